@@ -1,0 +1,99 @@
+//! `canopy-cli`: Canopy without a window.
+//!
+//! ```text
+//! canopy-cli bindings                                   rewrite ui/src/bindings.ts from the Rust types
+//! canopy-cli sandbox serve [--seed S] [--customers N] [--port P]
+//!                                                       run the simulated POS servers until Ctrl-C
+//! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
+//!                                                       stdin) in the OS keychain, for a real POS
+//! ```
+
+use std::io::Read;
+
+use anyhow::{bail, Context};
+use canopy_core::secrets::{KeychainStore, SecretStore};
+use canopy_core::Secret;
+use canopy_sandbox::SandboxConfig;
+
+/// The keychain entry of the POSaBIT integrator token (shared with the desktop app).
+const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
+
+fn usage() -> &'static str {
+    "usage: canopy-cli bindings | sandbox serve [--seed S] [--customers N] [--port P] | secret set posabit-integrator"
+}
+
+/// The value after `--name` in `args`, parsed.
+fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{name} needs a number")),
+    }
+}
+
+async fn serve_sandbox(args: &[String]) -> anyhow::Result<()> {
+    let defaults = SandboxConfig::default();
+    let seed = flag(args, "--seed", defaults.seed)?;
+    let config = SandboxConfig {
+        seed,
+        customers_per_venue: flag(args, "--customers", defaults.customers_per_venue)?,
+        venues: canopy_sandbox::default_venues(seed),
+        ..defaults
+    };
+    let sandbox = canopy_sandbox::start(config, flag(args, "--port", 0)?).await?;
+    println!("POSaBIT base URL:  {}", sandbox.posabit_base_url());
+    println!("Integrator token:  {}", sandbox.config().integrator_token);
+    for venue in &sandbox.config().venues {
+        let permissions: Vec<_> = venue.permissions.iter().map(|p| p.wire_name()).collect();
+        println!(
+            "Venue {:<40} key {}  ({})",
+            venue.name,
+            venue.token,
+            permissions.join(", ")
+        );
+    }
+    println!(
+        "Serving {} customers per venue; Ctrl-C stops.",
+        sandbox.config().customers_per_venue
+    );
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+fn set_integrator_secret() -> anyhow::Result<()> {
+    let mut token = String::new();
+    std::io::stdin().read_to_string(&mut token)?;
+    let token = token.trim();
+    if token.is_empty() {
+        bail!("no token on stdin");
+    }
+    KeychainStore::default()
+        .put(POSABIT_INTEGRATOR_ENTRY, &Secret::new(token))
+        .map_err(|e| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default()))?;
+    println!("Stored the POSaBIT integrator token in the system keychain.");
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["bindings"] => {
+            std::fs::write(
+                canopy_core::bindings::BINDINGS_PATH,
+                canopy_core::bindings::typescript(),
+            )?;
+            println!("wrote {}", canopy_core::bindings::BINDINGS_PATH);
+            Ok(())
+        }
+        ["sandbox", "serve", ..] => serve_sandbox(&args[2..]).await,
+        ["secret", "set", "posabit-integrator"] => set_integrator_secret(),
+        _ => bail!(usage()),
+    }
+}

@@ -1,0 +1,60 @@
+//! The TypeScript types shared with the UI, generated from the Rust types with ts-rs.
+//!
+//! `ui/src/bindings.ts` must equal [`typescript`]'s output; a test fails when it is stale, and
+//! `cargo run -p canopy-cli -- bindings` rewrites it.
+
+use ts_rs::{Config, TS};
+
+use crate::app::{AppStatus, SandboxKey};
+use crate::credentials::{
+    AddedCredential, Credential, Integration, NewPosabitCredential, PermissionCheck,
+};
+use crate::error::{Error, ErrorCode};
+use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
+use crate::sync::SyncSummary;
+
+/// The whole `ui/src/bindings.ts` file.
+pub fn typescript() -> String {
+    let cfg = Config::default();
+    let declarations = [
+        ErrorCode::decl(&cfg),
+        Error::decl(&cfg),
+        Integration::decl(&cfg),
+        PermissionCheck::decl(&cfg),
+        Credential::decl(&cfg),
+        NewPosabitCredential::decl(&cfg),
+        AddedCredential::decl(&cfg),
+        SyncSummary::decl(&cfg),
+        PersonaRow::decl(&cfg),
+        PersonaQuery::decl(&cfg),
+        PersonaPage::decl(&cfg),
+        SandboxKey::decl(&cfg),
+        AppStatus::decl(&cfg),
+    ];
+    let mut file = String::from(
+        "// Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.\n",
+    );
+    for declaration in declarations {
+        file.push_str("\nexport ");
+        file.push_str(&declaration);
+        file.push('\n');
+    }
+    file
+}
+
+/// Where the generated file lives, relative to this crate.
+pub const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../ui/src/bindings.ts");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ui_bindings_are_up_to_date() {
+        let committed = std::fs::read_to_string(BINDINGS_PATH).unwrap_or_default();
+        assert!(
+            committed == typescript(),
+            "ui/src/bindings.ts is stale: run `cargo run -p canopy-cli -- bindings` and commit the result"
+        );
+    }
+}

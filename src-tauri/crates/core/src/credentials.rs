@@ -1,0 +1,394 @@
+//! POS credentials: a row in SQLite for what may be shown, the secret in the keychain only.
+//!
+//! Adding one is a small journal so that neither half can exist without the other: the row is
+//! inserted as `pending`, the secret written, then the row made `active`. If Canopy dies in between,
+//! [`remove_unfinished`] (run at start-up) deletes the pending row and any secret it may have left.
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::db::Database;
+use crate::error::{Error, ErrorCode, Result};
+use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
+use crate::secret::Secret;
+use crate::secrets::SecretStore;
+
+/// A POS kind Canopy integrates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Integration {
+    /// POSaBIT.
+    Posabit,
+    /// Greenbits.
+    Greenbits,
+}
+
+impl Integration {
+    /// The name as stored and as the seeds print it (`posabit`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Integration::Posabit => "posabit",
+            Integration::Greenbits => "greenbits",
+        }
+    }
+
+    fn parse(text: &str) -> rusqlite::Result<Self> {
+        match text {
+            "posabit" => Ok(Integration::Posabit),
+            "greenbits" => Ok(Integration::Greenbits),
+            other => Err(rusqlite::Error::InvalidColumnType(
+                0,
+                other.to_string(),
+                rusqlite::types::Type::Text,
+            )),
+        }
+    }
+}
+
+/// One permission of the pre-flight check: granted or missing, with the remedy when missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PermissionCheck {
+    /// The POS's name for it, e.g. `enhanced_customer_data`.
+    pub key: String,
+    /// The seeds' label, e.g. "Enhanced Customer Data Access".
+    pub label: String,
+    /// Whether the key carries it.
+    pub granted: bool,
+    /// What to do when it is missing.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+}
+
+/// A credential as the UI may see it: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Credential {
+    /// Canopy's id for it.
+    pub id: String,
+    /// Which POS it is for.
+    pub integration: Integration,
+    /// The store name the user gave it.
+    pub store_name: String,
+    /// Relevant market of credential (a US state), when given.
+    pub market: Option<String>,
+    /// The venue name the POS reported for the key.
+    pub venue_name: Option<String>,
+    /// The venue's state as the POS reported it.
+    pub venue_state: Option<String>,
+    /// The permission pre-flight as of the last verification.
+    pub permissions: Vec<PermissionCheck>,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+    /// When the POS last accepted the key (RFC 3339).
+    pub verified_at: Option<String>,
+}
+
+/// What the user typed into POSaBIT's Add Credential form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewPosabitCredential {
+    /// Store Name.
+    pub store_name: String,
+    /// Key: the venue token from POSaBIT.
+    #[ts(type = "string")]
+    pub key: Secret,
+    /// Relevant market of credential (optional US state).
+    pub market: Option<String>,
+}
+
+/// The result of adding a credential.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AddedCredential {
+    /// The stored credential.
+    pub credential: Credential,
+    /// True when spaces around the key were removed, so the UI can say so.
+    pub key_was_trimmed: bool,
+}
+
+/// The keychain entry holding a credential's secret.
+pub fn secret_name(credential_id: &str) -> String {
+    format!("credential:{credential_id}")
+}
+
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY",
+];
+
+/// The longest store name accepted.
+const MAX_STORE_NAME: usize = 80;
+
+/// The trimmed, checked form of [`NewPosabitCredential`].
+struct ValidInput {
+    store_name: String,
+    key: Secret,
+    market: Option<String>,
+    key_was_trimmed: bool,
+}
+
+fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
+    let store_name = input.store_name.trim().to_string();
+    if store_name.is_empty() {
+        return Err(Error::validation("Store Name is empty.")
+            .with_hint("Type the store's name as you want to see it in Canopy."));
+    }
+    if store_name.chars().count() > MAX_STORE_NAME {
+        return Err(Error::validation(format!(
+            "Store Name is longer than {MAX_STORE_NAME} characters."
+        )));
+    }
+    let raw_key = input.key.expose();
+    let key = raw_key.trim();
+    if key.is_empty() {
+        return Err(Error::validation("Key is empty.")
+            .with_hint("Paste the API key POSaBIT shows for this store."));
+    }
+    if key.contains(char::is_whitespace) {
+        return Err(Error::validation("Key contains spaces in the middle.")
+            .with_hint("Copy the key again from POSaBIT; a key is one word with no spaces."));
+    }
+    let market = match input
+        .market
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        None => None,
+        Some(m) => {
+            let upper = m.to_uppercase();
+            if !US_STATES.contains(&upper.as_str()) {
+                return Err(Error::validation(format!("“{m}” is not a US state."))
+                    .with_hint("Use the two-letter code, e.g. WA."));
+            }
+            Some(upper)
+        }
+    };
+    Ok(ValidInput {
+        store_name,
+        key_was_trimmed: key.len() != raw_key.len(),
+        key: Secret::new(key),
+        market,
+    })
+}
+
+fn permission_checks(granted: &[String]) -> Vec<PermissionCheck> {
+    REQUIRED_PERMISSIONS
+        .iter()
+        .map(|(key, label, remedy)| {
+            let has = granted.iter().any(|g| g == key);
+            PermissionCheck {
+                key: key.to_string(),
+                label: label.to_string(),
+                granted: has,
+                remedy: (!has).then(|| remedy.to_string()),
+            }
+        })
+        .collect()
+}
+
+const CREDENTIAL_COLUMNS: &str =
+    "id, integration, store_name, market, venue_name, venue_state, permissions, created_at, verified_at";
+
+fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<Credential> {
+    let permissions: String = row.get(6)?;
+    let granted: Vec<String> = serde_json::from_str(&permissions).unwrap_or_default();
+    Ok(Credential {
+        id: row.get(0)?,
+        integration: Integration::parse(&row.get::<_, String>(1)?)?,
+        store_name: row.get(2)?,
+        market: row.get(3)?,
+        venue_name: row.get(4)?,
+        venue_state: row.get(5)?,
+        permissions: permission_checks(&granted),
+        created_at: row.get(7)?,
+        verified_at: row.get(8)?,
+    })
+}
+
+fn name_taken(connection: &Connection, integration: Integration, store_name: &str) -> Result<bool> {
+    Ok(connection
+        .query_row(
+            "SELECT 1 FROM credentials WHERE integration = ?1 AND store_name = ?2 COLLATE NOCASE",
+            params![integration.as_str(), store_name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Verifies a POSaBIT key against the POS and stores it: the row in SQLite, the key in the keychain.
+pub async fn add_posabit(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    client: &PosabitClient,
+    input: NewPosabitCredential,
+) -> Result<AddedCredential> {
+    let valid = validate(&input)?;
+    let name = valid.store_name.clone();
+    if db
+        .read_async(move |c| name_taken(c, Integration::Posabit, &name))
+        .await?
+    {
+        return Err(conflict(&valid.store_name));
+    }
+    let venue = client.venue_info(&valid.key).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = Utc::now().to_rfc3339();
+    let permissions = serde_json::to_string(&venue.permissions)
+        .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
+    {
+        let (id, store_name, market, now) = (
+            id.clone(),
+            valid.store_name.clone(),
+            valid.market.clone(),
+            now.clone(),
+        );
+        db.write_async(move |tx| {
+            if name_taken(tx, Integration::Posabit, &store_name)? {
+                return Err(conflict(&store_name));
+            }
+            tx.execute(
+                "INSERT INTO credentials (id, integration, store_name, market, venue_name, venue_state, permissions, status, created_at, verified_at)
+                 VALUES (?1, 'posabit', ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
+                params![id, store_name, market, venue.name, venue.state, permissions, now],
+            )?;
+            Ok(())
+        })
+        .await?;
+    }
+    if let Err(error) = secrets.put(&secret_name(&id), &valid.key) {
+        let id = id.clone();
+        db.write_async(move |tx| Ok(tx.execute("DELETE FROM credentials WHERE id = ?1", [id])?))
+            .await?;
+        return Err(error);
+    }
+    let credential = {
+        let id = id.clone();
+        db.write_async(move |tx| {
+            tx.execute(
+                "UPDATE credentials SET status = 'active' WHERE id = ?1",
+                [&id],
+            )?;
+            Ok(tx.query_row(
+                &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1"),
+                [&id],
+                credential_from_row,
+            )?)
+        })
+        .await?
+    };
+    tracing::info!(credential = %credential.id, store = %credential.store_name, "POSaBIT credential added");
+    Ok(AddedCredential {
+        credential,
+        key_was_trimmed: valid.key_was_trimmed,
+    })
+}
+
+fn conflict(store_name: &str) -> Error {
+    Error::new(
+        ErrorCode::Conflict,
+        format!("A credential named “{store_name}” already exists."),
+    )
+    .with_hint("Give this store another name, or remove the existing credential first.")
+}
+
+/// Every finished credential of `integration`, oldest first.
+pub fn list(db: &Database, integration: Integration) -> Result<Vec<Credential>> {
+    db.read(|c| {
+        let mut statement = c.prepare(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE integration = ?1 AND status = 'active' ORDER BY created_at, id"
+        ))?;
+        let rows = statement.query_map([integration.as_str()], credential_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })
+}
+
+/// The secret of a credential, read from the keychain.
+pub fn secret_of(secrets: &dyn SecretStore, credential: &Credential) -> Result<Secret> {
+    secrets.get(&secret_name(&credential.id))?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!(
+                "The key of “{}” is missing from the system keychain.",
+                credential.store_name
+            ),
+        )
+        .with_hint("Remove this credential and add it again with the key from the POS.")
+    })
+}
+
+/// Deletes credentials whose add was interrupted, and any secret they left; returns how many.
+pub fn remove_unfinished(db: &Database, secrets: &dyn SecretStore) -> Result<usize> {
+    let pending: Vec<String> = db.read(|c| {
+        let mut statement = c.prepare("SELECT id FROM credentials WHERE status = 'pending'")?;
+        let ids = statement.query_map([], |row| row.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
+    })?;
+    for id in &pending {
+        secrets.delete(&secret_name(id))?;
+        db.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM credentials WHERE id = ?1 AND status = 'pending'",
+                [id],
+            )?)
+        })?;
+        tracing::warn!(credential = %id, "removed a credential whose add did not finish");
+    }
+    Ok(pending.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(store: &str, key: &str, market: Option<&str>) -> NewPosabitCredential {
+        NewPosabitCredential {
+            store_name: store.into(),
+            key: Secret::new(key),
+            market: market.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn validation_trims_and_says_so() {
+        let valid = validate(&input("  Capitol Hill ", "  abc123\n", Some(" wa "))).unwrap();
+        assert_eq!(valid.store_name, "Capitol Hill");
+        assert_eq!(valid.key.expose(), "abc123");
+        assert!(valid.key_was_trimmed);
+        assert_eq!(valid.market.as_deref(), Some("WA"));
+        assert!(!validate(&input("S", "abc", None)).unwrap().key_was_trimmed);
+    }
+
+    #[test]
+    fn validation_refuses_empty_and_odd_input_with_a_clear_message() {
+        for (store, key, market, expected) in [
+            ("", "k", None, "Store Name is empty."),
+            ("S", "   ", None, "Key is empty."),
+            ("S", "ab cd", None, "Key contains spaces in the middle."),
+            ("S", "k", Some("Narnia"), "“Narnia” is not a US state."),
+        ] {
+            let error = validate(&input(store, key, market)).err().unwrap();
+            assert_eq!(error.code, ErrorCode::Validation);
+            assert_eq!(error.message, expected);
+        }
+    }
+
+    #[test]
+    fn permission_checks_name_the_missing_one_with_its_remedy() {
+        let checks = permission_checks(&["menu_feed".into(), "venue_data".into()]);
+        let missing: Vec<_> = checks
+            .iter()
+            .filter(|c| !c.granted)
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(
+            missing,
+            ["Incoming Orders Access", "Enhanced Customer Data Access"]
+        );
+        assert!(checks[3].remedy.as_deref().unwrap().contains("account rep"));
+        assert!(checks[0].remedy.is_none());
+    }
+}

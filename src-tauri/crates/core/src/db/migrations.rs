@@ -1,0 +1,195 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+//!
+//! Migrations are append-only: never edit one that has shipped; add the next one. Each runs in its
+//! own IMMEDIATE transaction together with the version bump, so a crash leaves the schema at a
+//! whole version.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Every migration in order; migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: credentials, personas with their source records, sync state.
+    r#"
+    CREATE TABLE app_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    -- A POS credential. Its secret lives only in the keychain, under the entry `credential:<id>`.
+    -- A row is 'pending' between its insert and the keychain write; start-up removes pending rows.
+    CREATE TABLE credentials (
+        id           TEXT PRIMARY KEY,
+        integration  TEXT NOT NULL CHECK (integration IN ('posabit', 'greenbits')),
+        store_name   TEXT NOT NULL,
+        market       TEXT,
+        venue_name   TEXT,
+        venue_state  TEXT,
+        permissions  TEXT NOT NULL DEFAULT '[]',
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'active')),
+        created_at   TEXT NOT NULL,
+        verified_at  TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX credentials_name ON credentials (integration, store_name COLLATE NOCASE);
+
+    CREATE TABLE personas (
+        id               INTEGER PRIMARY KEY,
+        first_name       TEXT,
+        last_name        TEXT,
+        phone_e164       TEXT,
+        email            TEXT,
+        birth_date       TEXT,
+        loyalty_member   INTEGER NOT NULL DEFAULT 0,
+        marketing_opt_in INTEGER NOT NULL DEFAULT 0,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX personas_phone ON personas (phone_e164) WHERE phone_e164 IS NOT NULL;
+    CREATE INDEX personas_email ON personas (email) WHERE email IS NOT NULL;
+    CREATE INDEX personas_name ON personas (last_name, first_name, id);
+
+    -- One POS record attached to a persona: provenance, kept so merges can be explained.
+    CREATE TABLE source_records (
+        id             INTEGER PRIMARY KEY,
+        persona_id     INTEGER NOT NULL REFERENCES personas (id),
+        integration    TEXT NOT NULL,
+        credential_id  TEXT NOT NULL REFERENCES credentials (id),
+        pos_id         TEXT NOT NULL,
+        match_reason   TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        phone_raw      TEXT,
+        pos_updated_at TEXT NOT NULL,
+        first_seen_at  TEXT NOT NULL,
+        last_seen_at   TEXT NOT NULL,
+        payload        TEXT NOT NULL,
+        UNIQUE (integration, credential_id, pos_id)
+    ) STRICT;
+    CREATE INDEX source_records_persona ON source_records (persona_id, integration);
+
+    -- The high-water mark of each stream, written in the same transaction as the page it covers.
+    CREATE TABLE sync_cursors (
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        stream        TEXT NOT NULL,
+        cursor        TEXT NOT NULL,
+        PRIMARY KEY (credential_id, stream)
+    ) STRICT;
+
+    CREATE TABLE sync_runs (
+        id             INTEGER PRIMARY KEY,
+        credential_id  TEXT NOT NULL REFERENCES credentials (id),
+        stream         TEXT NOT NULL,
+        trigger        TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        pages          INTEGER NOT NULL DEFAULT 0,
+        records_seen   INTEGER NOT NULL DEFAULT 0,
+        records_new    INTEGER NOT NULL DEFAULT 0,
+        records_changed INTEGER NOT NULL DEFAULT 0,
+        records_rejected INTEGER NOT NULL DEFAULT 0,
+        error_code     TEXT,
+        error_message  TEXT
+    ) STRICT;
+
+    -- A POS record that could not be read: the run skipped it and went on.
+    CREATE TABLE sync_record_errors (
+        id       INTEGER PRIMARY KEY,
+        run_id   INTEGER NOT NULL REFERENCES sync_runs (id),
+        pos_id   TEXT,
+        field    TEXT NOT NULL,
+        reason   TEXT NOT NULL
+    ) STRICT;
+    "#,
+];
+
+/// The schema version the database is at.
+pub fn schema_version(connection: &Connection) -> Result<usize> {
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    Ok(version as usize)
+}
+
+/// Applies every migration the database has not had yet.
+pub fn migrate(connection: &mut Connection) -> Result<()> {
+    let current = schema_version(connection)?;
+    if current > MIGRATIONS.len() {
+        return Err(Error::internal(format!(
+            "The database was written by a newer Canopy (schema {current}, this one knows {}).",
+            MIGRATIONS.len()
+        ))
+        .with_hint(
+            "Install the newer Canopy again, or move the database file aside to start fresh.",
+        ));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+        transaction.commit()?;
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_names(connection: &Connection) -> Vec<String> {
+        let mut statement = connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_migration_applies_in_order_to_a_real_file_and_reapplying_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut connection = Connection::open(&path).unwrap();
+        migrate(&mut connection).unwrap();
+        assert_eq!(schema_version(&connection).unwrap(), MIGRATIONS.len());
+        let tables = table_names(&connection);
+        drop(connection);
+
+        let mut reopened = Connection::open(&path).unwrap();
+        migrate(&mut reopened).unwrap();
+        assert_eq!(table_names(&reopened), tables);
+        assert!(tables.contains(&"personas".to_string()));
+        let violations: i64 = reopened
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let integrity: String = reopened
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
+
+    #[test]
+    fn each_migration_is_valid_sql_on_its_own_version() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().enumerate() {
+            let transaction = connection.transaction().unwrap();
+            transaction
+                .execute_batch(sql)
+                .unwrap_or_else(|e| panic!("migration {} fails: {e}", index + 1));
+            transaction.commit().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_canopy_is_refused_untouched() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
+        let error = migrate(&mut connection).unwrap_err();
+        assert!(error.message.contains("newer Canopy"));
+        assert!(table_names(&connection).is_empty());
+    }
+}

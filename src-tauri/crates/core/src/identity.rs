@@ -1,0 +1,95 @@
+//! Normalisation of the contact fields personas are matched on (rules in `POS-APIS.md`).
+
+/// A US phone number in E.164 (`+1XXXXXXXXXX`), or `None` when the input is not a valid US number.
+///
+/// Non-digits are stripped; eleven digits starting with 1 lose the 1; a valid number is ten digits
+/// whose first digit is neither 0 nor 1.
+pub fn normalize_phone(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        11 if digits.starts_with('1') => &digits[1..],
+        10 => digits.as_str(),
+        _ => return None,
+    };
+    if national.starts_with(['0', '1']) {
+        return None;
+    }
+    Some(format!("+1{national}"))
+}
+
+/// The ten digits a POS expects for an E.164 US number.
+pub fn phone_for_pos(e164: &str) -> &str {
+    e164.strip_prefix("+1").unwrap_or(e164)
+}
+
+/// A trimmed, lower-cased e-mail address, or `None` when it is blank or has no `@` between text.
+/// `+tags` and dots are kept: they are part of the address.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    if local.is_empty() || domain.is_empty() || email.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_in_every_common_format_normalise_to_the_same_e164() {
+        for raw in [
+            "(555) 231-2222",
+            "+1 555 231 2222",
+            "555.231.2222",
+            "5552312222",
+            "1-555-231-2222",
+            " 555 231 2222 ",
+        ] {
+            assert_eq!(
+                normalize_phone(raw).as_deref(),
+                Some("+15552312222"),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_phones_are_rejected() {
+        for raw in [
+            "",
+            "12345",
+            "0552312222",
+            "1552312222",
+            "25552312222",
+            "555-231-222",
+            "phone",
+        ] {
+            assert_eq!(normalize_phone(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn pos_gets_ten_digits() {
+        assert_eq!(phone_for_pos("+15552312222"), "5552312222");
+    }
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased_but_keep_tags_and_dots() {
+        assert_eq!(
+            normalize_email("  Ava.Smith+VIP@Example.COM ").as_deref(),
+            Some("ava.smith+vip@example.com")
+        );
+        for raw in [
+            "",
+            "   ",
+            "no-at-sign",
+            "@example.com",
+            "ava@",
+            "a b@example.com",
+        ] {
+            assert_eq!(normalize_email(raw), None, "{raw}");
+        }
+    }
+}

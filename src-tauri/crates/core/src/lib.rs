@@ -1,0 +1,17 @@
+//! Canopy's product logic, free of any Tauri dependency: the local database, the keychain, the POS
+//! clients and the sync engine. The desktop shell and the CLI are thin front ends over [`app::Console`].
+
+pub mod app;
+pub mod bindings;
+pub mod credentials;
+pub mod db;
+pub mod error;
+pub mod identity;
+pub mod personas;
+pub mod pos;
+pub mod secret;
+pub mod secrets;
+pub mod sync;
+
+pub use error::{Error, ErrorCode, Result};
+pub use secret::Secret;

@@ -1,0 +1,290 @@
+//! The POSaBIT V3 client (HTTP Basic `integrator_token:venue_token`) and its record mapping.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{PosCustomer, RecordError};
+use crate::error::{Error, ErrorCode, Result};
+use crate::secret::Secret;
+
+/// POSaBIT's production API.
+pub const PRODUCTION_URL: &str = "https://app.posabit.com/api";
+
+/// How long one request may take before it counts as unreachable.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The four permissions the integration needs, as (wire name, label, remedy when missing).
+pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 4] = [
+    ("menu_feed", "Menu Feed Access", "In POSaBIT, open Settings → Integrations, edit this key and grant Menu Feed Access."),
+    ("incoming_orders", "Incoming Orders Access", "In POSaBIT, open Settings → Integrations, edit this key and grant Incoming Orders Access."),
+    ("venue_data", "Venue Data Access", "In POSaBIT, open Settings → Integrations, edit this key and grant Venue Data Access."),
+    ("enhanced_customer_data", "Enhanced Customer Data Access", "Enhanced Customer Data Access is not in your POSaBIT settings until your POSaBIT account rep enables it: reach out to POSaBIT, then grant it to this key."),
+];
+
+/// The label and remedy of a permission's wire name.
+fn permission_text(wire_name: &str) -> (&str, &str) {
+    REQUIRED_PERMISSIONS
+        .iter()
+        .find(|(name, _, _)| *name == wire_name)
+        .map(|(_, label, remedy)| (*label, *remedy))
+        .unwrap_or((wire_name, "Grant this permission to the key in POSaBIT."))
+}
+
+/// A POSaBIT V3 API client for one Canopy installation (one integrator token).
+#[derive(Clone)]
+pub struct PosabitClient {
+    http: reqwest::Client,
+    base_url: String,
+    integrator: Secret,
+}
+
+/// What `GET /v3/info` says of the venue a key belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct VenueInfo {
+    /// The venue's name in POSaBIT.
+    pub name: String,
+    /// Two-letter state, when POSaBIT reports one.
+    pub state: Option<String>,
+    /// The permissions the key carries (wire names).
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct VenueEnvelope {
+    venue: VenueInfo,
+}
+
+/// One page of `GET /v3/venue/customers`, its elements still raw so one bad record cannot sink
+/// the page.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CustomerPage {
+    /// Records matching the filters, over all pages.
+    pub total_records: u64,
+    /// The page this is (from 1).
+    pub current_page: u64,
+    /// Pages in all.
+    pub total_pages: u64,
+    /// Each element is `{"customer": {...}}`.
+    pub customers: Vec<Value>,
+}
+
+impl PosabitClient {
+    /// A client for the API at `base_url` (e.g. [`PRODUCTION_URL`] or the sandbox's).
+    pub fn new(base_url: impl Into<String>, integrator: Secret) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("Canopy/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::internal(format!("Could not set up the HTTP client: {e}")))?;
+        Ok(PosabitClient {
+            http,
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            integrator,
+        })
+    }
+
+    /// The base URL this client talks to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    async fn get(
+        &self,
+        key: &Secret,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<reqwest::Response> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .basic_auth(self.integrator.expose(), Some(key.expose()))
+            .query(query)
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(status_error(response).await)
+        }
+    }
+
+    /// The venue the key belongs to, with its permissions: the check made when a key is added.
+    pub async fn venue_info(&self, key: &Secret) -> Result<VenueInfo> {
+        let response = self.get(key, "/v3/info", &[]).await?;
+        let envelope: VenueEnvelope = response.json().await.map_err(|e| unreadable(&e))?;
+        Ok(envelope.venue)
+    }
+
+    /// One page of the venue's customers updated after `updated_after` (ISO 8601), oldest first.
+    pub async fn customers_page(
+        &self,
+        key: &Secret,
+        page: u64,
+        per_page: u64,
+        updated_after: Option<&str>,
+    ) -> Result<CustomerPage> {
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        if let Some(after) = updated_after {
+            query.push(("q[updated_at_gt]", after.to_string()));
+        }
+        let response = self.get(key, "/v3/venue/customers", &query).await?;
+        response.json().await.map_err(|e| unreadable(&e))
+    }
+}
+
+fn unreachable(error: &reqwest::Error) -> Error {
+    let what = if error.is_timeout() {
+        "did not answer in time"
+    } else if error.is_connect() {
+        "refused the connection"
+    } else {
+        "could not be reached"
+    };
+    Error::new(ErrorCode::PosUnreachable, format!("POSaBIT {what}."))
+        .with_hint("Check this computer's internet connection and try again. If POSaBIT is down, Canopy keeps the data it already has.")
+}
+
+fn unreadable(error: &reqwest::Error) -> Error {
+    Error::new(
+        ErrorCode::PosUnreachable,
+        format!("POSaBIT sent an answer Canopy could not read ({error})."),
+    )
+    .with_hint("Try again in a few minutes; if it persists, contact Canopy support.")
+}
+
+async fn status_error(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    match status {
+        StatusCode::UNAUTHORIZED => Error::new(ErrorCode::PosAuthFailed, "POSaBIT did not accept this key.")
+            .with_hint("Copy the key again from POSaBIT (Settings → Integrations) and check it belongs to this store."),
+        StatusCode::FORBIDDEN => {
+            let wire = body["missing_permission"].as_str().unwrap_or("unknown");
+            let (label, remedy) = permission_text(wire);
+            Error::new(ErrorCode::PosPermissionMissing, format!("This POSaBIT key is missing {label}."))
+                .with_hint(remedy)
+        }
+        StatusCode::TOO_MANY_REQUESTS => Error::new(
+            ErrorCode::RateLimited,
+            format!("POSaBIT asked Canopy to slow down (retry after {} s).", retry_after.as_deref().unwrap_or("a few")),
+        )
+        .with_hint("Canopy will try again later; nothing needs to be done."),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND => Error::internal(format!(
+            "POSaBIT refused Canopy's request (HTTP {}): {}",
+            status.as_u16(),
+            body["error"].as_str().unwrap_or("no reason given")
+        )),
+        _ => Error::new(ErrorCode::PosUnreachable, format!("POSaBIT answered with an error (HTTP {}).", status.as_u16()))
+            .with_hint("Try again in a few minutes; Canopy keeps the data it already has."),
+    }
+}
+
+fn text(record: &Value, field: &str) -> Option<String> {
+    record[field]
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Maps one `{"customer": {...}}` element to a [`PosCustomer`]; a pure function.
+pub fn map_customer(element: &Value) -> std::result::Result<PosCustomer, RecordError> {
+    let record = &element["customer"];
+    let fail = |pos_id: Option<String>, field: &str, reason: &str| RecordError {
+        pos_id,
+        field: field.to_string(),
+        reason: reason.to_string(),
+    };
+    if !record.is_object() {
+        return Err(fail(
+            None,
+            "customer",
+            "the element is not wrapped in {\"customer\": …}",
+        ));
+    }
+    let pos_id = match &record["id"] {
+        Value::Number(n) if n.is_u64() => n.to_string(),
+        _ => return Err(fail(None, "id", "missing or not a positive integer")),
+    };
+    let updated_at = record["updated_at"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            fail(
+                Some(pos_id.clone()),
+                "updated_at",
+                "missing or not ISO 8601",
+            )
+        })?;
+    Ok(PosCustomer {
+        first_name: text(record, "first_name"),
+        last_name: text(record, "last_name"),
+        phone_raw: text(record, "telephone"),
+        email_raw: text(record, "email"),
+        birth_date: text(record, "date_of_birth"),
+        loyalty_member: record["loyalty_member"].as_bool().unwrap_or(false),
+        marketing_opt_in: record["marketing_opt_in"].as_bool().unwrap_or(false),
+        updated_at,
+        payload: record.clone(),
+        pos_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn maps_a_recorded_customer() {
+        let element = json!({"customer": {
+            "id": 10000001, "first_name": "Zoë", "last_name": " García ", "telephone": "5552312222",
+            "email": "  AVA@EXAMPLE.COM ", "date_of_birth": "1990-02-03", "loyalty_member": true,
+            "marketing_opt_in": false, "updated_at": "2024-01-01T00:01:00+00:00"
+        }});
+        let customer = map_customer(&element).unwrap();
+        assert_eq!(customer.pos_id, "10000001");
+        assert_eq!(customer.last_name.as_deref(), Some("García"));
+        assert_eq!(customer.email_raw.as_deref(), Some("AVA@EXAMPLE.COM"));
+        assert!(customer.loyalty_member);
+        assert_eq!(
+            customer.updated_at.to_rfc3339(),
+            "2024-01-01T00:01:00+00:00"
+        );
+    }
+
+    #[test]
+    fn malformed_records_name_the_field() {
+        let no_id = map_customer(
+            &json!({"customer": {"first_name": "A", "updated_at": "2024-01-01T00:00:00Z"}}),
+        )
+        .unwrap_err();
+        assert_eq!((no_id.pos_id, no_id.field.as_str()), (None, "id"));
+        let bad_stamp =
+            map_customer(&json!({"customer": {"id": 5, "updated_at": "yesterday"}})).unwrap_err();
+        assert_eq!(
+            (bad_stamp.pos_id.as_deref(), bad_stamp.field.as_str()),
+            (Some("5"), "updated_at")
+        );
+        let unwrapped = map_customer(&json!({"id": 5})).unwrap_err();
+        assert_eq!(unwrapped.field, "customer");
+    }
+}

@@ -1,0 +1,231 @@
+// Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.
+
+export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "internal";
+
+export type Error = { 
+/**
+ * The kind of failure.
+ */
+code: ErrorCode, 
+/**
+ * What happened, in the user's words. Never contains a secret.
+ */
+message: string, 
+/**
+ * What the user can do about it.
+ */
+hint?: string, };
+
+export type Integration = "posabit" | "greenbits";
+
+export type PermissionCheck = { 
+/**
+ * The POS's name for it, e.g. `enhanced_customer_data`.
+ */
+key: string, 
+/**
+ * The seeds' label, e.g. "Enhanced Customer Data Access".
+ */
+label: string, 
+/**
+ * Whether the key carries it.
+ */
+granted: boolean, 
+/**
+ * What to do when it is missing.
+ */
+remedy?: string, };
+
+export type Credential = { 
+/**
+ * Canopy's id for it.
+ */
+id: string, 
+/**
+ * Which POS it is for.
+ */
+integration: Integration, 
+/**
+ * The store name the user gave it.
+ */
+store_name: string, 
+/**
+ * Relevant market of credential (a US state), when given.
+ */
+market: string | null, 
+/**
+ * The venue name the POS reported for the key.
+ */
+venue_name: string | null, 
+/**
+ * The venue's state as the POS reported it.
+ */
+venue_state: string | null, 
+/**
+ * The permission pre-flight as of the last verification.
+ */
+permissions: Array<PermissionCheck>, 
+/**
+ * When it was added (RFC 3339).
+ */
+created_at: string, 
+/**
+ * When the POS last accepted the key (RFC 3339).
+ */
+verified_at: string | null, };
+
+export type NewPosabitCredential = { 
+/**
+ * Store Name.
+ */
+store_name: string, 
+/**
+ * Key: the venue token from POSaBIT.
+ */
+key: string, 
+/**
+ * Relevant market of credential (optional US state).
+ */
+market: string | null, };
+
+export type AddedCredential = { 
+/**
+ * The stored credential.
+ */
+credential: Credential, 
+/**
+ * True when spaces around the key were removed, so the UI can say so.
+ */
+key_was_trimmed: boolean, };
+
+export type SyncSummary = { 
+/**
+ * The credential synced.
+ */
+credential_id: string, 
+/**
+ * Its store name.
+ */
+store_name: string, 
+/**
+ * The stream, e.g. `customers`.
+ */
+stream: string, 
+/**
+ * Pages fetched.
+ */
+pages: number, 
+/**
+ * Records received.
+ */
+seen: number, 
+/**
+ * Records Canopy had never seen.
+ */
+new: number, 
+/**
+ * Records that changed since the last sync.
+ */
+changed: number, 
+/**
+ * Records skipped because they could not be read.
+ */
+rejected: number, 
+/**
+ * Why the run stopped early, when it did.
+ */
+error?: Error, };
+
+export type PersonaRow = { 
+/**
+ * Canopy's id.
+ */
+id: number, 
+/**
+ * Given name.
+ */
+first_name: string | null, 
+/**
+ * Family name.
+ */
+last_name: string | null, 
+/**
+ * E.164 phone.
+ */
+phone: string | null, 
+/**
+ * Normalised e-mail.
+ */
+email: string | null, 
+/**
+ * The systems this persona was sourced from, e.g. `["posabit"]`.
+ */
+sourced_from: Array<string>, 
+/**
+ * When Canopy first saw the shopper (RFC 3339).
+ */
+created_at: string, };
+
+export type PersonaQuery = { 
+/**
+ * A phone in any format, an e-mail, or the start of a first or last name.
+ */
+search: string | null, 
+/**
+ * Rows to skip.
+ */
+offset: number, 
+/**
+ * Rows to return (at most 500).
+ */
+limit: number, };
+
+export type PersonaPage = { 
+/**
+ * Personas matching the query, over all pages.
+ */
+total: number, 
+/**
+ * This page's rows.
+ */
+rows: Array<PersonaRow>, };
+
+export type SandboxKey = { 
+/**
+ * The simulated venue's name.
+ */
+venue_name: string, 
+/**
+ * Its state.
+ */
+state: string, 
+/**
+ * The sandbox venue token to paste into Key.
+ */
+key: string, 
+/**
+ * What is special about it, e.g. a missing permission.
+ */
+note: string, };
+
+export type AppStatus = { 
+/**
+ * True while the built-in sandbox stands in for the POS.
+ */
+sandbox: boolean, 
+/**
+ * The POSaBIT API base URL in use.
+ */
+posabit_url: string, 
+/**
+ * Why the keychain is unusable, or `null` when it works.
+ */
+keychain_error: Error | null, 
+/**
+ * Where the database and logs live.
+ */
+data_dir: string, 
+/**
+ * The sandbox's stores and test keys (empty when a real POS is used).
+ */
+sandbox_keys: Array<SandboxKey>, };
