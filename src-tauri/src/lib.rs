@@ -1,1 +1,56 @@
-//! x
+//! The Canopy desktop shell: builds the Tauri app, wires `canopy-core` into managed state and
+//! exposes one command file per UI area. It holds no product logic of its own.
+
+mod commands;
+mod logging;
+mod state;
+
+use tauri::Manager;
+
+/// Linux WebKit settings that avoid a blank window on machines without GPU compositing.
+/// Applied only when the user has not set them, before GTK starts.
+fn apply_webkit_workarounds() {
+    #[cfg(target_os = "linux")]
+    for variable in [
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+    ] {
+        if std::env::var_os(variable).is_none() {
+            std::env::set_var(variable, "1");
+        }
+    }
+}
+
+/// Starts the console; returns when the last window closes.
+pub fn run() {
+    apply_webkit_workarounds();
+    let app = tauri::Builder::default()
+        // First, so a second launch hands over to this one before doing anything else.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .setup(|app| {
+            let state = state::AppState::start(app.handle())?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_status,
+            commands::integrations::list_credentials,
+            commands::integrations::add_posabit_credential,
+            commands::integrations::sync_posabit,
+            commands::personas::list_personas,
+        ])
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(error) => {
+            eprintln!("Canopy could not start: {error}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,1 +1,248 @@
-//! placeholder
+//! Harness for end-to-end tests: the real `canopy` binary in a real WebKit window under Xvfb,
+//! driven through tauri-driver and WebKitWebDriver.
+//!
+//! Run through `.ci/test`, which builds the binary and provides the display, a private D-Bus
+//! session and an unlocked gnome-keyring. Each [`Session`] gives the app its own data folder.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long an element or text may take to appear.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The workspace's `target/` folder.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running app under WebDriver.
+pub struct Session {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Session {
+    /// Starts tauri-driver and, through it, the app binary with a fresh data folder.
+    pub async fn start() -> Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the end-to-end tests through .ci/test, which starts Xvfb");
+        }
+        let binary = target_dir().join("debug/canopy");
+        if !binary.exists() {
+            bail!(
+                "{} is missing: run `cargo build --workspace` first (.ci/test does)",
+                binary.display()
+            );
+        }
+        let data = tempfile::tempdir()?;
+        let (port, native_port) = (free_port()?, free_port()?);
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("XDG_DATA_HOME", data.path().join("data"))
+            .env("XDG_CACHE_HOME", data.path().join("cache"))
+            .env("XDG_CONFIG_HOME", data.path().join("config"))
+            .stdout(Stdio::null())
+            .spawn()
+            .context("tauri-driver could not start (is it installed? .ci/setup installs it)")?;
+        let mut session = PendingDriver {
+            driver: Some(driver),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary.canonicalize()? }),
+        );
+        let mut builder = ClientBuilder::native();
+        builder.capabilities(capabilities);
+        let url = format!("http://127.0.0.1:{port}");
+        let client = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
+            .await
+            .context("the app did not come up under WebDriver within 90 s")??;
+        Ok(Session {
+            client,
+            driver: session.driver.take().context("driver")?,
+            _data: data,
+        })
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn element(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css} within {PATIENCE:?}"))
+    }
+
+    /// Waits until the page's visible text contains `needle`, and returns that text.
+    pub async fn text_appears(&self, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = within(async { self.client.find(Locator::Css("body")).await?.text().await })
+                .await?;
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("the page never showed {needle:?}; it shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Clicks the first button whose text is `label`.
+    pub async fn click_button(&self, label: &str) -> Result<()> {
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        let button = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .with_context(|| format!("no button labelled {label:?}"))?;
+        within(button.click()).await
+    }
+
+    /// Replaces the value of the input named `name` with `text`.
+    pub async fn fill(&self, name: &str, text: &str) -> Result<()> {
+        let input = self.element(&format!("input[name='{name}']")).await?;
+        within(input.clear()).await?;
+        within(input.send_keys(text)).await
+    }
+
+    /// Saves the whole X screen (the real window, as a user sees it) under
+    /// `target/e2e-screenshots/`, and fails when the window on screen is blank.
+    ///
+    /// (WebDriver's own screenshot is not used: with WebKit's compositing disabled it never answers.)
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = target_dir().join("e2e-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()?;
+        if !status.success() {
+            bail!("ImageMagick's import could not capture the screen");
+        }
+        let share = non_background_share(&path)?;
+        if share < 0.003 {
+            bail!(
+                "the window on screen looks blank: only {:.2}% of {} differs from the background",
+                share * 100.0,
+                path.display()
+            );
+        }
+        Ok(path)
+    }
+
+    /// Closes the app and stops tauri-driver.
+    pub async fn stop(mut self) -> Result<()> {
+        let closed = within(self.client.clone().close()).await;
+        terminate(&mut self.driver);
+        closed
+    }
+}
+
+/// Runs one WebDriver call, failing instead of hanging when the driver stops answering.
+pub async fn within<T>(
+    call: impl std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+) -> Result<T> {
+    Ok(tokio::time::timeout(PATIENCE, call)
+        .await
+        .context("WebDriver did not answer in time")??)
+}
+
+/// The share of pixels that differ clearly from the most common colour: near 0 for a blank window.
+pub fn non_background_share(png_path: &Path) -> Result<f64> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path)?));
+    let mut reader = decoder.read_info()?;
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer)?;
+    let channels = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buffer[..info.buffer_size()].chunks(channels).collect();
+    let mut counts = std::collections::HashMap::<&[u8], usize>::new();
+    for pixel in &pixels {
+        *counts.entry(&pixel[..3.min(channels)]).or_default() += 1;
+    }
+    let background = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(c, _)| *c)
+        .context("empty image")?;
+    let differing = pixels
+        .iter()
+        .filter(|p| {
+            p[..3.min(channels)]
+                .iter()
+                .zip(background)
+                .any(|(a, b)| a.abs_diff(*b) > 40)
+        })
+        .count();
+    Ok(differing as f64 / pixels.len() as f64)
+}
+
+/// Stops tauri-driver with SIGTERM: only its signal handler also stops WebKitWebDriver.
+fn terminate(driver: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
+/// Stops tauri-driver if start-up fails half-way.
+struct PendingDriver {
+    driver: Option<Child>,
+}
+
+impl Drop for PendingDriver {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.as_mut() {
+            terminate(driver);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.driver.try_wait() {
+            terminate(&mut self.driver);
+        }
+    }
+}

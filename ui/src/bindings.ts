@@ -2,7 +2,7 @@
 
 export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "internal";
 
-export type Error = { 
+export type AppError = { 
 /**
  * The kind of failure.
  */
@@ -134,7 +134,7 @@ rejected: number,
 /**
  * Why the run stopped early, when it did.
  */
-error?: Error, };
+error?: AppError, };
 
 export type PersonaRow = { 
 /**
@@ -220,7 +220,7 @@ posabit_url: string,
 /**
  * Why the keychain is unusable, or `null` when it works.
  */
-keychain_error: Error | null, 
+keychain_error: AppError | null, 
 /**
  * Where the database and logs live.
  */

@@ -31,13 +31,29 @@ pub fn router(config: SandboxConfig) -> Router {
         .with_state(Arc::new(config))
 }
 
-/// An error answer in the sandbox's JSON error shape.
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+/// An error answer in the sandbox's JSON error shape: `{"error": "...", ...}`.
+struct ApiError {
+    status: StatusCode,
+    body: Value,
 }
 
-fn unauthorized() -> Response {
-    error(StatusCode::UNAUTHORIZED, "Invalid or missing credentials")
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: json!({ "error": message.into() }),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+fn unauthorized() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing credentials")
 }
 
 /// The `(user, password)` pair of an HTTP Basic `Authorization` header.
@@ -53,7 +69,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// Checks `integrator:venue` Basic auth and returns the venue's index, or the 401 answer.
-fn authenticate_venue(config: &SandboxConfig, headers: &HeaderMap) -> Result<usize, Response> {
+fn authenticate_venue(config: &SandboxConfig, headers: &HeaderMap) -> Result<usize, ApiError> {
     let Some((integrator, venue_token)) = basic_credentials(headers) else {
         return Err(unauthorized());
     };
@@ -67,15 +83,17 @@ fn authenticate_venue(config: &SandboxConfig, headers: &HeaderMap) -> Result<usi
         .ok_or_else(unauthorized)
 }
 
-fn require(venue: &Venue, permission: Permission) -> Result<(), Response> {
+fn require(venue: &Venue, permission: Permission) -> Result<(), ApiError> {
     if venue.permissions.contains(&permission) {
         return Ok(());
     }
-    let body = json!({
-        "error": format!("This venue token lacks the {} permission", permission.wire_name()),
-        "missing_permission": permission.wire_name(),
-    });
-    Err((StatusCode::FORBIDDEN, Json(body)).into_response())
+    Err(ApiError {
+        status: StatusCode::FORBIDDEN,
+        body: json!({
+            "error": format!("This venue token lacks the {} permission", permission.wire_name()),
+            "missing_permission": permission.wire_name(),
+        }),
+    })
 }
 
 fn venue_json(venue: &Venue) -> Value {
@@ -93,12 +111,10 @@ fn venue_json(venue: &Venue) -> Value {
 
 /// `GET /api/v3/info`: with the integrator token alone, the reachable venues and their tokens;
 /// with a venue token, that venue's details and (invented) its permissions.
-async fn info(State(config): State<Shared>, headers: HeaderMap) -> Response {
-    let Some((integrator, venue_token)) = basic_credentials(&headers) else {
-        return unauthorized();
-    };
+async fn info(State(config): State<Shared>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let (integrator, venue_token) = basic_credentials(&headers).ok_or_else(unauthorized)?;
     if integrator != config.integrator_token {
-        return unauthorized();
+        return Err(unauthorized());
     }
     if venue_token.is_empty() {
         let venues: Vec<Value> = config
@@ -106,12 +122,14 @@ async fn info(State(config): State<Shared>, headers: HeaderMap) -> Response {
             .iter()
             .map(|v| json!({ "id": v.id, "name": v.name, "token": v.token, "state": v.state }))
             .collect();
-        return Json(json!({ "venues": venues })).into_response();
+        return Ok(Json(json!({ "venues": venues })));
     }
-    match config.venues.iter().find(|v| v.token == venue_token) {
-        Some(venue) => Json(json!({ "venue": venue_json(venue) })).into_response(),
-        None => unauthorized(),
-    }
+    let venue = config
+        .venues
+        .iter()
+        .find(|v| v.token == venue_token)
+        .ok_or_else(unauthorized)?;
+    Ok(Json(json!({ "venue": venue_json(venue) })))
 }
 
 /// The validated paging and filter parameters of a list call.
@@ -196,21 +214,14 @@ async fn customers(
     State(config): State<Shared>,
     headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
-) -> Response {
-    let venue_index = match authenticate_venue(&config, &headers) {
-        Ok(index) => index,
-        Err(response) => return response,
-    };
-    if let Err(response) = require(
+) -> Result<Json<Value>, ApiError> {
+    let venue_index = authenticate_venue(&config, &headers)?;
+    require(
         &config.venues[venue_index],
         Permission::EnhancedCustomerData,
-    ) {
-        return response;
-    }
-    let params = match parse_list_params(&raw) {
-        Ok(params) => params,
-        Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
-    };
+    )?;
+    let params = parse_list_params(&raw)
+        .map_err(|message| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message))?;
     let (low, high) = selected_range(&params, config.customers_per_venue);
     let total = high - low;
     let first = low + (params.page - 1) * params.per_page;
@@ -218,12 +229,11 @@ async fn customers(
     let records: Vec<Value> = (first..last)
         .map(|index| json!({ "customer": posabit_customer(config.seed, venue_index, index) }))
         .collect();
-    Json(json!({
+    Ok(Json(json!({
         "total_records": total,
         "current_page": params.page,
         "total_pages": total.div_ceil(params.per_page),
         "per_page": params.per_page,
         "customers": records,
-    }))
-    .into_response()
+    })))
 }

@@ -1,0 +1,6 @@
+//! Tauri commands, one file per UI area. Each is async (never on the main thread), calls
+//! `canopy-core` and returns its `{code, message, hint?}` error unchanged.
+
+pub mod app;
+pub mod integrations;
+pub mod personas;

@@ -1,0 +1,93 @@
+//! The first journey through the real window: add a POSaBIT credential, press Sync now, and see
+//! personas sourced from `posabit`.
+
+use anyhow::Result;
+use canopy_e2e::{within, Session};
+use fantoccini::Locator;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_a_credential_sync_and_see_posabit_personas() -> Result<()> {
+    let session = Session::start().await?;
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(300), journey(&session))
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the journey took longer than five minutes")));
+    session.stop().await?;
+    outcome
+}
+
+async fn journey(session: &Session) -> Result<()> {
+    // The app's built-in sandbox uses the default configuration, so its keys are known here.
+    let venue = canopy_sandbox::SandboxConfig::default().venues.remove(0);
+
+    session.element("[data-testid='tile-posabit']").await?;
+    session.text_appears("Sandbox").await?;
+    session.screenshot("01-integrations").await?;
+    within(
+        session
+            .element("[data-testid='tile-posabit']")
+            .await?
+            .click(),
+    )
+    .await?;
+    session
+        .text_appears("Do not touch any other settings in this integration card")
+        .await?;
+
+    // A wrong key is refused with the clear pos_auth_failed message, and nothing is added.
+    session.fill("store_name", "Capitol Hill").await?;
+    session.fill("key", "not-the-right-key").await?;
+    session.click_button("Add Credential").await?;
+    let page = session
+        .text_appears("POSaBIT did not accept this key.")
+        .await?;
+    assert!(
+        page.contains("No credentials yet"),
+        "a refused key adds nothing"
+    );
+    assert!(
+        !page.contains("not-the-right-key"),
+        "the key is never echoed"
+    );
+
+    session.fill("key", &format!("  {}  ", venue.token)).await?;
+    session.click_button("Add Credential").await?;
+    session
+        .text_appears("Spaces around the key were removed.")
+        .await?;
+    let table = within(session.element("[data-testid='credentials']").await?.text()).await?;
+    assert!(table.contains("Capitol Hill"), "{table}");
+    assert!(table.contains("Enhanced Customer Data Access"), "{table}");
+    assert!(!table.contains(&venue.token), "the key is never shown");
+    session.screenshot("02-credential-added").await?;
+
+    session.click_button("Sync now").await?;
+    let results = session.text_appears("new, 0 changed").await?;
+    assert!(
+        results.contains("Capitol Hill: 300 records received, "),
+        "{results}"
+    );
+
+    session.click_button("Personas").await?;
+    session.element("[data-testid='personas'] tbody tr").await?;
+    let count = within(
+        session
+            .element("[data-testid='persona-count']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(count.starts_with("1–50 of "), "{count}");
+    let sources = within(
+        session
+            .client
+            .find_all(Locator::Css("[data-testid='sourced-from']")),
+    )
+    .await?;
+    assert_eq!(sources.len(), 50, "a full first page");
+    for cell in sources {
+        assert_eq!(within(cell.text()).await?, "posabit");
+    }
+    let shot = session.screenshot("03-personas").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}

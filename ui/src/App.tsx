@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api";
+import type { AppStatus } from "./bindings";
+import { IntegrationsPage } from "./pages/IntegrationsPage";
+import { PersonasPage } from "./pages/PersonasPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { Toast } from "./components/Toast";
+
+/** The pages reachable from the left navigation. */
+export type Page = "integrations" | "personas" | "settings";
+
+const PAGES: { id: Page; label: string }[] = [
+  { id: "integrations", label: "Integrations" },
+  { id: "personas", label: "Personas" },
+  { id: "settings", label: "Settings" },
+];
+
+/** The shell: left navigation, top bar with the page title and the sandbox badge, the current page. */
+export function App() {
+  const [page, setPage] = useState<Page>("integrations");
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [toast, setToast] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stop = false;
+    // The keychain probe runs in the background at start-up: ask again until it has answered.
+    const load = (attempt: number) => {
+      void api.appStatus().then((s) => {
+        if (stop) return;
+        setStatus(s);
+        if (attempt < 5) window.setTimeout(() => { load(attempt + 1); }, 800);
+      });
+    };
+    load(0);
+    return () => {
+      stop = true;
+    };
+  }, []);
+
+  const clearToast = useCallback(() => {
+    setToast(null);
+  }, []);
+  const title = PAGES.find((p) => p.id === page)?.label ?? "";
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">C</span>
+          <span className="brand-name">Canopy</span>
+        </div>
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                className={p.id === page ? "nav-item active" : "nav-item"}
+                aria-current={p.id === page ? "page" : undefined}
+                onClick={() => {
+                  setPage(p.id);
+                }}
+              >
+                {p.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <h1>{title}</h1>
+          {status?.sandbox && (
+            <span className="badge badge-sandbox" title="Simulated POSaBIT servers on this computer; no real shopper data">
+              Sandbox
+            </span>
+          )}
+        </header>
+        {status?.keychain_error && (
+          <div className="notice notice-error banner" role="alert">
+            <p className="notice-message">{status.keychain_error.message}</p>
+            {status.keychain_error.hint && <p className="notice-hint">{status.keychain_error.hint}</p>}
+          </div>
+        )}
+        <main className="content">
+          {page === "integrations" && (
+            <IntegrationsPage
+              status={status}
+              onToast={setToast}
+              onShowPersonas={() => {
+                setPage("personas");
+              }}
+            />
+          )}
+          {page === "personas" && <PersonasPage />}
+          {page === "settings" && <SettingsPage status={status} />}
+        </main>
+      </div>
+      {toast && <Toast message={toast} onDone={clearToast} />}
+    </div>
+  );
+}

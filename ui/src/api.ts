@@ -1,0 +1,51 @@
+// Typed calls into the Rust backend. Every command answers its value or rejects with an AppError.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AddedCredential,
+  AppError,
+  AppStatus,
+  Credential,
+  Integration,
+  NewPosabitCredential,
+  PersonaPage,
+  PersonaQuery,
+  SyncSummary,
+} from "./bindings";
+
+/** True when `value` has the `{code, message, hint?}` shape every backend error has. */
+export function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/** Turns anything a command rejected with into an AppError the UI can show. */
+export function toAppError(value: unknown): AppError {
+  if (isAppError(value)) return value;
+  return {
+    code: "internal",
+    message: value instanceof Error ? value.message : String(value),
+    hint: "Try again; if it keeps failing, restart Canopy.",
+  };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    // Commands reject with the backend's plain {code, message, hint} object; callers narrow it with isAppError.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw toAppError(error);
+  }
+}
+
+export const api = {
+  appStatus: () => call<AppStatus>("app_status"),
+  listCredentials: (integration: Integration) => call<Credential[]>("list_credentials", { integration }),
+  addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),
+  syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
+  listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
+};

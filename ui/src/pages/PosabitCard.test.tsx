@@ -1,0 +1,117 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { AddedCredential, Credential } from "../bindings";
+import { AddCredentialForm, PosabitCard, STANDING_WARNING } from "./PosabitCard";
+
+const addPosabitCredential = vi.fn();
+const syncPosabit = vi.fn();
+vi.mock("../api", () => ({
+  api: {
+    addPosabitCredential: (...args: unknown[]) => addPosabitCredential(...args) as unknown,
+    syncPosabit: () => syncPosabit() as unknown,
+  },
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+const credential: Credential = {
+  id: "c1",
+  integration: "posabit",
+  store_name: "Capitol Hill",
+  market: "WA",
+  venue_name: "Greenleaf Capitol Hill",
+  venue_state: "WA",
+  permissions: [
+    { key: "menu_feed", label: "Menu Feed Access", granted: true },
+    {
+      key: "enhanced_customer_data",
+      label: "Enhanced Customer Data Access",
+      granted: false,
+      remedy: "Ask your POSaBIT account rep.",
+    },
+  ],
+  created_at: "2026-01-01T00:00:00Z",
+  verified_at: "2026-01-01T00:00:00Z",
+};
+
+function fillForm(store: string, key: string) {
+  fireEvent.change(screen.getByLabelText(/Store Name/), { target: { value: store } });
+  fireEvent.change(screen.getByLabelText(/^Key/), { target: { value: key } });
+  fireEvent.click(screen.getByRole("button", { name: "Add Credential" }));
+}
+
+describe("AddCredentialForm", () => {
+  it("shows the backend's message and hint when the key is refused, and keeps what was typed", async () => {
+    addPosabitCredential.mockRejectedValue({
+      code: "pos_auth_failed",
+      message: "POSaBIT did not accept this key.",
+      hint: "Copy the key again from POSaBIT.",
+    });
+    const onAdded = vi.fn();
+    render(<AddCredentialForm prefill={null} onAdded={onAdded} />);
+    fillForm("Capitol Hill", "wrong");
+    expect(await screen.findByText("POSaBIT did not accept this key.")).toBeTruthy();
+    expect(screen.getByText("Copy the key again from POSaBIT.")).toBeTruthy();
+    expect(screen.getByLabelText<HTMLInputElement>(/Store Name/).value).toBe("Capitol Hill");
+    expect(onAdded).not.toHaveBeenCalled();
+  });
+
+  it("sends the form and says when spaces were trimmed from the key", async () => {
+    const added: AddedCredential = { credential, key_was_trimmed: true };
+    addPosabitCredential.mockResolvedValue(added);
+    const onAdded = vi.fn();
+    render(<AddCredentialForm prefill={null} onAdded={onAdded} />);
+    fillForm("Capitol Hill", " key ");
+    await waitFor(() => {
+      expect(onAdded).toHaveBeenCalledWith("Credential “Capitol Hill” added and verified. Spaces around the key were removed.");
+    });
+    expect(addPosabitCredential).toHaveBeenCalledWith({ store_name: "Capitol Hill", key: " key ", market: null });
+    expect(screen.getByLabelText<HTMLInputElement>(/^Key/).value).toBe("");
+  });
+});
+
+describe("PosabitCard", () => {
+  const props = {
+    status: null,
+    onChanged: vi.fn(),
+    onToast: vi.fn(),
+    onClose: vi.fn(),
+    onShowPersonas: vi.fn(),
+  };
+
+  it("shows the seeds' standing warning and each permission with the remedy for a missing one", () => {
+    render(<PosabitCard {...props} credentials={[credential]} />);
+    expect(screen.getByText(STANDING_WARNING)).toBeTruthy();
+    expect(screen.getByText("Ask your POSaBIT account rep.")).toBeTruthy();
+    expect(screen.queryByText("c1")).toBeNull();
+  });
+
+  it("cannot sync before a credential exists", () => {
+    render(<PosabitCard {...props} credentials={[]} />);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Sync now" }).disabled).toBe(true);
+  });
+
+  it("reports a stopped sync with what to fix", async () => {
+    syncPosabit.mockResolvedValue([
+      {
+        credential_id: "c1",
+        store_name: "Capitol Hill",
+        stream: "customers",
+        pages: 0,
+        seen: 0,
+        new: 0,
+        changed: 0,
+        rejected: 0,
+        error: { code: "pos_permission_missing", message: "This POSaBIT key is missing Enhanced Customer Data Access.", hint: "Ask the rep." },
+      },
+    ]);
+    render(<PosabitCard {...props} credentials={[credential]} />);
+    fireEvent.click(screen.getByRole("button", { name: "Sync now" }));
+    expect(await screen.findByText("Capitol Hill: sync stopped")).toBeTruthy();
+    expect(screen.getByText("This POSaBIT key is missing Enhanced Customer Data Access.")).toBeTruthy();
+    expect(props.onToast).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,35 @@
+import type { AppStatus } from "../bindings";
+
+/** Settings: where Canopy's data lives, which POS it talks to and whether the keychain works. */
+export function SettingsPage({ status }: { status: AppStatus | null }) {
+  if (!status) return <p className="muted">Loading…</p>;
+  return (
+    <section className="settings" aria-label="Settings">
+      <div className="card">
+        <h2>Point of sale</h2>
+        <dl className="facts">
+          <dt>POSaBIT</dt>
+          <dd>
+            {status.sandbox ? "Built-in sandbox (simulated servers on this computer)" : "Real POSaBIT"}
+            <div className="muted small">{status.posabit_url}</div>
+          </dd>
+        </dl>
+        <p className="muted small">
+          To use a real POSaBIT, store Canopy's integrator token with <code>canopy-cli secret set posabit-integrator</code> and
+          start Canopy with <code>CANOPY_POSABIT_URL=https://app.posabit.com/api</code>.
+        </p>
+      </div>
+      <div className="card">
+        <h2>Security</h2>
+        <dl className="facts">
+          <dt>System keychain</dt>
+          <dd>{status.keychain_error ? `Unavailable: ${status.keychain_error.message}` : "Available — keys are stored only there"}</dd>
+          <dt>Data folder</dt>
+          <dd>
+            <code>{status.data_dir}</code>
+          </dd>
+        </dl>
+      </div>
+    </section>
+  );
+}
