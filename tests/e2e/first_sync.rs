@@ -2,7 +2,7 @@
 //! personas sourced from `posabit`.
 
 use anyhow::Result;
-use canopy_e2e::{within, Session};
+use canopy_e2e::{app_binary, within, Session};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -89,5 +89,24 @@ async fn journey(session: &Session) -> Result<()> {
     }
     let shot = session.screenshot("03-personas").await?;
     println!("screenshot: {}", shot.display());
+
+    // A second launch hands over to the running window and exits: never a second database writer.
+    let mut second = std::process::Command::new(app_binary()).spawn()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait()? {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            anyhow::bail!("a second Canopy kept running beside the first");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    session.text_appears("posabit").await?;
     Ok(())
 }

@@ -27,6 +27,11 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// The app binary the tests drive.
+pub fn app_binary() -> PathBuf {
+    target_dir().join("debug/canopy")
+}
+
 /// A running app under WebDriver.
 pub struct Session {
     /// The WebDriver client.
@@ -41,7 +46,7 @@ impl Session {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through .ci/test, which starts Xvfb");
         }
-        let binary = target_dir().join("debug/canopy");
+        let binary = app_binary();
         if !binary.exists() {
             bail!(
                 "{} is missing: run `cargo build --workspace` first (.ci/test does)",

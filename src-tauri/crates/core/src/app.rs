@@ -50,7 +50,7 @@ pub struct Console {
 }
 
 impl Console {
-    /// Bundles the services and removes credentials whose add was interrupted by a crash.
+    /// Bundles the services; call [`Console::recover`] once the keychain answers.
     pub fn new(db: Database, secrets: Arc<dyn SecretStore>, posabit: PosabitClient) -> Self {
         Console {
             db,
