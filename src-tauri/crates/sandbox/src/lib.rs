@@ -1,19 +1,32 @@
-//! Canopy's sandbox: simulated point-of-sale servers on loopback.
+//! Canopy's sandbox: simulated POSaBIT and Greenbits servers on loopback.
 //!
 //! The sandbox speaks the shapes documented in `shared/design/POS-APIS.md`, so Canopy's POS clients
-//! talk to it exactly as they would to the real POSaBIT, changing only the base URL and credentials.
-//! Data comes from a deterministic generator (see [`generator`]). Deliberate deviations from the
-//! public API are listed in this crate's README.
+//! talk to it exactly as they would to the real POS, changing only the base URL and credentials.
+//! Data comes from a deterministic generator ([`generator`]) and stays lazy, so millions of records
+//! cost no memory until they are changed. Faults ([`faults`]) and an admin API ([`admin`]) make it a
+//! test instrument. Deliberate deviations from the public APIs are listed in this crate's README.
 
+pub mod admin;
+mod collection;
+pub mod faults;
 pub mod generator;
+mod greenbits;
+mod greenbits_config;
+mod http;
 mod posabit;
 mod venues;
+mod world;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use faults::{FaultKind, FaultRule, Trigger};
+pub use greenbits_config::{
+    default_locations, default_users, GreenbitsLocation, GreenbitsUser, GREENBITS_PERMISSIONS,
+};
 pub use venues::{default_venues, Permission, Venue};
 
 /// The integrator token the built-in sandbox accepts (Canopy's own POSaBIT installation secret).
@@ -22,25 +35,49 @@ pub const SANDBOX_INTEGRATOR_TOKEN: &str = "sbx_integrator_canopy";
 /// What the sandbox serves.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// Seed of the data generator: the same seed serves the same shoppers.
+    /// Seed of the data generator: the same seed serves the same data.
     pub seed: u64,
-    /// How many customers each venue has.
+    /// Customers per POSaBIT venue.
     pub customers_per_venue: u64,
+    /// Tickets (sales) per POSaBIT venue.
+    pub tickets_per_venue: u64,
     /// The POSaBIT venues (stores) and their tokens and permissions.
     pub venues: Vec<Venue>,
     /// The integrator token POSaBIT calls must present as the Basic-auth user name.
     pub integrator_token: String,
+    /// Greenbits locations.
+    pub greenbits_locations: Vec<GreenbitsLocation>,
+    /// Greenbits users.
+    pub greenbits_users: Vec<GreenbitsUser>,
+    /// Greenbits customers per location.
+    pub people_per_location: u64,
+    /// Greenbits patients per medical location.
+    pub patients_per_location: u64,
+    /// Greenbits orders per location.
+    pub orders_per_location: u64,
+}
+
+impl SandboxConfig {
+    /// The default stores and users at the given sizes.
+    pub fn sized(seed: u64, customers: u64, sales: u64) -> Self {
+        SandboxConfig {
+            seed,
+            customers_per_venue: customers,
+            tickets_per_venue: sales,
+            venues: default_venues(seed),
+            integrator_token: SANDBOX_INTEGRATOR_TOKEN.to_string(),
+            greenbits_locations: default_locations(),
+            greenbits_users: default_users(seed),
+            people_per_location: customers,
+            patients_per_location: customers / 5,
+            orders_per_location: sales,
+        }
+    }
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        let seed = 20_240_101;
-        SandboxConfig {
-            seed,
-            customers_per_venue: 300,
-            venues: default_venues(seed),
-            integrator_token: SANDBOX_INTEGRATOR_TOKEN.to_string(),
-        }
+        SandboxConfig::sized(20_240_101, 300, 600)
     }
 }
 
@@ -58,12 +95,22 @@ impl RunningSandbox {
         format!("http://{}/api", self.address)
     }
 
+    /// The Greenbits base URL, the equivalent of `https://api.greenbits.com/api`.
+    pub fn greenbits_base_url(&self) -> String {
+        format!("http://{}/api", self.address)
+    }
+
+    /// The admin API's base URL.
+    pub fn admin_url(&self) -> String {
+        format!("http://{}/__admin", self.address)
+    }
+
     /// The socket the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
     }
 
-    /// What the sandbox serves.
+    /// What the sandbox was started with.
     pub fn config(&self) -> &SandboxConfig {
         &self.config
     }
@@ -88,7 +135,15 @@ impl Drop for RunningSandbox {
 pub async fn start(config: SandboxConfig, port: u16) -> std::io::Result<RunningSandbox> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
-    let app = posabit::router(config.clone());
+    let shared: http::Shared = Arc::new(Mutex::new(world::World::new(config.clone())));
+    let app = posabit::router()
+        .merge(greenbits::router())
+        .merge(admin::router())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            http::observe,
+        ))
+        .with_state(shared);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let served = axum::serve(listener, app)

@@ -1,99 +1,59 @@
-//! The simulated POSaBIT V3 API: venue info and the customers list.
+//! The simulated POSaBIT API: V3 info, customers (list, lookup, create, update) and tickets, and
+//! the V2 coupons list. HTTP Basic `integrator_token:venue_token` throughout.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use base64::Engine;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde_json::{json, Value};
+use axum::{Extension, Json, Router};
+use chrono::{Duration, NaiveDate};
+use serde_json::{json, Map, Value};
 
-use crate::generator::{first_index_updated_after, posabit_customer};
+use crate::collection::{Page, TimeRange};
+use crate::faults::FaultKind;
+use crate::generator::{posabit_coupon, COUPON_NAMES};
+use crate::http::{instant, lock, number, ApiError, Fired, Presented, Shared};
 use crate::venues::{Permission, Venue};
-use crate::SandboxConfig;
+use crate::world::{ClientWrite, ListKind, World};
 
 /// The largest `per_page` the sandbox accepts.
 const MAX_PER_PAGE: u64 = 500;
 /// The `per_page` used when a client sends none.
 const DEFAULT_PER_PAGE: u64 = 25;
 
-type Shared = Arc<SandboxConfig>;
-
-/// The POSaBIT routes, under `/api`.
-pub fn router(config: SandboxConfig) -> Router {
+/// The POSaBIT routes.
+pub fn router() -> Router<Shared> {
     Router::new()
         .route("/api/v3/info", get(info))
-        .route("/api/v3/venue/customers", get(customers))
-        .with_state(Arc::new(config))
+        .route(
+            "/api/v3/venue/customers",
+            get(customers).post(create_customer),
+        )
+        .route(
+            "/api/v3/venue/customers/{id}",
+            axum::routing::put(update_customer),
+        )
+        .route("/api/v3/venue/tickets", get(tickets))
+        .route("/api/v2/venue/coupons", get(coupons))
 }
 
-/// An error answer in the sandbox's JSON error shape: `{"error": "...", ...}`.
-struct ApiError {
-    status: StatusCode,
-    body: Value,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            body: json!({ "error": message.into() }),
-        }
+/// Checks `integrator:venue` Basic auth and returns the venue's index.
+fn authenticate(world: &World, headers: &HeaderMap) -> Result<usize, ApiError> {
+    match Presented::from_headers(headers) {
+        Presented::Basic { user, password } if user == world.config.integrator_token => world
+            .venue_by_token(&password)
+            .ok_or_else(ApiError::unauthorized),
+        _ => Err(ApiError::unauthorized()),
     }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
-    }
-}
-
-fn unauthorized() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing credentials")
-}
-
-/// The `(user, password)` pair of an HTTP Basic `Authorization` header.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get("authorization")?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_string(), password.to_string()))
-}
-
-/// Checks `integrator:venue` Basic auth and returns the venue's index, or the 401 answer.
-fn authenticate_venue(config: &SandboxConfig, headers: &HeaderMap) -> Result<usize, ApiError> {
-    let Some((integrator, venue_token)) = basic_credentials(headers) else {
-        return Err(unauthorized());
-    };
-    if integrator != config.integrator_token {
-        return Err(unauthorized());
-    }
-    config
-        .venues
-        .iter()
-        .position(|venue| venue.token == venue_token)
-        .ok_or_else(unauthorized)
 }
 
 fn require(venue: &Venue, permission: Permission) -> Result<(), ApiError> {
     if venue.permissions.contains(&permission) {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(permission.wire_name()))
     }
-    Err(ApiError {
-        status: StatusCode::FORBIDDEN,
-        body: json!({
-            "error": format!("This venue token lacks the {} permission", permission.wire_name()),
-            "missing_permission": permission.wire_name(),
-        }),
-    })
 }
 
 fn venue_json(venue: &Venue) -> Value {
@@ -111,129 +71,283 @@ fn venue_json(venue: &Venue) -> Value {
 
 /// `GET /api/v3/info`: with the integrator token alone, the reachable venues and their tokens;
 /// with a venue token, that venue's details and (invented) its permissions.
-async fn info(State(config): State<Shared>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let (integrator, venue_token) = basic_credentials(&headers).ok_or_else(unauthorized)?;
-    if integrator != config.integrator_token {
-        return Err(unauthorized());
+async fn info(State(shared): State<Shared>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let world = lock(&shared);
+    let Presented::Basic { user, password } = Presented::from_headers(&headers) else {
+        return Err(ApiError::unauthorized());
+    };
+    if user != world.config.integrator_token {
+        return Err(ApiError::unauthorized());
     }
-    if venue_token.is_empty() {
-        let venues: Vec<Value> = config
+    if password.is_empty() {
+        let venues: Vec<Value> = world
             .venues
             .iter()
+            .filter(|v| !world.revoked.contains(&v.token))
             .map(|v| json!({ "id": v.id, "name": v.name, "token": v.token, "state": v.state }))
             .collect();
         return Ok(Json(json!({ "venues": venues })));
     }
-    let venue = config
-        .venues
-        .iter()
-        .find(|v| v.token == venue_token)
-        .ok_or_else(unauthorized)?;
-    Ok(Json(json!({ "venue": venue_json(venue) })))
+    let venue = world
+        .venue_by_token(&password)
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(json!({ "venue": venue_json(&world.venues[venue]) })))
 }
 
-/// The validated paging and filter parameters of a list call.
-#[derive(Debug)]
+/// Paging and time filters shared by the customers and tickets lists.
 struct ListParams {
     page: u64,
     per_page: u64,
-    updated_after: Option<DateTime<Utc>>,
-    start_date: Option<NaiveDate>,
-    end_date: Option<NaiveDate>,
+    range: TimeRange,
 }
 
-fn parse_number(params: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, String> {
-    match params.get(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("{name} must be a positive integer, got {raw:?}")),
-    }
-}
-
-fn parse_date(params: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, String> {
+fn date(params: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     params
         .get(name)
         .map(|raw| {
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| format!("{name} must be YYYY-MM-DD, got {raw:?}"))
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+                ApiError::unprocessable(format!("{name} must be YYYY-MM-DD, got {raw:?}"))
+            })
         })
         .transpose()
 }
 
-fn parse_list_params(params: &HashMap<String, String>) -> Result<ListParams, String> {
-    let page = parse_number(params, "page", 1)?;
-    let per_page = parse_number(params, "per_page", DEFAULT_PER_PAGE)?;
+fn list_params(params: &HashMap<String, String>) -> Result<ListParams, ApiError> {
+    let page = number(params, "page", 1)?;
+    let per_page = number(params, "per_page", DEFAULT_PER_PAGE)?;
     if page == 0 {
-        return Err("page starts at 1".into());
+        return Err(ApiError::unprocessable("page starts at 1"));
     }
     if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(format!("per_page must be between 1 and {MAX_PER_PAGE}"));
+        return Err(ApiError::unprocessable(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
     }
-    let updated_after = params
-        .get("q[updated_at_gt]")
-        .map(|raw| {
-            DateTime::parse_from_rfc3339(raw)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    format!("q[updated_at_gt] must be ISO 8601 with an offset, got {raw:?}")
-                })
-        })
-        .transpose()?;
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     Ok(ListParams {
         page,
         per_page,
-        updated_after,
-        start_date: parse_date(params, "start_date")?,
-        end_date: parse_date(params, "end_date")?,
+        range: TimeRange {
+            after: instant(params, "q[updated_at_gt]")?,
+            from: date(params, "start_date")?.and_then(midnight),
+            until: date(params, "end_date")?
+                .and_then(midnight)
+                .map(|d| d + Duration::days(1)),
+        },
     })
 }
 
-/// The half-open range of record indexes the filters select out of `count` records.
-fn selected_range(params: &ListParams, count: u64) -> (u64, u64) {
-    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-    let mut low = 0;
-    let mut high = count;
-    if let Some(after) = params.updated_after {
-        low = low.max(first_index_updated_after(after));
-    }
-    if let Some(start) = params.start_date.and_then(midnight) {
-        low = low.max(first_index_updated_after(start - Duration::seconds(1)));
-    }
-    if let Some(end) = params.end_date.and_then(midnight) {
-        high = high.min(first_index_updated_after(
-            end + Duration::days(1) - Duration::seconds(1),
-        ));
-    }
-    (low.min(high), high)
+/// The page envelope, each element wrapped in `{"<element>": …}`.
+fn envelope(list: &str, element: &str, page: Page, params: &ListParams) -> Json<Value> {
+    let records: Vec<Value> = page
+        .records
+        .into_iter()
+        .map(|r| json!({ element: r }))
+        .collect();
+    Json(json!({
+        "total_records": page.total,
+        "current_page": params.page,
+        "total_pages": page.total.div_ceil(params.per_page),
+        "per_page": params.per_page,
+        list: records,
+    }))
 }
 
-/// `GET /api/v3/venue/customers`: one page of the venue's customers, oldest update first.
+/// The window of a page; with the duplicate fault it starts one record early.
+fn window(params: &ListParams, fired: &Fired) -> (u64, u64) {
+    let offset = (params.page - 1) * params.per_page;
+    if fired.has(&FaultKind::DuplicateRecords) && offset > 0 {
+        (offset - 1, params.per_page + 1)
+    } else {
+        (offset, params.per_page)
+    }
+}
+
+/// A test a record passes or fails.
+type Predicate = Box<dyn Fn(&Value) -> bool>;
+
+/// The exact-match lookups POSaBIT's Ransack filters offer, as a record predicate.
+fn lookup(params: &HashMap<String, String>) -> Option<Predicate> {
+    let field_eq = |field: &'static str, wanted: String| -> Predicate {
+        Box::new(move |r: &Value| match &r[field] {
+            Value::String(s) => s.trim().eq_ignore_ascii_case(wanted.trim()),
+            Value::Number(n) => n.to_string() == wanted,
+            _ => false,
+        })
+    };
+    if let Some(phone) = params.get("q[telephone_eq]") {
+        return Some(field_eq("telephone", phone.clone()));
+    }
+    if let Some(email) = params.get("q[email_eq]") {
+        return Some(field_eq("email", email.clone()));
+    }
+    params
+        .get("q[customer_id_eq]")
+        .map(|id| field_eq("id", id.clone()))
+}
+
+/// `GET /api/v3/venue/customers`: a page of the venue's customers, oldest update first; or, with a
+/// `q[telephone_eq]` / `q[email_eq]` / `q[customer_id_eq]` filter, the matching ones.
 async fn customers(
-    State(config): State<Shared>,
+    State(shared): State<Shared>,
+    Extension(fired): Extension<Fired>,
     headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let venue_index = authenticate_venue(&config, &headers)?;
-    require(
-        &config.venues[venue_index],
-        Permission::EnhancedCustomerData,
-    )?;
-    let params = parse_list_params(&raw)
-        .map_err(|message| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message))?;
-    let (low, high) = selected_range(&params, config.customers_per_venue);
-    let total = high - low;
-    let first = low + (params.page - 1) * params.per_page;
-    let last = (first + params.per_page).min(high);
-    let records: Vec<Value> = (first..last)
-        .map(|index| json!({ "customer": posabit_customer(config.seed, venue_index, index) }))
+    let world = lock(&shared);
+    let venue = authenticate(&world, &headers)?;
+    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
+    let params = list_params(&raw)?;
+    let (offset, limit) = window(&params, &fired);
+    let list = &world.customers[venue];
+    let page = match lookup(&raw) {
+        Some(keep) => list.scan(&params.range, keep.as_ref(), offset, limit),
+        None => list.page(&params.range, offset, limit),
+    };
+    Ok(envelope("customers", "customer", page, &params))
+}
+
+/// `GET /api/v3/venue/tickets`: a page of the venue's tickets (sales), oldest update first.
+async fn tickets(
+    State(shared): State<Shared>,
+    Extension(fired): Extension<Fired>,
+    headers: HeaderMap,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let world = lock(&shared);
+    let venue = authenticate(&world, &headers)?;
+    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
+    let params = list_params(&raw)?;
+    let (offset, limit) = window(&params, &fired);
+    let page = world.tickets[venue].page(&params.range, offset, limit);
+    Ok(envelope("tickets", "ticket", page, &params))
+}
+
+/// `GET /api/v2/venue/coupons`: the venue's coupons (mirrored discounts are matched by name).
+/// The second venue lacks the last coupon, so "missing" mirrors can be shown.
+async fn coupons(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let world = lock(&shared);
+    let venue = authenticate(&world, &headers)?;
+    require(&world.venues[venue], Permission::MenuFeed)?;
+    let page = number(&raw, "page", 1)?.max(1);
+    let per_page = number(&raw, "per_page", DEFAULT_PER_PAGE)?.clamp(1, MAX_PER_PAGE);
+    let count = if venue == 1 {
+        COUPON_NAMES.len() - 1
+    } else {
+        COUPON_NAMES.len()
+    };
+    let all: Vec<Value> = (0..count).map(|i| posabit_coupon(venue, i)).collect();
+    let start = ((page - 1) * per_page) as usize;
+    let coupons: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(per_page as usize)
+        .cloned()
         .collect();
     Ok(Json(json!({
-        "total_records": total,
-        "current_page": params.page,
-        "total_pages": total.div_ceil(params.per_page),
-        "per_page": params.per_page,
-        "customers": records,
+        "total_records": all.len(),
+        "current_page": page,
+        "total_pages": (all.len() as u64).div_ceil(per_page),
+        "per_page": per_page,
+        "coupons": coupons,
     })))
+}
+
+/// Checks a `{"customer": {...}}` body the way POSaBIT's business rules do; returns the fields.
+fn customer_fields(body: &Value) -> Result<Map<String, Value>, ApiError> {
+    let fields = body["customer"]
+        .as_object()
+        .cloned()
+        .ok_or_else(|| ApiError::unprocessable("the body must be {\"customer\": {...}}"))?;
+    let mut problems = Vec::new();
+    if let Some(phone) = fields.get("telephone").and_then(Value::as_str) {
+        if phone.len() != 10 || !phone.chars().all(|c| c.is_ascii_digit()) {
+            problems.push("telephone must be 10 digits");
+        }
+    }
+    if let Some(email) = fields.get("email").and_then(Value::as_str) {
+        if !email.contains('@') {
+            problems.push("email is not an e-mail address");
+        }
+    }
+    for protected in ["id", "created_at", "updated_at"] {
+        if fields.contains_key(protected) {
+            problems.push("id, created_at and updated_at are set by POSaBIT");
+            break;
+        }
+    }
+    if problems.is_empty() {
+        Ok(fields)
+    } else {
+        Err(ApiError::unprocessable(problems.join("; ")))
+    }
+}
+
+/// `POST /api/v3/venue/customers`: creates a customer; `{"customer": {...}}` in and out.
+async fn create_customer(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut world = lock(&shared);
+    let venue = authenticate(&world, &headers)?;
+    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
+    let fields = customer_fields(&body)?;
+    if fields.get("telephone").is_none() && fields.get("email").is_none() {
+        return Err(ApiError::unprocessable(
+            "a customer needs a telephone or an email",
+        ));
+    }
+    let mut record = json!({
+        "first_name": null, "last_name": null, "telephone": null, "email": null, "date_of_birth": null,
+        "gender": null, "loyalty_member": false, "marketing_opt_in": false, "marketing_opt_out": false,
+        "address_1": null, "city": null, "state": null, "zip_code": null, "customer_type": "recreational",
+        "loyalty_points": 0, "consent_signature": false,
+    });
+    for (key, value) in fields {
+        record[key] = value;
+    }
+    record["id"] = world.new_id(ListKind::Customers, venue);
+    record["created_at"] = json!(crate::generator::stamp(chrono::Utc::now()));
+    let stored = world.customers[venue].put(record);
+    let store_id = world.venues[venue].id;
+    world.client_writes.push(ClientWrite {
+        pos: "posabit".into(),
+        action: "create".into(),
+        store_id,
+        record: stored.clone(),
+    });
+    Ok((StatusCode::CREATED, Json(json!({ "customer": stored }))))
+}
+
+/// `PUT /api/v3/venue/customers/{id}`: changes the given fields of a customer.
+async fn update_customer(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let mut world = lock(&shared);
+    let venue = authenticate(&world, &headers)?;
+    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
+    let fields = customer_fields(&body)?;
+    let mut record = world.customers[venue]
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    for (key, value) in fields {
+        record[key] = value;
+    }
+    let stored = world.customers[venue].put(record);
+    let store_id = world.venues[venue].id;
+    world.client_writes.push(ClientWrite {
+        pos: "posabit".into(),
+        action: "update".into(),
+        store_id,
+        record: stored.clone(),
+    });
+    Ok(Json(json!({ "customer": stored })))
 }
