@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! canopy-cli bindings                                   rewrite ui/src/bindings.ts from the Rust types
-//! canopy-cli sandbox serve [--seed S] [--customers N] [--port P]
+//! canopy-cli sandbox serve [--seed S] [--customers N] [--sales M] [--port P]
 //!                                                       run the simulated POS servers until Ctrl-C
+//!                                                       (N customers and M sales per store)
 //! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
 //!                                                       stdin) in the OS keychain, for a real POS
 //! ```
@@ -19,7 +20,7 @@ use canopy_sandbox::SandboxConfig;
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
 fn usage() -> &'static str {
-    "usage: canopy-cli bindings | sandbox serve [--seed S] [--customers N] [--port P] | secret set posabit-integrator"
+    "usage: canopy-cli bindings | sandbox serve [--seed S] [--customers N] [--sales M] [--port P] | secret set posabit-integrator"
 }
 
 /// The value after `--name` in `args`, parsed.
@@ -35,28 +36,49 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow
 
 async fn serve_sandbox(args: &[String]) -> anyhow::Result<()> {
     let defaults = SandboxConfig::default();
-    let seed = flag(args, "--seed", defaults.seed)?;
-    let config = SandboxConfig {
-        seed,
-        customers_per_venue: flag(args, "--customers", defaults.customers_per_venue)?,
-        venues: canopy_sandbox::default_venues(seed),
-        ..defaults
-    };
+    let config = SandboxConfig::sized(
+        flag(args, "--seed", defaults.seed)?,
+        flag(args, "--customers", defaults.customers_per_venue)?,
+        flag(args, "--sales", defaults.tickets_per_venue)?,
+    );
     let sandbox = canopy_sandbox::start(config, flag(args, "--port", 0)?).await?;
-    println!("POSaBIT base URL:  {}", sandbox.posabit_base_url());
-    println!("Integrator token:  {}", sandbox.config().integrator_token);
-    for venue in &sandbox.config().venues {
+    let config = sandbox.config();
+    println!("POSaBIT base URL:   {}", sandbox.posabit_base_url());
+    println!("Integrator token:   {}", config.integrator_token);
+    for venue in &config.venues {
         let permissions: Vec<_> = venue.permissions.iter().map(|p| p.wire_name()).collect();
         println!(
-            "Venue {:<40} key {}  ({})",
+            "  venue {} {:<40} key {}  ({})",
+            venue.id,
             venue.name,
             venue.token,
             permissions.join(", ")
         );
     }
+    println!("Greenbits base URL: {}", sandbox.greenbits_base_url());
+    for location in &config.greenbits_locations {
+        println!(
+            "  location {} {} ({}{})",
+            location.id,
+            location.name,
+            location.state,
+            if location.medical { ", medical" } else { "" }
+        );
+    }
+    for user in &config.greenbits_users {
+        println!(
+            "  user {:<8} password {:<16} token {}  locations {:?}  ({})",
+            user.username,
+            user.password,
+            user.token,
+            user.accessible_location_ids,
+            user.permissions.join(", ")
+        );
+    }
+    println!("Admin API:          {}", sandbox.admin_url());
     println!(
-        "Serving {} customers per venue; Ctrl-C stops.",
-        sandbox.config().customers_per_venue
+        "Serving {} customers and {} sales per store; Ctrl-C stops.",
+        config.customers_per_venue, config.tickets_per_venue
     );
     tokio::signal::ctrl_c().await?;
     Ok(())

@@ -26,7 +26,8 @@ pub enum FaultKind {
         /// How long, in milliseconds.
         delay_ms: u64,
     },
-    /// The connection is dropped after half of the body was sent.
+    /// The connection is dropped after half of the body was produced (the client sees a broken
+    /// answer, or a broken body when the head was already flushed).
     ResetMidBody,
     /// The body is cut in half: the JSON never closes.
     TruncatedJson,

@@ -39,7 +39,16 @@ pub async fn send(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.expect("answered");
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(e) => {
+            return (
+                0,
+                reqwest::header::HeaderMap::new(),
+                Err(format!("request failed: {e}")),
+            )
+        }
+    };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = match response.text().await {
