@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! canopy-cli bindings                                   rewrite ui/src/bindings.ts from the Rust types
-//! canopy-cli sandbox serve [--seed S] [--customers N] [--sales M] [--port P]
+//! canopy-cli sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P]
 //!                                                       run the simulated POS servers until Ctrl-C
-//!                                                       (N customers and M sales per store)
+//!                                                       (K stores per POS; N customers, M sales, C coupons per store)
 //! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
 //!                                                       stdin) in the OS keychain, for a real POS
 //! ```
@@ -20,7 +20,7 @@ use canopy_sandbox::SandboxConfig;
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
 fn usage() -> &'static str {
-    "usage: canopy-cli bindings | sandbox serve [--seed S] [--customers N] [--sales M] [--port P] | secret set posabit-integrator"
+    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | secret set posabit-integrator"
 }
 
 /// The value after `--name` in `args`, parsed.
@@ -36,11 +36,13 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow
 
 async fn serve_sandbox(args: &[String]) -> anyhow::Result<()> {
     let defaults = SandboxConfig::default();
-    let config = SandboxConfig::sized(
+    let mut config = SandboxConfig::sized(
         flag(args, "--seed", defaults.seed)?,
         flag(args, "--customers", defaults.customers_per_venue)?,
         flag(args, "--sales", defaults.tickets_per_venue)?,
-    );
+    )
+    .with_stores(flag(args, "--stores", defaults.venues.len())?);
+    config.coupons = flag(args, "--coupons", defaults.coupons)?;
     let sandbox = canopy_sandbox::start(config, flag(args, "--port", 0)?).await?;
     let config = sandbox.config();
     println!("POSaBIT base URL:   {}", sandbox.posabit_base_url());

@@ -44,7 +44,12 @@ pub const GREENBITS_PERMISSIONS: [&str; 4] = [
 
 /// Two locations: a recreational store in Seattle and a medical one in Eugene.
 pub fn default_locations() -> Vec<GreenbitsLocation> {
-    vec![
+    locations(2)
+}
+
+/// `count` locations: the two built-in ones, then "Evergreen N"s, every other one medical.
+pub fn locations(count: usize) -> Vec<GreenbitsLocation> {
+    let mut locations = vec![
         GreenbitsLocation {
             id: 5001,
             name: "Evergreen Ballard".into(),
@@ -57,12 +62,27 @@ pub fn default_locations() -> Vec<GreenbitsLocation> {
             state: "OR".into(),
             medical: true,
         },
-    ]
+    ];
+    for id in 5003..(5001 + count as u64) {
+        locations.push(GreenbitsLocation {
+            id,
+            name: format!("Evergreen {id}"),
+            state: "WA".into(),
+            medical: id % 2 == 0,
+        });
+    }
+    locations.truncate(count);
+    locations
 }
 
-/// A manager with every permission at both locations, and a clerk who may only view customers at
+/// The default users: a manager with every permission at both locations, and a clerk who may only view customers at
 /// the first (no Update Customer, no Enable Backoffice, no patients).
 pub fn default_users(seed: u64) -> Vec<GreenbitsUser> {
+    users(seed, &default_locations())
+}
+
+/// The manager (every permission, every location in `locations`) and the clerk (first location only).
+pub fn users(seed: u64, locations: &[GreenbitsLocation]) -> Vec<GreenbitsUser> {
     let token = |n: u64| {
         format!(
             "sbx_gb_{n}_{:08x}",
@@ -76,7 +96,7 @@ pub fn default_users(seed: u64) -> Vec<GreenbitsUser> {
             email: "manager@evergreen.example".into(),
             password: "sandbox-manager".into(),
             token: token(1),
-            accessible_location_ids: vec![5001, 5002],
+            accessible_location_ids: locations.iter().map(|l| l.id).collect(),
             permissions: GREENBITS_PERMISSIONS
                 .iter()
                 .map(|p| p.to_string())
@@ -88,7 +108,7 @@ pub fn default_users(seed: u64) -> Vec<GreenbitsUser> {
             email: "clerk@evergreen.example".into(),
             password: "sandbox-clerk".into(),
             token: token(2),
-            accessible_location_ids: vec![5001],
+            accessible_location_ids: locations.iter().take(1).map(|l| l.id).collect(),
             permissions: vec!["view_customer".into()],
         },
     ]

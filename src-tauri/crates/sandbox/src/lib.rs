@@ -55,6 +55,8 @@ pub struct SandboxConfig {
     pub patients_per_location: u64,
     /// Greenbits orders per location.
     pub orders_per_location: u64,
+    /// Coupons per POSaBIT venue (the second venue lacks the last one).
+    pub coupons: usize,
 }
 
 impl SandboxConfig {
@@ -71,7 +73,16 @@ impl SandboxConfig {
             people_per_location: customers,
             patients_per_location: customers / 5,
             orders_per_location: sales,
+            coupons: generator::COUPON_NAMES.len(),
         }
+    }
+
+    /// The same with `stores` POSaBIT venues and `stores` Greenbits locations.
+    pub fn with_stores(mut self, stores: usize) -> Self {
+        self.venues = venues::venues(self.seed, stores);
+        self.greenbits_locations = greenbits_config::locations(stores);
+        self.greenbits_users = greenbits_config::users(self.seed, &self.greenbits_locations);
+        self
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::collection::{Page, TimeRange};
 use crate::faults::FaultKind;
-use crate::generator::{posabit_coupon, COUPON_NAMES};
+use crate::generator::posabit_coupon;
 use crate::http::{instant, lock, number, ApiError, Fired, Presented, Shared};
 use crate::venues::{Permission, Venue};
 use crate::world::{ClientWrite, ListKind, World};
@@ -236,9 +236,9 @@ async fn coupons(
     let page = number(&raw, "page", 1)?.max(1);
     let per_page = number(&raw, "per_page", DEFAULT_PER_PAGE)?.clamp(1, MAX_PER_PAGE);
     let count = if venue == 1 {
-        COUPON_NAMES.len() - 1
+        world.config.coupons.saturating_sub(1)
     } else {
-        COUPON_NAMES.len()
+        world.config.coupons
     };
     let all: Vec<Value> = (0..count).map(|i| posabit_coupon(venue, i)).collect();
     let start = ((page - 1) * per_page) as usize;

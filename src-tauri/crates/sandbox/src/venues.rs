@@ -59,13 +59,18 @@ pub struct Venue {
 
 /// The built-in venues: two fully permitted stores and one whose token lacks Enhanced Customer Data.
 pub fn default_venues(seed: u64) -> Vec<Venue> {
+    venues(seed, 3)
+}
+
+/// `count` venues: the three built-in ones first, then fully permitted "Greenleaf Store N"s.
+pub fn venues(seed: u64, count: usize) -> Vec<Venue> {
     let token = |n: u64| {
         format!(
             "sbx_venue_{n}_{:08x}",
             (seed.wrapping_mul(2_654_435_761) ^ n) & 0xffff_ffff
         )
     };
-    vec![
+    let mut venues = vec![
         Venue {
             id: 101,
             name: "Greenleaf Capitol Hill".into(),
@@ -100,5 +105,26 @@ pub fn default_venues(seed: u64) -> Vec<Venue> {
                 Permission::VenueData,
             ],
         },
-    ]
+    ];
+    const STATES: [&str; 3] = ["WA", "OR", "CO"];
+    for n in 104..(101 + count as u64) {
+        let state = STATES[(n % 3) as usize];
+        venues.push(Venue {
+            id: n,
+            name: format!("Greenleaf Store {n}"),
+            token: token(n),
+            license: format!("{state}-{:06}", 400_000 + n),
+            state: state.into(),
+            timezone: if state == "CO" {
+                "America/Denver"
+            } else {
+                "America/Los_Angeles"
+            }
+            .into(),
+            address: format!("{n} Main St"),
+            permissions: Permission::ALL.to_vec(),
+        });
+    }
+    venues.truncate(count);
+    venues
 }

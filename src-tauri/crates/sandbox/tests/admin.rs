@@ -115,3 +115,36 @@ async fn state_lists_credentials_and_counts() {
         sandbox.config().venues[0].token
     );
 }
+
+#[tokio::test]
+async fn stores_and_coupons_are_sized_per_run() {
+    let mut config = canopy_sandbox::SandboxConfig::sized(5, 3, 3).with_stores(5);
+    config.coupons = 9;
+    let sandbox = canopy_sandbox::start(config, 0).await.expect("starts");
+    let (_, state) = admin(&sandbox, Method::GET, "/state", None).await;
+    let state = state.expect("json");
+    assert_eq!(state["venues"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        state["greenbits_locations"].as_array().map(Vec::len),
+        Some(5)
+    );
+    assert_eq!(
+        state["greenbits_users"][0]["accessible_location_ids"]
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+    let (integrator, token) = support::posabit(&sandbox, 4);
+    let (status, coupons) = get(
+        &format!(
+            "{}/v2/venue/coupons?per_page=50",
+            sandbox.posabit_base_url()
+        ),
+        Auth::Basic(&integrator, &token),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(coupons["coupons"].as_array().map(Vec::len), Some(9));
+    assert_eq!(coupons["coupons"][8]["name"], "Reward #8");
+    assert_eq!(posabit_ids(&sandbox, "customers", 4, 10, "").await.len(), 3);
+}

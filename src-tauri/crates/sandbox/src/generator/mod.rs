@@ -17,8 +17,8 @@ pub use greenbits::{
 };
 pub use identity::{Identity, Kind};
 pub use posabit::{
-    posabit_coupon, posabit_customer, posabit_customer_id, posabit_customer_index, posabit_ticket,
-    posabit_ticket_id, COUPON_NAMES,
+    coupon_name, posabit_coupon, posabit_customer, posabit_customer_id, posabit_customer_index,
+    posabit_ticket, posabit_ticket_id, COUPON_NAMES,
 };
 
 /// A SplitMix64 step: the generator's only source of randomness.

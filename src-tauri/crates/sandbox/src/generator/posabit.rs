@@ -126,11 +126,19 @@ pub fn posabit_ticket(seed: u64, venue: usize, index: u64, len: u64, customers: 
     })
 }
 
-/// Coupon `index` (of [`COUPON_NAMES`]) as the V2 coupons list serialises it.
+/// The name of coupon `index`: the built-in names first, then "Reward #N".
+pub fn coupon_name(index: usize) -> String {
+    COUPON_NAMES
+        .get(index)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| format!("Reward #{index}"))
+}
+
+/// Coupon `index` as the V2 coupons list serialises it.
 pub fn posabit_coupon(venue: usize, index: usize) -> Value {
     json!({
         "id": (venue as u64 + 1) * 1_000 + index as u64 + 1,
-        "name": COUPON_NAMES[index % COUPON_NAMES.len()],
+        "name": coupon_name(index),
         "discount_type": if index % 2 == 0 { "percent" } else { "amount" },
         "active": true,
     })
