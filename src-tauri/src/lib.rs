@@ -43,6 +43,18 @@ pub fn run() {
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::sync_posabit,
+            commands::integrations::remove_credential,
+            commands::integrations::rotate_posabit_key,
+            commands::integrations::integration_status,
+            commands::integrations::set_age_gate,
+            commands::integrations::connect_integration,
+            commands::integrations::disconnect_integration,
+            commands::stores::list_stores,
+            commands::stores::create_store,
+            commands::stores::update_store,
+            commands::stores::delete_store,
+            commands::stores::list_mappable_keys,
+            commands::stores::save_store_mapping,
             commands::personas::list_personas,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

@@ -229,3 +229,115 @@ data_dir: string,
  * The sandbox's stores and test keys (empty when a real POS is used).
  */
 sandbox_keys: Array<SandboxKey>, };
+
+export type ConnectionState = "not_connected" | "connected" | "needs_attention";
+
+export type ChecklistItem = { 
+/**
+ * What must hold, in the user's words.
+ */
+label: string, 
+/**
+ * Whether it holds.
+ */
+done: boolean, };
+
+export type IntegrationStatus = { 
+/**
+ * Which integration.
+ */
+integration: Integration, 
+/**
+ * Its state.
+ */
+state: ConnectionState, 
+/**
+ * Whether the age-gate checkbox is ticked.
+ */
+age_gate_attested: boolean, 
+/**
+ * When it was connected (RFC 3339), while connected.
+ */
+connected_at: string | null, 
+/**
+ * The minimum settings and whether each holds.
+ */
+checklist: Array<ChecklistItem>, };
+
+export type RetailStore = { 
+/**
+ * Canopy's id.
+ */
+id: number, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The store ID number the manager types into the POS's integration "Data" field.
+ */
+store_number: string, 
+/**
+ * Two-letter US state.
+ */
+state: string, 
+/**
+ * IANA time zone, e.g. `America/Los_Angeles`.
+ */
+timezone: string, 
+/**
+ * Street address.
+ */
+address: string | null, 
+/**
+ * State license number.
+ */
+license: string | null, };
+
+export type StoreInput = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Store ID number (digits).
+ */
+store_number: string, 
+/**
+ * Two-letter US state.
+ */
+state: string, 
+/**
+ * IANA time zone.
+ */
+timezone: string, 
+/**
+ * Street address (optional).
+ */
+address: string | null, 
+/**
+ * License (optional).
+ */
+license: string | null, };
+
+export type MappableKey = { 
+/**
+ * The key's id (a credential id).
+ */
+key_id: string, 
+/**
+ * Its integration.
+ */
+integration: Integration, 
+/**
+ * What the dropdown shows, e.g. the credential's store name.
+ */
+label: string, 
+/**
+ * The store it is mapped to.
+ */
+store_id: number | null, 
+/**
+ * The store it likely belongs to (same name, or the only store in its state), when unmapped.
+ */
+suggested_store_id: number | null, };

@@ -1,8 +1,9 @@
 //! Commands of the Integrations page and its cards.
 
+use canopy_core::connection::IntegrationStatus;
 use canopy_core::credentials::{AddedCredential, Credential, Integration, NewPosabitCredential};
 use canopy_core::sync::SyncSummary;
-use canopy_core::Error;
+use canopy_core::{Error, Secret};
 use tauri::State;
 
 use crate::state::AppState;
@@ -29,4 +30,57 @@ pub async fn add_posabit_credential(
 #[tauri::command]
 pub async fn sync_posabit(state: State<'_, AppState>) -> Result<Vec<SyncSummary>, Error> {
     state.console.sync_posabit("manual").await
+}
+
+/// Removes a credential; its key leaves the keychain, its data stays.
+#[tauri::command]
+pub async fn remove_credential(state: State<'_, AppState>, id: String) -> Result<(), Error> {
+    state.console.remove_credential(&id).await
+}
+
+/// Replaces a POSaBIT credential's key with a new one for the same venue.
+#[tauri::command]
+pub async fn rotate_posabit_key(
+    state: State<'_, AppState>,
+    id: String,
+    key: Secret,
+) -> Result<AddedCredential, Error> {
+    state.console.rotate_posabit_key(&id, key).await
+}
+
+/// The integration's state and minimum-settings checklist.
+#[tauri::command]
+pub async fn integration_status(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<IntegrationStatus, Error> {
+    state.console.integration_status(integration).await
+}
+
+/// Ticks or unticks the Loyalty section's age-gate attestation.
+#[tauri::command]
+pub async fn set_age_gate(
+    state: State<'_, AppState>,
+    integration: Integration,
+    attested: bool,
+) -> Result<IntegrationStatus, Error> {
+    state.console.set_age_gate(integration, attested).await
+}
+
+/// Connect: refused, with what is missing, until the minimum settings hold.
+#[tauri::command]
+pub async fn connect_integration(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<IntegrationStatus, Error> {
+    state.console.connect(integration).await
+}
+
+/// Disconnect: syncs stop, data stays.
+#[tauri::command]
+pub async fn disconnect_integration(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<IntegrationStatus, Error> {
+    state.console.disconnect(integration).await
 }

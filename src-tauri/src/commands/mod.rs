@@ -4,3 +4,4 @@
 pub mod app;
 pub mod integrations;
 pub mod personas;
+pub mod stores;

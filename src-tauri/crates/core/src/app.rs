@@ -5,12 +5,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::connection::{self, IntegrationStatus};
 use crate::credentials::{self, AddedCredential, Credential, Integration, NewPosabitCredential};
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::personas::{self, PersonaPage, PersonaQuery};
 use crate::pos::posabit::PosabitClient;
+use crate::secret::Secret;
 use crate::secrets::SecretStore;
+use crate::stores::{self, MappableKey, RetailStore, StoreInput};
 use crate::sync::{self, SyncSummary};
 
 /// A store of the built-in sandbox and the test key that opens it (simulated data, not a secret).
@@ -79,12 +82,99 @@ impl Console {
 
     /// The credentials of an integration.
     pub async fn credentials(&self, integration: Integration) -> Result<Vec<Credential>> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || credentials::list(&db, integration)).await?
+        self.blocking(move |db| credentials::list(db, integration))
+            .await
     }
 
-    /// Syncs every POSaBIT credential's customers, one after the other.
+    /// Removes a credential (its key leaves the keychain; its data stays).
+    pub async fn remove_credential(&self, id: &str) -> Result<()> {
+        credentials::remove(&self.db, self.secrets.as_ref(), id).await
+    }
+
+    /// Replaces a POSaBIT credential's key with a new one for the same venue.
+    pub async fn rotate_posabit_key(&self, id: &str, key: Secret) -> Result<AddedCredential> {
+        credentials::rotate_posabit_key(&self.db, self.secrets.as_ref(), &self.posabit, id, key)
+            .await
+    }
+
+    /// Runs blocking database work off the async runtime.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || work(&db)).await?
+    }
+
+    /// An integration's connection status and checklist.
+    pub async fn integration_status(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connection::status(db, integration))
+            .await
+    }
+
+    /// Ticks or unticks the age-gate attestation.
+    pub async fn set_age_gate(
+        &self,
+        integration: Integration,
+        attested: bool,
+    ) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connection::set_age_gate(db, integration, attested))
+            .await
+    }
+
+    /// Connects when the minimum settings hold.
+    pub async fn connect(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connection::connect(db, integration))
+            .await
+    }
+
+    /// Disconnects, keeping the data.
+    pub async fn disconnect(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connection::disconnect(db, integration))
+            .await
+    }
+
+    /// Every retail store.
+    pub async fn stores(&self) -> Result<Vec<RetailStore>> {
+        self.blocking(stores::list).await
+    }
+
+    /// Creates a retail store.
+    pub async fn create_store(&self, input: StoreInput) -> Result<RetailStore> {
+        self.blocking(move |db| stores::create(db, &input)).await
+    }
+
+    /// Changes a retail store.
+    pub async fn update_store(&self, id: i64, input: StoreInput) -> Result<RetailStore> {
+        self.blocking(move |db| stores::update(db, id, &input))
+            .await
+    }
+
+    /// Deletes a retail store (its keys become unmapped).
+    pub async fn delete_store(&self, id: i64) -> Result<()> {
+        self.blocking(move |db| stores::delete(db, id)).await
+    }
+
+    /// Every mappable key with its mapping and suggestion.
+    pub async fn mappable_keys(&self) -> Result<Vec<MappableKey>> {
+        self.blocking(stores::mappable_keys).await
+    }
+
+    /// Saves a store's mapping for one integration.
+    pub async fn save_mapping(
+        &self,
+        store_id: i64,
+        integration: Integration,
+        key_id: Option<String>,
+    ) -> Result<()> {
+        self.blocking(move |db| stores::save_mapping(db, store_id, integration, key_id.as_deref()))
+            .await
+    }
+
+    /// Syncs every POSaBIT credential's customers, one after the other; POSaBIT must be connected.
     pub async fn sync_posabit(&self, trigger: &str) -> Result<Vec<SyncSummary>> {
+        self.blocking(|db| connection::require_connected(db, Integration::Posabit))
+            .await?;
         let credentials = self.credentials(Integration::Posabit).await?;
         if credentials.is_empty() {
             return Err(Error::validation("There is no POSaBIT credential to sync.")
@@ -108,7 +198,6 @@ impl Console {
 
     /// A page of personas.
     pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || personas::list(&db, &query)).await?
+        self.blocking(move |db| personas::list(db, &query)).await
     }
 }

@@ -6,11 +6,13 @@
 use ts_rs::{Config, TS};
 
 use crate::app::{AppStatus, SandboxKey};
+use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::credentials::{
     AddedCredential, Credential, Integration, NewPosabitCredential, PermissionCheck,
 };
 use crate::error::{Error, ErrorCode};
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
+use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::SyncSummary;
 
 /// The whole `ui/src/bindings.ts` file.
@@ -30,6 +32,12 @@ pub fn typescript() -> String {
         PersonaPage::decl(&cfg),
         SandboxKey::decl(&cfg),
         AppStatus::decl(&cfg),
+        ConnectionState::decl(&cfg),
+        ChecklistItem::decl(&cfg),
+        IntegrationStatus::decl(&cfg),
+        RetailStore::decl(&cfg),
+        StoreInput::decl(&cfg),
+        MappableKey::decl(&cfg),
     ];
     let mut file = String::from(
         "// Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.\n",

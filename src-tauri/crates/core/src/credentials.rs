@@ -111,7 +111,8 @@ pub fn secret_name(credential_id: &str) -> String {
     format!("credential:{credential_id}")
 }
 
-const US_STATES: &[&str] = &[
+/// The two-letter codes of the US states and DC.
+pub const US_STATES: &[&str] = &[
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
     "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
     "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
@@ -211,7 +212,7 @@ fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<Credential> {
 fn name_taken(connection: &Connection, integration: Integration, store_name: &str) -> Result<bool> {
     Ok(connection
         .query_row(
-            "SELECT 1 FROM credentials WHERE integration = ?1 AND store_name = ?2 COLLATE NOCASE",
+            "SELECT 1 FROM credentials WHERE integration = ?1 AND store_name = ?2 COLLATE NOCASE AND removed_at IS NULL",
             params![integration.as_str(), store_name],
             |_| Ok(()),
         )
@@ -299,7 +300,7 @@ fn conflict(store_name: &str) -> Error {
 pub fn list(db: &Database, integration: Integration) -> Result<Vec<Credential>> {
     db.read(|c| {
         let mut statement = c.prepare(&format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE integration = ?1 AND status = 'active' ORDER BY created_at, id"
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id"
         ))?;
         let rows = statement.query_map([integration.as_str()], credential_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -320,8 +321,17 @@ pub fn secret_of(secrets: &dyn SecretStore, credential: &Credential) -> Result<S
     })
 }
 
-/// Deletes credentials whose add was interrupted, and any secret they left; returns how many.
+/// Deletes credentials whose add was interrupted, and any secret they or a removal left behind;
+/// returns how many unfinished adds were undone.
 pub fn remove_unfinished(db: &Database, secrets: &dyn SecretStore) -> Result<usize> {
+    let removed: Vec<String> = db.read(|c| {
+        let mut statement = c.prepare("SELECT id FROM credentials WHERE removed_at IS NOT NULL")?;
+        let ids = statement.query_map([], |row| row.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
+    })?;
+    for id in &removed {
+        secrets.delete(&secret_name(id))?;
+    }
     let pending: Vec<String> = db.read(|c| {
         let mut statement = c.prepare("SELECT id FROM credentials WHERE status = 'pending'")?;
         let ids = statement.query_map([], |row| row.get(0))?;
@@ -338,6 +348,100 @@ pub fn remove_unfinished(db: &Database, secrets: &dyn SecretStore) -> Result<usi
         tracing::warn!(credential = %id, "removed a credential whose add did not finish");
     }
     Ok(pending.len())
+}
+
+fn find(db: &Database, id: &str) -> Result<Credential> {
+    let id = id.to_string();
+    db.read(move |c| {
+        c.query_row(
+            &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL"),
+            [&id],
+            credential_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "That credential no longer exists.").with_hint("Reload the integration card."))
+    })
+}
+
+/// Removes a credential: its key leaves the keychain; the row stays (hidden) so the personas it
+/// brought in keep their provenance. Its store mapping is removed.
+pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Result<()> {
+    let credential = find(db, id)?;
+    let (row, now) = (credential.id.clone(), Utc::now().to_rfc3339());
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE credentials SET removed_at = ?2 WHERE id = ?1",
+            params![row, now],
+        )?;
+        tx.execute("DELETE FROM store_mappings WHERE key_id = ?1", [&row])?;
+        Ok(())
+    })
+    .await?;
+    if let Err(error) = secrets.delete(&secret_name(&credential.id)) {
+        // Keep the credential usable rather than half-removed; the user can try again.
+        let row = credential.id.clone();
+        db.write_async(move |tx| {
+            Ok(tx.execute(
+                "UPDATE credentials SET removed_at = NULL WHERE id = ?1",
+                [row],
+            )?)
+        })
+        .await?;
+        return Err(error);
+    }
+    tracing::info!(credential = %credential.id, "credential removed");
+    Ok(())
+}
+
+/// Replaces a POSaBIT credential's key after checking the new one opens the same venue.
+pub async fn rotate_posabit_key(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    client: &PosabitClient,
+    id: &str,
+    key: Secret,
+) -> Result<AddedCredential> {
+    let credential = find(db, id)?;
+    let valid = validate(&NewPosabitCredential {
+        store_name: credential.store_name.clone(),
+        key,
+        market: None,
+    })?;
+    let venue = client.venue_info(&valid.key).await?;
+    if credential
+        .venue_name
+        .as_deref()
+        .is_some_and(|name| name != venue.name)
+    {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "This key opens “{}”, not “{}”.",
+                venue.name,
+                credential.venue_name.unwrap_or_default()
+            ),
+        )
+        .with_hint(
+            "Use the key POSaBIT shows for this store, or add the other store as a new credential.",
+        ));
+    }
+    secrets.put(&secret_name(&credential.id), &valid.key)?;
+    let permissions = serde_json::to_string(&venue.permissions)
+        .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
+    let (row, now) = (credential.id.clone(), Utc::now().to_rfc3339());
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE credentials SET permissions = ?2, verified_at = ?3, venue_state = ?4 WHERE id = ?1",
+            params![row, permissions, now, venue.state],
+        )?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!(credential = %credential.id, "credential key rotated");
+    Ok(AddedCredential {
+        credential: find(db, id)?,
+        key_was_trimmed: valid.key_was_trimmed,
+    })
 }
 
 #[cfg(test)]

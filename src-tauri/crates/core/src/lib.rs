@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bindings;
+pub mod connection;
 pub mod credentials;
 pub mod db;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod personas;
 pub mod pos;
 pub mod secret;
 pub mod secrets;
+pub mod stores;
 pub mod sync;
 
 pub use error::{Error, ErrorCode, Result};

@@ -126,6 +126,7 @@ async fn a_sync_reads_the_key_back_from_the_keychain() {
         .add_posabit_credential(credential("S", &world.venue_key(1)))
         .await
         .expect("added");
+    world.connect_posabit().await;
     let summary = world.console.sync_posabit("manual").await.expect("sync");
     assert_eq!((summary[0].new, summary[0].error.clone()), (30, None));
 }

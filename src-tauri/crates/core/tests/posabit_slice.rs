@@ -40,6 +40,7 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
         .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
         .await
         .expect("credential added");
+    world.connect_posabit().await;
 
     let first = world
         .console
@@ -107,6 +108,7 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
         .add_posabit_credential(credential("S", &world.venue_key(0)))
         .await
         .expect("added");
+    world.connect_posabit().await;
     world.console.sync_posabit("manual").await.expect("synced");
     let all = world
         .console
@@ -190,6 +192,7 @@ async fn a_key_revoked_after_adding_stops_the_sync_with_pos_auth_failed_and_reco
         .add_posabit_credential(credential("S", &world.venue_key(0)))
         .await
         .expect("added");
+    world.connect_posabit().await;
     secrets
         .put(
             &credentials::secret_name(&added.credential.id),
@@ -216,6 +219,12 @@ async fn a_key_revoked_after_adding_stops_the_sync_with_pos_auth_failed_and_reco
 async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sync_says_what_to_fix(
 ) {
     let world = world(10, Arc::new(MemorySecretStore::default())).await;
+    world
+        .console
+        .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
+        .await
+        .expect("added");
+    world.connect_posabit().await;
     let added = world
         .console
         .add_posabit_credential(credential("Spokane", &world.venue_key(2)))
@@ -234,7 +243,21 @@ async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sy
         .sync_posabit("manual")
         .await
         .expect("run recorded");
-    let error = summary[0].error.clone().expect("stopped");
+    assert_eq!(
+        (summary[0].error.clone(), summary[0].new),
+        (None, 10),
+        "the good credential still syncs"
+    );
+    let status = world
+        .console
+        .integration_status(Integration::Posabit)
+        .await
+        .expect("status");
+    assert_eq!(
+        status.state,
+        canopy_core::connection::ConnectionState::NeedsAttention
+    );
+    let error = summary[1].error.clone().expect("stopped");
     assert_eq!(error.code, ErrorCode::PosPermissionMissing);
     assert!(error.message.contains("Enhanced Customer Data Access"));
     assert!(error.hint.is_some_and(|h| h.contains("account rep")));

@@ -99,6 +99,44 @@ pub const MIGRATIONS: &[&str] = &[
         reason   TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: connection state per integration, retail stores and store mappings, credential removal.
+    r#"
+    -- One row per integration the user has touched: the age-gate attestation and connection times.
+    CREATE TABLE integrations (
+        integration          TEXT PRIMARY KEY CHECK (integration IN ('posabit', 'greenbits')),
+        age_gate_attested_at TEXT,
+        connected_at         TEXT,
+        disconnected_at      TEXT
+    ) STRICT;
+
+    -- Removing a credential forgets its secret but keeps the row: its data stays attributed.
+    ALTER TABLE credentials ADD COLUMN removed_at TEXT;
+    DROP INDEX credentials_name;
+    CREATE UNIQUE INDEX credentials_name ON credentials (integration, store_name COLLATE NOCASE) WHERE removed_at IS NULL;
+
+    -- Settings → Company Account → Retail Stores.
+    CREATE TABLE retail_stores (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        store_number TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        timezone     TEXT NOT NULL,
+        address      TEXT,
+        license      TEXT,
+        created_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX retail_stores_name ON retail_stores (name COLLATE NOCASE);
+    CREATE UNIQUE INDEX retail_stores_number ON retail_stores (store_number);
+
+    -- A mappable key (a POSaBIT credential) mapped to at most one retail store.
+    CREATE TABLE store_mappings (
+        key_id      TEXT PRIMARY KEY,
+        integration TEXT NOT NULL,
+        store_id    INTEGER NOT NULL REFERENCES retail_stores (id) ON DELETE CASCADE,
+        mapped_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX store_mappings_one_per_integration ON store_mappings (store_id, integration);
+    "#,
 ];
 
 /// The schema version the database is at.

@@ -47,6 +47,19 @@ pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
 }
 
 impl World {
+    /// Ticks the age gate and connects POSaBIT (a credential must exist).
+    pub async fn connect_posabit(&self) {
+        use canopy_core::credentials::Integration;
+        self.console
+            .set_age_gate(Integration::Posabit, true)
+            .await
+            .expect("age gate");
+        self.console
+            .connect(Integration::Posabit)
+            .await
+            .expect("connects");
+    }
+
     pub fn venue_key(&self, index: usize) -> String {
         self.sandbox.config().venues[index].token.clone()
     }
