@@ -60,6 +60,25 @@ async fn journey(session: &Session) -> Result<()> {
     assert!(!table.contains(&venue.token), "the key is never shown");
     session.screenshot("02-credential-added").await?;
 
+    // Connect needs the age gate: until it is ticked the checklist says so and Connect is disabled.
+    let card = session.text_appears("Before you can connect:").await?;
+    assert!(
+        card.contains("age gate compliant with my industry"),
+        "{card}"
+    );
+    within(session.element("input[name='age_gate']").await?.click()).await?;
+    session.click_button("Connect").await?;
+    session.text_appears("POSaBIT is connected.").await?;
+    let state = within(
+        session
+            .element("[data-testid='posabit-state']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert_eq!(state, "Connected");
+    session.screenshot("03-posabit-connected").await?;
+
     session.click_button("Sync now").await?;
     let results = session.text_appears("new, 0 changed").await?;
     assert!(
@@ -87,7 +106,7 @@ async fn journey(session: &Session) -> Result<()> {
     for cell in sources {
         assert_eq!(within(cell.text()).await?, "posabit");
     }
-    let shot = session.screenshot("03-personas").await?;
+    let shot = session.screenshot("04-personas").await?;
     println!("screenshot: {}", shot.display());
 
     // A second launch hands over to the running window and exits: never a second database writer.
@@ -108,5 +127,36 @@ async fn journey(session: &Session) -> Result<()> {
         "the second launch exits cleanly: {status}"
     );
     session.text_appears("posabit").await?;
+
+    // Settings → Retail Stores: create the store, then map the credential to it.
+    session.click_button("Settings").await?;
+    session.click_button("Add store").await?;
+    session.fill("name", "Greenleaf Capitol Hill").await?;
+    session.fill("store_number", "12").await?;
+    session.fill("state", "WA").await?;
+    let form = session.element("form[aria-label='Add store']").await?;
+    within(
+        within(form.find(Locator::Css("button[type='submit']")))
+            .await?
+            .click(),
+    )
+    .await?;
+    session
+        .text_appears("Store “Greenleaf Capitol Hill” saved.")
+        .await?;
+    session.click_button("Edit").await?;
+    let select = session.element("select[name='posabit_key']").await?;
+    let suggested = within(select.text()).await?;
+    assert!(
+        suggested.contains("Capitol Hill (suggested)"),
+        "{suggested}"
+    );
+    within(select.select_by_label("Capitol Hill (suggested)")).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    session.screenshot("05-store-mapping").await?;
+    session.click_button("Save settings").await?;
+    let stores = session.text_appears("POSaBIT: Capitol Hill").await?;
+    assert!(stores.contains("Greenleaf Capitol Hill"));
+    session.screenshot("06-retail-stores").await?;
     Ok(())
 }

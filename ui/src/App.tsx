@@ -92,7 +92,7 @@ export function App() {
             />
           )}
           {page === "personas" && <PersonasPage />}
-          {page === "settings" && <SettingsPage status={status} />}
+          {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
         </main>
       </div>
       {toast && <Toast message={toast} onDone={clearToast} />}

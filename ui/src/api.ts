@@ -6,9 +6,13 @@ import type {
   AppStatus,
   Credential,
   Integration,
+  IntegrationStatus,
+  MappableKey,
   NewPosabitCredential,
   PersonaPage,
   PersonaQuery,
+  RetailStore,
+  StoreInput,
   SyncSummary,
 } from "./bindings";
 
@@ -48,4 +52,18 @@ export const api = {
   addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),
   syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
+  removeCredential: (id: string) => call<null>("remove_credential", { id }),
+  rotatePosabitKey: (id: string, key: string) => call<AddedCredential>("rotate_posabit_key", { id, key }),
+  integrationStatus: (integration: Integration) => call<IntegrationStatus>("integration_status", { integration }),
+  setAgeGate: (integration: Integration, attested: boolean) =>
+    call<IntegrationStatus>("set_age_gate", { integration, attested }),
+  connect: (integration: Integration) => call<IntegrationStatus>("connect_integration", { integration }),
+  disconnect: (integration: Integration) => call<IntegrationStatus>("disconnect_integration", { integration }),
+  listStores: () => call<RetailStore[]>("list_stores"),
+  createStore: (input: StoreInput) => call<RetailStore>("create_store", { input }),
+  updateStore: (id: number, input: StoreInput) => call<RetailStore>("update_store", { id, input }),
+  deleteStore: (id: number) => call<null>("delete_store", { id }),
+  listMappableKeys: () => call<MappableKey[]>("list_mappable_keys"),
+  saveStoreMapping: (storeId: number, integration: Integration, keyId: string | null) =>
+    call<null>("save_store_mapping", { storeId, integration, keyId }),
 };

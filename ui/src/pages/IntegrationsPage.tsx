@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
-import type { AppStatus, Credential } from "../bindings";
-import { PosabitCard } from "./PosabitCard";
+import type { AppStatus, Credential, IntegrationStatus } from "../bindings";
+import { PosabitCard, STATE_LABELS } from "./PosabitCard";
 
 interface Tile {
   id: "posabit" | "greenbits";
@@ -20,10 +20,14 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<Tile["id"] | null>(null);
   const [credentials, setCredentials] = useState<Credential[]>([]);
+  const [connection, setConnection] = useState<IntegrationStatus | null>(null);
 
   const reload = useCallback(() => {
     void api.listCredentials("posabit").then(setCredentials, () => {
       setCredentials([]);
+    });
+    void api.integrationStatus("posabit").then(setConnection, () => {
+      setConnection(null);
     });
   }, []);
   useEffect(reload, [reload]);
@@ -32,6 +36,7 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
     return (
       <PosabitCard
         status={props.status}
+        connection={connection}
         credentials={credentials}
         onChanged={reload}
         onToast={props.onToast}
@@ -62,8 +67,8 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
       </label>
       <div className="tiles">
         {shown.map((tile) => {
-          const count = tile.id === "posabit" ? credentials.length : 0;
-          const state = !tile.available ? "Coming soon" : count > 0 ? `${count} credential${count === 1 ? "" : "s"}` : "Not connected";
+          const state = !tile.available ? "Coming soon" : STATE_LABELS[connection?.state ?? "not_connected"];
+          const stateClass = tile.available ? `chip chip-state-${connection?.state ?? "not_connected"}` : "chip";
           return (
             <button
               type="button"
@@ -82,7 +87,9 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
                 <span className="tile-name">{tile.name}</span>
                 <span className="tile-blurb">{tile.blurb}</span>
               </span>
-              <span className={count > 0 ? "chip chip-ok" : "chip"}>{state}</span>
+              <span className={stateClass} data-testid={`tile-${tile.id}-state`}>
+                {state}
+              </span>
             </button>
           );
         })}

@@ -1,16 +1,36 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AddedCredential, Credential } from "../bindings";
-import { AddCredentialForm, PosabitCard, STANDING_WARNING } from "./PosabitCard";
+import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
+import { AddCredentialForm, AGE_GATE_SENTENCE, PosabitCard, STANDING_WARNING } from "./PosabitCard";
 
 const addPosabitCredential = vi.fn();
 const syncPosabit = vi.fn();
+const connect = vi.fn();
+const setAgeGate = vi.fn();
+const removeCredential = vi.fn();
 vi.mock("../api", () => ({
   api: {
     addPosabitCredential: (...args: unknown[]) => addPosabitCredential(...args) as unknown,
     syncPosabit: () => syncPosabit() as unknown,
+    connect: (...args: unknown[]) => connect(...args) as unknown,
+    setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
+    removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
   },
 }));
+
+function connection(overrides: Partial<IntegrationStatus>): IntegrationStatus {
+  return {
+    integration: "posabit",
+    state: "not_connected",
+    age_gate_attested: false,
+    connected_at: null,
+    checklist: [
+      { label: "Add at least one credential and let Canopy verify it", done: true },
+      { label: "Tick the age gate", done: false },
+    ],
+    ...overrides,
+  };
+}
 
 afterEach(() => {
   cleanup();
@@ -76,6 +96,7 @@ describe("AddCredentialForm", () => {
 describe("PosabitCard", () => {
   const props = {
     status: null,
+    connection: connection({}),
     onChanged: vi.fn(),
     onToast: vi.fn(),
     onClose: vi.fn(),
@@ -89,9 +110,43 @@ describe("PosabitCard", () => {
     expect(screen.queryByText("c1")).toBeNull();
   });
 
-  it("cannot sync before a credential exists", () => {
+  it("cannot connect or sync until the minimum settings hold, and lists what is missing", () => {
     render(<PosabitCard {...props} credentials={[]} />);
     expect(screen.getByRole<HTMLButtonElement>("button", { name: "Sync now" }).disabled).toBe(true);
+    const connectButton = screen.getByRole<HTMLButtonElement>("button", { name: "Connect" });
+    expect(connectButton.disabled).toBe(true);
+    expect(connectButton.title).toContain("Tick the age gate");
+    expect(screen.getByText("Tick the age gate")).toBeTruthy();
+  });
+
+  it("ticks the age gate and connects once everything holds", async () => {
+    setAgeGate.mockResolvedValue(connection({ age_gate_attested: true }));
+    connect.mockResolvedValue(connection({ state: "connected" }));
+    const ready = connection({ checklist: [{ label: "x", done: true }], age_gate_attested: true });
+    render(<PosabitCard {...props} connection={ready} credentials={[credential]} />);
+    fireEvent.click(screen.getByRole("checkbox", { name: new RegExp(AGE_GATE_SENTENCE) }));
+    expect(setAgeGate).toHaveBeenCalledWith("posabit", false);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => {
+      expect(props.onToast).toHaveBeenCalledWith("POSaBIT is connected.");
+    });
+    expect(connect).toHaveBeenCalledWith("posabit");
+  });
+
+  it("asks before removing a credential; Escape cancels and the safe button has focus", async () => {
+    removeCredential.mockResolvedValue(null);
+    render(<PosabitCard {...props} credentials={[credential]} />);
+    fireEvent.click(screen.getByRole("button", { name: "Remove" }));
+    const dialog = screen.getByRole("alertdialog");
+    expect(document.activeElement?.textContent).toBe("Cancel");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(removeCredential).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Remove" }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove credential" }));
+    await waitFor(() => {
+      expect(removeCredential).toHaveBeenCalledWith("c1");
+    });
   });
 
   it("reports a stopped sync with what to fix", async () => {
@@ -108,7 +163,7 @@ describe("PosabitCard", () => {
         error: { code: "pos_permission_missing", message: "This POSaBIT key is missing Enhanced Customer Data Access.", hint: "Ask the rep." },
       },
     ]);
-    render(<PosabitCard {...props} credentials={[credential]} />);
+    render(<PosabitCard {...props} connection={connection({ state: "connected", connected_at: "2026-01-01T00:00:00Z" })} credentials={[credential]} />);
     fireEvent.click(screen.getByRole("button", { name: "Sync now" }));
     expect(await screen.findByText("Capitol Hill: sync stopped")).toBeTruthy();
     expect(screen.getByText("This POSaBIT key is missing Enhanced Customer Data Access.")).toBeTruthy();

@@ -1,8 +1,19 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError, AppStatus, Credential, SyncSummary } from "../bindings";
+import type { AppError, AppStatus, Credential, IntegrationStatus, SyncSummary } from "../bindings";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime, plural } from "../format";
+
+/** The age-gate sentence, word for word from the seeds. */
+export const AGE_GATE_SENTENCE = "All users from this source have passed an age gate compliant with my industry";
+
+/** The chip text of each connection state. */
+export const STATE_LABELS: Record<IntegrationStatus["state"], string> = {
+  not_connected: "Not connected",
+  connected: "Connected",
+  needs_attention: "Needs attention",
+};
 
 /** The seeds' standing warning, word for word. */
 export const STANDING_WARNING =
@@ -10,6 +21,7 @@ export const STANDING_WARNING =
 
 interface Props {
   status: AppStatus | null;
+  connection: IntegrationStatus | null;
   credentials: Credential[];
   onChanged: () => void;
   onToast: (message: string) => void;
@@ -18,8 +30,24 @@ interface Props {
 }
 
 /** The POSaBIT integration card, in the seeds' order: header, warning, credentials, sync. */
-export function PosabitCard({ status, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
+export function PosabitCard({ status, connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
   const [syncing, setSyncing] = useState(false);
+  const [actionError, setActionError] = useState<AppError | null>(null);
+  const [confirmDisconnect, setConfirmDisconnect] = useState(false);
+  const connected = connection?.connected_at != null;
+  const missing = connection?.checklist.filter((item) => !item.done) ?? [];
+
+  const act = async (work: () => Promise<unknown>, success?: string) => {
+    setActionError(null);
+    try {
+      await work();
+      if (success) onToast(success);
+    } catch (error) {
+      setActionError(error as AppError);
+    } finally {
+      onChanged();
+    }
+  };
   const [syncError, setSyncError] = useState<AppError | null>(null);
   const [results, setResults] = useState<SyncSummary[] | null>(null);
   const [keyForForm, setKeyForForm] = useState<{ store: string; key: string } | null>(null);
@@ -50,10 +78,40 @@ export function PosabitCard({ status, credentials, onChanged, onToast, onClose, 
         <div className="card-title">
           <span className="logo logo-posabit" aria-hidden="true">P</span>
           <h2 id="posabit-title">POSaBIT</h2>
-          <span className={credentials.length > 0 ? "chip chip-ok" : "chip"}>
-            {credentials.length > 0 ? "Credentials added" : "Not connected"}
+          <span className={`chip chip-state-${connection?.state ?? "not_connected"}`} data-testid="posabit-state">
+            {STATE_LABELS[connection?.state ?? "not_connected"]}
           </span>
+          <span className="spacer" />
+          {connected ? (
+            <button type="button" className="secondary" onClick={() => { setConfirmDisconnect(true); }}>
+              Disconnect
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              disabled={missing.length > 0 || !connection}
+              title={missing.length > 0 ? `Still missing: ${missing.map((m) => m.label).join("; ")}` : "Connect POSaBIT"}
+              onClick={() => void act(() => api.connect("posabit"), "POSaBIT is connected.")}
+            >
+              Connect
+            </button>
+          )}
         </div>
+        {!connected && missing.length > 0 && (
+          <div className="checklist-box" aria-label="Minimum settings">
+            <strong>Before you can connect:</strong>
+            <ul className="checklist">
+              {connection?.checklist.map((item) => (
+                <li key={item.label} className={item.done ? "granted" : "missing"}>
+                  <span aria-hidden="true">{item.done ? "✓" : "○"}</span> {item.label}
+                  <span className="visually-hidden">{item.done ? " done" : " to do"}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {actionError && <ErrorNotice error={actionError} />}
       </header>
 
       <div className="notice notice-warning" role="note">
@@ -62,7 +120,7 @@ export function PosabitCard({ status, credentials, onChanged, onToast, onClose, 
 
       <section className="card-section" aria-labelledby="credentials-heading">
         <h3 id="credentials-heading">Credentials</h3>
-        <CredentialTable credentials={credentials} />
+        <CredentialTable credentials={credentials} onChanged={onChanged} onToast={onToast} />
         <AddCredentialForm
           prefill={keyForForm}
           onAdded={(message) => {
@@ -96,6 +154,21 @@ export function PosabitCard({ status, credentials, onChanged, onToast, onClose, 
         )}
       </section>
 
+      <section className="card-section" aria-labelledby="loyalty-heading">
+        <h3 id="loyalty-heading">Loyalty</h3>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="age_gate"
+            checked={connection?.age_gate_attested ?? false}
+            onChange={(e) => void act(() => api.setAgeGate("posabit", e.target.checked))}
+          />
+          <span>
+            <span className="required">Required</span> {AGE_GATE_SENTENCE}
+          </span>
+        </label>
+      </section>
+
       <footer className="card-footer">
         <div className="sync-results" aria-live="polite">
           {syncError && <ErrorNotice error={syncError} title="Sync did not run" />}
@@ -120,8 +193,8 @@ export function PosabitCard({ status, credentials, onChanged, onToast, onClose, 
         <button
           type="button"
           className="primary"
-          disabled={syncing || credentials.length === 0}
-          title={credentials.length === 0 ? "Add a credential first" : undefined}
+          disabled={syncing || !connected}
+          title={connected ? undefined : "Connect POSaBIT first"}
           onClick={() => void syncNow()}
         >
           {syncing ? (
@@ -133,11 +206,64 @@ export function PosabitCard({ status, credentials, onChanged, onToast, onClose, 
           )}
         </button>
       </footer>
+      {confirmDisconnect && (
+        <ConfirmDialog
+          title="Syncs from POSaBIT stop until you connect again"
+          confirmLabel="Disconnect POSaBIT"
+          onCancel={() => { setConfirmDisconnect(false); }}
+          onConfirm={() => {
+            setConfirmDisconnect(false);
+            void act(() => api.disconnect("posabit"), "POSaBIT is disconnected. Its personas and credentials are kept.");
+          }}
+        >
+          <p>Canopy keeps every persona, sale and credential it already has; nothing is deleted.</p>
+        </ConfirmDialog>
+      )}
     </article>
   );
 }
 
-function CredentialTable({ credentials }: { credentials: Credential[] }) {
+function CredentialTable({
+  credentials,
+  onChanged,
+  onToast,
+}: {
+  credentials: Credential[];
+  onChanged: () => void;
+  onToast: (message: string) => void;
+}) {
+  const [removing, setRemoving] = useState<Credential | null>(null);
+  const [rotating, setRotating] = useState<string | null>(null);
+  const [newKey, setNewKey] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+
+  const remove = async (credential: Credential) => {
+    setRemoving(null);
+    setError(null);
+    try {
+      await api.removeCredential(credential.id);
+      onToast(`Credential “${credential.store_name}” removed; its key was deleted from the keychain.`);
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      onChanged();
+    }
+  };
+  const rotate = async (event: SyntheticEvent, credential: Credential) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const rotated = await api.rotatePosabitKey(credential.id, newKey);
+      setRotating(null);
+      setNewKey("");
+      onToast(`The key of “${rotated.credential.store_name}” was replaced and verified.`);
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      onChanged();
+    }
+  };
+
   if (credentials.length === 0) {
     return <p className="empty">No credentials yet — add one per store with the Key from POSaBIT.</p>;
   }
@@ -150,6 +276,9 @@ function CredentialTable({ credentials }: { credentials: Credential[] }) {
           <th scope="col">Market</th>
           <th scope="col">POSaBIT venue</th>
           <th scope="col">Permissions</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -178,9 +307,52 @@ function CredentialTable({ credentials }: { credentials: Credential[] }) {
                 ))}
               </ul>
             </td>
+            <td className="actions">
+              {rotating === c.id ? (
+                <form onSubmit={(e) => void rotate(e, c)} aria-label={`New key for ${c.store_name}`}>
+                  <input
+                    type="password"
+                    name="new_key"
+                    aria-label="New key"
+                    value={newKey}
+                    required
+                    autoComplete="off"
+                    onChange={(e) => { setNewKey(e.target.value); }}
+                  />
+                  <button type="submit" className="secondary small">Save key</button>
+                  <button type="button" className="link small" onClick={() => { setRotating(null); setNewKey(""); }}>
+                    Cancel
+                  </button>
+                </form>
+              ) : (
+                <>
+                  <button type="button" className="secondary small" onClick={() => { setRotating(c.id); setNewKey(""); }}>
+                    Rotate key
+                  </button>
+                  <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>
+                    Remove
+                  </button>
+                </>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
+      {error && (
+        <caption className="caption-bottom">
+          <ErrorNotice error={error} />
+        </caption>
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Canopy stops syncing “${removing.store_name}”`}
+          confirmLabel="Remove credential"
+          onCancel={() => { setRemoving(null); }}
+          onConfirm={() => void remove(removing)}
+        >
+          <p>Its key is deleted from the system keychain and its store mapping is cleared. Personas it already brought in stay, sourced from posabit.</p>
+        </ConfirmDialog>
+      )}
     </table>
   );
 }

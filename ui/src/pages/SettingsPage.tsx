@@ -1,10 +1,12 @@
 import type { AppStatus } from "../bindings";
+import { RetailStores } from "./RetailStores";
 
-/** Settings: where Canopy's data lives, which POS it talks to and whether the keychain works. */
-export function SettingsPage({ status }: { status: AppStatus | null }) {
+/** Settings: retail stores, which POS Canopy talks to, whether the keychain works, where data lives. */
+export function SettingsPage({ status, onToast }: { status: AppStatus | null; onToast: (message: string) => void }) {
   if (!status) return <p className="muted">Loading…</p>;
   return (
     <section className="settings" aria-label="Settings">
+      <RetailStores onToast={onToast} />
       <div className="card">
         <h2>Point of sale</h2>
         <dl className="facts">

@@ -1,0 +1,55 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { MappableKey, RetailStore } from "../bindings";
+import { RetailStores } from "./RetailStores";
+
+const listStores = vi.fn();
+const listMappableKeys = vi.fn();
+const updateStore = vi.fn();
+const saveStoreMapping = vi.fn();
+vi.mock("../api", () => ({
+  api: {
+    listStores: () => listStores() as unknown,
+    listMappableKeys: () => listMappableKeys() as unknown,
+    updateStore: (...args: unknown[]) => updateStore(...args) as unknown,
+    saveStoreMapping: (...args: unknown[]) => saveStoreMapping(...args) as unknown,
+  },
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+const capitol: RetailStore = { id: 1, name: "Capitol Hill", store_number: "12", state: "WA", timezone: "America/Los_Angeles", address: null, license: null };
+const pearl: RetailStore = { id: 2, name: "Pearl", store_number: "14", state: "OR", timezone: "America/Los_Angeles", address: null, license: null };
+const keys: MappableKey[] = [
+  { key_id: "a", integration: "posabit", label: "Capitol Hill key", store_id: null, suggested_store_id: 1 },
+  { key_id: "b", integration: "posabit", label: "Pearl key", store_id: 2, suggested_store_id: null },
+];
+
+describe("RetailStores", () => {
+  it("maps a key from the dropdown, which marks suggestions and refuses keys taken by another store", async () => {
+    listStores.mockResolvedValue([capitol, pearl]);
+    listMappableKeys.mockResolvedValue(keys);
+    updateStore.mockResolvedValue(capitol);
+    saveStoreMapping.mockResolvedValue(null);
+    const onToast = vi.fn();
+    render(<RetailStores onToast={onToast} />);
+    const table = await screen.findByTestId("stores");
+    expect(within(table).getByText("POSaBIT: Pearl key")).toBeTruthy();
+    fireEvent.click(within(table).getAllByRole("button", { name: "Edit" })[0] as HTMLElement);
+
+    const select = screen.getByRole<HTMLSelectElement>("combobox", { name: "POSaBIT key" });
+    const options = within(select).getAllByRole<HTMLOptionElement>("option");
+    expect(options.map((o) => o.textContent)).toEqual(["— Not mapped —", "Capitol Hill key (suggested)", "Pearl key (mapped to Pearl)"]);
+    expect(options[2]?.disabled).toBe(true);
+
+    fireEvent.change(select, { target: { value: "a" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => {
+      expect(saveStoreMapping).toHaveBeenCalledWith(1, "posabit", "a");
+    });
+    expect(onToast).toHaveBeenCalledWith("Store “Capitol Hill” saved.");
+  });
+});

@@ -1,0 +1,195 @@
+import { useCallback, useEffect, useState, type SyntheticEvent } from "react";
+import { api } from "../api";
+import type { AppError, MappableKey, RetailStore, StoreInput } from "../bindings";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ErrorNotice } from "../components/ErrorNotice";
+
+/** The US time zones the store form offers (the backend accepts exactly these). */
+export const TIMEZONES = [
+  "America/New_York",
+  "America/Chicago",
+  "America/Denver",
+  "America/Phoenix",
+  "America/Los_Angeles",
+  "America/Anchorage",
+  "Pacific/Honolulu",
+  "America/Detroit",
+  "America/Boise",
+];
+
+const EMPTY: StoreInput = { name: "", store_number: "", state: "", timezone: "America/Los_Angeles", address: null, license: null };
+
+/** Settings → Company Account → Retail Stores: the stores, and each store's Store Mappings. */
+export function RetailStores({ onToast }: { onToast: (message: string) => void }) {
+  const [stores, setStores] = useState<RetailStore[]>([]);
+  const [keys, setKeys] = useState<MappableKey[]>([]);
+  const [editing, setEditing] = useState<RetailStore | "new" | null>(null);
+  const [deleting, setDeleting] = useState<RetailStore | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+
+  const reload = useCallback(() => {
+    void api.listStores().then(setStores, (e: unknown) => { setError(e as AppError); });
+    void api.listMappableKeys().then(setKeys, (e: unknown) => { setError(e as AppError); });
+  }, []);
+  useEffect(reload, [reload]);
+
+  const mappedTo = (store: RetailStore) => keys.filter((k) => k.store_id === store.id).map((k) => k.label);
+
+  return (
+    <div className="card" aria-labelledby="stores-heading">
+      <div className="card-title">
+        <h2 id="stores-heading">Retail Stores</h2>
+        <span className="muted small">Company Account</span>
+        <span className="spacer" />
+        {editing === null && (
+          <button type="button" className="primary" onClick={() => { setEditing("new"); }}>
+            Add store
+          </button>
+        )}
+      </div>
+      {error && <ErrorNotice error={error} />}
+      {editing !== null && (
+        <StoreForm
+          store={editing === "new" ? null : editing}
+          keys={keys}
+          stores={stores}
+          onDone={(message) => {
+            setEditing(null);
+            reload();
+            if (message) onToast(message);
+          }}
+        />
+      )}
+      {stores.length === 0 && editing === null && <p className="empty">No retail stores yet — add one per store, then map its POS key.</p>}
+      {stores.length > 0 && (
+        <table className="table" data-testid="stores">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Store ID number</th>
+              <th scope="col">State</th>
+              <th scope="col">Time zone</th>
+              <th scope="col">Store Mappings</th>
+              <th scope="col"><span className="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {stores.map((store) => (
+              <tr key={store.id}>
+                <td>{store.name}</td>
+                <td className="number">{store.store_number}</td>
+                <td>{store.state}</td>
+                <td>{store.timezone}</td>
+                <td>{mappedTo(store).length > 0 ? mappedTo(store).map((label) => `POSaBIT: ${label}`).join(", ") : <span className="muted">Not mapped</span>}</td>
+                <td className="actions">
+                  <button type="button" className="secondary small" onClick={() => { setEditing(store); }}>Edit</button>
+                  <button type="button" className="secondary small danger-text" onClick={() => { setDeleting(store); }}>Delete</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Its POS keys become unmapped`}
+          confirmLabel={`Delete “${deleting.name}”`}
+          onCancel={() => { setDeleting(null); }}
+          onConfirm={() => {
+            const store = deleting;
+            setDeleting(null);
+            api.deleteStore(store.id).then(
+              () => { onToast(`Store “${store.name}” deleted.`); reload(); },
+              (e: unknown) => { setError(e as AppError); },
+            );
+          }}
+        >
+          <p>Deleting “{deleting.name}” removes its Store Mappings; personas keep their data.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+/** The store form; when editing, with the Store Mappings row for POSaBIT. */
+function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null; keys: MappableKey[]; stores: RetailStore[]; onDone: (message?: string) => void }) {
+  const [input, setInput] = useState<StoreInput>(store ? { ...store } : EMPTY);
+  const posabitKeys = keys.filter((k) => k.integration === "posabit");
+  const [mapping, setMapping] = useState<string>(posabitKeys.find((k) => store && k.store_id === store.id)?.key_id ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const field = (name: keyof StoreInput) => (e: { target: { value: string } }) => {
+    setInput({ ...input, [name]: e.target.value });
+  };
+  const storeName = (id: number | null) => stores.find((s) => s.id === id)?.name ?? "another store";
+
+  const save = async (event: SyntheticEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = store ? await api.updateStore(store.id, input) : await api.createStore(input);
+      if (store) await api.saveStoreMapping(saved.id, "posabit", mapping === "" ? null : mapping);
+      onDone(`Store “${saved.name}” saved.`);
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form" aria-label={store ? `Edit ${store.name}` : "Add store"} onSubmit={(e) => void save(e)}>
+      <div className="form-row">
+        <label>Name<input name="name" value={input.name} required onChange={field("name")} /></label>
+        <label>
+          Store ID number
+          <input name="store_number" value={input.store_number} required inputMode="numeric" onChange={field("store_number")} />
+          <span className="help">Typed into the POS's integration Data field in place of “#”</span>
+        </label>
+        <label>State<input name="state" value={input.state} required maxLength={2} placeholder="e.g. WA" onChange={field("state")} /></label>
+      </div>
+      <div className="form-row">
+        <label>
+          Time zone
+          <select name="timezone" value={input.timezone} onChange={field("timezone")}>
+            {TIMEZONES.map((tz) => <option key={tz} value={tz}>{tz}</option>)}
+          </select>
+        </label>
+        <label>Address<input name="address" value={input.address ?? ""} onChange={field("address")} /></label>
+        <label>License<input name="license" value={input.license ?? ""} onChange={field("license")} /></label>
+      </div>
+      {store && (
+        <fieldset className="mappings">
+          <legend>Store Mappings</legend>
+          {posabitKeys.length === 0 ? (
+            <p className="muted">No POSaBIT credential yet — add one on the POSaBIT card, then map it here.</p>
+          ) : (
+            <label className="mapping-row">
+              <span className="logo logo-posabit" aria-hidden="true">P</span>
+              <span className="visually-hidden">POSaBIT key</span>
+              <select name="posabit_key" value={mapping} onChange={(e) => { setMapping(e.target.value); }}>
+                <option value="">— Not mapped —</option>
+                {posabitKeys.map((k) => {
+                  const taken = k.store_id !== null && k.store_id !== store.id;
+                  const suggested = k.suggested_store_id === store.id;
+                  return (
+                    <option key={k.key_id} value={k.key_id} disabled={taken}>
+                      {k.label}
+                      {taken ? ` (mapped to ${storeName(k.store_id)})` : suggested ? " (suggested)" : ""}
+                    </option>
+                  );
+                })}
+              </select>
+            </label>
+          )}
+        </fieldset>
+      )}
+      {error && <ErrorNotice error={error} title="The store was not saved" />}
+      <div className="form-actions">
+        <button type="button" className="secondary" onClick={() => { onDone(); }}>Cancel</button>
+        <button type="submit" className="primary" disabled={busy}>{store ? "Save settings" : "Add store"}</button>
+      </div>
+    </form>
+  );
+}
