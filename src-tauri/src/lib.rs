@@ -42,6 +42,7 @@ pub fn run() {
             commands::app::app_status,
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
+            commands::integrations::add_sandbox_credential,
             commands::integrations::sync_posabit,
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use canopy_core::app::{AppStatus, Console, SandboxKey};
+use canopy_core::app::{AppStatus, Console, SandboxStore};
 use canopy_core::db::Database;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::{self, KeychainStore, SecretStore};
@@ -84,16 +84,23 @@ impl AppState {
         })
     }
 
+    /// The key of a sandbox venue, for adding it without the key crossing to the UI.
+    pub fn sandbox_key(&self, venue_id: u64) -> Option<Secret> {
+        let sandbox = self.sandbox.as_ref()?;
+        let venue = sandbox.config().venues.iter().find(|v| v.id == venue_id)?;
+        Some(Secret::new(venue.token.clone()))
+    }
+
     /// What the shell shows: sandbox or real POS, keychain health, where data lives.
     pub fn status(&self) -> AppStatus {
-        let sandbox_keys = self
+        let sandbox_stores = self
             .sandbox
             .iter()
             .flat_map(|s| s.config().venues.iter())
-            .map(|venue| SandboxKey {
+            .map(|venue| SandboxStore {
+                venue_id: venue.id,
                 venue_name: venue.name.clone(),
                 state: venue.state.clone(),
-                key: venue.token.clone(),
                 note: if venue.permissions.len() == canopy_sandbox::Permission::ALL.len() {
                     "All four permissions granted".into()
                 } else {
@@ -109,7 +116,7 @@ impl AppState {
             },
             keychain_error: self.keychain.get().and_then(|r| r.clone().err()),
             data_dir: self.data_dir.display().to_string(),
-            sandbox_keys,
+            sandbox_stores,
         }
     }
 }

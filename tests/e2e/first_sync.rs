@@ -4,6 +4,7 @@
 use anyhow::Result;
 use canopy_e2e::{app_binary, within, Session};
 use fantoccini::Locator;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn add_a_credential_sync_and_see_posabit_personas() -> Result<()> {
@@ -158,5 +159,27 @@ async fn journey(session: &Session) -> Result<()> {
     let stores = session.text_appears("POSaBIT: Capitol Hill").await?;
     assert!(stores.contains("Greenleaf Capitol Hill"));
     session.screenshot("06-retail-stores").await?;
+
+    // The key never left the keychain: not in the database, its WAL or the logs, nor in any answer
+    // the UI can get from the backend.
+    assert_eq!(
+        session.data_files_containing(&venue.token)?,
+        Vec::<std::path::PathBuf>::new()
+    );
+    for (command, args) in [
+        ("app_status", json!({})),
+        ("list_credentials", json!({"integration": "posabit"})),
+        ("integration_status", json!({"integration": "posabit"})),
+        (
+            "list_personas",
+            json!({"query": {"search": null, "offset": 0, "limit": 500}}),
+        ),
+        ("list_stores", json!({})),
+        ("list_mappable_keys", json!({})),
+    ] {
+        let answer = session.invoke(command, args).await?;
+        assert!(answer.len() > 2, "{command} answered: {answer}");
+        assert!(!answer.contains(&venue.token), "{command} leaked the key");
+    }
     Ok(())
 }

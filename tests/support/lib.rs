@@ -37,7 +37,7 @@ pub struct Session {
     /// The WebDriver client.
     pub client: Client,
     driver: Child,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl Session {
@@ -93,7 +93,7 @@ impl Session {
         Ok(Session {
             client,
             driver: session.driver.take().context("driver")?,
-            _data: data,
+            data,
         })
     }
 
@@ -167,6 +167,45 @@ impl Session {
             );
         }
         Ok(path)
+    }
+
+    /// Every file under the app's data folder (database, WAL, logs) whose bytes contain `needle`.
+    pub fn data_files_containing(&self, needle: &str) -> Result<Vec<PathBuf>> {
+        let mut found = Vec::new();
+        let mut pending = vec![self.data.path().to_path_buf()];
+        let mut seen_files = 0;
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    seen_files += 1;
+                    let bytes = std::fs::read(&path)?;
+                    if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                        found.push(path);
+                    }
+                }
+            }
+        }
+        if seen_files < 2 {
+            bail!(
+                "the app's data folder holds {seen_files} files: the database and log are missing"
+            );
+        }
+        Ok(found)
+    }
+
+    /// Calls a backend command from inside the window, as the UI does, and returns its JSON answer.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<String> {
+        let script = "const [command, args, done] = arguments; \
+            window.__TAURI_INTERNALS__.invoke(command, args).then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify(e)));";
+        let answer = within(
+            self.client
+                .execute_async(script, vec![command.into(), args]),
+        )
+        .await?;
+        Ok(answer.as_str().unwrap_or_default().to_string())
     }
 
     /// Closes the app and stops tauri-driver.

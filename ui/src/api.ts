@@ -50,6 +50,8 @@ export const api = {
   appStatus: () => call<AppStatus>("app_status"),
   listCredentials: (integration: Integration) => call<Credential[]>("list_credentials", { integration }),
   addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),
+  addSandboxCredential: (venueId: number, storeName: string) =>
+    call<AddedCredential>("add_sandbox_credential", { venueId, storeName }),
   syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),

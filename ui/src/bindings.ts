@@ -190,7 +190,11 @@ total: number,
  */
 rows: Array<PersonaRow>, };
 
-export type SandboxKey = { 
+export type SandboxStore = { 
+/**
+ * The simulated venue's POSaBIT id.
+ */
+venue_id: number, 
 /**
  * The simulated venue's name.
  */
@@ -199,10 +203,6 @@ venue_name: string,
  * Its state.
  */
 state: string, 
-/**
- * The sandbox venue token to paste into Key.
- */
-key: string, 
 /**
  * What is special about it, e.g. a missing permission.
  */
@@ -226,9 +226,9 @@ keychain_error: AppError | null,
  */
 data_dir: string, 
 /**
- * The sandbox's stores and test keys (empty when a real POS is used).
+ * The sandbox's POSaBIT stores (empty when a real POS is used).
  */
-sandbox_keys: Array<SandboxKey>, };
+sandbox_stores: Array<SandboxStore>, };
 
 export type ConnectionState = "not_connected" | "connected" | "needs_attention";
 

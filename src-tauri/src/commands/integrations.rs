@@ -26,6 +26,30 @@ pub async fn add_posabit_credential(
     state.console.add_posabit_credential(input).await
 }
 
+/// Adds a built-in sandbox store as a POSaBIT credential; its key stays in the backend.
+#[tauri::command]
+pub async fn add_sandbox_credential(
+    state: State<'_, AppState>,
+    venue_id: u64,
+    store_name: String,
+) -> Result<AddedCredential, Error> {
+    let key = state.sandbox_key(venue_id).ok_or_else(|| {
+        Error::new(
+            canopy_core::ErrorCode::NotFound,
+            "That sandbox store does not exist.",
+        )
+        .with_hint("The built-in sandbox is only used when no real POS is configured.")
+    })?;
+    state
+        .console
+        .add_posabit_credential(NewPosabitCredential {
+            store_name,
+            key,
+            market: None,
+        })
+        .await
+}
+
 /// Sync now: pulls every POSaBIT credential's customers.
 #[tauri::command]
 pub async fn sync_posabit(state: State<'_, AppState>) -> Result<Vec<SyncSummary>, Error> {

@@ -71,7 +71,7 @@ describe("AddCredentialForm", () => {
       hint: "Copy the key again from POSaBIT.",
     });
     const onAdded = vi.fn();
-    render(<AddCredentialForm prefill={null} onAdded={onAdded} />);
+    render(<AddCredentialForm onAdded={onAdded} />);
     fillForm("Capitol Hill", "wrong");
     expect(await screen.findByText("POSaBIT did not accept this key.")).toBeTruthy();
     expect(screen.getByText("Copy the key again from POSaBIT.")).toBeTruthy();
@@ -83,7 +83,7 @@ describe("AddCredentialForm", () => {
     const added: AddedCredential = { credential, key_was_trimmed: true };
     addPosabitCredential.mockResolvedValue(added);
     const onAdded = vi.fn();
-    render(<AddCredentialForm prefill={null} onAdded={onAdded} />);
+    render(<AddCredentialForm onAdded={onAdded} />);
     fillForm("Capitol Hill", " key ");
     await waitFor(() => {
       expect(onAdded).toHaveBeenCalledWith("Credential “Capitol Hill” added and verified. Spaces around the key were removed.");

@@ -50,7 +50,6 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
   };
   const [syncError, setSyncError] = useState<AppError | null>(null);
   const [results, setResults] = useState<SyncSummary[] | null>(null);
-  const [keyForForm, setKeyForForm] = useState<{ store: string; key: string } | null>(null);
 
   const syncNow = async () => {
     setSyncing(true);
@@ -122,30 +121,38 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
         <h3 id="credentials-heading">Credentials</h3>
         <CredentialTable credentials={credentials} onChanged={onChanged} onToast={onToast} />
         <AddCredentialForm
-          prefill={keyForForm}
           onAdded={(message) => {
             onChanged();
             onToast(message);
           }}
         />
-        {status?.sandbox && status.sandbox_keys.length > 0 && (
+        {status?.sandbox && status.sandbox_stores.length > 0 && (
           <details className="sandbox-keys">
-            <summary>Sandbox stores and their keys (simulated data)</summary>
-            <p className="muted">The built-in sandbox simulates these POSaBIT venues. Their keys are test values, not secrets.</p>
+            <summary>Sandbox stores (simulated data)</summary>
+            <p className="muted">The built-in sandbox simulates these POSaBIT venues. Canopy adds one with its sandbox key for you.</p>
             <ul>
-              {status.sandbox_keys.map((k) => (
-                <li key={k.key}>
+              {status.sandbox_stores.map((store) => (
+                <li key={store.venue_id}>
                   <span>
-                    <strong>{k.venue_name}</strong> ({k.state}) — {k.note}
+                    <strong>{store.venue_name}</strong> ({store.state}) — {store.note}
                   </span>
                   <button
                     type="button"
                     className="secondary small"
                     onClick={() => {
-                      setKeyForForm({ store: k.venue_name.replace(/^Greenleaf /, "").replace(/ \(.*\)$/, ""), key: k.key });
+                      const name = store.venue_name.replace(/^Greenleaf /, "").replace(/ \(.*\)$/, "");
+                      api.addSandboxCredential(store.venue_id, name).then(
+                        (added) => {
+                          onChanged();
+                          onToast(`Credential “${added.credential.store_name}” added and verified.`);
+                        },
+                        (e: unknown) => {
+                          setActionError(e as AppError);
+                        },
+                      );
                     }}
                   >
-                    Use this key
+                    Add this store
                   </button>
                 </li>
               ))}
@@ -358,27 +365,12 @@ function CredentialTable({
 }
 
 /** Add Credential: Store Name, Key, Relevant market of credential (optional). */
-export function AddCredentialForm({
-  prefill,
-  onAdded,
-}: {
-  prefill: { store: string; key: string } | null;
-  onAdded: (message: string) => void;
-}) {
+export function AddCredentialForm({ onAdded }: { onAdded: (message: string) => void }) {
   const [storeName, setStoreName] = useState("");
   const [key, setKey] = useState("");
   const [market, setMarket] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
-  const [prefilled, setPrefilled] = useState(prefill);
-
-  if (prefill !== prefilled) {
-    setPrefilled(prefill);
-    if (prefill) {
-      setStoreName(prefill.store);
-      setKey(prefill.key);
-    }
-  }
 
   const submit = async (event: SyntheticEvent) => {
     event.preventDefault();

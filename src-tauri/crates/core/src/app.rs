@@ -16,15 +16,16 @@ use crate::secrets::SecretStore;
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
 use crate::sync::{self, SyncSummary};
 
-/// A store of the built-in sandbox and the test key that opens it (simulated data, not a secret).
+/// A store of the built-in sandbox. Its key never crosses to the UI: adding it is done in the backend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct SandboxKey {
+pub struct SandboxStore {
+    /// The simulated venue's POSaBIT id.
+    #[ts(type = "number")]
+    pub venue_id: u64,
     /// The simulated venue's name.
     pub venue_name: String,
     /// Its state.
     pub state: String,
-    /// The sandbox venue token to paste into Key.
-    pub key: String,
     /// What is special about it, e.g. a missing permission.
     pub note: String,
 }
@@ -40,8 +41,8 @@ pub struct AppStatus {
     pub keychain_error: Option<Error>,
     /// Where the database and logs live.
     pub data_dir: String,
-    /// The sandbox's stores and test keys (empty when a real POS is used).
-    pub sandbox_keys: Vec<SandboxKey>,
+    /// The sandbox's POSaBIT stores (empty when a real POS is used).
+    pub sandbox_stores: Vec<SandboxStore>,
 }
 
 /// The database, the keychain and the POS clients, with the operations the UI offers.

@@ -5,7 +5,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::app::{AppStatus, SandboxKey};
+use crate::app::{AppStatus, SandboxStore};
 use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::credentials::{
     AddedCredential, Credential, Integration, NewPosabitCredential, PermissionCheck,
@@ -30,7 +30,7 @@ pub fn typescript() -> String {
         PersonaRow::decl(&cfg),
         PersonaQuery::decl(&cfg),
         PersonaPage::decl(&cfg),
-        SandboxKey::decl(&cfg),
+        SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConnectionState::decl(&cfg),
         ChecklistItem::decl(&cfg),
