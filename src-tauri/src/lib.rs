@@ -40,6 +40,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
+            commands::app::list_notifications,
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::add_sandbox_credential,

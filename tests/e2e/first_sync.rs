@@ -87,6 +87,25 @@ async fn journey(session: &Session) -> Result<()> {
         "{results}"
     );
 
+    // Data came from a key mapped to no store: the bell says so.
+    let bell = session
+        .element("[data-testid='notifications-bell']")
+        .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while within(bell.attr("aria-label")).await?.as_deref() != Some("Notifications: 1") {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the unmapped-store notification never appeared"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    within(bell.click()).await?;
+    session
+        .text_appears("Unmapped store: “Capitol Hill”")
+        .await?;
+    session.screenshot("04-unmapped-notification").await?;
+    within(bell.click()).await?;
+
     session.click_button("Personas").await?;
     session.element("[data-testid='personas'] tbody tr").await?;
     let count = within(
@@ -107,7 +126,7 @@ async fn journey(session: &Session) -> Result<()> {
     for cell in sources {
         assert_eq!(within(cell.text()).await?, "posabit");
     }
-    let shot = session.screenshot("04-personas").await?;
+    let shot = session.screenshot("05-personas").await?;
     println!("screenshot: {}", shot.display());
 
     // A second launch hands over to the running window and exits: never a second database writer.
@@ -153,12 +172,24 @@ async fn journey(session: &Session) -> Result<()> {
         "{suggested}"
     );
     within(select.select_by_label("Capitol Hill (suggested)")).await?;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    session.screenshot("05-store-mapping").await?;
+    session.screenshot("06-store-mapping").await?;
     session.click_button("Save settings").await?;
     let stores = session.text_appears("POSaBIT: Capitol Hill").await?;
     assert!(stores.contains("Greenleaf Capitol Hill"));
-    session.screenshot("06-retail-stores").await?;
+    session.screenshot("07-retail-stores").await?;
+    let bell = session
+        .element("[data-testid='notifications-bell']")
+        .await?;
+    assert_eq!(
+        within(bell.attr("aria-label")).await?.as_deref(),
+        Some("Notifications: 0"),
+        "mapping cleared it"
+    );
+    session.click_button("Personas").await?;
+    session.text_appears("Greenleaf Capitol Hill").await?;
+    session
+        .screenshot("08-personas-with-favorite-store")
+        .await?;
 
     // The key never left the keychain: not in the database, its WAL or the logs, nor in any answer
     // the UI can get from the backend.

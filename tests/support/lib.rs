@@ -150,6 +150,8 @@ impl Session {
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = target_dir().join("e2e-screenshots");
         std::fs::create_dir_all(&dir)?;
+        // The DOM can be ahead of the pixels on screen: give WebKit a moment to paint.
+        tokio::time::sleep(Duration::from_millis(600)).await;
         let path = dir.join(format!("{name}.png"));
         let status = Command::new("import")
             .args(["-window", "root"])

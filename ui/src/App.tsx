@@ -4,6 +4,7 @@ import type { AppStatus } from "./bindings";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { NotificationBell } from "./components/NotificationBell";
 import { Toast } from "./components/Toast";
 
 /** The pages reachable from the left navigation. */
@@ -74,6 +75,8 @@ export function App() {
               Sandbox
             </span>
           )}
+          <span className="spacer" />
+          <NotificationBell onNavigate={setPage} />
         </header>
         {status?.keychain_error && (
           <div className="notice notice-error banner" role="alert">

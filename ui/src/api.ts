@@ -8,6 +8,7 @@ import type {
   Integration,
   IntegrationStatus,
   MappableKey,
+  Notification,
   NewPosabitCredential,
   PersonaPage,
   PersonaQuery,
@@ -48,6 +49,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
+  listNotifications: () => call<Notification[]>("list_notifications"),
   listCredentials: (integration: Integration) => call<Credential[]>("list_credentials", { integration }),
   addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),
   addSandboxCredential: (venueId: number, storeName: string) =>

@@ -162,6 +162,10 @@ email: string | null,
  */
 sourced_from: Array<string>, 
 /**
+ * The name of the persona's favorite retail store, when one is known.
+ */
+favorite_store: string | null, 
+/**
  * When Canopy first saw the shopper (RFC 3339).
  */
 created_at: string, };
@@ -341,3 +345,31 @@ store_id: number | null,
  * The store it likely belongs to (same name, or the only store in its state), when unmapped.
  */
 suggested_store_id: number | null, };
+
+export type NotificationKind = "unmapped_store" | "sync_failed";
+
+export type Notification = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * What it is about.
+ */
+kind: NotificationKind, 
+/**
+ * The thing it is about (a credential id).
+ */
+subject: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * What happened and what to do.
+ */
+body: string, 
+/**
+ * When it was raised (RFC 3339).
+ */
+created_at: string, };

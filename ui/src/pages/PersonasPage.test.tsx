@@ -25,6 +25,7 @@ describe("PersonasPage", () => {
           phone: "+15552312222",
           email: "zoe@example.com",
           sourced_from: ["posabit", "greenbits"],
+          favorite_store: "Capitol Hill",
           created_at: "2026-01-01T00:00:00Z",
         },
       ],
@@ -34,6 +35,7 @@ describe("PersonasPage", () => {
     const table = await screen.findByTestId("personas");
     expect(within(table).getByText("Zoë García")).toBeTruthy();
     expect(within(table).getByText("(555) 231-2222")).toBeTruthy();
+    expect(within(table).getByText("Capitol Hill")).toBeTruthy();
     expect(within(table).getByTestId("sourced-from").textContent).toBe("posabitgreenbits");
     expect(screen.getByTestId("persona-count").textContent).toBe("1–1 of 1 personas");
   });

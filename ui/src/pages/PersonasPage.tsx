@@ -71,6 +71,7 @@ export function PersonasPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Phone</th>
                 <th scope="col">Email</th>
+                <th scope="col">Favorite store</th>
                 <th scope="col">Sourced from</th>
                 <th scope="col">Created</th>
               </tr>
@@ -81,6 +82,7 @@ export function PersonasPage() {
                   <td>{fullName(p.first_name, p.last_name)}</td>
                   <td className="nowrap">{formatPhone(p.phone)}</td>
                   <td>{p.email ?? ""}</td>
+                  <td>{p.favorite_store ?? <span className="muted">—</span>}</td>
                   <td data-testid="sourced-from">
                     {p.sourced_from.map((s) => (
                       <SourceChip key={s} source={s} />

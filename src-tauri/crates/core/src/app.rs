@@ -197,6 +197,11 @@ impl Console {
         Ok(summaries)
     }
 
+    /// The active notifications, newest first.
+    pub async fn notifications(&self) -> Result<Vec<crate::notifications::Notification>> {
+        self.blocking(crate::notifications::active).await
+    }
+
     /// A page of personas.
     pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
         self.blocking(move |db| personas::list(db, &query)).await

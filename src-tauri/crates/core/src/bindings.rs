@@ -11,6 +11,7 @@ use crate::credentials::{
     AddedCredential, Credential, Integration, NewPosabitCredential, PermissionCheck,
 };
 use crate::error::{Error, ErrorCode};
+use crate::notifications::{Notification, NotificationKind};
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::SyncSummary;
@@ -38,6 +39,8 @@ pub fn typescript() -> String {
         RetailStore::decl(&cfg),
         StoreInput::decl(&cfg),
         MappableKey::decl(&cfg),
+        NotificationKind::decl(&cfg),
+        Notification::decl(&cfg),
     ];
     let mut file = String::from(
         "// Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.\n",

@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
+use crate::notifications::{self, NotificationKind};
 use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
@@ -374,7 +375,9 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
             params![row, now],
         )?;
         tx.execute("DELETE FROM store_mappings WHERE key_id = ?1", [&row])?;
-        Ok(())
+        notifications::clear(tx, NotificationKind::UnmappedStore, &row)?;
+        notifications::clear(tx, NotificationKind::SyncFailed, &row)?;
+        crate::stores::recompute_favorite_stores(tx)
     })
     .await?;
     if let Err(error) = secrets.delete(&secret_name(&credential.id)) {

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod identity;
+pub mod notifications;
 pub mod personas;
 pub mod pos;
 pub mod secret;

@@ -24,6 +24,8 @@ pub struct PersonaRow {
     pub email: Option<String>,
     /// The systems this persona was sourced from, e.g. `["posabit"]`.
     pub sourced_from: Vec<String>,
+    /// The name of the persona's favorite retail store, when one is known.
+    pub favorite_store: Option<String>,
     /// When Canopy first saw the shopper (RFC 3339).
     pub created_at: String,
 }
@@ -85,7 +87,8 @@ pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
         )?;
         let mut statement = c.prepare(&format!(
             "SELECT p.id, p.first_name, p.last_name, p.phone_e164, p.email, p.created_at,
-                    (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id)
+                    (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id),
+                    (SELECT r.name FROM retail_stores r WHERE r.id = p.favorite_store_id)
              FROM personas p WHERE {condition}
              ORDER BY p.last_name, p.first_name, p.id LIMIT {limit} OFFSET {}",
             query.offset
@@ -99,6 +102,7 @@ pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
                 phone: r.get(3)?,
                 email: r.get(4)?,
                 created_at: r.get(5)?,
+                favorite_store: r.get(7)?,
                 sourced_from: sources
                     .map(|s| s.split(',').map(str::to_string).collect())
                     .unwrap_or_default(),

@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::credentials::{self, Integration, US_STATES};
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
+use crate::notifications::{self, NotificationKind};
 
 /// A retail store of the company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -323,9 +324,23 @@ pub fn save_mapping(
                 "INSERT INTO store_mappings (key_id, integration, store_id, mapped_at) VALUES (?1, ?2, ?3, ?4)",
                 params![key, integration.as_str(), store_id, Utc::now().to_rfc3339()],
             )?;
+            notifications::clear(tx, NotificationKind::UnmappedStore, key)?;
         }
-        Ok(())
+        recompute_favorite_stores(tx)
     })
+}
+
+/// Gives every persona its favorite store from the mappings: the mapped store of the first source
+/// record it was seen with (its store of signup). The purchase-based rule (most bought in the last
+/// 90 days) takes over once sales are synced.
+pub fn recompute_favorite_stores(connection: &Connection) -> Result<()> {
+    connection.execute(
+        "UPDATE personas SET favorite_store_id = (
+           SELECT m.store_id FROM source_records s JOIN store_mappings m ON m.key_id = s.credential_id
+           WHERE s.persona_id = personas.id ORDER BY s.first_seen_at, s.id LIMIT 1)",
+        [],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

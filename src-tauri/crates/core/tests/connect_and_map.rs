@@ -294,3 +294,111 @@ async fn rotating_a_key_checks_it_opens_the_same_venue_and_keeps_the_old_one_on_
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and_gives_personas_their_store(
+) {
+    let secrets = Arc::new(MemorySecretStore::default());
+    let world = world(12, secrets.clone()).await;
+    let console = &world.console;
+    let added = console
+        .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
+        .await
+        .expect("added")
+        .credential;
+    world.connect_posabit().await;
+    assert!(console.notifications().await.expect("list").is_empty());
+
+    console.sync_posabit("manual").await.expect("synced");
+    let raised = console.notifications().await.expect("list");
+    assert_eq!(raised.len(), 1);
+    assert_eq!(
+        raised[0].kind,
+        canopy_core::notifications::NotificationKind::UnmappedStore
+    );
+    assert_eq!(raised[0].subject, added.id);
+    assert!(raised[0].body.contains("Retail Stores"));
+    console.sync_posabit("manual").await.expect("again");
+    assert_eq!(
+        console.notifications().await.expect("list").len(),
+        1,
+        "raised once, not per run"
+    );
+    assert_eq!(
+        world.count("SELECT count(*) FROM personas WHERE favorite_store_id IS NOT NULL"),
+        0
+    );
+
+    let capitol = console
+        .create_store(store("Capitol Hill", "12", "WA"))
+        .await
+        .expect("store");
+    console
+        .save_mapping(capitol.id, Integration::Posabit, Some(added.id.clone()))
+        .await
+        .expect("mapped");
+    assert!(
+        console.notifications().await.expect("list").is_empty(),
+        "mapping clears it"
+    );
+    let personas = world.count("SELECT count(*) FROM personas");
+    assert_eq!(
+        world.count(&format!(
+            "SELECT count(*) FROM personas WHERE favorite_store_id = {}",
+            capitol.id
+        )),
+        personas
+    );
+    let page = console
+        .personas(canopy_core::personas::PersonaQuery {
+            search: None,
+            offset: 0,
+            limit: 5,
+        })
+        .await
+        .expect("page");
+    assert!(page
+        .rows
+        .iter()
+        .all(|p| p.favorite_store.as_deref() == Some("Capitol Hill")));
+
+    console.delete_store(capitol.id).await.expect("deleted");
+    assert_eq!(
+        world.count("SELECT count(*) FROM personas WHERE favorite_store_id IS NOT NULL"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_clears_it() {
+    let secrets = Arc::new(MemorySecretStore::default());
+    let world = world(5, secrets.clone()).await;
+    let console = &world.console;
+    let added = console
+        .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
+        .await
+        .expect("added")
+        .credential;
+    world.connect_posabit().await;
+    let name = credentials::secret_name(&added.id);
+    secrets.put(&name, &Secret::new("revoked")).expect("swap");
+    console.sync_posabit("manual").await.expect("recorded");
+    let raised = console.notifications().await.expect("list");
+    let failed: Vec<_> = raised
+        .iter()
+        .filter(|n| n.kind == canopy_core::notifications::NotificationKind::SyncFailed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].body.contains("did not accept"));
+    assert!(!failed[0].body.contains("revoked"), "never the key");
+    secrets
+        .put(&name, &Secret::new(world.venue_key(0)))
+        .expect("restore");
+    console.sync_posabit("manual").await.expect("synced");
+    assert!(console
+        .notifications()
+        .await
+        .expect("list")
+        .iter()
+        .all(|n| n.kind != canopy_core::notifications::NotificationKind::SyncFailed));
+}

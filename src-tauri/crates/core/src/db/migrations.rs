@@ -137,6 +137,23 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE UNIQUE INDEX store_mappings_one_per_integration ON store_mappings (store_id, integration);
     "#,
+    // 3: notifications and each persona's favorite store.
+    r#"
+    -- Something the user should act on; one active row per (kind, subject), cleared when fixed.
+    CREATE TABLE notifications (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('unmapped_store', 'sync_failed')),
+        subject    TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cleared_at TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
+
+    ALTER TABLE personas ADD COLUMN favorite_store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
+    CREATE INDEX source_records_credential ON source_records (credential_id);
+    "#,
 ];
 
 /// The schema version the database is at.

@@ -109,6 +109,13 @@ pub fn apply_customer(
             params![persona_id, customer.first_name, customer.last_name, phone, email, customer.birth_date, customer.loyalty_member, now],
         )?;
     }
+    // The first mapped store a persona is seen at is its store of signup, its favorite until
+    // purchases say otherwise.
+    tx.execute(
+        "UPDATE personas SET favorite_store_id = coalesce(favorite_store_id,
+           (SELECT store_id FROM store_mappings WHERE key_id = ?2)) WHERE id = ?1",
+        params![persona_id, credential_id],
+    )?;
     tx.execute(
         "INSERT INTO source_records (persona_id, integration, credential_id, pos_id, match_reason, phone_raw,
            pos_updated_at, first_seen_at, last_seen_at, payload)

@@ -16,7 +16,8 @@ pub use apply::{apply_customer, Outcome};
 
 use crate::credentials::{self, Credential};
 use crate::db::Database;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
+use crate::notifications::{self, NotificationKind};
 use crate::pos::posabit::{map_customer, PosabitClient};
 use crate::secrets::SecretStore;
 
@@ -95,7 +96,7 @@ pub async fn sync_posabit_customers(
         tracing::warn!(credential = %credential.id, code = ?error.code, "sync stopped: {}", error.message);
         summary.error = Some(error);
     }
-    finish_run(db, run_id, &summary).await?;
+    finish_run(db, run_id, credential, &summary).await?;
     tracing::info!(
         credential = %credential.id, pages = summary.pages, seen = summary.seen, new = summary.new,
         changed = summary.changed, rejected = summary.rejected, "customers sync finished"
@@ -196,8 +197,14 @@ async fn start_run(db: &Database, credential_id: &str, trigger: &str) -> Result<
     .await
 }
 
-async fn finish_run(db: &Database, run_id: i64, summary: &SyncSummary) -> Result<()> {
+async fn finish_run(
+    db: &Database,
+    run_id: i64,
+    credential: &Credential,
+    summary: &SyncSummary,
+) -> Result<()> {
     let summary = summary.clone();
+    let (credential_id, store_name) = (credential.id.clone(), credential.store_name.clone());
     db.write_async(move |tx| {
         tx.execute(
             "UPDATE sync_runs SET finished_at = ?2, pages = ?3, records_seen = ?4, records_new = ?5,
@@ -214,7 +221,57 @@ async fn finish_run(db: &Database, run_id: i64, summary: &SyncSummary) -> Result
                 summary.error.as_ref().map(|e| e.message.clone()),
             ],
         )?;
-        Ok(())
+        notify(tx, &credential_id, &store_name, &summary)
     })
     .await
+}
+
+/// Raises or clears the run's notifications: a stopped sync, and data from an unmapped key.
+fn notify(
+    tx: &rusqlite::Transaction<'_>,
+    credential_id: &str,
+    store_name: &str,
+    summary: &SyncSummary,
+) -> Result<()> {
+    match &summary.error {
+        Some(error)
+            if matches!(
+                error.code,
+                ErrorCode::PosAuthFailed | ErrorCode::PosPermissionMissing
+            ) =>
+        {
+            let body = format!(
+                "{} {}",
+                error.message,
+                error.hint.clone().unwrap_or_default()
+            );
+            notifications::raise(
+                tx,
+                NotificationKind::SyncFailed,
+                credential_id,
+                &format!("POSaBIT sync stopped for “{store_name}”"),
+                body.trim(),
+            )?;
+        }
+        Some(_) => {}
+        None => notifications::clear(tx, NotificationKind::SyncFailed, credential_id)?,
+    }
+    let mapped = tx
+        .query_row(
+            "SELECT 1 FROM store_mappings WHERE key_id = ?1",
+            [credential_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if summary.seen > 0 && !mapped {
+        notifications::raise(
+            tx,
+            NotificationKind::UnmappedStore,
+            credential_id,
+            &format!("Unmapped store: “{store_name}”"),
+            &format!("POSaBIT sent data for “{store_name}”, which is mapped to no retail store. Map it in Settings → Company Account → Retail Stores: Edit the store, then pick the key under Store Mappings."),
+        )?;
+    }
+    Ok(())
 }
