@@ -88,17 +88,7 @@ async fn journey(session: &Session) -> Result<()> {
     );
 
     // Data came from a key mapped to no store: the bell says so.
-    let bell = session
-        .element("[data-testid='notifications-bell']")
-        .await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while within(bell.attr("aria-label")).await?.as_deref() != Some("Notifications: 1") {
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "the unmapped-store notification never appeared"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let bell = bell_shows(session, 1).await?;
     within(bell.click()).await?;
     session
         .text_appears("Unmapped store: “Capitol Hill”")
@@ -177,16 +167,14 @@ async fn journey(session: &Session) -> Result<()> {
     let stores = session.text_appears("POSaBIT: Capitol Hill").await?;
     assert!(stores.contains("Greenleaf Capitol Hill"));
     session.screenshot("07-retail-stores").await?;
-    let bell = session
-        .element("[data-testid='notifications-bell']")
-        .await?;
-    assert_eq!(
-        within(bell.attr("aria-label")).await?.as_deref(),
-        Some("Notifications: 0"),
-        "mapping cleared it"
-    );
+    bell_shows(session, 0).await?; // mapping cleared it
     session.click_button("Personas").await?;
-    session.text_appears("Greenleaf Capitol Hill").await?;
+    let first_row = session.element("[data-testid='personas'] tbody tr").await?;
+    let row = within(first_row.text()).await?;
+    assert!(
+        row.contains("Greenleaf Capitol Hill"),
+        "the mapped store is each persona's favorite: {row}"
+    );
     session
         .screenshot("08-personas-with-favorite-store")
         .await?;
@@ -213,4 +201,21 @@ async fn journey(session: &Session) -> Result<()> {
         assert!(!answer.contains(&venue.token), "{command} leaked the key");
     }
     Ok(())
+}
+
+/// Waits (the bell polls every few seconds) until the notifications bell shows `count`.
+async fn bell_shows(session: &Session, count: usize) -> Result<fantoccini::elements::Element> {
+    let bell = session
+        .element("[data-testid='notifications-bell']")
+        .await?;
+    let wanted = format!("Notifications: {count}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while within(bell.attr("aria-label")).await?.as_deref() != Some(wanted.as_str()) {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the bell never showed {count}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    Ok(bell)
 }
