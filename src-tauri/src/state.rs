@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use canopy_core::app::{AppStatus, Console, SandboxStore};
+use canopy_core::app::{AppStatus, Console, PosClients, SandboxStore};
 use canopy_core::db::Database;
+use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::{self, KeychainStore, SecretStore};
 use canopy_core::{Error, Secret};
@@ -14,6 +15,8 @@ use tauri::{AppHandle, Manager};
 
 /// The environment variable that points Canopy at a real POSaBIT instead of the sandbox.
 const POSABIT_URL_VARIABLE: &str = "CANOPY_POSABIT_URL";
+/// The environment variable that overrides the Greenbits API address when a real POS is used.
+const GREENBITS_URL_VARIABLE: &str = "CANOPY_GREENBITS_URL";
 /// The keychain entry of Canopy's POSaBIT integrator token (set with `canopy-cli secret set`).
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
@@ -39,7 +42,7 @@ impl AppState {
         let db = Database::open(data_dir.join("canopy.db"))?;
         let keychain: Arc<dyn SecretStore> = Arc::new(KeychainStore::default());
 
-        let (client, sandbox) = match std::env::var(POSABIT_URL_VARIABLE) {
+        let (clients, sandbox) = match std::env::var(POSABIT_URL_VARIABLE) {
             Ok(url) => {
                 let token = keychain.get(POSABIT_INTEGRATOR_ENTRY).ok().flatten();
                 if token.is_none() {
@@ -47,24 +50,30 @@ impl AppState {
                         "no POSaBIT integrator token in the keychain; POSaBIT calls will fail"
                     );
                 }
-                (
-                    PosabitClient::new(url, token.unwrap_or_else(|| Secret::new("")))?,
-                    None,
-                )
+                let greenbits = std::env::var(GREENBITS_URL_VARIABLE)
+                    .unwrap_or_else(|_| canopy_core::pos::greenbits::PRODUCTION_URL.to_string());
+                let clients = PosClients {
+                    posabit: PosabitClient::new(url, token.unwrap_or_else(|| Secret::new("")))?,
+                    greenbits: GreenbitsClient::new(greenbits)?,
+                };
+                (clients, None)
             }
             Err(_) => {
                 let sandbox = tauri::async_runtime::block_on(canopy_sandbox::start(
                     SandboxConfig::default(),
                     0,
                 ))?;
-                let client = PosabitClient::new(
-                    sandbox.posabit_base_url(),
-                    Secret::new(sandbox.config().integrator_token.clone()),
-                )?;
-                (client, Some(sandbox))
+                let clients = PosClients {
+                    posabit: PosabitClient::new(
+                        sandbox.posabit_base_url(),
+                        Secret::new(sandbox.config().integrator_token.clone()),
+                    )?,
+                    greenbits: GreenbitsClient::new(sandbox.greenbits_base_url())?,
+                };
+                (clients, Some(sandbox))
             }
         };
-        let console = Console::new(db, keychain.clone(), client);
+        let console = Console::new(db, keychain.clone(), clients);
 
         let probed = Arc::new(OnceLock::new());
         let (slot, recovering) = (probed.clone(), console.clone());

@@ -9,7 +9,11 @@ use crate::connection::{self, IntegrationStatus};
 use crate::credentials::{self, AddedCredential, Credential, Integration, NewPosabitCredential};
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::greenbits_credentials::{
+    self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
+};
 use crate::personas::{self, PersonaPage, PersonaQuery};
+use crate::pos::greenbits::GreenbitsClient;
 use crate::pos::posabit::PosabitClient;
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
@@ -45,22 +49,54 @@ pub struct AppStatus {
     pub sandbox_stores: Vec<SandboxStore>,
 }
 
+/// The POS clients, pointed at the sandbox or the real POS.
+#[derive(Clone)]
+pub struct PosClients {
+    /// POSaBIT.
+    pub posabit: PosabitClient,
+    /// Greenbits.
+    pub greenbits: GreenbitsClient,
+}
+
 /// The database, the keychain and the POS clients, with the operations the UI offers.
 #[derive(Clone)]
 pub struct Console {
     db: Database,
     secrets: Arc<dyn SecretStore>,
     posabit: PosabitClient,
+    greenbits: GreenbitsClient,
+    greenbits_logins: Arc<PendingLogins>,
 }
 
 impl Console {
     /// Bundles the services; call [`Console::recover`] once the keychain answers.
-    pub fn new(db: Database, secrets: Arc<dyn SecretStore>, posabit: PosabitClient) -> Self {
+    pub fn new(db: Database, secrets: Arc<dyn SecretStore>, clients: PosClients) -> Self {
         Console {
             db,
             secrets,
-            posabit,
+            posabit: clients.posabit,
+            greenbits: clients.greenbits,
+            greenbits_logins: Arc::default(),
         }
+    }
+
+    /// Logs in to Greenbits: the pre-flight and the locations to pick (the token stays here).
+    pub async fn greenbits_login(&self, input: GreenbitsLoginInput) -> Result<GreenbitsLogin> {
+        greenbits_credentials::login(&self.greenbits, &self.greenbits_logins, input).await
+    }
+
+    /// Stores the Greenbits credential of a finished log-in.
+    pub async fn add_greenbits_credential(
+        &self,
+        input: NewGreenbitsCredential,
+    ) -> Result<AddedCredential> {
+        greenbits_credentials::add(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.greenbits_logins,
+            input,
+        )
+        .await
     }
 
     /// Finishes start-up: removes half-added credentials. Needs the keychain.

@@ -84,6 +84,26 @@ pub struct Credential {
     pub created_at: String,
     /// When the POS last accepted the key (RFC 3339).
     pub verified_at: Option<String>,
+    /// Greenbits: the user name Canopy logged in with.
+    pub username: Option<String>,
+    /// Greenbits: the Associated Email.
+    pub associated_email: Option<String>,
+    /// Greenbits: the locations the access applies to; each is a mappable key.
+    pub locations: Vec<LocationChoice>,
+    /// Greenbits: whether the locations serve medical patients.
+    pub medical_patients: bool,
+}
+
+/// A Greenbits location as the credential keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocationChoice {
+    /// The Greenbits company id.
+    #[ts(type = "number")]
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// Its state, when Greenbits reports one.
+    pub state: Option<String>,
 }
 
 /// What the user typed into POSaBIT's Add Credential form.
@@ -176,8 +196,21 @@ fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
     })
 }
 
-fn permission_checks(granted: &[String]) -> Vec<PermissionCheck> {
-    REQUIRED_PERMISSIONS
+/// The permissions an integration's credentials need, as (wire name, label, remedy).
+pub(crate) fn required_permissions(
+    integration: Integration,
+) -> &'static [(&'static str, &'static str, &'static str)] {
+    match integration {
+        Integration::Posabit => &REQUIRED_PERMISSIONS,
+        Integration::Greenbits => &crate::pos::greenbits::REQUIRED_PERMISSIONS,
+    }
+}
+
+pub(crate) fn permission_checks(
+    required: &[(&str, &str, &str)],
+    granted: &[String],
+) -> Vec<PermissionCheck> {
+    required
         .iter()
         .map(|(key, label, remedy)| {
             let has = granted.iter().any(|g| g == key);
@@ -192,19 +225,26 @@ fn permission_checks(granted: &[String]) -> Vec<PermissionCheck> {
 }
 
 const CREDENTIAL_COLUMNS: &str =
-    "id, integration, store_name, market, venue_name, venue_state, permissions, created_at, verified_at";
+    "id, integration, store_name, market, venue_name, venue_state, permissions, created_at, \
+     verified_at, username, associated_email, locations, medical_patients";
 
 fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<Credential> {
     let permissions: String = row.get(6)?;
     let granted: Vec<String> = serde_json::from_str(&permissions).unwrap_or_default();
+    let integration = Integration::parse(&row.get::<_, String>(1)?)?;
+    let locations: String = row.get(11)?;
     Ok(Credential {
         id: row.get(0)?,
-        integration: Integration::parse(&row.get::<_, String>(1)?)?,
+        integration,
+        username: row.get(9)?,
+        associated_email: row.get(10)?,
+        locations: serde_json::from_str(&locations).unwrap_or_default(),
+        medical_patients: row.get(12)?,
         store_name: row.get(2)?,
         market: row.get(3)?,
         venue_name: row.get(4)?,
         venue_state: row.get(5)?,
-        permissions: permission_checks(&granted),
+        permissions: permission_checks(required_permissions(integration), &granted),
         created_at: row.get(7)?,
         verified_at: row.get(8)?,
     })
@@ -237,56 +277,93 @@ pub async fn add_posabit(
         return Err(conflict(&valid.store_name));
     }
     let venue = client.venue_info(&valid.key).await?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = Utc::now().to_rfc3339();
-    let permissions = serde_json::to_string(&venue.permissions)
-        .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
-    {
-        let (id, store_name, market, now) = (
-            id.clone(),
-            valid.store_name.clone(),
-            valid.market.clone(),
-            now.clone(),
-        );
-        db.write_async(move |tx| {
-            if name_taken(tx, Integration::Posabit, &store_name)? {
-                return Err(conflict(&store_name));
-            }
-            tx.execute(
-                "INSERT INTO credentials (id, integration, store_name, market, venue_name, venue_state, permissions, status, created_at, verified_at)
-                 VALUES (?1, 'posabit', ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
-                params![id, store_name, market, venue.name, venue.state, permissions, now],
-            )?;
-            Ok(())
-        })
-        .await?;
-    }
-    if let Err(error) = secrets.put(&secret_name(&id), &valid.key) {
-        let id = id.clone();
-        db.write_async(move |tx| Ok(tx.execute("DELETE FROM credentials WHERE id = ?1", [id])?))
-            .await?;
-        return Err(error);
-    }
-    let credential = {
-        let id = id.clone();
-        db.write_async(move |tx| {
-            tx.execute(
-                "UPDATE credentials SET status = 'active' WHERE id = ?1",
-                [&id],
-            )?;
-            Ok(tx.query_row(
-                &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1"),
-                [&id],
-                credential_from_row,
-            )?)
-        })
-        .await?
+    let row = NewRow {
+        integration: Integration::Posabit,
+        store_name: valid.store_name,
+        market: valid.market,
+        venue_name: Some(venue.name),
+        venue_state: venue.state,
+        permissions: venue.permissions,
+        username: None,
+        associated_email: None,
+        locations: Vec::new(),
+        medical_patients: false,
     };
+    let credential = store_with_secret(db, secrets, row, &valid.key).await?;
     tracing::info!(credential = %credential.id, store = %credential.store_name, "POSaBIT credential added");
     Ok(AddedCredential {
         credential,
         key_was_trimmed: valid.key_was_trimmed,
     })
+}
+
+/// The columns of a credential about to be stored.
+pub(crate) struct NewRow {
+    pub(crate) integration: Integration,
+    pub(crate) store_name: String,
+    pub(crate) market: Option<String>,
+    pub(crate) venue_name: Option<String>,
+    pub(crate) venue_state: Option<String>,
+    pub(crate) permissions: Vec<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) associated_email: Option<String>,
+    pub(crate) locations: Vec<LocationChoice>,
+    pub(crate) medical_patients: bool,
+}
+
+/// Stores a credential so neither half can exist without the other: the row as `pending`, then the
+/// secret, then the row `active`. A failed keychain write removes the row again.
+pub(crate) async fn store_with_secret(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    row: NewRow,
+    secret: &Secret,
+) -> Result<Credential> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let (permissions, locations) = (to_json(&row.permissions)?, to_json(&row.locations)?);
+    {
+        let id = id.clone();
+        db.write_async(move |tx| {
+            if name_taken(tx, row.integration, &row.store_name)? {
+                return Err(conflict(&row.store_name));
+            }
+            tx.execute(
+                "INSERT INTO credentials (id, integration, store_name, market, venue_name, venue_state, permissions, status,
+                   created_at, verified_at, username, associated_email, locations, medical_patients)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    id, row.integration.as_str(), row.store_name, row.market, row.venue_name, row.venue_state, permissions,
+                    Utc::now().to_rfc3339(), row.username, row.associated_email, locations, row.medical_patients
+                ],
+            )?;
+            Ok(())
+        })
+        .await?;
+    }
+    if let Err(error) = secrets.put(&secret_name(&id), secret) {
+        let id = id.clone();
+        db.write_async(move |tx| Ok(tx.execute("DELETE FROM credentials WHERE id = ?1", [id])?))
+            .await?;
+        return Err(error);
+    }
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE credentials SET status = 'active' WHERE id = ?1",
+            [&id],
+        )?;
+        Ok(tx.query_row(
+            &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1"),
+            [&id],
+            credential_from_row,
+        )?)
+    })
+    .await
+}
+
+/// A list column's JSON text.
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::internal(format!("Could not record the credential: {e}")))
 }
 
 fn conflict(store_name: &str) -> Error {
@@ -374,7 +451,11 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
             "UPDATE credentials SET removed_at = ?2 WHERE id = ?1",
             params![row, now],
         )?;
-        tx.execute("DELETE FROM store_mappings WHERE key_id = ?1", [&row])?;
+        // A POSaBIT key is the credential id; Greenbits keys are `<credential id>:<location>`.
+        tx.execute(
+            "DELETE FROM store_mappings WHERE key_id = ?1 OR key_id LIKE ?1 || ':%'",
+            [&row],
+        )?;
         notifications::clear(tx, NotificationKind::UnmappedStore, &row)?;
         notifications::clear(tx, NotificationKind::SyncFailed, &row)?;
         crate::stores::recompute_favorite_stores(tx)
@@ -485,7 +566,10 @@ mod tests {
 
     #[test]
     fn permission_checks_name_the_missing_one_with_its_remedy() {
-        let checks = permission_checks(&["menu_feed".into(), "venue_data".into()]);
+        let checks = permission_checks(
+            &REQUIRED_PERMISSIONS,
+            &["menu_feed".into(), "venue_data".into()],
+        );
         let missing: Vec<_> = checks
             .iter()
             .filter(|c| !c.granted)

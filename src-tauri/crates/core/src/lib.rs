@@ -7,6 +7,7 @@ pub mod connection;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod greenbits_credentials;
 pub mod identity;
 pub mod notifications;
 pub mod personas;

@@ -255,32 +255,83 @@ fn suggest(stores: &[RetailStore], label: &str, state: Option<&str>) -> Option<i
 /// Every mappable key of every integration, with its mapping and, when unmapped, a suggestion.
 pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
     let stores = list(db)?;
+    let mapped: Vec<(String, i64)> = db.read(|c| {
+        let mut statement = c.prepare("SELECT key_id, store_id FROM store_mappings")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })?;
+    let store_of = |key: &str| mapped.iter().find(|(k, _)| k == key).map(|(_, s)| *s);
     let mut keys = Vec::new();
     for integration in [Integration::Posabit, Integration::Greenbits] {
         for credential in credentials::list(db, integration)? {
-            let id = credential.id.clone();
-            let store_id: Option<i64> = db.read(move |c| {
-                Ok(c.query_row(
-                    "SELECT store_id FROM store_mappings WHERE key_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?)
-            })?;
-            let state = credential.market.clone().or(credential.venue_state.clone());
-            keys.push(MappableKey {
-                suggested_store_id: match store_id {
-                    Some(_) => None,
-                    None => suggest(&stores, &credential.store_name, state.as_deref()),
-                },
-                key_id: credential.id,
-                integration,
-                label: credential.store_name,
-                store_id,
-            });
+            // A POSaBIT credential is one key; a Greenbits credential has one key per location.
+            let choices: Vec<(String, String, Option<String>)> = match integration {
+                Integration::Posabit => vec![(
+                    credential.id.clone(),
+                    credential.store_name.clone(),
+                    credential.market.clone().or(credential.venue_state.clone()),
+                )],
+                Integration::Greenbits => credential
+                    .locations
+                    .iter()
+                    .map(|l| {
+                        (
+                            location_key(&credential.id, l.id),
+                            l.name.clone(),
+                            l.state.clone(),
+                        )
+                    })
+                    .collect(),
+            };
+            for (key_id, label, state) in choices {
+                let store_id = store_of(&key_id);
+                keys.push(MappableKey {
+                    suggested_store_id: store_id
+                        .is_none()
+                        .then(|| suggest(&stores, &label, state.as_deref()))
+                        .flatten(),
+                    key_id,
+                    integration,
+                    label,
+                    store_id,
+                });
+            }
         }
     }
     Ok(keys)
+}
+
+/// The key of one location of a Greenbits credential.
+pub fn location_key(credential_id: &str, location_id: u64) -> String {
+    format!("{credential_id}:{location_id}")
+}
+
+/// Whether `key` is a live key of `integration`: a POSaBIT credential id, or a Greenbits
+/// credential's location key.
+fn key_exists(connection: &Connection, integration: Integration, key: &str) -> Result<bool> {
+    let (credential_id, location) = match key.split_once(':') {
+        Some((id, location)) => (id, Some(location)),
+        None => (key, None),
+    };
+    let row: Option<(String, String)> = connection
+        .query_row(
+            "SELECT integration, locations FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL",
+            [credential_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((kind, locations)) = row else {
+        return Ok(false);
+    };
+    Ok(match (integration, location) {
+        (Integration::Posabit, None) => kind == "posabit",
+        (Integration::Greenbits, Some(location)) => {
+            let locations: Vec<credentials::LocationChoice> =
+                serde_json::from_str(&locations).unwrap_or_default();
+            kind == "greenbits" && locations.iter().any(|l| l.id.to_string() == location)
+        }
+        _ => false,
+    })
 }
 
 /// Saves a store's mapping for one integration: `key_id` sells for `store_id` (or, with `None`,
@@ -296,14 +347,7 @@ pub fn save_mapping(
             return Err(missing_store());
         }
         if let Some(key) = key_id {
-            let known: Option<String> = tx
-                .query_row(
-                    "SELECT integration FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL",
-                    [key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if known.as_deref() != Some(integration.as_str()) {
+            if !key_exists(tx, integration, key)? {
                 return Err(Error::new(ErrorCode::NotFound, "That key no longer exists.").with_hint("Reload the store."));
             }
             let taken: Option<String> = tx

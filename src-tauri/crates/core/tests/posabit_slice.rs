@@ -306,14 +306,31 @@ async fn an_unreachable_pos_gives_pos_unreachable() {
         Secret::new("i"),
     )
     .expect("client");
+    let greenbits =
+        canopy_core::pos::greenbits::GreenbitsClient::new(format!("http://{closed}/api"))
+            .expect("client");
+    let clients = canopy_core::app::PosClients {
+        posabit: client,
+        greenbits,
+    };
     let console =
-        canopy_core::app::Console::new(db, Arc::new(MemorySecretStore::default()), client);
+        canopy_core::app::Console::new(db, Arc::new(MemorySecretStore::default()), clients);
     let error = console
         .add_posabit_credential(credential("S", "k"))
         .await
         .expect_err("unreachable");
     assert_eq!(error.code, ErrorCode::PosUnreachable);
     assert!(error.hint.is_some());
+    let login = canopy_core::greenbits_credentials::GreenbitsLoginInput {
+        username: "manager".into(),
+        password: Secret::new("pw"),
+    };
+    let error = console
+        .greenbits_login(login)
+        .await
+        .expect_err("unreachable");
+    assert_eq!(error.code, ErrorCode::PosUnreachable);
+    assert_eq!(error.message, "Greenbits refused the connection.");
 }
 
 /// A keychain that refuses every write, as a locked one does.

@@ -154,6 +154,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE personas ADD COLUMN favorite_store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
     CREATE INDEX source_records_credential ON source_records (credential_id);
     "#,
+    // 4: Greenbits credentials: the user, its locations (each a mappable key), medical patients.
+    r#"
+    ALTER TABLE credentials ADD COLUMN username TEXT;
+    ALTER TABLE credentials ADD COLUMN associated_email TEXT;
+    ALTER TABLE credentials ADD COLUMN locations TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE credentials ADD COLUMN medical_patients INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version the database is at.

@@ -4,6 +4,8 @@
 //! below. Base URL and credentials are injected, so the same client talks to the built-in sandbox
 //! and to the real POS.
 
+pub mod greenbits;
+pub mod http;
 pub mod posabit;
 
 use chrono::{DateTime, Utc};

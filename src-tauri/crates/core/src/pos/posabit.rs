@@ -1,23 +1,16 @@
 //! The POSaBIT V3 client (HTTP Basic `integrator_token:venue_token`) and its record mapping.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
-use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::http::PosVoice;
 use super::{PosCustomer, RecordError};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::secret::Secret;
 
 /// POSaBIT's production API.
 pub const PRODUCTION_URL: &str = "https://app.posabit.com/api";
-
-/// How long one request may take before it counts as unreachable.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long connecting may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The four permissions the integration needs, as (wire name, label, remedy when missing).
 pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 4] = [
@@ -27,14 +20,16 @@ pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 4] = [
     ("enhanced_customer_data", "Enhanced Customer Data Access", "Enhanced Customer Data Access is not in your POSaBIT settings until your POSaBIT account rep enables it: reach out to POSaBIT, then grant it to this key."),
 ];
 
-/// The label and remedy of a permission's wire name.
-fn permission_text(wire_name: &str) -> (&str, &str) {
-    REQUIRED_PERMISSIONS
-        .iter()
-        .find(|(name, _, _)| *name == wire_name)
-        .map(|(_, label, remedy)| (*label, *remedy))
-        .unwrap_or((wire_name, "Grant this permission to the key in POSaBIT."))
-}
+/// How POSaBIT's failures read to the user.
+pub const VOICE: PosVoice = PosVoice {
+    name: "POSaBIT",
+    auth_failed: (
+        "POSaBIT did not accept this key.",
+        "Copy the key again from POSaBIT (Settings → Integrations) and check it belongs to this store.",
+    ),
+    holder: "key",
+    permissions: &REQUIRED_PERMISSIONS,
+};
 
 /// A POSaBIT V3 API client for one Canopy installation (one integrator token).
 #[derive(Clone)]
@@ -78,14 +73,8 @@ pub struct CustomerPage {
 impl PosabitClient {
     /// A client for the API at `base_url` (e.g. [`PRODUCTION_URL`] or the sandbox's).
     pub fn new(base_url: impl Into<String>, integrator: Secret) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("Canopy/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal(format!("Could not set up the HTTP client: {e}")))?;
         Ok(PosabitClient {
-            http,
+            http: super::http::client()?,
             base_url: base_url.into().trim_end_matches('/').to_string(),
             integrator,
         })
@@ -102,25 +91,18 @@ impl PosabitClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<reqwest::Response> {
-        let response = self
+        let request = self
             .http
             .get(format!("{}{path}", self.base_url))
             .basic_auth(self.integrator.expose(), Some(key.expose()))
-            .query(query)
-            .send()
-            .await
-            .map_err(|e| unreachable(&e))?;
-        if response.status().is_success() {
-            Ok(response)
-        } else {
-            Err(status_error(response).await)
-        }
+            .query(query);
+        VOICE.send(request).await
     }
 
     /// The venue the key belongs to, with its permissions: the check made when a key is added.
     pub async fn venue_info(&self, key: &Secret) -> Result<VenueInfo> {
         let response = self.get(key, "/v3/info", &[]).await?;
-        let envelope: VenueEnvelope = response.json().await.map_err(|e| unreadable(&e))?;
+        let envelope: VenueEnvelope = VOICE.json(response).await?;
         Ok(envelope.venue)
     }
 
@@ -140,59 +122,7 @@ impl PosabitClient {
             query.push(("q[updated_at_gt]", after.to_string()));
         }
         let response = self.get(key, "/v3/venue/customers", &query).await?;
-        response.json().await.map_err(|e| unreadable(&e))
-    }
-}
-
-fn unreachable(error: &reqwest::Error) -> Error {
-    let what = if error.is_timeout() {
-        "did not answer in time"
-    } else if error.is_connect() {
-        "refused the connection"
-    } else {
-        "could not be reached"
-    };
-    Error::new(ErrorCode::PosUnreachable, format!("POSaBIT {what}."))
-        .with_hint("Check this computer's internet connection and try again. If POSaBIT is down, Canopy keeps the data it already has.")
-}
-
-fn unreadable(error: &reqwest::Error) -> Error {
-    Error::new(
-        ErrorCode::PosUnreachable,
-        format!("POSaBIT sent an answer Canopy could not read ({error})."),
-    )
-    .with_hint("Try again in a few minutes; if it persists, contact Canopy support.")
-}
-
-async fn status_error(response: reqwest::Response) -> Error {
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    match status {
-        StatusCode::UNAUTHORIZED => Error::new(ErrorCode::PosAuthFailed, "POSaBIT did not accept this key.")
-            .with_hint("Copy the key again from POSaBIT (Settings → Integrations) and check it belongs to this store."),
-        StatusCode::FORBIDDEN => {
-            let wire = body["missing_permission"].as_str().unwrap_or("unknown");
-            let (label, remedy) = permission_text(wire);
-            Error::new(ErrorCode::PosPermissionMissing, format!("This POSaBIT key is missing {label}."))
-                .with_hint(remedy)
-        }
-        StatusCode::TOO_MANY_REQUESTS => Error::new(
-            ErrorCode::RateLimited,
-            format!("POSaBIT asked Canopy to slow down (retry after {} s).", retry_after.as_deref().unwrap_or("a few")),
-        )
-        .with_hint("Canopy will try again later; nothing needs to be done."),
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND => Error::internal(format!(
-            "POSaBIT refused Canopy's request (HTTP {}): {}",
-            status.as_u16(),
-            body["error"].as_str().unwrap_or("no reason given")
-        )),
-        _ => Error::new(ErrorCode::PosUnreachable, format!("POSaBIT answered with an error (HTTP {}).", status.as_u16()))
-            .with_hint("Try again in a few minutes; Canopy keeps the data it already has."),
+        VOICE.json(response).await
     }
 }
 

@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
-use canopy_core::app::Console;
+use canopy_core::app::{Console, PosClients};
 use canopy_core::credentials::NewPosabitCredential;
 use canopy_core::db::Database;
+use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::SecretStore;
 use canopy_core::Secret;
@@ -37,7 +38,15 @@ pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
         Secret::new(sandbox.config().integrator_token.clone()),
     )
     .expect("client");
-    let console = Console::new(db.clone(), secrets, client);
+    let greenbits = GreenbitsClient::new(sandbox.greenbits_base_url()).expect("client");
+    let console = Console::new(
+        db.clone(),
+        secrets,
+        PosClients {
+            posabit: client,
+            greenbits,
+        },
+    );
     World {
         sandbox,
         console,
@@ -58,6 +67,11 @@ impl World {
             .connect(Integration::Posabit)
             .await
             .expect("connects");
+    }
+
+    pub fn greenbits_user(&self, index: usize) -> (String, String) {
+        let user = &self.sandbox.config().greenbits_users[index];
+        (user.username.clone(), user.password.clone())
     }
 
     pub fn venue_key(&self, index: usize) -> String {

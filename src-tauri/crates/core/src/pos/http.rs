@@ -1,0 +1,145 @@
+//! What every POS client shares: the HTTP client's settings and turning HTTP failures into the
+//! `{code, message, hint}` errors the user sees, in the POS's own words.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// How long one request may take before it counts as unreachable.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A POS's words for its failures.
+pub struct PosVoice {
+    /// The POS's name, e.g. "POSaBIT".
+    pub name: &'static str,
+    /// The message and hint when the POS refuses the credentials (HTTP 401).
+    pub auth_failed: (&'static str, &'static str),
+    /// What holds the permissions, e.g. "key" or "user".
+    pub holder: &'static str,
+    /// The permissions the integration needs, as (wire name, label, remedy when missing).
+    pub permissions: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl PosVoice {
+    /// The label and remedy of a permission's wire name.
+    pub fn permission_text(&self, wire_name: &str) -> (String, String) {
+        self.permissions
+            .iter()
+            .find(|(name, _, _)| *name == wire_name)
+            .map(|(_, label, remedy)| (label.to_string(), remedy.to_string()))
+            .unwrap_or_else(|| {
+                (
+                    wire_name.to_string(),
+                    format!(
+                        "Grant this permission to the {} in {}.",
+                        self.holder, self.name
+                    ),
+                )
+            })
+    }
+
+    /// The error for a request that never got an answer.
+    pub fn unreachable(&self, error: &reqwest::Error) -> Error {
+        let what = if error.is_timeout() {
+            "did not answer in time"
+        } else if error.is_connect() {
+            "refused the connection"
+        } else {
+            "could not be reached"
+        };
+        Error::new(ErrorCode::PosUnreachable, format!("{} {what}.", self.name)).with_hint(format!(
+            "Check this computer's internet connection and try again. If {} is down, Canopy keeps the data it already has.",
+            self.name
+        ))
+    }
+
+    /// The error for an answer that could not be read.
+    pub fn unreadable(&self, error: &reqwest::Error) -> Error {
+        Error::new(
+            ErrorCode::PosUnreachable,
+            format!(
+                "{} sent an answer Canopy could not read ({error}).",
+                self.name
+            ),
+        )
+        .with_hint("Try again in a few minutes; if it persists, contact Canopy support.")
+    }
+
+    /// The error for an answer with a failure status.
+    pub async fn status_error(&self, response: reqwest::Response) -> Error {
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let name = self.name;
+        match status {
+            StatusCode::UNAUTHORIZED => Error::new(ErrorCode::PosAuthFailed, self.auth_failed.0)
+                .with_hint(self.auth_failed.1),
+            StatusCode::FORBIDDEN => {
+                let (label, remedy) =
+                    self.permission_text(body["missing_permission"].as_str().unwrap_or("unknown"));
+                Error::new(
+                    ErrorCode::PosPermissionMissing,
+                    format!("This {name} {} is missing {label}.", self.holder),
+                )
+                .with_hint(remedy)
+            }
+            StatusCode::TOO_MANY_REQUESTS => Error::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "{name} asked Canopy to slow down (retry after {} s).",
+                    retry_after.as_deref().unwrap_or("a few")
+                ),
+            )
+            .with_hint("Canopy will try again later; nothing needs to be done."),
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND => {
+                Error::internal(format!(
+                    "{name} refused Canopy's request (HTTP {}): {}",
+                    status.as_u16(),
+                    body["error"].as_str().unwrap_or("no reason given")
+                ))
+            }
+            _ => Error::new(
+                ErrorCode::PosUnreachable,
+                format!("{name} answered with an error (HTTP {}).", status.as_u16()),
+            )
+            .with_hint("Try again in a few minutes; Canopy keeps the data it already has."),
+        }
+    }
+
+    /// Sends a request; a failure status becomes the POS's error.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(self.status_error(response).await)
+        }
+    }
+
+    /// Reads a JSON answer.
+    pub async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T> {
+        response.json().await.map_err(|e| self.unreadable(&e))
+    }
+}
+
+/// The HTTP client every POS client uses: timeouts and Canopy's user agent.
+pub fn client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("Canopy/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::internal(format!("Could not set up the HTTP client: {e}")))
+}
