@@ -44,6 +44,8 @@ pub fn run() {
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::add_sandbox_credential,
+            commands::integrations::greenbits_login,
+            commands::integrations::add_greenbits_credential,
             commands::integrations::sync_posabit,
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,

@@ -179,15 +179,25 @@ async fn journey(session: &Session) -> Result<()> {
         .screenshot("08-personas-with-favorite-store")
         .await?;
 
-    // The key never left the keychain: not in the database, its WAL or the logs, nor in any answer
-    // the UI can get from the backend.
-    assert_eq!(
-        session.data_files_containing(&venue.token)?,
-        Vec::<std::path::PathBuf>::new()
-    );
+    greenbits(session).await?;
+
+    // No secret left the keychain (the Greenbits password was never kept at all): not in the
+    // database, its WAL or the logs, nor in any answer the UI can get from the backend.
+    let manager = canopy_sandbox::SandboxConfig::default()
+        .greenbits_users
+        .remove(0);
+    for secret in [&venue.token, &manager.token, &manager.password] {
+        assert_eq!(
+            session.data_files_containing(secret)?,
+            Vec::<std::path::PathBuf>::new(),
+            "{secret} leaked"
+        );
+    }
     for (command, args) in [
         ("app_status", json!({})),
         ("list_credentials", json!({"integration": "posabit"})),
+        ("list_credentials", json!({"integration": "greenbits"})),
+        ("integration_status", json!({"integration": "greenbits"})),
         ("integration_status", json!({"integration": "posabit"})),
         (
             "list_personas",
@@ -198,7 +208,12 @@ async fn journey(session: &Session) -> Result<()> {
     ] {
         let answer = session.invoke(command, args).await?;
         assert!(answer.len() > 2, "{command} answered: {answer}");
-        assert!(!answer.contains(&venue.token), "{command} leaked the key");
+        for secret in [&venue.token, &manager.token, &manager.password] {
+            assert!(
+                !answer.contains(secret.as_str()),
+                "{command} leaked a secret"
+            );
+        }
     }
     Ok(())
 }
@@ -218,4 +233,87 @@ async fn bell_shows(session: &Session, count: usize) -> Result<fantoccini::eleme
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     Ok(bell)
+}
+
+/// The Greenbits card: log in (the password is used once), pick a location, connect, map it.
+async fn greenbits(session: &Session) -> Result<()> {
+    let manager = canopy_sandbox::SandboxConfig::default()
+        .greenbits_users
+        .remove(0);
+    session.click_button("Integrations").await?;
+    within(
+        session
+            .element("[data-testid='tile-greenbits']")
+            .await?
+            .click(),
+    )
+    .await?;
+    session.fill("gb_username", &manager.username).await?;
+    session.fill("gb_password", "not-the-password").await?;
+    session.fill("gb_email", &manager.email).await?;
+    session.click_button("Log in").await?;
+    session
+        .text_appears("Greenbits did not accept this username and password.")
+        .await?;
+    session.fill("gb_password", &manager.password).await?;
+    session.click_button("Log in").await?;
+    let preflight = within(
+        session
+            .element("[data-testid='greenbits-preflight']")
+            .await?
+            .text(),
+    )
+    .await?;
+    for permission in ["View Customer", "Update Customer", "Enable Backoffice"] {
+        assert!(preflight.contains(permission), "{preflight}");
+    }
+    within(
+        session
+            .element("input[name='location_5002']")
+            .await?
+            .click(),
+    )
+    .await?;
+    session.click_button("Add Credential").await?;
+    session
+        .text_appears("Canopy keeps its token, not the password.")
+        .await?;
+    let table = within(
+        session
+            .element("[data-testid='greenbits-credentials']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(
+        table.contains("Evergreen Ballard") && !table.contains("Evergreen Eugene"),
+        "{table}"
+    );
+    within(session.element("input[name='age_gate']").await?.click()).await?;
+    session.click_button("Connect").await?;
+    session.text_appears("Greenbits is connected.").await?;
+    session.screenshot("09-greenbits-card").await?;
+
+    session.click_button("Settings").await?;
+    session.click_button("Add store").await?;
+    session.fill("name", "Evergreen Ballard").await?;
+    session.fill("store_number", "21").await?;
+    session.fill("state", "WA").await?;
+    let form = session.element("form[aria-label='Add store']").await?;
+    within(
+        within(form.find(Locator::Css("button[type='submit']")))
+            .await?
+            .click(),
+    )
+    .await?;
+    session
+        .text_appears("Store “Evergreen Ballard” saved.")
+        .await?;
+    session.click_button("Edit").await?;
+    let select = session.element("select[name='greenbits_key']").await?;
+    within(select.select_by_label("Evergreen Ballard (suggested)")).await?;
+    session.screenshot("10-greenbits-store-mapping").await?;
+    session.click_button("Save settings").await?;
+    session.text_appears("Greenbits: Evergreen Ballard").await?;
+    Ok(())
 }

@@ -133,14 +133,23 @@ impl Session {
             .for_element(Locator::XPath(&xpath))
             .await
             .with_context(|| format!("no button labelled {label:?}"))?;
-        within(button.click()).await
+        within(button.click())
+            .await
+            .with_context(|| format!("clicking {label:?}"))
     }
 
-    /// Replaces the value of the input named `name` with `text`.
+    /// Replaces the value of the input named `name` with `text`, as a user does: select all,
+    /// delete, type. (WebDriver's clear() fires no input event, so React would put the old value
+    /// back on its next render.)
     pub async fn fill(&self, name: &str, text: &str) -> Result<()> {
+        const SELECT_ALL_AND_DELETE: &str = "\u{E009}a\u{E000}\u{E003}";
         let input = self.element(&format!("input[name='{name}']")).await?;
-        within(input.clear()).await?;
-        within(input.send_keys(text)).await
+        within(input.send_keys(SELECT_ALL_AND_DELETE))
+            .await
+            .with_context(|| format!("clearing {name}"))?;
+        within(input.send_keys(text))
+            .await
+            .with_context(|| format!("typing into {name}"))
     }
 
     /// Saves the whole X screen (the real window, as a user sees it) under

@@ -5,9 +5,12 @@ import type {
   AppError,
   AppStatus,
   Credential,
+  GreenbitsLogin,
+  GreenbitsLoginInput,
   Integration,
   IntegrationStatus,
   MappableKey,
+  NewGreenbitsCredential,
   Notification,
   NewPosabitCredential,
   PersonaPage,
@@ -54,6 +57,9 @@ export const api = {
   addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),
   addSandboxCredential: (venueId: number, storeName: string) =>
     call<AddedCredential>("add_sandbox_credential", { venueId, storeName }),
+  greenbitsLogin: (input: GreenbitsLoginInput) => call<GreenbitsLogin>("greenbits_login", { input }),
+  addGreenbitsCredential: (input: NewGreenbitsCredential) =>
+    call<AddedCredential>("add_greenbits_credential", { input }),
   syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),

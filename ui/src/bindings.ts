@@ -72,7 +72,23 @@ created_at: string,
 /**
  * When the POS last accepted the key (RFC 3339).
  */
-verified_at: string | null, };
+verified_at: string | null, 
+/**
+ * Greenbits: the user name Canopy logged in with.
+ */
+username: string | null, 
+/**
+ * Greenbits: the Associated Email.
+ */
+associated_email: string | null, 
+/**
+ * Greenbits: the locations the access applies to; each is a mappable key.
+ */
+locations: Array<LocationChoice>, 
+/**
+ * Greenbits: whether the locations serve medical patients.
+ */
+medical_patients: boolean, };
 
 export type NewPosabitCredential = { 
 /**
@@ -345,6 +361,70 @@ store_id: number | null,
  * The store it likely belongs to (same name, or the only store in its state), when unmapped.
  */
 suggested_store_id: number | null, };
+
+export type LocationChoice = { 
+/**
+ * The Greenbits company id.
+ */
+id: number, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its state, when Greenbits reports one.
+ */
+state: string | null, };
+
+export type GreenbitsLoginInput = { 
+/**
+ * Username (or the user's e-mail).
+ */
+username: string, 
+/**
+ * Password: sent to Greenbits once, never stored.
+ */
+password: string, };
+
+export type GreenbitsLogin = { 
+/**
+ * Refers to the log-in when the credential is saved.
+ */
+login_id: string, 
+/**
+ * The user's name in Greenbits.
+ */
+username: string, 
+/**
+ * The user's e-mail in Greenbits.
+ */
+email: string, 
+/**
+ * View Customer, Update Customer and Enable Backoffice: granted or missing.
+ */
+permissions: Array<PermissionCheck>, 
+/**
+ * The locations the user may reach, for the checklist.
+ */
+locations: Array<LocationChoice>, };
+
+export type NewGreenbitsCredential = { 
+/**
+ * The log-in this completes.
+ */
+login_id: string, 
+/**
+ * Associated Email.
+ */
+associated_email: string, 
+/**
+ * The ticked locations.
+ */
+location_ids: number[], 
+/**
+ * Whether the locations serve medical patients.
+ */
+medical_patients: boolean, };
 
 export type NotificationKind = "unmapped_store" | "sync_failed";
 

@@ -2,6 +2,9 @@
 
 use canopy_core::connection::IntegrationStatus;
 use canopy_core::credentials::{AddedCredential, Credential, Integration, NewPosabitCredential};
+use canopy_core::greenbits_credentials::{
+    GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
+};
 use canopy_core::sync::SyncSummary;
 use canopy_core::{Error, Secret};
 use tauri::State;
@@ -48,6 +51,24 @@ pub async fn add_sandbox_credential(
             market: None,
         })
         .await
+}
+
+/// Greenbits step 1: logs in; answers the pre-flight and the locations (the token stays here).
+#[tauri::command]
+pub async fn greenbits_login(
+    state: State<'_, AppState>,
+    input: GreenbitsLoginInput,
+) -> Result<GreenbitsLogin, Error> {
+    state.console.greenbits_login(input).await
+}
+
+/// Greenbits step 2: stores the credential with the picked locations.
+#[tauri::command]
+pub async fn add_greenbits_credential(
+    state: State<'_, AppState>,
+    input: NewGreenbitsCredential,
+) -> Result<AddedCredential, Error> {
+    state.console.add_greenbits_credential(input).await
 }
 
 /// Sync now: pulls every POSaBIT credential's customers.

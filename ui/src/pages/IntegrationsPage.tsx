@@ -1,34 +1,39 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
 import type { AppStatus, Credential, IntegrationStatus } from "../bindings";
-import { PosabitCard, STATE_LABELS } from "./PosabitCard";
+import { STATE_LABELS } from "../components/IntegrationFrame";
+import { GreenbitsCard } from "./GreenbitsCard";
+import { PosabitCard } from "./PosabitCard";
 
 interface Tile {
   id: "posabit" | "greenbits";
   name: string;
   blurb: string;
-  available: boolean;
 }
 
 const TILES: Tile[] = [
-  { id: "posabit", name: "POSaBIT", blurb: "Shoppers, sales and loyalty points from POSaBIT.", available: true },
-  { id: "greenbits", name: "Greenbits", blurb: "Customers, patients and orders from Greenbits.", available: false },
+  { id: "posabit", name: "POSaBIT", blurb: "Shoppers, sales and loyalty points from POSaBIT." },
+  { id: "greenbits", name: "Greenbits", blurb: "Customers, patients and orders from Greenbits." },
 ];
 
 /** The Integrations page: a searchable list of POS tiles; a tile opens its integration card. */
 export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m: string) => void; onShowPersonas: () => void }) {
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<Tile["id"] | null>(null);
-  const [credentials, setCredentials] = useState<Credential[]>([]);
-  const [connection, setConnection] = useState<IntegrationStatus | null>(null);
+  const [credentials, setCredentials] = useState<Record<Tile["id"], Credential[]>>({ posabit: [], greenbits: [] });
+  const [connection, setConnection] = useState<Record<Tile["id"], IntegrationStatus | null>>({ posabit: null, greenbits: null });
 
   const reload = useCallback(() => {
-    void api.listCredentials("posabit").then(setCredentials, () => {
-      setCredentials([]);
-    });
-    void api.integrationStatus("posabit").then(setConnection, () => {
-      setConnection(null);
-    });
+    for (const integration of ["posabit", "greenbits"] as const) {
+      api.listCredentials(integration).then(
+        (list) => { setCredentials((all) => ({ ...all, [integration]: list })); },
+        () => { setCredentials((all) => ({ ...all, [integration]: [] })); },
+      );
+      api.integrationStatus(integration).then(
+        (status) => { setConnection((all) => ({ ...all, [integration]: status })); },
+        () => { setConnection((all) => ({ ...all, [integration]: null })); },
+      );
+    }
   }, []);
   useEffect(reload, [reload]);
 
@@ -36,14 +41,28 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
     return (
       <PosabitCard
         status={props.status}
-        connection={connection}
-        credentials={credentials}
+        connection={connection.posabit}
+        credentials={credentials.posabit}
         onChanged={reload}
         onToast={props.onToast}
         onClose={() => {
           setOpen(null);
         }}
         onShowPersonas={props.onShowPersonas}
+      />
+    );
+  }
+
+  if (open === "greenbits") {
+    return (
+      <GreenbitsCard
+        connection={connection.greenbits}
+        credentials={credentials.greenbits}
+        onChanged={reload}
+        onToast={props.onToast}
+        onClose={() => {
+          setOpen(null);
+        }}
       />
     );
   }
@@ -67,14 +86,12 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
       </label>
       <div className="tiles">
         {shown.map((tile) => {
-          const state = !tile.available ? "Coming soon" : STATE_LABELS[connection?.state ?? "not_connected"];
-          const stateClass = tile.available ? `chip chip-state-${connection?.state ?? "not_connected"}` : "chip";
+          const state = connection[tile.id]?.state ?? "not_connected";
           return (
             <button
               type="button"
               key={tile.id}
               className="tile"
-              disabled={!tile.available}
               data-testid={`tile-${tile.id}`}
               onClick={() => {
                 setOpen(tile.id);
@@ -87,8 +104,8 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
                 <span className="tile-name">{tile.name}</span>
                 <span className="tile-blurb">{tile.blurb}</span>
               </span>
-              <span className={stateClass} data-testid={`tile-${tile.id}-state`}>
-                {state}
+              <span className={`chip chip-state-${state}`} data-testid={`tile-${tile.id}-state`}>
+                {STATE_LABELS[state]}
               </span>
             </button>
           );

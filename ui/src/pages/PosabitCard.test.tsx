@@ -1,7 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
-import { AddCredentialForm, AGE_GATE_SENTENCE, PosabitCard, STANDING_WARNING } from "./PosabitCard";
+import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFrame";
+import { AddCredentialForm, PosabitCard } from "./PosabitCard";
 
 const addPosabitCredential = vi.fn();
 const syncPosabit = vi.fn();
@@ -55,6 +56,10 @@ const credential: Credential = {
   ],
   created_at: "2026-01-01T00:00:00Z",
   verified_at: "2026-01-01T00:00:00Z",
+  username: null,
+  associated_email: null,
+  locations: [],
+  medical_patients: false,
 };
 
 function fillForm(store: string, key: string) {

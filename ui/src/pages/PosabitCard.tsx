@@ -3,21 +3,8 @@ import { api } from "../api";
 import type { AppError, AppStatus, Credential, IntegrationStatus, SyncSummary } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { IntegrationFrame } from "../components/IntegrationFrame";
 import { formatDateTime, plural } from "../format";
-
-/** The age-gate sentence, word for word from the seeds. */
-export const AGE_GATE_SENTENCE = "All users from this source have passed an age gate compliant with my industry";
-
-/** The chip text of each connection state. */
-export const STATE_LABELS: Record<IntegrationStatus["state"], string> = {
-  not_connected: "Not connected",
-  connected: "Connected",
-  needs_attention: "Needs attention",
-};
-
-/** The seeds' standing warning, word for word. */
-export const STANDING_WARNING =
-  "Do not touch any other settings in this integration card without consulting an Onboarding Specialist or Customer Success Manager as they can affect your data and the shopper's opt-in status!";
 
 interface Props {
   status: AppStatus | null;
@@ -29,25 +16,11 @@ interface Props {
   onShowPersonas: () => void;
 }
 
-/** The POSaBIT integration card, in the seeds' order: header, warning, credentials, sync. */
+/** The POSaBIT integration card, in the seeds' order: header, warning, credentials, loyalty, sync. */
 export function PosabitCard({ status, connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
   const [syncing, setSyncing] = useState(false);
   const [actionError, setActionError] = useState<AppError | null>(null);
-  const [confirmDisconnect, setConfirmDisconnect] = useState(false);
   const connected = connection?.connected_at != null;
-  const missing = connection?.checklist.filter((item) => !item.done) ?? [];
-
-  const act = async (work: () => Promise<unknown>, success?: string) => {
-    setActionError(null);
-    try {
-      await work();
-      if (success) onToast(success);
-    } catch (error) {
-      setActionError(error as AppError);
-    } finally {
-      onChanged();
-    }
-  };
   const [syncError, setSyncError] = useState<AppError | null>(null);
   const [results, setResults] = useState<SyncSummary[] | null>(null);
 
@@ -69,57 +42,54 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
   };
 
   return (
-    <article className="card" aria-labelledby="posabit-title">
-      <header className="card-header">
-        <button type="button" className="link" onClick={onClose}>
-          ← All integrations
-        </button>
-        <div className="card-title">
-          <span className="logo logo-posabit" aria-hidden="true">P</span>
-          <h2 id="posabit-title">POSaBIT</h2>
-          <span className={`chip chip-state-${connection?.state ?? "not_connected"}`} data-testid="posabit-state">
-            {STATE_LABELS[connection?.state ?? "not_connected"]}
-          </span>
-          <span className="spacer" />
-          {connected ? (
-            <button type="button" className="secondary" onClick={() => { setConfirmDisconnect(true); }}>
-              Disconnect
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="primary"
-              disabled={missing.length > 0 || !connection}
-              title={missing.length > 0 ? `Still missing: ${missing.map((m) => m.label).join("; ")}` : "Connect POSaBIT"}
-              onClick={() => void act(() => api.connect("posabit"), "POSaBIT is connected.")}
-            >
-              Connect
+    <IntegrationFrame
+      integration="posabit"
+      connection={connection}
+      onChanged={onChanged}
+      onToast={onToast}
+      onClose={onClose}
+      footer={
+        <>
+        <div className="sync-results" aria-live="polite">
+          {syncError && <ErrorNotice error={syncError} title="Sync did not run" />}
+          {results?.map((r) => (
+            <div key={r.credential_id} className="sync-result">
+              {r.error ? (
+                <ErrorNotice error={r.error} title={`${r.store_name}: sync stopped`} />
+              ) : (
+                <p>
+                  <strong>{r.store_name}</strong>: {plural(r.seen, "record")} received, {r.new} new, {r.changed} changed
+                  {r.rejected > 0 ? `, ${r.rejected} skipped` : ""}.
+                </p>
+              )}
+            </div>
+          ))}
+          {results && (
+            <button type="button" className="link" onClick={onShowPersonas}>
+              See personas sourced from posabit →
             </button>
           )}
         </div>
-        {!connected && missing.length > 0 && (
-          <div className="checklist-box" aria-label="Minimum settings">
-            <strong>Before you can connect:</strong>
-            <ul className="checklist">
-              {connection?.checklist.map((item) => (
-                <li key={item.label} className={item.done ? "granted" : "missing"}>
-                  <span aria-hidden="true">{item.done ? "✓" : "○"}</span> {item.label}
-                  <span className="visually-hidden">{item.done ? " done" : " to do"}</span>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
-        {actionError && <ErrorNotice error={actionError} />}
-      </header>
-
-      <div className="notice notice-warning" role="note">
-        <strong><span aria-hidden="true">⚠</span> Warning:</strong> {STANDING_WARNING}
-      </div>
-
-      <section className="card-section" aria-labelledby="credentials-heading">
-        <h3 id="credentials-heading">Credentials</h3>
+        <button
+          type="button"
+          className="primary"
+          disabled={syncing || !connected}
+          title={connected ? undefined : "Connect POSaBIT first"}
+          onClick={() => void syncNow()}
+        >
+          {syncing ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Syncing…
+            </>
+          ) : (
+            "Sync now"
+          )}
+        </button>
+        </>
+      }
+    >
         <CredentialTable credentials={credentials} onChanged={onChanged} onToast={onToast} />
+        {actionError && <ErrorNotice error={actionError} />}
         <AddCredentialForm
           onAdded={(message) => {
             onChanged();
@@ -159,74 +129,8 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
             </ul>
           </details>
         )}
-      </section>
 
-      <section className="card-section" aria-labelledby="loyalty-heading">
-        <h3 id="loyalty-heading">Loyalty</h3>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            name="age_gate"
-            checked={connection?.age_gate_attested ?? false}
-            onChange={(e) => void act(() => api.setAgeGate("posabit", e.target.checked))}
-          />
-          <span>
-            <span className="required">Required</span> {AGE_GATE_SENTENCE}
-          </span>
-        </label>
-      </section>
-
-      <footer className="card-footer">
-        <div className="sync-results" aria-live="polite">
-          {syncError && <ErrorNotice error={syncError} title="Sync did not run" />}
-          {results?.map((r) => (
-            <div key={r.credential_id} className="sync-result">
-              {r.error ? (
-                <ErrorNotice error={r.error} title={`${r.store_name}: sync stopped`} />
-              ) : (
-                <p>
-                  <strong>{r.store_name}</strong>: {plural(r.seen, "record")} received, {r.new} new, {r.changed} changed
-                  {r.rejected > 0 ? `, ${r.rejected} skipped` : ""}.
-                </p>
-              )}
-            </div>
-          ))}
-          {results && (
-            <button type="button" className="link" onClick={onShowPersonas}>
-              See personas sourced from posabit →
-            </button>
-          )}
-        </div>
-        <button
-          type="button"
-          className="primary"
-          disabled={syncing || !connected}
-          title={connected ? undefined : "Connect POSaBIT first"}
-          onClick={() => void syncNow()}
-        >
-          {syncing ? (
-            <>
-              <span className="spinner" aria-hidden="true" /> Syncing…
-            </>
-          ) : (
-            "Sync now"
-          )}
-        </button>
-      </footer>
-      {confirmDisconnect && (
-        <ConfirmDialog
-          title="Syncs from POSaBIT stop until you connect again"
-          confirmLabel="Disconnect POSaBIT"
-          onCancel={() => { setConfirmDisconnect(false); }}
-          onConfirm={() => {
-            setConfirmDisconnect(false);
-            void act(() => api.disconnect("posabit"), "POSaBIT is disconnected. Its personas and credentials are kept.");
-          }}
-        >
-          <p>Canopy keeps every persona, sale and credential it already has; nothing is deleted.</p>
-        </ConfirmDialog>
-      )}
-    </article>
+    </IntegrationFrame>
   );
 }
 

@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError, MappableKey, RetailStore, StoreInput } from "../bindings";
+import type { AppError, Integration, MappableKey, RetailStore, StoreInput } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { POS_NAMES } from "../components/IntegrationFrame";
+
+/** The integrations a store can have a mapping row for, in display order. */
+const INTEGRATIONS: Integration[] = ["posabit", "greenbits"];
 
 /** The US time zones the store form offers (the backend accepts exactly these). */
 export const TIMEZONES = [
@@ -33,7 +37,8 @@ export function RetailStores({ onToast }: { onToast: (message: string) => void }
   }, []);
   useEffect(reload, [reload]);
 
-  const mappedTo = (store: RetailStore) => keys.filter((k) => k.store_id === store.id).map((k) => k.label);
+  const mappedTo = (store: RetailStore) =>
+    keys.filter((k) => k.store_id === store.id).map((k) => `${POS_NAMES[k.integration]}: ${k.label}`);
 
   return (
     <div className="card" aria-labelledby="stores-heading">
@@ -80,7 +85,7 @@ export function RetailStores({ onToast }: { onToast: (message: string) => void }
                 <td className="number">{store.store_number}</td>
                 <td>{store.state}</td>
                 <td>{store.timezone}</td>
-                <td>{mappedTo(store).length > 0 ? mappedTo(store).map((label) => `POSaBIT: ${label}`).join(", ") : <span className="muted">Not mapped</span>}</td>
+                <td>{mappedTo(store).length > 0 ? mappedTo(store).join(", ") : <span className="muted">Not mapped</span>}</td>
                 <td className="actions">
                   <button type="button" className="secondary small" onClick={() => { setEditing(store); }}>Edit</button>
                   <button type="button" className="secondary small danger-text" onClick={() => { setDeleting(store); }}>Delete</button>
@@ -114,8 +119,9 @@ export function RetailStores({ onToast }: { onToast: (message: string) => void }
 /** The store form; when editing, with the Store Mappings row for POSaBIT. */
 function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null; keys: MappableKey[]; stores: RetailStore[]; onDone: (message?: string) => void }) {
   const [input, setInput] = useState<StoreInput>(store ? { ...store } : EMPTY);
-  const posabitKeys = keys.filter((k) => k.integration === "posabit");
-  const [mapping, setMapping] = useState<string>(posabitKeys.find((k) => store && k.store_id === store.id)?.key_id ?? "");
+  const integrations = INTEGRATIONS.filter((i) => keys.some((k) => k.integration === i));
+  const current = (integration: Integration) => keys.find((k) => k.integration === integration && store && k.store_id === store.id)?.key_id ?? "";
+  const [mapping, setMapping] = useState<Record<Integration, string>>({ posabit: current("posabit"), greenbits: current("greenbits") });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const field = (name: keyof StoreInput) => (e: { target: { value: string } }) => {
@@ -129,7 +135,11 @@ function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null;
     setError(null);
     try {
       const saved = store ? await api.updateStore(store.id, input) : await api.createStore(input);
-      if (store) await api.saveStoreMapping(saved.id, "posabit", mapping === "" ? null : mapping);
+      if (store) {
+        for (const integration of integrations) {
+          await api.saveStoreMapping(saved.id, integration, mapping[integration] === "" ? null : mapping[integration]);
+        }
+      }
       onDone(`Store “${saved.name}” saved.`);
     } catch (e) {
       setError(e as AppError);
@@ -145,7 +155,7 @@ function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null;
         <label>
           Store ID number
           <input name="store_number" value={input.store_number} required inputMode="numeric" onChange={field("store_number")} />
-          <span className="help">Typed into the POS's integration Data field in place of “#”</span>
+          <span className="help">Typed into the POS&apos;s integration Data field in place of “#”</span>
         </label>
         <label>State<input name="state" value={input.state} required maxLength={2} placeholder="e.g. WA" onChange={field("state")} /></label>
       </div>
@@ -162,15 +172,18 @@ function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null;
       {store && (
         <fieldset className="mappings">
           <legend>Store Mappings</legend>
-          {posabitKeys.length === 0 ? (
-            <p className="muted">No POSaBIT credential yet — add one on the POSaBIT card, then map it here.</p>
-          ) : (
-            <label className="mapping-row">
-              <span className="logo logo-posabit" aria-hidden="true">P</span>
-              <span className="visually-hidden">POSaBIT key</span>
-              <select name="posabit_key" value={mapping} onChange={(e) => { setMapping(e.target.value); }}>
+          {integrations.length === 0 && <p className="muted">No POS credential yet — add one on an integration card, then map it here.</p>}
+          {integrations.map((integration) => (
+            <label key={integration} className="mapping-row">
+              <span className={`logo logo-${integration}`} aria-hidden="true">{POS_NAMES[integration].slice(0, 1)}</span>
+              <span className="visually-hidden">{POS_NAMES[integration]} key</span>
+              <select
+                name={`${integration}_key`}
+                value={mapping[integration]}
+                onChange={(e) => { setMapping({ ...mapping, [integration]: e.target.value }); }}
+              >
                 <option value="">— Not mapped —</option>
-                {posabitKeys.map((k) => {
+                {keys.filter((k) => k.integration === integration).map((k) => {
                   const taken = k.store_id !== null && k.store_id !== store.id;
                   const suggested = k.suggested_store_id === store.id;
                   return (
@@ -182,7 +195,7 @@ function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null;
                 })}
               </select>
             </label>
-          )}
+          ))}
         </fieldset>
       )}
       {error && <ErrorNotice error={error} title="The store was not saved" />}

@@ -8,9 +8,10 @@ use ts_rs::{Config, TS};
 use crate::app::{AppStatus, SandboxStore};
 use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::credentials::{
-    AddedCredential, Credential, Integration, NewPosabitCredential, PermissionCheck,
+    AddedCredential, Credential, Integration, LocationChoice, NewPosabitCredential, PermissionCheck,
 };
 use crate::error::{Error, ErrorCode};
+use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
 use crate::notifications::{Notification, NotificationKind};
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
@@ -39,6 +40,10 @@ pub fn typescript() -> String {
         RetailStore::decl(&cfg),
         StoreInput::decl(&cfg),
         MappableKey::decl(&cfg),
+        LocationChoice::decl(&cfg),
+        GreenbitsLoginInput::decl(&cfg),
+        GreenbitsLogin::decl(&cfg),
+        NewGreenbitsCredential::decl(&cfg),
         NotificationKind::decl(&cfg),
         Notification::decl(&cfg),
     ];
