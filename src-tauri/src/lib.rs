@@ -41,6 +41,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::app::list_notifications,
+            commands::app::api_tracking,
+            commands::app::reveal_api_key,
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::add_sandbox_credential,

@@ -181,12 +181,33 @@ async fn journey(session: &Session) -> Result<()> {
 
     greenbits(session).await?;
 
+    // API & Tracking: the UID shows, Canopy's own API key only when revealed.
+    let masked = within(session.element("[data-testid='api-key']").await?.text()).await?;
+    assert!(masked.starts_with("••••"), "{masked}");
+    session.click_button("Reveal").await?;
+    let key_cell = session.element("[data-testid='api-key']").await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let api_key = loop {
+        let text = within(key_cell.text()).await?;
+        if text.starts_with("cnpy_key_") {
+            break text;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the API key was never revealed: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(api_key.len() > 20, "{api_key}");
+    session.text_appears("Evergreen Ballard: 21").await?;
+    session.screenshot("11-api-tracking").await?;
+
     // No secret left the keychain (the Greenbits password was never kept at all): not in the
     // database, its WAL or the logs, nor in any answer the UI can get from the backend.
     let manager = canopy_sandbox::SandboxConfig::default()
         .greenbits_users
         .remove(0);
-    for secret in [&venue.token, &manager.token, &manager.password] {
+    for secret in [&venue.token, &manager.token, &manager.password, &api_key] {
         assert_eq!(
             session.data_files_containing(secret)?,
             Vec::<std::path::PathBuf>::new(),
@@ -205,9 +226,15 @@ async fn journey(session: &Session) -> Result<()> {
         ),
         ("list_stores", json!({})),
         ("list_mappable_keys", json!({})),
+        ("api_tracking", json!({})),
+        ("list_notifications", json!({})),
     ] {
         let answer = session.invoke(command, args).await?;
-        assert!(answer.len() > 2, "{command} answered: {answer}");
+        assert!(
+            answer.starts_with('[')
+                || (answer.starts_with('{') && !answer.starts_with("{\"code\"")),
+            "{command} answered: {answer}"
+        );
         for secret in [&venue.token, &manager.token, &manager.password] {
             assert!(
                 !answer.contains(secret.as_str()),

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AddedCredential,
+  ApiTracking,
   AppError,
   AppStatus,
   Credential,
@@ -52,6 +53,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
+  apiTracking: () => call<ApiTracking>("api_tracking"),
+  revealApiKey: () => call<string>("reveal_api_key"),
   listNotifications: () => call<Notification[]>("list_notifications"),
   listCredentials: (integration: Integration) => call<Credential[]>("list_credentials", { integration }),
   addPosabitCredential: (input: NewPosabitCredential) => call<AddedCredential>("add_posabit_credential", { input }),

@@ -426,6 +426,26 @@ location_ids: number[],
  */
 medical_patients: boolean, };
 
+export type StoreNumber = { 
+/**
+ * The store's name.
+ */
+name: string, 
+/**
+ * Its store ID number.
+ */
+store_number: string, };
+
+export type ApiTracking = { 
+/**
+ * Canopy's UID.
+ */
+uid: string, 
+/**
+ * Each retail store's ID number.
+ */
+stores: Array<StoreNumber>, };
+
 export type NotificationKind = "unmapped_store" | "sync_failed";
 
 export type Notification = { 

@@ -19,3 +19,18 @@ pub async fn list_notifications(
 ) -> Result<Vec<Notification>, canopy_core::Error> {
     state.console.notifications().await
 }
+
+/// Settings → API & Tracking: Canopy's UID and each store's ID number (no secret).
+#[tauri::command]
+pub async fn api_tracking(
+    state: State<'_, AppState>,
+) -> Result<canopy_core::api_tracking::ApiTracking, canopy_core::Error> {
+    state.console.api_tracking().await
+}
+
+/// Reveals Canopy's own API key: the one secret the UI may show, because the user must type it
+/// into the POS. Only on this explicit request, never in any other answer.
+#[tauri::command]
+pub async fn reveal_api_key(state: State<'_, AppState>) -> Result<String, canopy_core::Error> {
+    Ok(state.console.reveal_api_key().await?.expose().to_string())
+}

@@ -24,7 +24,7 @@ export const TIMEZONES = [
 const EMPTY: StoreInput = { name: "", store_number: "", state: "", timezone: "America/Los_Angeles", address: null, license: null };
 
 /** Settings → Company Account → Retail Stores: the stores, and each store's Store Mappings. */
-export function RetailStores({ onToast }: { onToast: (message: string) => void }) {
+export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: string) => void; onStoresChanged: () => void }) {
   const [stores, setStores] = useState<RetailStore[]>([]);
   const [keys, setKeys] = useState<MappableKey[]>([]);
   const [editing, setEditing] = useState<RetailStore | "new" | null>(null);
@@ -32,9 +32,10 @@ export function RetailStores({ onToast }: { onToast: (message: string) => void }
   const [error, setError] = useState<AppError | null>(null);
 
   const reload = useCallback(() => {
+    onStoresChanged();
     void api.listStores().then(setStores, (e: unknown) => { setError(e as AppError); });
     void api.listMappableKeys().then(setKeys, (e: unknown) => { setError(e as AppError); });
-  }, []);
+  }, [onStoresChanged]);
   useEffect(reload, [reload]);
 
   const mappedTo = (store: RetailStore) =>

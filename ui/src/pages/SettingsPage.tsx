@@ -1,12 +1,22 @@
+import { useCallback, useState } from "react";
 import type { AppStatus } from "../bindings";
+import { ApiTracking } from "./ApiTracking";
 import { RetailStores } from "./RetailStores";
 
 /** Settings: retail stores, which POS Canopy talks to, whether the keychain works, where data lives. */
 export function SettingsPage({ status, onToast }: { status: AppStatus | null; onToast: (message: string) => void }) {
+  const [storesVersion, setStoresVersion] = useState(0);
+  const storesChanged = useCallback(() => {
+    setStoresVersion((v) => v + 1);
+  }, []);
   if (!status) return <p className="muted">Loading…</p>;
   return (
     <section className="settings" aria-label="Settings">
-      <RetailStores onToast={onToast} />
+      <RetailStores
+        onToast={onToast}
+        onStoresChanged={storesChanged}
+      />
+      <ApiTracking storesVersion={storesVersion} />
       <div className="card">
         <h2>Point of sale</h2>
         <dl className="facts">

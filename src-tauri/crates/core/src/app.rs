@@ -233,6 +233,18 @@ impl Console {
         Ok(summaries)
     }
 
+    /// Settings → API & Tracking: Canopy's UID and each store's ID number.
+    pub async fn api_tracking(&self) -> Result<crate::api_tracking::ApiTracking> {
+        self.blocking(crate::api_tracking::api_tracking).await
+    }
+
+    /// Canopy's own API key, for the user to type on the POS side; made on first use.
+    pub async fn reveal_api_key(&self) -> Result<Secret> {
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || crate::api_tracking::reveal_api_key(secrets.as_ref()))
+            .await?
+    }
+
     /// The active notifications, newest first.
     pub async fn notifications(&self) -> Result<Vec<crate::notifications::Notification>> {
         self.blocking(crate::notifications::active).await

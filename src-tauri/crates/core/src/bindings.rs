@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::api_tracking::{ApiTracking, StoreNumber};
 use crate::app::{AppStatus, SandboxStore};
 use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::credentials::{
@@ -44,6 +45,8 @@ pub fn typescript() -> String {
         GreenbitsLoginInput::decl(&cfg),
         GreenbitsLogin::decl(&cfg),
         NewGreenbitsCredential::decl(&cfg),
+        StoreNumber::decl(&cfg),
+        ApiTracking::decl(&cfg),
         NotificationKind::decl(&cfg),
         Notification::decl(&cfg),
     ];

@@ -1,6 +1,7 @@
 //! Canopy's product logic, free of any Tauri dependency: the local database, the keychain, the POS
 //! clients and the sync engine. The desktop shell and the CLI are thin front ends over [`app::Console`].
 
+pub mod api_tracking;
 pub mod app;
 pub mod bindings;
 pub mod connection;

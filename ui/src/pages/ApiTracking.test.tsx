@@ -1,0 +1,35 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiTracking } from "./ApiTracking";
+
+const apiTracking = vi.fn();
+const revealApiKey = vi.fn();
+vi.mock("../api", () => ({
+  api: {
+    apiTracking: () => apiTracking() as unknown,
+    revealApiKey: () => revealApiKey() as unknown,
+  },
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+describe("ApiTracking", () => {
+  it("masks the API key until revealed and asks the backend for it only then", async () => {
+    apiTracking.mockResolvedValue({ uid: "cnpy_uid_1", stores: [{ name: "Capitol Hill", store_number: "12" }] });
+    revealApiKey.mockResolvedValue("cnpy_key_secret");
+    render(<ApiTracking storesVersion={0} />);
+    expect(await screen.findByText("cnpy_uid_1")).toBeTruthy();
+    expect(screen.getByTestId("api-key").textContent).not.toContain("cnpy_key");
+    expect(revealApiKey).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Reveal" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("api-key").textContent).toBe("cnpy_key_secret");
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Hide" }));
+    expect(screen.getByTestId("api-key").textContent).not.toContain("cnpy_key");
+    expect(screen.getByText("12")).toBeTruthy();
+  });
+});
