@@ -51,6 +51,7 @@ pub fn run() {
             commands::integrations::sync_posabit,
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,
+            commands::integrations::edit_posabit_credential,
             commands::integrations::integration_status,
             commands::integrations::set_age_gate,
             commands::integrations::connect_integration,

@@ -66,6 +66,8 @@ export const api = {
   syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),
+  editPosabitCredential: (id: string, storeName: string, market: string | null) =>
+    call<Credential>("edit_posabit_credential", { id, storeName, market }),
   rotatePosabitKey: (id: string, key: string) => call<AddedCredential>("rotate_posabit_key", { id, key }),
   integrationStatus: (integration: Integration) => call<IntegrationStatus>("integration_status", { integration }),
   setAgeGate: (integration: Integration, attested: boolean) =>

@@ -83,6 +83,20 @@ pub async fn remove_credential(state: State<'_, AppState>, id: String) -> Result
     state.console.remove_credential(&id).await
 }
 
+/// Renames a POSaBIT credential or changes its Relevant market.
+#[tauri::command]
+pub async fn edit_posabit_credential(
+    state: State<'_, AppState>,
+    id: String,
+    store_name: String,
+    market: Option<String>,
+) -> Result<Credential, Error> {
+    state
+        .console
+        .edit_posabit_credential(&id, &store_name, market)
+        .await
+}
+
 /// Replaces a POSaBIT credential's key with a new one for the same venue.
 #[tauri::command]
 pub async fn rotate_posabit_key(

@@ -9,8 +9,10 @@ const syncPosabit = vi.fn();
 const connect = vi.fn();
 const setAgeGate = vi.fn();
 const removeCredential = vi.fn();
+const editPosabitCredential = vi.fn();
 vi.mock("../api", () => ({
   api: {
+    editPosabitCredential: (...args: unknown[]) => editPosabitCredential(...args) as unknown,
     addPosabitCredential: (...args: unknown[]) => addPosabitCredential(...args) as unknown,
     syncPosabit: () => syncPosabit() as unknown,
     connect: (...args: unknown[]) => connect(...args) as unknown,
@@ -136,6 +138,19 @@ describe("PosabitCard", () => {
       expect(props.onToast).toHaveBeenCalledWith("POSaBIT is connected.");
     });
     expect(connect).toHaveBeenCalledWith("posabit");
+  });
+
+  it("renames a credential and sets its market in place", async () => {
+    editPosabitCredential.mockResolvedValue({ ...credential, store_name: "Pike Street" });
+    render(<PosabitCard {...props} credentials={[credential]} />);
+    fireEvent.click(screen.getByRole("button", { name: "Edit" }));
+    fireEvent.change(screen.getByLabelText("Store Name", { selector: "input[name='edit_store_name']" }), { target: { value: "Pike Street" } });
+    fireEvent.change(screen.getByLabelText("Relevant market"), { target: { value: "" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => {
+      expect(props.onToast).toHaveBeenCalledWith("Credential “Pike Street” saved.");
+    });
+    expect(editPosabitCredential).toHaveBeenCalledWith("c1", "Pike Street", null);
   });
 
   it("asks before removing a credential; Escape cancels and the safe button has focus", async () => {

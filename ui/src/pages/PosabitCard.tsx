@@ -146,6 +146,7 @@ function CredentialTable({
   const [removing, setRemoving] = useState<Credential | null>(null);
   const [rotating, setRotating] = useState<string | null>(null);
   const [newKey, setNewKey] = useState("");
+  const [editing, setEditing] = useState<{ id: string; storeName: string; market: string } | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
   const remove = async (credential: Credential) => {
@@ -168,6 +169,21 @@ function CredentialTable({
       setRotating(null);
       setNewKey("");
       onToast(`The key of “${rotated.credential.store_name}” was replaced and verified.`);
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      onChanged();
+    }
+  };
+
+  const saveEdit = async (event: SyntheticEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    setError(null);
+    try {
+      const saved = await api.editPosabitCredential(editing.id, editing.storeName, editing.market.trim() === "" ? null : editing.market);
+      setEditing(null);
+      onToast(`Credential “${saved.store_name}” saved.`);
     } catch (e) {
       setError(e as AppError);
     } finally {
@@ -219,7 +235,14 @@ function CredentialTable({
               </ul>
             </td>
             <td className="actions">
-              {rotating === c.id ? (
+              {editing?.id === c.id ? (
+                <form onSubmit={(e) => void saveEdit(e)} aria-label={`Edit ${c.store_name}`}>
+                  <input name="edit_store_name" aria-label="Store Name" value={editing.storeName} required onChange={(e) => { setEditing({ ...editing, storeName: e.target.value }); }} />
+                  <input name="edit_market" aria-label="Relevant market" className="narrow" value={editing.market} maxLength={2} placeholder="WA" onChange={(e) => { setEditing({ ...editing, market: e.target.value }); }} />
+                  <button type="submit" className="secondary small">Save</button>
+                  <button type="button" className="link small" onClick={() => { setEditing(null); }}>Cancel</button>
+                </form>
+              ) : rotating === c.id ? (
                 <form onSubmit={(e) => void rotate(e, c)} aria-label={`New key for ${c.store_name}`}>
                   <input
                     type="password"
@@ -237,6 +260,9 @@ function CredentialTable({
                 </form>
               ) : (
                 <>
+                  <button type="button" className="secondary small" onClick={() => { setEditing({ id: c.id, storeName: c.store_name, market: c.market ?? "" }); }}>
+                    Edit
+                  </button>
                   <button type="button" className="secondary small" onClick={() => { setRotating(c.id); setNewKey(""); }}>
                     Rotate key
                   </button>

@@ -128,6 +128,16 @@ impl Console {
         credentials::remove(&self.db, self.secrets.as_ref(), id).await
     }
 
+    /// Renames a POSaBIT credential or changes its market.
+    pub async fn edit_posabit_credential(
+        &self,
+        id: &str,
+        store_name: &str,
+        market: Option<String>,
+    ) -> Result<Credential> {
+        credentials::edit_posabit(&self.db, id, store_name, market).await
+    }
+
     /// Replaces a POSaBIT credential's key with a new one for the same venue.
     pub async fn rotate_posabit_key(&self, id: &str, key: Secret) -> Result<AddedCredential> {
         credentials::rotate_posabit_key(&self.db, self.secrets.as_ref(), &self.posabit, id, key)

@@ -477,6 +477,38 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
     Ok(())
 }
 
+/// Changes what the user named a POSaBIT credential: its Store Name and Relevant market.
+pub async fn edit_posabit(
+    db: &Database,
+    id: &str,
+    store_name: &str,
+    market: Option<String>,
+) -> Result<Credential> {
+    let credential = find(db, id)?;
+    let valid = validate(&NewPosabitCredential {
+        store_name: store_name.to_string(),
+        key: Secret::new("unchanged"),
+        market,
+    })?;
+    let row = credential.id.clone();
+    db.write_async(move |tx| {
+        let clash: Option<String> = tx
+            .query_row(
+                "SELECT id FROM credentials WHERE integration = 'posabit' AND store_name = ?1 COLLATE NOCASE AND removed_at IS NULL AND id <> ?2",
+                params![valid.store_name, row],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if clash.is_some() {
+            return Err(conflict(&valid.store_name));
+        }
+        tx.execute("UPDATE credentials SET store_name = ?2, market = ?3 WHERE id = ?1", params![row, valid.store_name, valid.market])?;
+        Ok(())
+    })
+    .await?;
+    find(db, id)
+}
+
 /// Replaces a POSaBIT credential's key after checking the new one opens the same venue.
 pub async fn rotate_posabit_key(
     db: &Database,

@@ -402,3 +402,50 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
         .iter()
         .all(|n| n.kind != canopy_core::notifications::NotificationKind::SyncFailed));
 }
+
+#[tokio::test]
+async fn a_credential_can_be_renamed_and_given_a_market_but_not_a_taken_name() {
+    let world = world(3, Arc::new(MemorySecretStore::default())).await;
+    let console = &world.console;
+    let a = console
+        .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
+        .await
+        .expect("a")
+        .credential;
+    console
+        .add_posabit_credential(credential("Pearl", &world.venue_key(1)))
+        .await
+        .expect("b");
+    let edited = console
+        .edit_posabit_credential(&a.id, " Pike Street ", Some("wa".into()))
+        .await
+        .expect("edited");
+    assert_eq!(
+        (edited.store_name.as_str(), edited.market.as_deref()),
+        ("Pike Street", Some("WA"))
+    );
+    assert_eq!(
+        console
+            .edit_posabit_credential(&a.id, "pearl", None)
+            .await
+            .expect_err("taken")
+            .code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        console
+            .edit_posabit_credential(&a.id, "", None)
+            .await
+            .expect_err("empty")
+            .code,
+        ErrorCode::Validation
+    );
+    assert_eq!(
+        console
+            .edit_posabit_credential(&a.id, "Pike", Some("Atlantis".into()))
+            .await
+            .expect_err("market")
+            .code,
+        ErrorCode::Validation
+    );
+}
