@@ -140,20 +140,7 @@ async fn journey(session: &Session) -> Result<()> {
 
     // Settings → Retail Stores: create the store, then map the credential to it.
     session.click_button("Settings").await?;
-    session.click_button("Add store").await?;
-    session.fill("name", "Greenleaf Capitol Hill").await?;
-    session.fill("store_number", "12").await?;
-    session.fill("state", "WA").await?;
-    let form = session.element("form[aria-label='Add store']").await?;
-    within(
-        within(form.find(Locator::Css("button[type='submit']")))
-            .await?
-            .click(),
-    )
-    .await?;
-    session
-        .text_appears("Store “Greenleaf Capitol Hill” saved.")
-        .await?;
+    add_store(session, "Greenleaf Capitol Hill", "12").await?;
     session.click_button("Edit").await?;
     let select = session.element("select[name='posabit_key']").await?;
     let suggested = within(select.text()).await?;
@@ -322,9 +309,21 @@ async fn greenbits(session: &Session) -> Result<()> {
     session.screenshot("09-greenbits-card").await?;
 
     session.click_button("Settings").await?;
+    add_store(session, "Evergreen Ballard", "21").await?;
+    session.click_button("Edit").await?;
+    let select = session.element("select[name='greenbits_key']").await?;
+    within(select.select_by_label("Evergreen Ballard (suggested)")).await?;
+    session.screenshot("10-greenbits-store-mapping").await?;
+    session.click_button("Save settings").await?;
+    session.text_appears("Greenbits: Evergreen Ballard").await?;
+    Ok(())
+}
+
+/// Settings → Retail Stores → Add store, in Washington.
+async fn add_store(session: &Session, name: &str, number: &str) -> Result<()> {
     session.click_button("Add store").await?;
-    session.fill("name", "Evergreen Ballard").await?;
-    session.fill("store_number", "21").await?;
+    session.fill("name", name).await?;
+    session.fill("store_number", number).await?;
     session.fill("state", "WA").await?;
     let form = session.element("form[aria-label='Add store']").await?;
     within(
@@ -334,13 +333,7 @@ async fn greenbits(session: &Session) -> Result<()> {
     )
     .await?;
     session
-        .text_appears("Store “Evergreen Ballard” saved.")
+        .text_appears(&format!("Store “{name}” saved."))
         .await?;
-    session.click_button("Edit").await?;
-    let select = session.element("select[name='greenbits_key']").await?;
-    within(select.select_by_label("Evergreen Ballard (suggested)")).await?;
-    session.screenshot("10-greenbits-store-mapping").await?;
-    session.click_button("Save settings").await?;
-    session.text_appears("Greenbits: Evergreen Ballard").await?;
     Ok(())
 }

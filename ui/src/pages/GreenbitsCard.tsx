@@ -4,6 +4,7 @@ import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "..
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
+import { PermissionList } from "../components/PermissionList";
 
 interface Props {
   connection: IntegrationStatus | null;
@@ -52,14 +53,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
                   {c.medical_patients && <div className="muted small">Serves medical patients</div>}
                 </td>
                 <td>
-                  <ul className="checklist">
-                    {c.permissions.map((p) => (
-                      <li key={p.key} className={p.granted ? "granted" : "missing"}>
-                        <span aria-hidden="true">{p.granted ? "✓" : "✗"}</span> {p.label}
-                        {p.remedy && <div className="remedy">{p.remedy}</div>}
-                      </li>
-                    ))}
-                  </ul>
+                  <PermissionList permissions={c.permissions} />
                 </td>
                 <td className="actions">
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>Remove</button>
@@ -157,15 +151,7 @@ export function GreenbitsCredentialForm({ onAdded }: { onAdded: (message: string
       <p>
         Logged in as <strong>{login.username}</strong>. Permission pre-flight:
       </p>
-      <ul className="checklist" data-testid="greenbits-preflight">
-        {login.permissions.map((p) => (
-          <li key={p.key} className={p.granted ? "granted" : "missing"}>
-            <span aria-hidden="true">{p.granted ? "✓" : "✗"}</span> {p.label}
-            <span className="visually-hidden">{p.granted ? " granted" : " missing"}</span>
-            {p.remedy && <div className="remedy">{p.remedy}</div>}
-          </li>
-        ))}
-      </ul>
+      <PermissionList permissions={login.permissions} testId="greenbits-preflight" />
       <fieldset className="mappings">
         <legend>Locations</legend>
         {login.locations.map((l) => (

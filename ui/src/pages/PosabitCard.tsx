@@ -4,6 +4,7 @@ import type { AppError, AppStatus, Credential, IntegrationStatus, SyncSummary } 
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
+import { PermissionList } from "../components/PermissionList";
 import { formatDateTime, plural } from "../format";
 
 interface Props {
@@ -224,15 +225,7 @@ function CredentialTable({
               {c.verified_at && <div className="muted small">Verified {formatDateTime(c.verified_at)}</div>}
             </td>
             <td>
-              <ul className="checklist">
-                {c.permissions.map((p) => (
-                  <li key={p.key} className={p.granted ? "granted" : "missing"}>
-                    <span aria-hidden="true">{p.granted ? "✓" : "✗"}</span> {p.label}
-                    <span className="visually-hidden">{p.granted ? " granted" : " missing"}</span>
-                    {p.remedy && <div className="remedy">{p.remedy}</div>}
-                  </li>
-                ))}
-              </ul>
+              <PermissionList permissions={c.permissions} />
             </td>
             <td className="actions">
               {editing?.id === c.id ? (
