@@ -152,7 +152,23 @@ struct ValidInput {
 }
 
 fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
-    let store_name = input.store_name.trim().to_string();
+    let (store_name, market) =
+        validate_name_and_market(&input.store_name, input.market.as_deref())?;
+    let (key, key_was_trimmed) = validate_key(&input.key)?;
+    Ok(ValidInput {
+        store_name,
+        key,
+        market,
+        key_was_trimmed,
+    })
+}
+
+/// A trimmed Store Name and an upper-cased Relevant market (a US state), or why not.
+fn validate_name_and_market(
+    store_name: &str,
+    market: Option<&str>,
+) -> Result<(String, Option<String>)> {
+    let store_name = store_name.trim().to_string();
     if store_name.is_empty() {
         return Err(Error::validation("Store Name is empty.")
             .with_hint("Type the store's name as you want to see it in Canopy."));
@@ -162,22 +178,7 @@ fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
             "Store Name is longer than {MAX_STORE_NAME} characters."
         )));
     }
-    let raw_key = input.key.expose();
-    let key = raw_key.trim();
-    if key.is_empty() {
-        return Err(Error::validation("Key is empty.")
-            .with_hint("Paste the API key POSaBIT shows for this store."));
-    }
-    if key.contains(char::is_whitespace) {
-        return Err(Error::validation("Key contains spaces in the middle.")
-            .with_hint("Copy the key again from POSaBIT; a key is one word with no spaces."));
-    }
-    let market = match input
-        .market
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-    {
+    let market = match market.map(str::trim).filter(|m| !m.is_empty()) {
         None => None,
         Some(m) => {
             let upper = m.to_uppercase();
@@ -188,12 +189,21 @@ fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
             Some(upper)
         }
     };
-    Ok(ValidInput {
-        store_name,
-        key_was_trimmed: key.len() != raw_key.len(),
-        key: Secret::new(key),
-        market,
-    })
+    Ok((store_name, market))
+}
+
+/// The key without stray spaces, and whether any were removed; or why it cannot be a key.
+fn validate_key(raw: &Secret) -> Result<(Secret, bool)> {
+    let key = raw.expose().trim();
+    if key.is_empty() {
+        return Err(Error::validation("Key is empty.")
+            .with_hint("Paste the API key POSaBIT shows for this store."));
+    }
+    if key.contains(char::is_whitespace) {
+        return Err(Error::validation("Key contains spaces in the middle.")
+            .with_hint("Copy the key again from POSaBIT; a key is one word with no spaces."));
+    }
+    Ok((Secret::new(key), key.len() != raw.expose().len()))
 }
 
 /// The permissions an integration's credentials need, as (wire name, label, remedy).
@@ -485,24 +495,20 @@ pub async fn edit_posabit(
     market: Option<String>,
 ) -> Result<Credential> {
     let credential = find(db, id)?;
-    let valid = validate(&NewPosabitCredential {
-        store_name: store_name.to_string(),
-        key: Secret::new("unchanged"),
-        market,
-    })?;
+    let (store_name, market) = validate_name_and_market(store_name, market.as_deref())?;
     let row = credential.id.clone();
     db.write_async(move |tx| {
         let clash: Option<String> = tx
             .query_row(
                 "SELECT id FROM credentials WHERE integration = 'posabit' AND store_name = ?1 COLLATE NOCASE AND removed_at IS NULL AND id <> ?2",
-                params![valid.store_name, row],
+                params![store_name, row],
                 |r| r.get(0),
             )
             .optional()?;
         if clash.is_some() {
-            return Err(conflict(&valid.store_name));
+            return Err(conflict(&store_name));
         }
-        tx.execute("UPDATE credentials SET store_name = ?2, market = ?3 WHERE id = ?1", params![row, valid.store_name, valid.market])?;
+        tx.execute("UPDATE credentials SET store_name = ?2, market = ?3 WHERE id = ?1", params![row, store_name, market])?;
         Ok(())
     })
     .await?;
@@ -518,12 +524,8 @@ pub async fn rotate_posabit_key(
     key: Secret,
 ) -> Result<AddedCredential> {
     let credential = find(db, id)?;
-    let valid = validate(&NewPosabitCredential {
-        store_name: credential.store_name.clone(),
-        key,
-        market: None,
-    })?;
-    let venue = client.venue_info(&valid.key).await?;
+    let (key, key_was_trimmed) = validate_key(&key)?;
+    let venue = client.venue_info(&key).await?;
     if credential
         .venue_name
         .as_deref()
@@ -541,7 +543,7 @@ pub async fn rotate_posabit_key(
             "Use the key POSaBIT shows for this store, or add the other store as a new credential.",
         ));
     }
-    secrets.put(&secret_name(&credential.id), &valid.key)?;
+    secrets.put(&secret_name(&credential.id), &key)?;
     let permissions = serde_json::to_string(&venue.permissions)
         .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
     let (row, now) = (credential.id.clone(), Utc::now().to_rfc3339());
@@ -556,7 +558,7 @@ pub async fn rotate_posabit_key(
     tracing::info!(credential = %credential.id, "credential key rotated");
     Ok(AddedCredential {
         credential: find(db, id)?,
-        key_was_trimmed: valid.key_was_trimmed,
+        key_was_trimmed,
     })
 }
 
