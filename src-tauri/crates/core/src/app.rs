@@ -66,6 +66,8 @@ pub struct Console {
     posabit: PosabitClient,
     greenbits: GreenbitsClient,
     greenbits_logins: Arc<PendingLogins>,
+    /// When this run began (RFC 3339): recovery touches only what earlier runs left.
+    started_at: String,
 }
 
 impl Console {
@@ -77,6 +79,7 @@ impl Console {
             posabit: clients.posabit,
             greenbits: clients.greenbits,
             greenbits_logins: Arc::default(),
+            started_at: chrono::Utc::now().to_rfc3339(),
         }
     }
 
@@ -101,7 +104,7 @@ impl Console {
 
     /// Finishes start-up: removes half-added credentials. Needs the keychain.
     pub fn recover(&self) -> Result<usize> {
-        credentials::remove_unfinished(&self.db, self.secrets.as_ref())
+        credentials::remove_unfinished(&self.db, self.secrets.as_ref(), &self.started_at)
     }
 
     /// The database.

@@ -409,22 +409,27 @@ pub fn secret_of(secrets: &dyn SecretStore, credential: &Credential) -> Result<S
     })
 }
 
-/// Deletes credentials whose add was interrupted, and any secret they or a removal left behind;
-/// returns how many unfinished adds were undone.
-pub fn remove_unfinished(db: &Database, secrets: &dyn SecretStore) -> Result<usize> {
-    let removed: Vec<String> = db.read(|c| {
-        let mut statement = c.prepare("SELECT id FROM credentials WHERE removed_at IS NOT NULL")?;
-        let ids = statement.query_map([], |row| row.get(0))?;
+/// The ids of the credentials matching an SQL condition on one parameter.
+fn ids_where(db: &Database, condition: &str, parameter: &str) -> Result<Vec<String>> {
+    db.read(|c| {
+        let mut statement = c.prepare(&format!("SELECT id FROM credentials WHERE {condition}"))?;
+        let ids = statement.query_map([parameter], |row| row.get(0))?;
         Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
-    })?;
-    for id in &removed {
-        secrets.delete(&secret_name(id))?;
+    })
+}
+
+/// Deletes credentials whose add was interrupted before `started_at` (RFC 3339: when this run of
+/// Canopy began, so an add in flight now is left alone), and any secret they or a removal left
+/// behind; returns how many unfinished adds were undone.
+pub fn remove_unfinished(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    started_at: &str,
+) -> Result<usize> {
+    for id in ids_where(db, "removed_at IS NOT NULL AND removed_at < ?1", started_at)? {
+        secrets.delete(&secret_name(&id))?;
     }
-    let pending: Vec<String> = db.read(|c| {
-        let mut statement = c.prepare("SELECT id FROM credentials WHERE status = 'pending'")?;
-        let ids = statement.query_map([], |row| row.get(0))?;
-        Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
-    })?;
+    let pending = ids_where(db, "status = 'pending' AND created_at < ?1", started_at)?;
     for id in &pending {
         secrets.delete(&secret_name(id))?;
         db.write(|tx| {

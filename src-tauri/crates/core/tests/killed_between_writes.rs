@@ -109,7 +109,8 @@ async fn an_add_killed_between_the_two_writes_leaves_nothing_half_saved() {
 
     // Start-up recovery removes both halves.
     assert_eq!(
-        credentials::remove_unfinished(&db, &keychain).expect("recover"),
+        credentials::remove_unfinished(&db, &keychain, &chrono::Utc::now().to_rfc3339())
+            .expect("recover"),
         1
     );
     assert_eq!(

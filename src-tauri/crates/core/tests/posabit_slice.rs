@@ -370,7 +370,7 @@ async fn an_add_interrupted_between_the_two_writes_is_undone_at_start_up() {
         .db
         .write(|tx| {
             tx.execute(
-                "INSERT INTO credentials (id, integration, store_name, status, created_at) VALUES ('half', 'posabit', 'S', 'pending', 'now')",
+                "INSERT INTO credentials (id, integration, store_name, status, created_at) VALUES ('half', 'posabit', 'S', 'pending', '2020-01-01T00:00:00+00:00'), ('in-flight', 'posabit', 'T', 'pending', '2999-01-01T00:00:00+00:00')",
                 [],
             )?;
             Ok(())
@@ -386,6 +386,14 @@ async fn an_add_interrupted_between_the_two_writes_is_undone_at_start_up() {
         "a pending row is never shown"
     );
     assert_eq!(world.console.recover().expect("recover"), 1);
-    assert_eq!(world.count("SELECT count(*) FROM credentials"), 0);
+    assert_eq!(
+        world.count("SELECT count(*) FROM credentials WHERE id = 'half'"),
+        0
+    );
+    assert_eq!(
+        world.count("SELECT count(*) FROM credentials WHERE id = 'in-flight'"),
+        1,
+        "an add begun during this run is left to finish"
+    );
     assert!(secrets.is_empty());
 }
