@@ -76,7 +76,7 @@ export function App() {
             </span>
           )}
           <span className="spacer" />
-          <NotificationBell onNavigate={setPage} />
+          <NotificationBell onNavigate={setPage} changed={toast} />
         </header>
         {status?.keychain_error && (
           <div className="notice notice-error banner" role="alert">

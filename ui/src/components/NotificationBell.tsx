@@ -12,8 +12,12 @@ const FIX: Record<Notification["kind"], { page: Page; label: string }> = {
   sync_failed: { page: "integrations", label: "Open the integration card" },
 };
 
-/** The top bar's notifications bell: a count, and a panel with each notification and its fix. */
-export function NotificationBell({ onNavigate }: { onNavigate: (page: Page) => void }) {
+/**
+ * The top bar's notifications bell: a count, and a panel with each notification and its fix.
+ * It polls, and asks again at once whenever `changed` changes (the shell passes its latest toast,
+ * which every finished action raises).
+ */
+export function NotificationBell({ onNavigate, changed }: { onNavigate: (page: Page) => void; changed: unknown }) {
   const [notifications, setNotifications] = useState<Notification[]>([]);
   const [open, setOpen] = useState(false);
 
@@ -31,7 +35,7 @@ export function NotificationBell({ onNavigate }: { onNavigate: (page: Page) => v
       stop = true;
       window.clearInterval(timer);
     };
-  }, []);
+  }, [changed]);
 
   const count = notifications.length;
   return (
