@@ -16,11 +16,16 @@ use fantoccini::{Client, ClientBuilder, Locator};
 /// How long an element or text may take to appear.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The workspace's `target/` folder.
+/// The workspace's `target/` folder. Read at run time (cargo sets both variables for tests), so a
+/// test binary reused from another checkout still looks in this one.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    manifest
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../target")
 }
 
 fn free_port() -> Result<u16> {

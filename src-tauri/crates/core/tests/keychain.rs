@@ -12,6 +12,10 @@ use canopy_core::Secret;
 use support::{credential, world};
 
 /// A keychain service name of this test run, so runs never see each other's entries.
+/// One keychain test at a time: gnome-keyring rewrites its collection on every change, and
+/// concurrent writers from one process have been seen to miss each other's fresh items.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn service() -> String {
     format!("dev.canopy.test.{}", uuid_like())
 }
@@ -48,6 +52,7 @@ fn secret_tool_lookup(service: &str, name: &str) -> Option<String> {
 
 #[test]
 fn round_trip_is_visible_to_other_clients_of_the_secret_service() {
+    let _serial = SERIAL.blocking_lock();
     let service = service();
     let store = KeychainStore::new(&service);
     probe(&store).expect("the private Secret Service answers");
@@ -89,6 +94,7 @@ fn round_trip_is_visible_to_other_clients_of_the_secret_service() {
 
 #[tokio::test]
 async fn an_added_credential_keeps_its_key_in_the_keychain_and_nowhere_in_sqlite() {
+    let _serial = SERIAL.lock().await;
     let store = Arc::new(store());
     let world = world(20, store.clone()).await;
     let key = world.venue_key(0);
@@ -119,6 +125,7 @@ async fn an_added_credential_keeps_its_key_in_the_keychain_and_nowhere_in_sqlite
 
 #[tokio::test]
 async fn a_sync_reads_the_key_back_from_the_keychain() {
+    let _serial = SERIAL.lock().await;
     let store = Arc::new(store());
     let world = world(30, store.clone()).await;
     world
