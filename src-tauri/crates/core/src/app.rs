@@ -107,11 +107,6 @@ impl Console {
         credentials::remove_unfinished(&self.db, self.secrets.as_ref(), &self.started_at)
     }
 
-    /// The database.
-    pub fn db(&self) -> &Database {
-        &self.db
-    }
-
     /// Verifies and stores a POSaBIT credential.
     pub async fn add_posabit_credential(
         &self,

@@ -17,11 +17,6 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     Some(format!("+1{national}"))
 }
 
-/// The ten digits a POS expects for an E.164 US number.
-pub fn phone_for_pos(e164: &str) -> &str {
-    e164.strip_prefix("+1").unwrap_or(e164)
-}
-
 /// A trimmed, lower-cased e-mail address, or `None` when it is blank or has no `@` between text.
 /// `+tags` and dots are kept: they are part of the address.
 pub fn normalize_email(raw: &str) -> Option<String> {
@@ -68,11 +63,6 @@ mod tests {
         ] {
             assert_eq!(normalize_phone(raw), None, "{raw}");
         }
-    }
-
-    #[test]
-    fn pos_gets_ten_digits() {
-        assert_eq!(phone_for_pos("+15552312222"), "5552312222");
     }
 
     #[test]

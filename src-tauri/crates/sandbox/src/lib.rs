@@ -92,7 +92,7 @@ impl Default for SandboxConfig {
     }
 }
 
-/// A running sandbox; dropping it (or calling [`RunningSandbox::stop`]) stops the server.
+/// A running sandbox; dropping it stops the server.
 #[derive(Debug)]
 pub struct RunningSandbox {
     address: SocketAddr,
@@ -116,21 +116,9 @@ impl RunningSandbox {
         format!("http://{}/__admin", self.address)
     }
 
-    /// The socket the server listens on.
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
     /// What the sandbox was started with.
     pub fn config(&self) -> &SandboxConfig {
         &self.config
-    }
-
-    /// Stops the server.
-    pub fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 

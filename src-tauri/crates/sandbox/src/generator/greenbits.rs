@@ -75,7 +75,7 @@ pub struct PersonList {
 
 /// Person `index` of `list`.
 ///
-/// Every [`SHARED_EVERY`]th customer is the same shopper as POSaBIT customer `index` of venue
+/// Every `SHARED_EVERY`th customer is the same shopper as POSaBIT customer `index` of venue
 /// `location % venues` (when that customer exists; `posabit` is `(venues, customers per venue)`),
 /// so matching across POS systems can be tested. Patients are medical; 40% have no phone.
 pub fn greenbits_person(seed: u64, list: PersonList, index: u64, posabit: (usize, u64)) -> Value {
