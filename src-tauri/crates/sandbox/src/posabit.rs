@@ -186,6 +186,21 @@ fn lookup(params: &HashMap<String, String>) -> Option<Predicate> {
         .map(|id| field_eq("id", id.clone()))
 }
 
+/// What a customers or tickets list call asks: the venue (authenticated, with Enhanced Customer
+/// Data), its parameters, and the offset and size of the page.
+fn customer_data_request(
+    world: &World,
+    headers: &HeaderMap,
+    raw: &HashMap<String, String>,
+    fired: &Fired,
+) -> Result<(usize, ListParams, u64, u64), ApiError> {
+    let venue = authenticate(world, headers)?;
+    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
+    let params = list_params(raw)?;
+    let (offset, limit) = window(&params, fired);
+    Ok((venue, params, offset, limit))
+}
+
 /// `GET /api/v3/venue/customers`: a page of the venue's customers, oldest update first; or, with a
 /// `q[telephone_eq]` / `q[email_eq]` / `q[customer_id_eq]` filter, the matching ones.
 async fn customers(
@@ -195,10 +210,7 @@ async fn customers(
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let world = lock(&shared);
-    let venue = authenticate(&world, &headers)?;
-    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
-    let params = list_params(&raw)?;
-    let (offset, limit) = window(&params, &fired);
+    let (venue, params, offset, limit) = customer_data_request(&world, &headers, &raw, &fired)?;
     let list = &world.customers[venue];
     let page = match lookup(&raw) {
         Some(keep) => list.scan(&params.range, keep.as_ref(), offset, limit),
@@ -215,10 +227,7 @@ async fn tickets(
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let world = lock(&shared);
-    let venue = authenticate(&world, &headers)?;
-    require(&world.venues[venue], Permission::EnhancedCustomerData)?;
-    let params = list_params(&raw)?;
-    let (offset, limit) = window(&params, &fired);
+    let (venue, params, offset, limit) = customer_data_request(&world, &headers, &raw, &fired)?;
     let page = world.tickets[venue].page(&params.range, offset, limit);
     Ok(envelope("tickets", "ticket", page, &params))
 }
