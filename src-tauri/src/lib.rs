@@ -57,6 +57,7 @@ pub fn run() {
             commands::integrations::connect_integration,
             commands::integrations::disconnect_integration,
             commands::stores::list_stores,
+            commands::stores::list_store_timezones,
             commands::stores::create_store,
             commands::stores::update_store,
             commands::stores::delete_store,

@@ -75,6 +75,7 @@ export const api = {
   connect: (integration: Integration) => call<IntegrationStatus>("connect_integration", { integration }),
   disconnect: (integration: Integration) => call<IntegrationStatus>("disconnect_integration", { integration }),
   listStores: () => call<RetailStore[]>("list_stores"),
+  listStoreTimezones: () => call<string[]>("list_store_timezones"),
   createStore: (input: StoreInput) => call<RetailStore>("create_store", { input }),
   updateStore: (id: number, input: StoreInput) => call<RetailStore>("update_store", { id, input }),
   deleteStore: (id: number) => call<null>("delete_store", { id }),

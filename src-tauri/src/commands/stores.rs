@@ -13,6 +13,12 @@ pub async fn list_stores(state: State<'_, AppState>) -> Result<Vec<RetailStore>,
     state.console.stores().await
 }
 
+/// The time zones the store form offers (the ones `create_store` accepts).
+#[tauri::command]
+pub async fn list_store_timezones(state: State<'_, AppState>) -> Result<Vec<String>, Error> {
+    Ok(state.console.store_timezones())
+}
+
 /// Creates a retail store.
 #[tauri::command]
 pub async fn create_store(

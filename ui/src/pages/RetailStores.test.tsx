@@ -10,6 +10,7 @@ const saveStoreMapping = vi.fn();
 vi.mock("../api", () => ({
   api: {
     listStores: () => listStores() as unknown,
+    listStoreTimezones: () => Promise.resolve(["America/Los_Angeles", "America/Denver"]),
     listMappableKeys: () => listMappableKeys() as unknown,
     updateStore: (...args: unknown[]) => updateStore(...args) as unknown,
     saveStoreMapping: (...args: unknown[]) => saveStoreMapping(...args) as unknown,

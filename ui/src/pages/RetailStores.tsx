@@ -8,18 +8,6 @@ import { POS_NAMES } from "../components/IntegrationFrame";
 /** The integrations a store can have a mapping row for, in display order. */
 const INTEGRATIONS: Integration[] = ["posabit", "greenbits"];
 
-/** The US time zones the store form offers (the backend accepts exactly these). */
-export const TIMEZONES = [
-  "America/New_York",
-  "America/Chicago",
-  "America/Denver",
-  "America/Phoenix",
-  "America/Los_Angeles",
-  "America/Anchorage",
-  "Pacific/Honolulu",
-  "America/Detroit",
-  "America/Boise",
-];
 
 const EMPTY: StoreInput = { name: "", store_number: "", state: "", timezone: "America/Los_Angeles", address: null, license: null };
 
@@ -30,6 +18,11 @@ export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: 
   const [editing, setEditing] = useState<RetailStore | "new" | null>(null);
   const [deleting, setDeleting] = useState<RetailStore | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const [timezones, setTimezones] = useState<string[]>([EMPTY.timezone]);
+
+  useEffect(() => {
+    api.listStoreTimezones().then(setTimezones, (e: unknown) => { setError(e as AppError); });
+  }, []);
 
   const reload = useCallback(() => {
     onStoresChanged();
@@ -56,6 +49,7 @@ export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: 
       {error && <ErrorNotice error={error} />}
       {editing !== null && (
         <StoreForm
+          timezones={timezones}
           store={editing === "new" ? null : editing}
           keys={keys}
           stores={stores}
@@ -118,7 +112,19 @@ export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: 
 }
 
 /** The store form; when editing, with the Store Mappings row for POSaBIT. */
-function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null; keys: MappableKey[]; stores: RetailStore[]; onDone: (message?: string) => void }) {
+function StoreForm({
+  timezones,
+  store,
+  keys,
+  stores,
+  onDone,
+}: {
+  timezones: string[];
+  store: RetailStore | null;
+  keys: MappableKey[];
+  stores: RetailStore[];
+  onDone: (message?: string) => void;
+}) {
   const [input, setInput] = useState<StoreInput>(store ? { ...store } : EMPTY);
   const integrations = INTEGRATIONS.filter((i) => keys.some((k) => k.integration === i));
   const current = (integration: Integration) => keys.find((k) => k.integration === integration && store && k.store_id === store.id)?.key_id ?? "";
@@ -164,7 +170,7 @@ function StoreForm({ store, keys, stores, onDone }: { store: RetailStore | null;
         <label>
           Time zone
           <select name="timezone" value={input.timezone} onChange={field("timezone")}>
-            {TIMEZONES.map((tz) => <option key={tz} value={tz}>{tz}</option>)}
+            {timezones.map((tz) => <option key={tz} value={tz}>{tz}</option>)}
           </select>
         </label>
         <label>Address<input name="address" value={input.address ?? ""} onChange={field("address")} /></label>

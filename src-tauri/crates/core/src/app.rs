@@ -179,6 +179,11 @@ impl Console {
             .await
     }
 
+    /// The time zones a retail store may have.
+    pub fn store_timezones(&self) -> Vec<String> {
+        stores::TIMEZONES.iter().map(|tz| tz.to_string()).collect()
+    }
+
     /// Every retail store.
     pub async fn stores(&self) -> Result<Vec<RetailStore>> {
         self.blocking(stores::list).await
