@@ -179,7 +179,15 @@ pub fn disconnect(db: &Database, integration: Integration) -> Result<Integration
 
 /// Fails unless `integration` is connected: syncs run only for connected integrations.
 pub fn require_connected(db: &Database, integration: Integration) -> Result<()> {
-    if status(db, integration)?.connected_at.is_some() {
+    let name = integration.as_str();
+    let connected: bool = db.read(move |c| {
+        Ok(c.query_row(
+            "SELECT count(*) > 0 FROM integrations WHERE integration = ?1 AND connected_at IS NOT NULL",
+            [name],
+            |r| r.get(0),
+        )?)
+    })?;
+    if connected {
         Ok(())
     } else {
         Err(

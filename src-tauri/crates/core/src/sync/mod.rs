@@ -59,16 +59,18 @@ fn stamp(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn read_cursor(db: &Database, credential_id: &str) -> Result<Option<DateTime<Utc>>> {
+async fn read_cursor(db: &Database, credential_id: &str) -> Result<Option<DateTime<Utc>>> {
     let id = credential_id.to_string();
-    let raw: Option<String> = db.read(move |c| {
-        Ok(c.query_row(
-            "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-            params![id, CUSTOMERS_STREAM],
-            |row| row.get(0),
-        )
-        .optional()?)
-    })?;
+    let raw: Option<String> = db
+        .read_async(move |c| {
+            Ok(c.query_row(
+                "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
+                params![id, CUSTOMERS_STREAM],
+                |row| row.get(0),
+            )
+            .optional()?)
+        })
+        .await?;
     Ok(raw
         .and_then(|r| DateTime::parse_from_rfc3339(&r).ok())
         .map(|t| t.with_timezone(&Utc)))
@@ -113,7 +115,7 @@ async fn pull_pages(
     summary: &mut SyncSummary,
 ) -> Result<()> {
     let key = credentials::secret_of(secrets, credential)?;
-    let cursor = read_cursor(db, &credential.id)?;
+    let cursor = read_cursor(db, &credential.id).await?;
     let updated_after = cursor.map(|c| stamp(c - cursor_overlap()));
     let mut page = 1;
     loop {
