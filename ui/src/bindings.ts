@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.
 
-export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "internal";
+export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "cancelled" | "internal";
 
 export type AppError = { 
 /**
@@ -124,7 +124,15 @@ credential_id: string,
  */
 store_name: string, 
 /**
- * The stream, e.g. `customers`.
+ * The mappable key the stream read through.
+ */
+store_key: string, 
+/**
+ * The store or location the stream covered.
+ */
+store_label: string, 
+/**
+ * The stream, e.g. `customers` or `sales`.
  */
 stream: string, 
 /**
@@ -148,9 +156,165 @@ changed: number,
  */
 rejected: number, 
 /**
+ * Requests tried again after a transient failure.
+ */
+retries: number, 
+/**
  * Why the run stopped early, when it did.
  */
 error?: AppError, };
+
+export type SyncProgress = { 
+/**
+ * The credential.
+ */
+credential_id: string, 
+/**
+ * Its store name.
+ */
+store_name: string, 
+/**
+ * The store or location the stream covers.
+ */
+store_label: string, 
+/**
+ * The stream.
+ */
+stream: string, 
+/**
+ * Records received so far.
+ */
+done: number, 
+/**
+ * Records expected in all, where the POS says.
+ */
+total: number | null, 
+/**
+ * `running`, `finished`, `failed` or `cancelled`.
+ */
+state: string, };
+
+export type SyncRunRow = { 
+/**
+ * The run's id.
+ */
+id: number, 
+/**
+ * The integration.
+ */
+integration: string, 
+/**
+ * The credential's store name.
+ */
+store_name: string, 
+/**
+ * The store or location the run covered.
+ */
+store_label: string, 
+/**
+ * The stream.
+ */
+stream: string, 
+/**
+ * What started it: `manual` or `schedule`.
+ */
+trigger: string, 
+/**
+ * When it started (RFC 3339).
+ */
+started_at: string, 
+/**
+ * How long it took, in milliseconds; `null` while it runs (or when the app stopped mid-run).
+ */
+duration_ms: number | null, 
+/**
+ * Pages fetched.
+ */
+pages: number, 
+/**
+ * Records received.
+ */
+seen: number, 
+/**
+ * New records.
+ */
+new: number, 
+/**
+ * Changed records.
+ */
+changed: number, 
+/**
+ * Unreadable records skipped.
+ */
+rejected: number, 
+/**
+ * Requests retried.
+ */
+retries: number, 
+/**
+ * The error code, when the run stopped early.
+ */
+error_code: string | null, 
+/**
+ * What went wrong.
+ */
+error_message: string | null, };
+
+export type StoreHealth = { 
+/**
+ * The mappable key.
+ */
+store_key: string, 
+/**
+ * The store or location name.
+ */
+label: string, 
+/**
+ * The retail store it is mapped to, when it is.
+ */
+mapped_store: string | null, 
+/**
+ * When its last run that ended without error finished.
+ */
+last_success_at: string | null, 
+/**
+ * When that run started: the data is current as of then.
+ */
+current_as_of: string | null, 
+/**
+ * The last run's error, when it failed.
+ */
+last_error: string | null, 
+/**
+ * Personas sourced through this key.
+ */
+personas: number, 
+/**
+ * Purchases received through this key.
+ */
+purchases: number, };
+
+export type IntegrationHealth = { 
+/**
+ * The integration.
+ */
+integration: Integration, 
+/**
+ * The FAQ check: personas sourced from it exist and its last sync succeeded.
+ */
+active: boolean, 
+/**
+ * Why it is not active, in a sentence.
+ */
+verdict: string, 
+/**
+ * Personas sourced from it.
+ */
+personas: number, 
+/**
+ * Each store key's health.
+ */
+stores: Array<StoreHealth>, };
 
 export type PersonaRow = { 
 /**

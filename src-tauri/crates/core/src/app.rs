@@ -13,12 +13,13 @@ use crate::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
 };
 use crate::personas::{self, PersonaPage, PersonaQuery};
-use crate::pos::greenbits::GreenbitsClient;
-use crate::pos::posabit::PosabitClient;
+pub use crate::pos::PosClients;
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
-use crate::sync::{self, SyncSummary};
+use crate::sync::history::{self, IntegrationHealth, SyncRunRow};
+use crate::sync::retry::RetryPolicy;
+use crate::sync::{self, ProgressSink, SyncContext, SyncControl, SyncRegistry, SyncSummary};
 
 /// A store of the built-in sandbox. Its key never crosses to the UI: adding it is done in the backend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -49,22 +50,14 @@ pub struct AppStatus {
     pub sandbox_stores: Vec<SandboxStore>,
 }
 
-/// The POS clients, pointed at the sandbox or the real POS.
-#[derive(Clone)]
-pub struct PosClients {
-    /// POSaBIT.
-    pub posabit: PosabitClient,
-    /// Greenbits.
-    pub greenbits: GreenbitsClient,
-}
-
 /// The database, the keychain and the POS clients, with the operations the UI offers.
 #[derive(Clone)]
 pub struct Console {
     db: Database,
     secrets: Arc<dyn SecretStore>,
-    posabit: PosabitClient,
-    greenbits: GreenbitsClient,
+    clients: PosClients,
+    syncs: Arc<SyncRegistry>,
+    retry: RetryPolicy,
     greenbits_logins: Arc<PendingLogins>,
     /// When this run began (RFC 3339): recovery touches only what earlier runs left.
     started_at: String,
@@ -76,8 +69,9 @@ impl Console {
         Console {
             db,
             secrets,
-            posabit: clients.posabit,
-            greenbits: clients.greenbits,
+            clients,
+            syncs: Arc::default(),
+            retry: RetryPolicy::standard(),
             greenbits_logins: Arc::default(),
             started_at: chrono::Utc::now().to_rfc3339(),
         }
@@ -85,7 +79,7 @@ impl Console {
 
     /// Logs in to Greenbits: the pre-flight and the locations to pick (the token stays here).
     pub async fn greenbits_login(&self, input: GreenbitsLoginInput) -> Result<GreenbitsLogin> {
-        greenbits_credentials::login(&self.greenbits, &self.greenbits_logins, input).await
+        greenbits_credentials::login(&self.clients.greenbits, &self.greenbits_logins, input).await
     }
 
     /// Stores the Greenbits credential of a finished log-in.
@@ -102,6 +96,12 @@ impl Console {
         .await
     }
 
+    /// The same console with another retry and pacing policy (tests use a fast one).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// Finishes start-up: removes half-added credentials. Needs the keychain.
     pub fn recover(&self) -> Result<usize> {
         credentials::remove_unfinished(&self.db, self.secrets.as_ref(), &self.started_at)
@@ -112,7 +112,13 @@ impl Console {
         &self,
         input: NewPosabitCredential,
     ) -> Result<AddedCredential> {
-        credentials::add_posabit(&self.db, self.secrets.as_ref(), &self.posabit, input).await
+        credentials::add_posabit(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.posabit,
+            input,
+        )
+        .await
     }
 
     /// The credentials of an integration.
@@ -138,8 +144,14 @@ impl Console {
 
     /// Replaces a POSaBIT credential's key with a new one for the same venue.
     pub async fn rotate_posabit_key(&self, id: &str, key: Secret) -> Result<AddedCredential> {
-        credentials::rotate_posabit_key(&self.db, self.secrets.as_ref(), &self.posabit, id, key)
-            .await
+        credentials::rotate_posabit_key(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.posabit,
+            id,
+            key,
+        )
+        .await
     }
 
     /// Runs blocking database work off the async runtime.
@@ -221,29 +233,106 @@ impl Console {
             .await
     }
 
-    /// Syncs every POSaBIT credential's customers, one after the other; POSaBIT must be connected.
-    pub async fn sync_posabit(&self, trigger: &str) -> Result<Vec<SyncSummary>> {
-        self.blocking(|db| connection::require_connected(db, Integration::Posabit))
+    /// Syncs every credential of `integration` (or only `credential_id`), one after the other,
+    /// each stream in turn; progress goes to `progress`. The integration must be connected. A
+    /// credential already syncing is refused (named) when asked for alone, skipped otherwise.
+    pub async fn sync(
+        &self,
+        integration: Integration,
+        credential_id: Option<&str>,
+        trigger: &str,
+        progress: Option<ProgressSink>,
+    ) -> Result<Vec<SyncSummary>> {
+        self.blocking(move |db| connection::require_connected(db, integration))
             .await?;
-        let credentials = self.credentials(Integration::Posabit).await?;
-        if credentials.is_empty() {
-            return Err(Error::validation("There is no POSaBIT credential to sync.")
-                .with_hint("Add a credential with its Store Name and Key first."));
-        }
-        let mut summaries = Vec::with_capacity(credentials.len());
-        for credential in &credentials {
-            summaries.push(
-                sync::sync_posabit_customers(
-                    &self.db,
-                    self.secrets.as_ref(),
-                    &self.posabit,
-                    credential,
-                    trigger,
+        let mut credentials = self.credentials(integration).await?;
+        if let Some(id) = credential_id {
+            credentials.retain(|c| c.id == id);
+            if credentials.is_empty() {
+                return Err(Error::new(
+                    crate::ErrorCode::NotFound,
+                    "That credential no longer exists.",
                 )
-                .await?,
+                .with_hint("Reload the integration card."));
+            }
+        }
+        if credentials.is_empty() {
+            let name = connection::display_name(integration);
+            return Err(
+                Error::validation(format!("There is no {name} credential to sync."))
+                    .with_hint("Add a credential first."),
             );
         }
+        let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
+        let mut summaries = Vec::new();
+        for credential in &credentials {
+            let failed = |error: Error| SyncSummary {
+                credential_id: credential.id.clone(),
+                store_name: credential.store_name.clone(),
+                store_label: credential.store_name.clone(),
+                error: Some(error),
+                ..SyncSummary::default()
+            };
+            let slot = match self.syncs.begin(&credential.id, &credential.store_name) {
+                Ok(slot) => slot,
+                Err(error) if credential_id.is_some() => return Err(error),
+                Err(error) => {
+                    summaries.push(failed(error));
+                    continue;
+                }
+            };
+            let (secrets, owned) = (self.secrets.clone(), credential.clone());
+            let secret = tokio::task::spawn_blocking(move || {
+                credentials::secret_of(secrets.as_ref(), &owned)
+            })
+            .await?;
+            let secret = match secret {
+                Ok(secret) => secret,
+                Err(error) => {
+                    summaries.push(failed(error));
+                    continue;
+                }
+            };
+            let context = SyncContext {
+                db: &self.db,
+                clients: &self.clients,
+                policy: self.retry,
+                control: SyncControl::new(slot.cancel_flag(), progress.clone()),
+            };
+            summaries.extend(sync::sync_credential(&context, credential, &secret, trigger).await);
+        }
         Ok(summaries)
+    }
+
+    /// Asks running syncs of `integration` (every one, with `None`) to stop at the next page
+    /// boundary; returns how many were asked.
+    pub async fn cancel_sync(&self, integration: Option<Integration>) -> Result<usize> {
+        let ids: Option<Vec<String>> = match integration {
+            Some(integration) => Some(
+                self.credentials(integration)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect(),
+            ),
+            None => None,
+        };
+        Ok(self.syncs.cancel(ids.as_deref()))
+    }
+
+    /// The credentials syncing right now.
+    pub fn syncing(&self) -> Vec<String> {
+        self.syncs.running()
+    }
+
+    /// The most recent sync runs, newest first.
+    pub async fn sync_history(&self, limit: u32) -> Result<Vec<SyncRunRow>> {
+        self.blocking(move |db| history::runs(db, limit)).await
+    }
+
+    /// Each integration's health per store.
+    pub async fn sync_health(&self) -> Result<Vec<IntegrationHealth>> {
+        self.blocking(history::health).await
     }
 
     /// Settings → API & Tracking: Canopy's UID and each store's ID number.

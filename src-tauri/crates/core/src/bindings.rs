@@ -16,7 +16,8 @@ use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreen
 use crate::notifications::{Notification, NotificationKind};
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
-use crate::sync::SyncSummary;
+use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
+use crate::sync::{SyncProgress, SyncSummary};
 
 /// The whole `ui/src/bindings.ts` file.
 pub fn typescript() -> String {
@@ -30,6 +31,10 @@ pub fn typescript() -> String {
         NewPosabitCredential::decl(&cfg),
         AddedCredential::decl(&cfg),
         SyncSummary::decl(&cfg),
+        SyncProgress::decl(&cfg),
+        SyncRunRow::decl(&cfg),
+        StoreHealth::decl(&cfg),
+        IntegrationHealth::decl(&cfg),
         PersonaRow::decl(&cfg),
         PersonaQuery::decl(&cfg),
         PersonaPage::decl(&cfg),

@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
-use crate::notifications::{self, NotificationKind};
+use crate::notifications;
 use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
@@ -471,9 +471,8 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
             "DELETE FROM store_mappings WHERE key_id = ?1 OR key_id LIKE ?1 || ':%'",
             [&row],
         )?;
-        notifications::clear(tx, NotificationKind::UnmappedStore, &row)?;
-        notifications::clear(tx, NotificationKind::SyncFailed, &row)?;
-        crate::stores::recompute_favorite_stores(tx)
+        notifications::clear_credential(tx, &row)?;
+        crate::favorites::recompute_all(tx, chrono::Utc::now())
     })
     .await?;
     if let Err(error) = secrets.delete(&secret_name(&credential.id)) {

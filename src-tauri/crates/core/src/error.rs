@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Conflict,
     /// The thing asked for does not exist.
     NotFound,
+    /// The user stopped the operation (a sync cancelled at a page boundary).
+    Cancelled,
     /// A bug or an unexpected local failure.
     Internal,
 }
@@ -39,6 +41,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Conflict => "conflict",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
     }
@@ -57,6 +60,10 @@ pub struct Error {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// How long the POS asked Canopy to wait before trying again (`Retry-After`), in seconds.
+    #[ts(skip)]
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
 }
 
 /// Shorthand for results carrying [`Error`].
@@ -69,6 +76,7 @@ impl Error {
             code,
             message: message.into(),
             hint: None,
+            retry_after_secs: None,
         }
     }
 
@@ -76,6 +84,23 @@ impl Error {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Whether trying the same request again later may succeed: timeouts, dropped connections,
+    /// unreadable answers, 5xx and 429.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::PosUnreachable | ErrorCode::RateLimited
+        )
+    }
+
+    /// Whether the credential itself is refused (wrong key, missing permission): retrying cannot help.
+    pub fn stops_the_credential(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::PosAuthFailed | ErrorCode::PosPermissionMissing | ErrorCode::Cancelled
+        )
     }
 
     /// A validation error about the user's input.
@@ -118,6 +143,7 @@ mod tests {
             ErrorCode::RateLimited,
             ErrorCode::Conflict,
             ErrorCode::NotFound,
+            ErrorCode::Cancelled,
             ErrorCode::Internal,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());

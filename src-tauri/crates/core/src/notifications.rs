@@ -78,6 +78,16 @@ pub fn clear(connection: &Connection, kind: NotificationKind, subject: &str) -> 
     Ok(())
 }
 
+/// Clears every active notification about a credential or one of its Greenbits locations.
+pub fn clear_credential(connection: &Connection, credential_id: &str) -> Result<()> {
+    connection.execute(
+        "UPDATE notifications SET cleared_at = ?2
+         WHERE (subject = ?1 OR subject LIKE ?1 || ':%') AND cleared_at IS NULL",
+        params![credential_id, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
+}
+
 /// Every active notification, newest first.
 pub fn active(db: &Database) -> Result<Vec<Notification>> {
     db.read(|c| {

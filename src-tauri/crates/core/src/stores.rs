@@ -370,21 +370,8 @@ pub fn save_mapping(
             )?;
             notifications::clear(tx, NotificationKind::UnmappedStore, key)?;
         }
-        recompute_favorite_stores(tx)
+        crate::favorites::recompute_all(tx, Utc::now())
     })
-}
-
-/// Gives every persona its favorite store from the mappings: the mapped store of the first source
-/// record it was seen with (its store of signup). The purchase-based rule (most bought in the last
-/// 90 days) takes over once sales are synced.
-pub fn recompute_favorite_stores(connection: &Connection) -> Result<()> {
-    connection.execute(
-        "UPDATE personas SET favorite_store_id = (
-           SELECT m.store_id FROM source_records s JOIN store_mappings m ON m.key_id = s.credential_id
-           WHERE s.persona_id = personas.id ORDER BY s.first_seen_at, s.id LIMIT 1)",
-        [],
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -52,7 +52,10 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
         "only the age gate is left"
     );
     assert!(
-        console.sync_posabit("manual").await.is_err(),
+        console
+            .sync(Integration::Posabit, None, "manual", None)
+            .await
+            .is_err(),
         "no sync before Connect"
     );
 
@@ -66,7 +69,10 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
         .expect("connects");
     assert_eq!(connected.state, ConnectionState::Connected);
     assert!(connected.connected_at.is_some());
-    console.sync_posabit("manual").await.expect("syncs");
+    console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("syncs");
 
     console
         .set_age_gate(Integration::Posabit, false)
@@ -102,7 +108,7 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
         "and the credentials"
     );
     let refused = console
-        .sync_posabit("manual")
+        .sync(Integration::Posabit, None, "manual", None)
         .await
         .expect_err("no sync while disconnected");
     assert!(refused.message.contains("not connected"));
@@ -309,7 +315,10 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
     world.connect_posabit().await;
     assert!(console.notifications().await.expect("list").is_empty());
 
-    console.sync_posabit("manual").await.expect("synced");
+    console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("synced");
     let raised = console.notifications().await.expect("list");
     assert_eq!(raised.len(), 1);
     assert_eq!(
@@ -318,7 +327,10 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
     );
     assert_eq!(raised[0].subject, added.id);
     assert!(raised[0].body.contains("Retail Stores"));
-    console.sync_posabit("manual").await.expect("again");
+    console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("again");
     assert_eq!(
         console.notifications().await.expect("list").len(),
         1,
@@ -382,7 +394,10 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
     world.connect_posabit().await;
     let name = credentials::secret_name(&added.id);
     secrets.put(&name, &Secret::new("revoked")).expect("swap");
-    console.sync_posabit("manual").await.expect("recorded");
+    console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("recorded");
     let raised = console.notifications().await.expect("list");
     let failed: Vec<_> = raised
         .iter()
@@ -394,7 +409,10 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
     secrets
         .put(&name, &Secret::new(world.venue_key(0)))
         .expect("restore");
-    console.sync_posabit("manual").await.expect("synced");
+    console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("synced");
     assert!(console
         .notifications()
         .await

@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 use std::sync::Arc;
 
-use canopy_core::credentials;
+use canopy_core::credentials::{self, Integration};
 use canopy_core::secrets::{probe, KeychainStore, SecretStore};
 use canopy_core::Secret;
 use support::{credential, world};
@@ -134,6 +134,10 @@ async fn a_sync_reads_the_key_back_from_the_keychain() {
         .await
         .expect("added");
     world.connect_posabit().await;
-    let summary = world.console.sync_posabit("manual").await.expect("sync");
+    let summary = world
+        .console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("sync");
     assert_eq!((summary[0].new, summary[0].error.clone()), (30, None));
 }

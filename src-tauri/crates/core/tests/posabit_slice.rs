@@ -44,17 +44,18 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
 
     let first = world
         .console
-        .sync_posabit("manual")
+        .sync(Integration::Posabit, None, "manual", None)
         .await
         .expect("sync runs");
-    assert_eq!(first.len(), 1);
+    let streams: Vec<&str> = first.iter().map(|s| s.stream.as_str()).collect();
+    assert_eq!(streams, ["customers", "sales", "coupons"]);
     let run = &first[0];
     assert_eq!(run.error, None);
     assert_eq!(
         (run.seen, run.new, run.changed, run.rejected),
         (250, 250, 0, 0)
     );
-    assert_eq!(run.pages, 3);
+    assert_eq!(run.pages, 1, "one page of up to 500");
     assert_eq!(
         world.count("SELECT count(*) FROM source_records WHERE integration = 'posabit'"),
         250
@@ -80,7 +81,7 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
     let before = snapshot(&world);
     let second = world
         .console
-        .sync_posabit("manual")
+        .sync(Integration::Posabit, None, "manual", None)
         .await
         .expect("second sync");
     assert_eq!(
@@ -94,7 +95,7 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
     assert_eq!(snapshot(&world), before);
     assert_eq!(
         world.count(
-            "SELECT count(*) FROM sync_runs WHERE finished_at IS NOT NULL AND error_code IS NULL"
+            "SELECT count(*) FROM sync_runs WHERE stream = 'customers' AND finished_at IS NOT NULL AND error_code IS NULL"
         ),
         2
     );
@@ -109,7 +110,11 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
         .await
         .expect("added");
     world.connect_posabit().await;
-    world.console.sync_posabit("manual").await.expect("synced");
+    world
+        .console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("synced");
     let all = world
         .console
         .personas(PersonaQuery {
@@ -201,7 +206,7 @@ async fn a_key_revoked_after_adding_stops_the_sync_with_pos_auth_failed_and_reco
         .expect("replace");
     let summary = world
         .console
-        .sync_posabit("manual")
+        .sync(Integration::Posabit, None, "manual", None)
         .await
         .expect("run recorded");
     assert_eq!(
@@ -240,7 +245,7 @@ async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sy
     assert_eq!(missing, ["Enhanced Customer Data Access"]);
     let summary = world
         .console
-        .sync_posabit("manual")
+        .sync(Integration::Posabit, None, "manual", None)
         .await
         .expect("run recorded");
     assert_eq!(
@@ -257,7 +262,13 @@ async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sy
         status.state,
         canopy_core::connection::ConnectionState::NeedsAttention
     );
-    let error = summary[1].error.clone().expect("stopped");
+    let stopped: Vec<_> = summary.iter().filter(|s| s.error.is_some()).collect();
+    assert_eq!(
+        stopped.len(),
+        1,
+        "the refused credential stops after its first stream"
+    );
+    let error = stopped[0].error.clone().expect("stopped");
     assert_eq!(error.code, ErrorCode::PosPermissionMissing);
     assert!(error.message.contains("Enhanced Customer Data Access"));
     assert!(error.hint.is_some_and(|h| h.contains("account rep")));

@@ -161,6 +161,91 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE credentials ADD COLUMN locations TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE credentials ADD COLUMN medical_patients INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: sales, the points ledger, coupons, the outbox, and per-store sync bookkeeping.
+    r#"
+    -- The mappable key a record came through: a POSaBIT credential id or a Greenbits location key.
+    ALTER TABLE source_records ADD COLUMN store_key TEXT;
+    UPDATE source_records SET store_key = credential_id;
+    -- The loyalty balance the POS holds for the shopper (the points stream), and employee profiles.
+    ALTER TABLE source_records ADD COLUMN pos_points INTEGER;
+    ALTER TABLE source_records ADD COLUMN employee INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX source_records_store_key ON source_records (store_key, persona_id);
+
+    -- A POS sale. A sale whose shopper has not arrived yet waits with persona_id NULL.
+    CREATE TABLE purchases (
+        id              INTEGER PRIMARY KEY,
+        integration     TEXT NOT NULL,
+        credential_id   TEXT NOT NULL REFERENCES credentials (id),
+        store_key       TEXT NOT NULL,
+        pos_id          TEXT NOT NULL,
+        customer_pos_id TEXT,
+        persona_id      INTEGER REFERENCES personas (id),
+        total_cents     INTEGER NOT NULL,
+        discounts       TEXT NOT NULL,
+        voided          INTEGER NOT NULL DEFAULT 0,
+        purchased_at    TEXT NOT NULL,
+        pos_updated_at  TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        UNIQUE (integration, credential_id, pos_id)
+    ) STRICT;
+    CREATE INDEX purchases_persona ON purchases (persona_id, purchased_at);
+    CREATE INDEX purchases_waiting ON purchases (integration, credential_id, customer_pos_id) WHERE persona_id IS NULL;
+
+    -- Every change to a persona's points; one entry per (source, transaction, kind), never rewritten.
+    CREATE TABLE points_ledger (
+        id             INTEGER PRIMARY KEY,
+        persona_id     INTEGER NOT NULL REFERENCES personas (id),
+        kind           TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust', 'import', 'mirror', 'expire')),
+        points         INTEGER NOT NULL,
+        source         TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (source, transaction_id, kind)
+    ) STRICT;
+    CREATE INDEX points_ledger_persona ON points_ledger (persona_id, id);
+    ALTER TABLE personas ADD COLUMN points_balance INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE personas ADD COLUMN last_purchase_at TEXT;
+
+    -- The POS's coupons, to check mirrored discounts against.
+    CREATE TABLE pos_coupons (
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        pos_id        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        active        INTEGER NOT NULL,
+        payload       TEXT NOT NULL,
+        seen_at       TEXT NOT NULL,
+        PRIMARY KEY (credential_id, pos_id)
+    ) STRICT;
+
+    -- A change to push to a POS, written in the same transaction as the local change it carries.
+    CREATE TABLE outbox (
+        id            INTEGER PRIMARY KEY,
+        integration   TEXT NOT NULL,
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        store_key     TEXT NOT NULL,
+        persona_id    INTEGER NOT NULL REFERENCES personas (id),
+        action        TEXT NOT NULL CHECK (action IN ('create_customer')),
+        status        TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        pos_id        TEXT,
+        outcome       TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX outbox_pending ON outbox (status, id);
+    -- Two-way contact sync ("Sync Personas"): on since this instant, or off when NULL.
+    ALTER TABLE integrations ADD COLUMN sync_personas_since TEXT;
+
+    ALTER TABLE sync_runs ADD COLUMN integration TEXT;
+    ALTER TABLE sync_runs ADD COLUMN store_key TEXT;
+    ALTER TABLE sync_runs ADD COLUMN store_label TEXT;
+    ALTER TABLE sync_runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sync_runs ADD COLUMN records_total INTEGER;
+    UPDATE sync_runs SET integration = 'posabit', store_key = credential_id;
+    CREATE INDEX sync_runs_started ON sync_runs (started_at);
+    CREATE INDEX sync_runs_key ON sync_runs (store_key, stream, id);
+    "#,
 ];
 
 /// The schema version the database is at.

@@ -92,14 +92,21 @@ impl PosVoice {
                 )
                 .with_hint(remedy)
             }
-            StatusCode::TOO_MANY_REQUESTS => Error::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "{name} asked Canopy to slow down (retry after {} s).",
-                    retry_after.as_deref().unwrap_or("a few")
-                ),
-            )
-            .with_hint("Canopy will try again later; nothing needs to be done."),
+            StatusCode::TOO_MANY_REQUESTS => {
+                let seconds = retry_after
+                    .as_deref()
+                    .and_then(|s| s.trim().parse::<u64>().ok());
+                let mut error = Error::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "{name} asked Canopy to slow down (retry after {} s).",
+                        seconds.map_or("a few".to_string(), |s| s.to_string())
+                    ),
+                )
+                .with_hint("Canopy will try again later; nothing needs to be done.");
+                error.retry_after_secs = seconds;
+                error
+            }
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND => {
                 Error::internal(format!(
                     "{name} refused Canopy's request (HTTP {}): {}",

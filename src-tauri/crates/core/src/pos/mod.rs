@@ -11,6 +11,15 @@ pub mod posabit;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+/// The POS clients, pointed at the sandbox or the real POS.
+#[derive(Clone)]
+pub struct PosClients {
+    /// POSaBIT.
+    pub posabit: posabit::PosabitClient,
+    /// Greenbits.
+    pub greenbits: greenbits::GreenbitsClient,
+}
+
 /// A shopper as a POS reports it, before matching.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PosCustomer {
@@ -28,8 +37,12 @@ pub struct PosCustomer {
     pub birth_date: Option<String>,
     /// Member of the POS loyalty programme.
     pub loyalty_member: bool,
-    /// Opted in to marketing at the POS.
-    pub marketing_opt_in: bool,
+    /// Opted in to marketing at the POS; `None` when the POS has no such field.
+    pub marketing_opt_in: Option<bool>,
+    /// An employee profile: it earns no points.
+    pub employee: bool,
+    /// The loyalty balance the POS holds for the shopper, where the POS exposes one.
+    pub points: Option<i64>,
     /// When the POS last changed the record.
     pub updated_at: DateTime<Utc>,
     /// The record as received, kept as provenance.
@@ -45,4 +58,78 @@ pub struct RecordError {
     pub field: String,
     /// What was wrong with it.
     pub reason: String,
+}
+
+/// A sale (POSaBIT ticket, Greenbits order) as the POS reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosSale {
+    /// The POS's id for the sale.
+    pub pos_id: String,
+    /// The POS id of the shopper it was rung up for; `None` for a walk-in.
+    pub customer_pos_id: Option<String>,
+    /// What the shopper paid, in cents.
+    pub total_cents: i64,
+    /// The discount lines, as `[{"name", "amount"}]` (mirrored discounts are matched by name).
+    pub discounts: Value,
+    /// Voided at the POS: it counts for nothing.
+    pub voided: bool,
+    /// When the sale was closed.
+    pub purchased_at: DateTime<Utc>,
+    /// When the POS last changed the record.
+    pub updated_at: DateTime<Utc>,
+    /// The record as received.
+    pub payload: Value,
+}
+
+/// A coupon (the POS side of a mirrored discount).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosCoupon {
+    /// The POS's id for it.
+    pub pos_id: String,
+    /// Its name: mirrored discounts are matched by name.
+    pub name: String,
+    /// Whether it can be used.
+    pub active: bool,
+    /// The record as received.
+    pub payload: Value,
+}
+
+/// A list record read into its domain type, or why it could not be.
+pub type Mapped<T> = std::result::Result<T, RecordError>;
+
+/// Reads a JSON field as trimmed, non-empty text.
+pub(crate) fn text(record: &Value, field: &str) -> Option<String> {
+    record[field]
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Reads a JSON field as an ISO 8601 instant.
+pub(crate) fn instant(record: &Value, field: &str) -> Option<DateTime<Utc>> {
+    record[field]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads a record's id: a positive integer or a non-empty string.
+pub(crate) fn record_id(record: &Value) -> Option<String> {
+    match &record["id"] {
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+impl RecordError {
+    /// A record error about `field`.
+    pub fn new(pos_id: Option<String>, field: &str, reason: &str) -> Self {
+        RecordError {
+            pos_id,
+            field: field.to_string(),
+            reason: reason.to_string(),
+        }
+    }
 }

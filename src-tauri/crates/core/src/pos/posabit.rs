@@ -1,11 +1,10 @@
 //! The POSaBIT V3 client (HTTP Basic `integrator_token:venue_token`) and its record mapping.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::http::PosVoice;
-use super::{PosCustomer, RecordError};
+use super::{instant, record_id, text, Mapped, PosCoupon, PosCustomer, PosSale, RecordError};
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -56,18 +55,29 @@ struct VenueEnvelope {
     venue: VenueInfo,
 }
 
-/// One page of `GET /v3/venue/customers`, its elements still raw so one bad record cannot sink
-/// the page.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CustomerPage {
+/// One page of a V3 list (`customers`, `tickets`), its elements still raw so one bad record cannot
+/// sink the page.
+#[derive(Debug, Clone)]
+pub struct ListPage {
     /// Records matching the filters, over all pages.
     pub total_records: u64,
-    /// The page this is (from 1).
-    pub current_page: u64,
     /// Pages in all.
     pub total_pages: u64,
-    /// Each element is `{"customer": {...}}`.
-    pub customers: Vec<Value>,
+    /// Each element is `{"<element>": {...}}`.
+    pub records: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct RawListPage {
+    total_records: u64,
+    total_pages: u64,
+    #[serde(flatten)]
+    lists: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct CouponsEnvelope {
+    coupons: Vec<Value>,
 }
 
 impl PosabitClient {
@@ -113,7 +123,31 @@ impl PosabitClient {
         page: u64,
         per_page: u64,
         updated_after: Option<&str>,
-    ) -> Result<CustomerPage> {
+    ) -> Result<ListPage> {
+        self.list_page(key, "customers", page, per_page, updated_after)
+            .await
+    }
+
+    /// One page of the venue's tickets (sales) updated after `updated_after`, oldest first.
+    pub async fn tickets_page(
+        &self,
+        key: &Secret,
+        page: u64,
+        per_page: u64,
+        updated_after: Option<&str>,
+    ) -> Result<ListPage> {
+        self.list_page(key, "tickets", page, per_page, updated_after)
+            .await
+    }
+
+    async fn list_page(
+        &self,
+        key: &Secret,
+        list: &str,
+        page: u64,
+        per_page: u64,
+        updated_after: Option<&str>,
+    ) -> Result<ListPage> {
         let mut query = vec![
             ("page", page.to_string()),
             ("per_page", per_page.to_string()),
@@ -121,27 +155,35 @@ impl PosabitClient {
         if let Some(after) = updated_after {
             query.push(("q[updated_at_gt]", after.to_string()));
         }
-        let response = self.get(key, "/v3/venue/customers", &query).await?;
-        VOICE.json(response).await
+        let response = self.get(key, &format!("/v3/venue/{list}"), &query).await?;
+        let mut raw: RawListPage = VOICE.json(response).await?;
+        let records = match raw.lists.remove(list) {
+            Some(Value::Array(records)) => records,
+            _ => Vec::new(),
+        };
+        Ok(ListPage {
+            total_records: raw.total_records,
+            total_pages: raw.total_pages,
+            records,
+        })
+    }
+
+    /// One page of the venue's coupons (V2).
+    pub async fn coupons_page(&self, key: &Secret, page: u64, per_page: u64) -> Result<Vec<Value>> {
+        let query = [
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        let response = self.get(key, "/v2/venue/coupons", &query).await?;
+        let envelope: CouponsEnvelope = VOICE.json(response).await?;
+        Ok(envelope.coupons)
     }
 }
 
-fn text(record: &Value, field: &str) -> Option<String> {
-    record[field]
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Maps one `{"customer": {...}}` element to a [`PosCustomer`]; a pure function.
-pub fn map_customer(element: &Value) -> std::result::Result<PosCustomer, RecordError> {
+pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
     let record = &element["customer"];
-    let fail = |pos_id: Option<String>, field: &str, reason: &str| RecordError {
-        pos_id,
-        field: field.to_string(),
-        reason: reason.to_string(),
-    };
+    let fail = RecordError::new;
     if !record.is_object() {
         return Err(fail(
             None,
@@ -153,17 +195,13 @@ pub fn map_customer(element: &Value) -> std::result::Result<PosCustomer, RecordE
         Value::Number(n) if n.is_u64() => n.to_string(),
         _ => return Err(fail(None, "id", "missing or not a positive integer")),
     };
-    let updated_at = record["updated_at"]
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            fail(
-                Some(pos_id.clone()),
-                "updated_at",
-                "missing or not ISO 8601",
-            )
-        })?;
+    let updated_at = instant(record, "updated_at").ok_or_else(|| {
+        fail(
+            Some(pos_id.clone()),
+            "updated_at",
+            "missing or not ISO 8601",
+        )
+    })?;
     Ok(PosCustomer {
         first_name: text(record, "first_name"),
         last_name: text(record, "last_name"),
@@ -171,9 +209,59 @@ pub fn map_customer(element: &Value) -> std::result::Result<PosCustomer, RecordE
         email_raw: text(record, "email"),
         birth_date: text(record, "date_of_birth"),
         loyalty_member: record["loyalty_member"].as_bool().unwrap_or(false),
-        marketing_opt_in: record["marketing_opt_in"].as_bool().unwrap_or(false),
+        marketing_opt_in: Some(record["marketing_opt_in"].as_bool().unwrap_or(false)),
+        employee: record["customer_type"].as_str() == Some("employee"),
+        points: record["loyalty_points"].as_i64(),
         updated_at,
         payload: record.clone(),
+        pos_id,
+    })
+}
+
+/// Maps one `{"ticket": {...}}` element to a [`PosSale`]; a pure function.
+pub fn map_ticket(element: &Value) -> Mapped<PosSale> {
+    let record = &element["ticket"];
+    if !record.is_object() {
+        return Err(RecordError::new(
+            None,
+            "ticket",
+            "the element is not wrapped in {\"ticket\": …}",
+        ));
+    }
+    let pos_id =
+        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
+    let fail = |field: &str, reason: &str| RecordError::new(Some(pos_id.clone()), field, reason);
+    let updated_at = instant(record, "updated_at")
+        .ok_or_else(|| fail("updated_at", "missing or not ISO 8601"))?;
+    let purchased_at = instant(record, "closed_at").unwrap_or(updated_at);
+    let total_cents = record["total"]
+        .as_i64()
+        .ok_or_else(|| fail("total", "missing or not a whole number of cents"))?;
+    Ok(PosSale {
+        customer_pos_id: match &record["customer_id"] {
+            Value::Null => None,
+            other => record_id(&serde_json::json!({ "id": other })),
+        },
+        total_cents,
+        discounts: record["discounts"].clone(),
+        voided: record["voided"].as_bool().unwrap_or(false),
+        purchased_at,
+        updated_at,
+        payload: record.clone(),
+        pos_id,
+    })
+}
+
+/// Maps one V2 coupon to a [`PosCoupon`]; a pure function.
+pub fn map_coupon(record: &Value) -> Mapped<PosCoupon> {
+    let pos_id =
+        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
+    let name = text(record, "name")
+        .ok_or_else(|| RecordError::new(Some(pos_id.clone()), "name", "missing"))?;
+    Ok(PosCoupon {
+        active: record["active"].as_bool().unwrap_or(true),
+        payload: record.clone(),
+        name,
         pos_id,
     })
 }
@@ -216,5 +304,33 @@ mod tests {
         );
         let unwrapped = map_customer(&json!({"id": 5})).unwrap_err();
         assert_eq!(unwrapped.field, "customer");
+    }
+
+    #[test]
+    fn maps_a_recorded_ticket_and_names_a_bad_total() {
+        let element = json!({"ticket": {
+            "id": 200000000001u64, "customer_id": 20000000005u64, "subtotal": 4400, "total": 3960,
+            "discounts": [{"name": "10% Off Everything", "amount": 440}], "line_items": [],
+            "closed_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:05:00Z", "voided": false
+        }});
+        let sale = map_ticket(&element).unwrap();
+        assert_eq!(sale.pos_id, "200000000001");
+        assert_eq!(sale.customer_pos_id.as_deref(), Some("20000000005"));
+        assert_eq!(sale.total_cents, 3960);
+        assert_eq!(sale.purchased_at.to_rfc3339(), "2026-11-01T10:00:00+00:00");
+        let walk_in = map_ticket(
+            &json!({"ticket": {"id": 7, "customer_id": null, "total": 100,
+            "updated_at": "2026-11-01T10:05:00Z"}}),
+        )
+        .unwrap();
+        assert_eq!(walk_in.customer_pos_id, None);
+        let bad = map_ticket(
+            &json!({"ticket": {"id": 7, "total": "lots", "updated_at": "2026-11-01T10:05:00Z"}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (bad.pos_id.as_deref(), bad.field.as_str()),
+            (Some("7"), "total")
+        );
     }
 }

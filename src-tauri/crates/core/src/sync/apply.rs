@@ -2,7 +2,8 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::credentials::Integration;
+use super::sales;
+use super::PageContext;
 use crate::error::Result;
 use crate::identity::{normalize_email, normalize_phone};
 use crate::pos::PosCustomer;
@@ -20,26 +21,28 @@ pub enum Outcome {
     Stale,
 }
 
-/// Applies `customer` from `credential_id`, inside the caller's transaction.
+/// Applies `customer` from the page's credential and store key, inside the caller's transaction.
+/// Returns what it did and the persona it touched.
 ///
 /// Matching order for a record never seen: normalised phone, then normalised e-mail, else a new
 /// persona. The reason is stored on the source record so the merge can be explained later.
 pub fn apply_customer(
     tx: &Transaction<'_>,
-    integration: Integration,
-    credential_id: &str,
+    page: &PageContext,
     customer: &PosCustomer,
-    now: &str,
-) -> Result<Outcome> {
+) -> Result<(Outcome, i64)> {
     let phone = customer.phone_raw.as_deref().and_then(normalize_phone);
     let email = customer.email_raw.as_deref().and_then(normalize_email);
     let updated_at = customer.updated_at.to_rfc3339();
     let payload = customer.payload.to_string();
+    let integration = page.integration.as_str();
     let existing: Option<(i64, i64, String, String)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, persona_id, pos_updated_at, payload FROM source_records
              WHERE integration = ?1 AND credential_id = ?2 AND pos_id = ?3",
-            params![integration.as_str(), credential_id, customer.pos_id],
+        )?
+        .query_row(
+            params![integration, page.credential_id, customer.pos_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -47,41 +50,54 @@ pub fn apply_customer(
     if let Some((record_id, persona_id, stored_updated_at, stored_payload)) = existing {
         let stored = chrono::DateTime::parse_from_rfc3339(&stored_updated_at).ok();
         if stored.is_some_and(|s| customer.updated_at < s) {
-            return Ok(Outcome::Stale);
+            return Ok((Outcome::Stale, persona_id));
         }
         if stored_payload == payload {
-            tx.execute(
-                "UPDATE source_records SET last_seen_at = ?2 WHERE id = ?1",
-                params![record_id, now],
-            )?;
-            return Ok(Outcome::Unchanged);
+            tx.prepare_cached("UPDATE source_records SET last_seen_at = ?2 WHERE id = ?1")?
+                .execute(params![record_id, page.now])?;
+            return Ok((Outcome::Unchanged, persona_id));
         }
-        tx.execute(
-            "UPDATE source_records SET payload = ?2, pos_updated_at = ?3, phone_raw = ?4, last_seen_at = ?5 WHERE id = ?1",
-            params![record_id, payload, updated_at, customer.phone_raw, now],
-        )?;
+        tx.prepare_cached(
+            "UPDATE source_records SET payload = ?2, pos_updated_at = ?3, phone_raw = ?4, last_seen_at = ?5,
+               pos_points = ?6, employee = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            record_id,
+            payload,
+            updated_at,
+            customer.phone_raw,
+            page.now,
+            customer.points,
+            customer.employee
+        ])?;
         // The POS is the source of truth for the profile fields it sends.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE personas SET first_name = coalesce(?2, first_name), last_name = coalesce(?3, last_name),
                phone_e164 = coalesce(?4, phone_e164), email = coalesce(?5, email), birth_date = coalesce(?6, birth_date),
-               loyalty_member = max(loyalty_member, ?7), marketing_opt_in = ?8, updated_at = ?9
+               loyalty_member = max(loyalty_member, ?7), marketing_opt_in = coalesce(?8, marketing_opt_in), updated_at = ?9
              WHERE id = ?1",
-            params![
-                persona_id, customer.first_name, customer.last_name, phone, email, customer.birth_date,
-                customer.loyalty_member, customer.marketing_opt_in, now
-            ],
-        )?;
-        return Ok(Outcome::Changed);
+        )?
+        .execute(params![
+            persona_id,
+            customer.first_name,
+            customer.last_name,
+            phone,
+            email,
+            customer.birth_date,
+            customer.loyalty_member,
+            customer.marketing_opt_in,
+            page.now
+        ])?;
+        return Ok((Outcome::Changed, persona_id));
     }
 
     let find = |column: &str, value: &Option<String>| -> Result<Option<i64>> {
         let Some(value) = value else { return Ok(None) };
         Ok(tx
-            .query_row(
-                &format!("SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"),
-                [value],
-                |r| r.get(0),
-            )
+            .prepare_cached(&format!(
+                "SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"
+            ))?
+            .query_row([value], |r| r.get(0))
             .optional()?)
     };
     let (persona_id, reason) = if let Some(id) = find("phone_e164", &phone)? {
@@ -89,38 +105,60 @@ pub fn apply_customer(
     } else if let Some(id) = find("email", &email)? {
         (id, "email")
     } else {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![
-                customer.first_name, customer.last_name, phone, email, customer.birth_date,
-                customer.loyalty_member, customer.marketing_opt_in, now
-            ],
-        )?;
+        )?
+        .execute(params![
+            customer.first_name,
+            customer.last_name,
+            phone,
+            email,
+            customer.birth_date,
+            customer.loyalty_member,
+            customer.marketing_opt_in.unwrap_or(false),
+            page.now
+        ])?;
         (tx.last_insert_rowid(), "new")
     };
     if reason != "new" {
         // A merge fills what the persona lacks; it never overwrites another source's values.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE personas SET first_name = coalesce(first_name, ?2), last_name = coalesce(last_name, ?3),
                phone_e164 = coalesce(phone_e164, ?4), email = coalesce(email, ?5), birth_date = coalesce(birth_date, ?6),
                loyalty_member = max(loyalty_member, ?7), updated_at = ?8
              WHERE id = ?1",
-            params![persona_id, customer.first_name, customer.last_name, phone, email, customer.birth_date, customer.loyalty_member, now],
-        )?;
+        )?
+        .execute(params![
+            persona_id,
+            customer.first_name,
+            customer.last_name,
+            phone,
+            email,
+            customer.birth_date,
+            customer.loyalty_member,
+            page.now
+        ])?;
     }
-    // The first mapped store a persona is seen at is its store of signup, its favorite until
-    // purchases say otherwise.
-    tx.execute(
-        "UPDATE personas SET favorite_store_id = coalesce(favorite_store_id,
-           (SELECT store_id FROM store_mappings WHERE key_id = ?2)) WHERE id = ?1",
-        params![persona_id, credential_id],
-    )?;
-    tx.execute(
-        "INSERT INTO source_records (persona_id, integration, credential_id, pos_id, match_reason, phone_raw,
-           pos_updated_at, first_seen_at, last_seen_at, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
-        params![persona_id, integration.as_str(), credential_id, customer.pos_id, reason, customer.phone_raw, updated_at, now, payload],
-    )?;
-    Ok(Outcome::New)
+    tx.prepare_cached(
+        "INSERT INTO source_records (persona_id, integration, credential_id, store_key, pos_id, match_reason, phone_raw,
+           pos_updated_at, first_seen_at, last_seen_at, payload, pos_points, employee)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        persona_id,
+        integration,
+        page.credential_id,
+        page.store_key,
+        customer.pos_id,
+        reason,
+        customer.phone_raw,
+        updated_at,
+        page.now,
+        payload,
+        customer.points,
+        customer.employee
+    ])?;
+    sales::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
+    Ok((Outcome::New, persona_id))
 }

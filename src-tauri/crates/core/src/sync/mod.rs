@@ -1,43 +1,64 @@
-//! The sync engine: pulls POS records page by page into personas.
+//! The sync engine: pulls POS records page by page into personas, purchases and the points ledger.
 //!
 //! Invariants (from the Airbyte/Singer model): a page's records and the stream's new cursor are
 //! committed in one transaction, so a crash never advances the cursor past unsaved data; each run
 //! re-reads a small overlap before the cursor; upserts are idempotent on (integration, credential,
-//! POS id) and a record older than the stored one never overwrites it.
+//! POS id) and a record older than the stored one never overwrites it. Transient POS failures are
+//! retried with backoff; a bad record is skipped with a row-level error; a refused credential stops
+//! that credential and raises a notification.
 
 mod apply;
+mod coupons;
+mod engine;
+pub mod fingerprint;
+pub mod history;
+pub mod plan;
+mod registry;
+pub mod retry;
+mod runs;
+mod sales;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
 pub use apply::{apply_customer, Outcome};
+pub use engine::save_page;
+pub use registry::{RunSlot, SyncRegistry};
+pub use sales::{apply_sale, points_for};
 
-use crate::credentials::{self, Credential};
+use crate::credentials::{Credential, Integration};
 use crate::db::Database;
-use crate::error::{Error, ErrorCode, Result};
-use crate::notifications::{self, NotificationKind};
-use crate::pos::posabit::{map_customer, PosabitClient};
-use crate::secrets::SecretStore;
+use crate::error::{Error, ErrorCode};
+use crate::pos::PosClients;
+use crate::secret::Secret;
+use retry::RetryPolicy;
 
-/// The customers stream's name in `sync_cursors` and `sync_runs`.
-pub const CUSTOMERS_STREAM: &str = "customers";
-/// Records asked for per page.
-pub const PAGE_SIZE: u64 = 100;
-/// How far before the cursor each run starts reading again, to catch late writes on the POS.
+/// How far before the cursor each incremental run starts reading again, to catch late writes.
 pub fn cursor_overlap() -> Duration {
     Duration::minutes(5)
 }
 
-/// What a sync run of one credential's stream did.
+/// An instant as stored in the database: RFC 3339 with microseconds, UTC.
+pub fn stamp(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// What one run of one stream did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct SyncSummary {
     /// The credential synced.
     pub credential_id: String,
     /// Its store name.
     pub store_name: String,
-    /// The stream, e.g. `customers`.
+    /// The mappable key the stream read through.
+    pub store_key: String,
+    /// The store or location the stream covered.
+    pub store_label: String,
+    /// The stream, e.g. `customers` or `sales`.
     pub stream: String,
     /// Pages fetched.
     pub pages: u32,
@@ -49,231 +70,124 @@ pub struct SyncSummary {
     pub changed: u32,
     /// Records skipped because they could not be read.
     pub rejected: u32,
+    /// Requests tried again after a transient failure.
+    pub retries: u32,
     /// Why the run stopped early, when it did.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
 }
 
-fn stamp(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Micros, true)
+/// Where a stream's run stands, streamed to the UI after every page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncProgress {
+    /// The credential.
+    pub credential_id: String,
+    /// Its store name.
+    pub store_name: String,
+    /// The store or location the stream covers.
+    pub store_label: String,
+    /// The stream.
+    pub stream: String,
+    /// Records received so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Records expected in all, where the POS says.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    /// `running`, `finished`, `failed` or `cancelled`.
+    pub state: String,
 }
 
-async fn read_cursor(db: &Database, credential_id: &str) -> Result<Option<DateTime<Utc>>> {
-    let id = credential_id.to_string();
-    let raw: Option<String> = db
-        .read_async(move |c| {
-            Ok(c.query_row(
-                "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-                params![id, CUSTOMERS_STREAM],
-                |row| row.get(0),
-            )
-            .optional()?)
-        })
-        .await?;
-    Ok(raw
-        .and_then(|r| DateTime::parse_from_rfc3339(&r).ok())
-        .map(|t| t.with_timezone(&Utc)))
+/// Receives progress reports.
+pub type ProgressSink = Arc<dyn Fn(SyncProgress) + Send + Sync>;
+
+/// What a running sync is told and tells: its cancel flag and where progress goes.
+#[derive(Clone)]
+pub struct SyncControl {
+    cancel: Arc<AtomicBool>,
+    progress: ProgressSink,
 }
 
-/// Pulls a POSaBIT credential's customers into personas and records the run.
-///
-/// Returns the summary; a failure that stopped the run is in `summary.error` and in `sync_runs`.
-pub async fn sync_posabit_customers(
-    db: &Database,
-    secrets: &dyn SecretStore,
-    client: &PosabitClient,
+impl SyncControl {
+    /// A control with a cancel flag and a progress sink.
+    pub fn new(cancel: Arc<AtomicBool>, progress: ProgressSink) -> Self {
+        SyncControl { cancel, progress }
+    }
+
+    /// A control nobody watches or cancels.
+    pub fn unobserved() -> Self {
+        SyncControl::new(Arc::default(), Arc::new(|_| {}))
+    }
+
+    /// Whether the user asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    fn report(&self, progress: SyncProgress) {
+        (self.progress)(progress);
+    }
+}
+
+/// What a credential's sync needs besides the credential.
+pub struct SyncContext<'a> {
+    /// The database.
+    pub db: &'a Database,
+    /// The POS clients.
+    pub clients: &'a PosClients,
+    /// Retries and pacing.
+    pub policy: RetryPolicy,
+    /// Cancel flag and progress.
+    pub control: SyncControl,
+}
+
+/// The per-page facts every record's apply needs.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    /// The integration.
+    pub integration: Integration,
+    /// The credential.
+    pub credential_id: String,
+    /// The mappable key the page came through.
+    pub store_key: String,
+    /// The sync run (for row-level errors).
+    pub run_id: i64,
+    /// This page's time stamp.
+    pub now: String,
+    /// Points a member earns per dollar (Loyalty settings).
+    pub points_per_dollar: i64,
+}
+
+/// Syncs every stream of `credential` in order and returns one summary per stream. A refused
+/// credential or a cancel stops the remaining streams; a stream that ran out of retries does not.
+pub async fn sync_credential(
+    context: &SyncContext<'_>,
     credential: &Credential,
+    secret: &Secret,
     trigger: &str,
-) -> Result<SyncSummary> {
-    let mut summary = SyncSummary {
-        credential_id: credential.id.clone(),
-        store_name: credential.store_name.clone(),
-        stream: CUSTOMERS_STREAM.to_string(),
-        ..SyncSummary::default()
-    };
-    let run_id = start_run(db, &credential.id, trigger).await?;
-    let outcome = pull_pages(db, secrets, client, credential, run_id, &mut summary).await;
-    if let Err(error) = outcome {
-        tracing::warn!(credential = %credential.id, code = ?error.code, "sync stopped: {}", error.message);
-        summary.error = Some(error);
-    }
-    finish_run(db, run_id, credential, &summary).await?;
-    tracing::info!(
-        credential = %credential.id, pages = summary.pages, seen = summary.seen, new = summary.new,
-        changed = summary.changed, rejected = summary.rejected, "customers sync finished"
-    );
-    Ok(summary)
-}
-
-async fn pull_pages(
-    db: &Database,
-    secrets: &dyn SecretStore,
-    client: &PosabitClient,
-    credential: &Credential,
-    run_id: i64,
-    summary: &mut SyncSummary,
-) -> Result<()> {
-    let key = credentials::secret_of(secrets, credential)?;
-    let cursor = read_cursor(db, &credential.id).await?;
-    let updated_after = cursor.map(|c| stamp(c - cursor_overlap()));
-    let mut page = 1;
-    loop {
-        let fetched = client
-            .customers_page(&key, page, PAGE_SIZE, updated_after.as_deref())
-            .await?;
-        summary.pages += 1;
-        summary.seen += fetched.customers.len() as u32;
-        let counts = save_page(db, credential, run_id, fetched.customers).await?;
-        summary.new += counts.new;
-        summary.changed += counts.changed;
-        summary.rejected += counts.rejected;
-        if page >= fetched.total_pages {
-            return Ok(());
+) -> Vec<SyncSummary> {
+    let mut summaries = Vec::new();
+    for plan in plan::streams_of(credential) {
+        let summary = engine::run_stream(context, credential, secret, &plan, trigger).await;
+        let stop = summary
+            .error
+            .as_ref()
+            .is_some_and(Error::stops_the_credential);
+        summaries.push(summary);
+        if stop {
+            break;
         }
-        page += 1;
     }
-}
-
-/// Counts of one saved page.
-#[derive(Default)]
-struct PageCounts {
-    new: u32,
-    changed: u32,
-    rejected: u32,
-}
-
-/// Saves one page and the advanced cursor in a single IMMEDIATE transaction.
-async fn save_page(
-    db: &Database,
-    credential: &Credential,
-    run_id: i64,
-    elements: Vec<serde_json::Value>,
-) -> Result<PageCounts> {
-    let credential_id = credential.id.clone();
-    let integration = credential.integration;
-    db.write_async(move |tx| {
-        let now = stamp(Utc::now());
-        let mut counts = PageCounts::default();
-        let mut newest: Option<DateTime<Utc>> = None;
-        for element in &elements {
-            match map_customer(element) {
-                Ok(customer) => {
-                    newest = newest.max(Some(customer.updated_at));
-                    match apply_customer(tx, integration, &credential_id, &customer, &now)? {
-                        Outcome::New => counts.new += 1,
-                        Outcome::Changed => counts.changed += 1,
-                        Outcome::Unchanged | Outcome::Stale => {}
-                    }
-                }
-                Err(bad) => {
-                    counts.rejected += 1;
-                    tx.execute(
-                        "INSERT INTO sync_record_errors (run_id, pos_id, field, reason) VALUES (?1, ?2, ?3, ?4)",
-                        params![run_id, bad.pos_id, bad.field, bad.reason],
-                    )?;
-                }
-            }
-        }
-        if let Some(newest) = newest {
-            tx.execute(
-                "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = max(cursor, excluded.cursor)",
-                params![credential_id, CUSTOMERS_STREAM, stamp(newest)],
-            )?;
-        }
-        Ok(counts)
-    })
-    .await
-}
-
-async fn start_run(db: &Database, credential_id: &str, trigger: &str) -> Result<i64> {
-    let (id, trigger) = (credential_id.to_string(), trigger.to_string());
-    db.write_async(move |tx| {
-        tx.execute(
-            "INSERT INTO sync_runs (credential_id, stream, trigger, started_at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, CUSTOMERS_STREAM, trigger, stamp(Utc::now())],
-        )?;
-        Ok(tx.last_insert_rowid())
-    })
-    .await
-}
-
-async fn finish_run(
-    db: &Database,
-    run_id: i64,
-    credential: &Credential,
-    summary: &SyncSummary,
-) -> Result<()> {
-    let summary = summary.clone();
-    let (credential_id, store_name) = (credential.id.clone(), credential.store_name.clone());
-    db.write_async(move |tx| {
-        tx.execute(
-            "UPDATE sync_runs SET finished_at = ?2, pages = ?3, records_seen = ?4, records_new = ?5,
-             records_changed = ?6, records_rejected = ?7, error_code = ?8, error_message = ?9 WHERE id = ?1",
-            params![
-                run_id,
-                stamp(Utc::now()),
-                summary.pages,
-                summary.seen,
-                summary.new,
-                summary.changed,
-                summary.rejected,
-                summary.error.as_ref().map(|e| e.code.as_str()),
-                summary.error.as_ref().map(|e| e.message.clone()),
-            ],
-        )?;
-        notify(tx, &credential_id, &store_name, &summary)
-    })
-    .await
-}
-
-/// Raises or clears the run's notifications: a stopped sync, and data from an unmapped key.
-fn notify(
-    tx: &rusqlite::Transaction<'_>,
-    credential_id: &str,
-    store_name: &str,
-    summary: &SyncSummary,
-) -> Result<()> {
-    match &summary.error {
-        Some(error)
-            if matches!(
-                error.code,
-                ErrorCode::PosAuthFailed | ErrorCode::PosPermissionMissing
-            ) =>
-        {
-            let body = format!(
-                "{} {}",
-                error.message,
-                error.hint.clone().unwrap_or_default()
-            );
-            notifications::raise(
-                tx,
-                NotificationKind::SyncFailed,
-                credential_id,
-                &format!("POSaBIT sync stopped for “{store_name}”"),
-                body.trim(),
-            )?;
-        }
-        Some(_) => {}
-        None => notifications::clear(tx, NotificationKind::SyncFailed, credential_id)?,
+    if let Err(error) = runs::notify_credential(context.db, credential, &summaries).await {
+        tracing::warn!(credential = %credential.id, "could not update notifications: {}", error.message);
     }
-    let mapped = tx
-        .query_row(
-            "SELECT 1 FROM store_mappings WHERE key_id = ?1",
-            [credential_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if summary.seen > 0 && !mapped {
-        notifications::raise(
-            tx,
-            NotificationKind::UnmappedStore,
-            credential_id,
-            &format!("Unmapped store: “{store_name}”"),
-            &format!("POSaBIT sent data for “{store_name}”, which is mapped to no retail store. Map it in Settings → Company Account → Retail Stores: Edit the store, then pick the key under Store Mappings."),
-        )?;
-    }
-    Ok(())
+    summaries
+}
+
+/// The error a cancelled run records.
+pub fn cancelled() -> Error {
+    Error::new(ErrorCode::Cancelled, "The sync was cancelled.").with_hint(
+        "Everything up to the last finished page is saved; Sync now picks up from there.",
+    )
 }
