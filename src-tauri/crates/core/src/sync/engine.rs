@@ -196,6 +196,15 @@ fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -
     }
 }
 
+/// Whether any of a page's records cannot be read (checked before saving, to decide the cursor).
+fn has_unreadable(plan: &StreamPlan, records: &[Value]) -> bool {
+    records.iter().any(|record| match plan.kind {
+        RecordKind::Customer => map_customer(plan.feed, record).is_err(),
+        RecordKind::Sale => map_sale(plan.feed, record).is_err(),
+        RecordKind::Coupon => false,
+    })
+}
+
 /// The first page of a run, from the stored cursor.
 fn first_position(plan: &StreamPlan, cursor: Option<String>) -> Position {
     match plan.paging {
@@ -256,6 +265,9 @@ async fn pull(
     let started = super::stamp(Utc::now());
     let mut position = first_position(plan, cursor);
     let mut pacer = Pacer::new(&context.policy);
+    // Once a page held an unreadable record, the cursor stays where it was for the rest of the
+    // run, so the next run reads that record again (it may be fixed by then).
+    let mut pinned = false;
     loop {
         if context.control.cancelled() {
             return Err(super::cancelled());
@@ -278,6 +290,10 @@ async fn pull(
         }
         let following = next_position(&position, received, None);
         let cursor_write = match (plan.paging, &following) {
+            (Paging::Incremental, _) if pinned || has_unreadable(plan, &fetched.records) => {
+                pinned = true;
+                CursorWrite::Nothing
+            }
             (Paging::Incremental, _) => CursorWrite::Newest,
             (Paging::OffsetScan, Position::Offset(next)) if fetched.more => {
                 CursorWrite::Offset(*next)

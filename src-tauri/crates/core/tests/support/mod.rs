@@ -10,8 +10,10 @@ use canopy_core::db::Database;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::SecretStore;
+use canopy_core::sync::retry::RetryPolicy;
 use canopy_core::Secret;
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
+use std::time::Duration;
 
 /// A console wired to a fresh sandbox and a fresh database file.
 pub struct World {
@@ -22,17 +24,34 @@ pub struct World {
 }
 
 pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
-    let sandbox = canopy_sandbox::start(
+    world_with(
         SandboxConfig {
             customers_per_venue: customers,
             ..SandboxConfig::default()
         },
-        0,
+        secrets,
     )
     .await
-    .expect("sandbox starts");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(dir.path().join("canopy.db")).expect("database opens");
+}
+
+/// Retries fast enough for tests: 6 attempts from 5 ms, waits capped at 2 s, no pacing.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 6,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_secs(2),
+        min_request_gap: Duration::ZERO,
+    }
+}
+
+/// A console on `sandbox` with a fresh database file `name` in `dir`.
+pub fn console_on(
+    sandbox: &RunningSandbox,
+    dir: &std::path::Path,
+    name: &str,
+    secrets: Arc<dyn SecretStore>,
+) -> (Console, Database) {
+    let db = Database::open(dir.join(name)).expect("database opens");
     let client = PosabitClient::new(
         sandbox.posabit_base_url(),
         Secret::new(sandbox.config().integrator_token.clone()),
@@ -46,7 +65,17 @@ pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
             posabit: client,
             greenbits,
         },
-    );
+    )
+    .with_retry_policy(fast_retries());
+    (console, db)
+}
+
+pub async fn world_with(config: SandboxConfig, secrets: Arc<dyn SecretStore>) -> World {
+    let sandbox = canopy_sandbox::start(config, 0)
+        .await
+        .expect("sandbox starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (console, db) = console_on(&sandbox, dir.path(), "canopy.db", secrets);
     World {
         sandbox,
         console,
@@ -76,6 +105,51 @@ impl World {
 
     pub fn venue_key(&self, index: usize) -> String {
         self.sandbox.config().venues[index].token.clone()
+    }
+
+    /// Posts to the sandbox's admin API; returns the status and the answer.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let client = reqwest::Client::new();
+        let mut request = client.request(method, format!("{}{path}", self.sandbox.admin_url()));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("admin answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Switches a sandbox fault on.
+    pub async fn fault(&self, rule: serde_json::Value) {
+        let (status, _) = self
+            .admin(reqwest::Method::POST, "/faults", Some(rule))
+            .await;
+        assert_eq!(status, 201, "fault accepted");
+    }
+
+    /// Adds the POSaBIT credential of venue `index` as `store` and connects POSaBIT.
+    pub async fn add_and_connect_posabit(&self, console: &Console, store: &str, index: usize) {
+        use canopy_core::credentials::Integration;
+        console
+            .add_posabit_credential(credential(store, &self.venue_key(index)))
+            .await
+            .expect("credential added");
+        console
+            .set_age_gate(Integration::Posabit, true)
+            .await
+            .expect("age gate");
+        console
+            .connect(Integration::Posabit)
+            .await
+            .expect("connects");
     }
 
     pub fn count(&self, sql: &str) -> i64 {
