@@ -169,6 +169,8 @@ pub const MIGRATIONS: &[&str] = &[
     -- The loyalty balance the POS holds for the shopper (the points stream), and employee profiles.
     ALTER TABLE source_records ADD COLUMN pos_points INTEGER;
     ALTER TABLE source_records ADD COLUMN employee INTEGER NOT NULL DEFAULT 0;
+    -- Whether this POS record was ever a loyalty member: its sales earn points.
+    ALTER TABLE source_records ADD COLUMN loyalty_member INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX source_records_store_key ON source_records (store_key, persona_id);
 
     -- A POS sale. A sale whose shopper has not arrived yet waits with persona_id NULL.

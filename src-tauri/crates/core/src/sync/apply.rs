@@ -36,18 +36,18 @@ pub fn apply_customer(
     let updated_at = customer.updated_at.to_rfc3339();
     let payload = customer.payload.to_string();
     let integration = page.integration.as_str();
-    let existing: Option<(i64, i64, String, String)> = tx
+    let existing: Option<(i64, i64, String, String, bool)> = tx
         .prepare_cached(
-            "SELECT id, persona_id, pos_updated_at, payload FROM source_records
+            "SELECT id, persona_id, pos_updated_at, payload, loyalty_member FROM source_records
              WHERE integration = ?1 AND credential_id = ?2 AND pos_id = ?3",
         )?
         .query_row(
             params![integration, page.credential_id, customer.pos_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
 
-    if let Some((record_id, persona_id, stored_updated_at, stored_payload)) = existing {
+    if let Some((record_id, persona_id, stored_updated_at, stored_payload, was_member)) = existing {
         let stored = chrono::DateTime::parse_from_rfc3339(&stored_updated_at).ok();
         if stored.is_some_and(|s| customer.updated_at < s) {
             return Ok((Outcome::Stale, persona_id));
@@ -59,7 +59,7 @@ pub fn apply_customer(
         }
         tx.prepare_cached(
             "UPDATE source_records SET payload = ?2, pos_updated_at = ?3, phone_raw = ?4, last_seen_at = ?5,
-               pos_points = ?6, employee = ?7 WHERE id = ?1",
+               pos_points = ?6, employee = ?7, loyalty_member = max(loyalty_member, ?8) WHERE id = ?1",
         )?
         .execute(params![
             record_id,
@@ -68,7 +68,8 @@ pub fn apply_customer(
             customer.phone_raw,
             page.now,
             customer.points,
-            customer.employee
+            customer.employee,
+            customer.loyalty_member
         ])?;
         // The POS is the source of truth for the profile fields it sends.
         tx.prepare_cached(
@@ -88,6 +89,10 @@ pub fn apply_customer(
             customer.marketing_opt_in,
             page.now
         ])?;
+        if customer.loyalty_member && !was_member {
+            // Joining the programme: the shopper's sales earn, whichever arrived first.
+            sales::settle_customer(tx, page, &customer.pos_id)?;
+        }
         return Ok((Outcome::Changed, persona_id));
     }
 
@@ -142,8 +147,8 @@ pub fn apply_customer(
     }
     tx.prepare_cached(
         "INSERT INTO source_records (persona_id, integration, credential_id, store_key, pos_id, match_reason, phone_raw,
-           pos_updated_at, first_seen_at, last_seen_at, payload, pos_points, employee)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+           pos_updated_at, first_seen_at, last_seen_at, payload, pos_points, employee, loyalty_member)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         persona_id,
@@ -157,7 +162,8 @@ pub fn apply_customer(
         page.now,
         payload,
         customer.points,
-        customer.employee
+        customer.employee,
+        customer.loyalty_member
     ])?;
     sales::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
     Ok((Outcome::New, persona_id))

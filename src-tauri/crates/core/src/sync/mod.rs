@@ -26,7 +26,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use apply::{apply_customer, Outcome};
-pub use engine::save_page;
+pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
 pub use sales::{apply_sale, points_for};
 

@@ -115,13 +115,37 @@ pub(crate) fn link_waiting_purchases(
     Ok(())
 }
 
+/// Settles every purchase of one POS customer again (after the customer joined the programme).
+pub(crate) fn settle_customer(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    customer_pos_id: &str,
+) -> Result<()> {
+    let purchases: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM purchases WHERE integration = ?1 AND credential_id = ?2 AND customer_pos_id = ?3
+               AND persona_id IS NOT NULL",
+        )?
+        .query_map(
+            params![page.integration.as_str(), page.credential_id, customer_pos_id],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for purchase_id in purchases {
+        settle(tx, page, purchase_id)?;
+    }
+    Ok(())
+}
+
 /// Points a sale of `total_cents` earns at `points_per_dollar` (whole points, rounded down).
 pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
     (total_cents.max(0) * points_per_dollar) / 100
 }
 
-/// Brings a linked purchase's points and its persona's last purchase in line with the sale: a
-/// member's sale earns once; a sale voided after it earned is reversed once. Employees earn none.
+/// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale
+/// whose POS customer is (or became) a loyalty member earns once; a sale voided after it earned is
+/// reversed once. Employees earn none. Membership is the POS record's, not the merged persona's, so
+/// the result does not depend on the order records arrive in.
 fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<()> {
     let (persona_id, pos_id, total, voided, purchased_at, member, employee): (
         i64,
@@ -133,9 +157,9 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         bool,
     ) = tx
         .prepare_cached(
-            "SELECT p.persona_id, p.pos_id, p.total_cents, p.voided, p.purchased_at, per.loyalty_member,
+            "SELECT p.persona_id, p.pos_id, p.total_cents, p.voided, p.purchased_at, coalesce(s.loyalty_member, 0),
                     coalesce(s.employee, 0)
-             FROM purchases p JOIN personas per ON per.id = p.persona_id
+             FROM purchases p
              LEFT JOIN source_records s ON s.integration = p.integration AND s.credential_id = p.credential_id
                                        AND s.pos_id = p.customer_pos_id
              WHERE p.id = ?1",
