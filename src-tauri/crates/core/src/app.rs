@@ -61,11 +61,14 @@ pub struct Console {
     greenbits_logins: Arc<PendingLogins>,
     /// When this run began (RFC 3339): recovery touches only what earlier runs left.
     started_at: String,
+    /// The same instant, for comparing with sync run stamps.
+    started_at_instant: chrono::DateTime<chrono::Utc>,
 }
 
 impl Console {
     /// Bundles the services; call [`Console::recover`] once the keychain answers.
     pub fn new(db: Database, secrets: Arc<dyn SecretStore>, clients: PosClients) -> Self {
+        let now = chrono::Utc::now();
         Console {
             db,
             secrets,
@@ -73,7 +76,8 @@ impl Console {
             syncs: Arc::default(),
             retry: RetryPolicy::standard(),
             greenbits_logins: Arc::default(),
-            started_at: chrono::Utc::now().to_rfc3339(),
+            started_at: now.to_rfc3339(),
+            started_at_instant: now,
         }
     }
 
@@ -102,8 +106,13 @@ impl Console {
         self
     }
 
-    /// Finishes start-up: removes half-added credentials. Needs the keychain.
+    /// Finishes start-up: closes the sync runs an earlier process left open and removes
+    /// half-added credentials (returns how many). Needs the keychain.
     pub fn recover(&self) -> Result<usize> {
+        let interrupted = sync::close_interrupted(&self.db, &sync::stamp(self.started_at_instant))?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "closed sync runs an earlier process left open");
+        }
         credentials::remove_unfinished(&self.db, self.secrets.as_ref(), &self.started_at)
     }
 

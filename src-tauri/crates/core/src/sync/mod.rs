@@ -28,6 +28,7 @@ use ts_rs::TS;
 pub use apply::{apply_customer, Outcome};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
+pub use runs::close_interrupted;
 pub use sales::{apply_sale, points_for};
 
 use crate::credentials::{Credential, Integration};
