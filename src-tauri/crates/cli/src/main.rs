@@ -5,9 +5,13 @@
 //! canopy-cli sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P]
 //!                                                       run the simulated POS servers until Ctrl-C
 //!                                                       (K stores per POS; N customers, M sales, C coupons per store)
+//! canopy-cli bench sync [--customers N] [--sales M]   time a full POSaBIT sync from a sandbox in its own
+//!                                                       process: records/s per stream and memory
 //! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
 //!                                                       stdin) in the OS keychain, for a real POS
 //! ```
+
+mod bench;
 
 use std::io::Read;
 
@@ -20,11 +24,11 @@ use canopy_sandbox::SandboxConfig;
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
 fn usage() -> &'static str {
-    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | secret set posabit-integrator"
+    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | bench sync [--customers N] [--sales M] | secret set posabit-integrator"
 }
 
 /// The value after `--name` in `args`, parsed.
-fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T> {
+pub(crate) fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
         Some(i) => args
@@ -117,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         ["sandbox", "serve", ..] => serve_sandbox(&args[2..]).await,
+        ["bench", "sync", ..] => bench::sync(&args[2..]).await,
         ["secret", "set", "posabit-integrator"] => set_integrator_secret(),
         _ => bail!(usage()),
     }

@@ -1,0 +1,173 @@
+//! `canopy-cli bench sync`: a full POSaBIT sync from a sandbox running in its own process, so the
+//! figures are the sync's alone: records per second per stream, and memory (peak RSS, and RSS as
+//! the sync goes, to show it does not grow with the data).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use canopy_core::app::Console;
+use canopy_core::credentials::{Integration, NewPosabitCredential};
+use canopy_core::db::Database;
+use canopy_core::pos::greenbits::GreenbitsClient;
+use canopy_core::pos::posabit::PosabitClient;
+use canopy_core::pos::PosClients;
+use canopy_core::secrets::MemorySecretStore;
+use canopy_core::sync::retry::RetryPolicy;
+use canopy_core::sync::SyncProgress;
+use canopy_core::Secret;
+
+use crate::flag;
+
+/// The sandbox child; killed when dropped.
+struct SandboxProcess(Child);
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What the sandbox printed about itself.
+struct SandboxInfo {
+    posabit_url: String,
+    integrator: String,
+    key: String,
+}
+
+fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, SandboxInfo)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["sandbox", "serve", "--stores", "1", "--coupons", "6"])
+        .args(["--customers", &customers.to_string(), "--sales", &sales.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting the sandbox")?;
+    let stdout = child.stdout.take().context("sandbox output")?;
+    let process = SandboxProcess(child);
+    let (mut url, mut integrator, mut key) = (None, None, None);
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_string());
+        url = url.or(value("POSaBIT base URL:"));
+        integrator = integrator.or(value("Integrator token:"));
+        if key.is_none() && line.trim_start().starts_with("venue ") {
+            key = line.split(" key ").nth(1).and_then(|rest| rest.split_whitespace().next()).map(str::to_string);
+        }
+        if line.starts_with("Admin API:") {
+            break;
+        }
+    }
+    match (url, integrator, key) {
+        (Some(posabit_url), Some(integrator), Some(key)) => Ok((process, SandboxInfo { posabit_url, integrator, key })),
+        _ => bail!("the sandbox did not say where it listens"),
+    }
+}
+
+/// `VmRSS` and `VmHWM` (peak) of this process, in MiB.
+fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Runs the benchmark: `--customers N` (default 100,000) and `--sales M` (default 5 × N).
+pub async fn sync(args: &[String]) -> anyhow::Result<()> {
+    let customers: u64 = flag(args, "--customers", 100_000)?;
+    let sales: u64 = flag(args, "--sales", customers * 5)?;
+    let (_sandbox, info) = start_sandbox(customers, sales)?;
+    let dir = std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db = Database::open(dir.join("canopy.db")).map_err(|e| anyhow::anyhow!(e.message))?;
+    let clients = PosClients {
+        posabit: PosabitClient::new(&info.posabit_url, Secret::new(info.integrator.clone()))
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+        greenbits: GreenbitsClient::new(&info.posabit_url).map_err(|e| anyhow::anyhow!(e.message))?,
+    };
+    // No pacing: the sandbox has no rate limit, and the point is to measure Canopy.
+    let policy = RetryPolicy { min_request_gap: Duration::ZERO, ..RetryPolicy::standard() };
+    let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients).with_retry_policy(policy);
+    let fail = |e: canopy_core::Error| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default());
+    console
+        .add_posabit_credential(NewPosabitCredential {
+            store_name: "Bench".into(),
+            key: Secret::new(info.key.clone()),
+            market: None,
+        })
+        .await
+        .map_err(fail)?;
+    console.set_age_gate(Integration::Posabit, true).await.map_err(fail)?;
+    console.connect(Integration::Posabit).await.map_err(fail)?;
+
+    println!("Full POSaBIT sync of {customers} customers and {sales} sales (sandbox in its own process)");
+    let samples: Arc<Mutex<Vec<(String, u64, Option<u64>, f64)>>> = Arc::default();
+    let recorded = samples.clone();
+    let next_mark = Arc::new(Mutex::new(0u64));
+    let sink: canopy_core::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
+        let Some(total) = p.total.filter(|t| *t > 0) else { return };
+        let tenth = p.done * 10 / total;
+        let mut mark = next_mark.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if p.done < total / 10 {
+            *mark = 0;
+        }
+        if tenth >= *mark || p.state != "running" {
+            *mark = tenth + 1;
+            let (rss, _) = memory_mib();
+            recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p.stream.clone(), p.done, p.total, rss));
+        }
+    });
+    let started = Instant::now();
+    let summaries = console
+        .sync(Integration::Posabit, None, "manual", Some(sink))
+        .await
+        .map_err(fail)?;
+    let elapsed = started.elapsed();
+    let history = console.sync_history(10).await.map_err(fail)?;
+    for summary in &summaries {
+        if let Some(error) = &summary.error {
+            bail!("the {} stream failed: {}", summary.stream, error.message);
+        }
+        let millis = history
+            .iter()
+            .find(|r| r.stream == summary.stream)
+            .and_then(|r| r.duration_ms)
+            .unwrap_or(0)
+            .max(1);
+        println!(
+            "  {:<9} {:>9} records  {:>6} pages  {:>8.1} s  {:>8.0} records/s",
+            summary.stream,
+            summary.seen,
+            summary.pages,
+            millis as f64 / 1000.0,
+            summary.seen as f64 * 1000.0 / millis as f64
+        );
+    }
+    let total: u64 = summaries.iter().map(|s| u64::from(s.seen)).sum();
+    let (rss, peak) = memory_mib();
+    println!(
+        "  total     {total:>9} records in {:.1} s: {:.0} records/s",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+    println!("  memory: peak RSS {peak:.0} MiB, RSS at the end {rss:.0} MiB");
+    println!("  RSS during the sync (stream, records done / total, MiB):");
+    for (stream, done, total, rss) in samples.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
+        println!("    {stream:<9} {done:>9} / {:<9} {rss:>6.0}", total.unwrap_or(0));
+    }
+    let size = std::fs::metadata(dir.join("canopy.db")).map(|m| m.len()).unwrap_or(0);
+    println!("  database file: {:.0} MiB", size as f64 / 1_048_576.0);
+    drop(console);
+    drop(db);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
