@@ -3,6 +3,7 @@
 
 mod commands;
 mod logging;
+mod schedule;
 mod state;
 
 use tauri::Manager;
@@ -35,6 +36,7 @@ pub fn run() {
         }))
         .setup(|app| {
             let state = state::AppState::start(app.handle())?;
+            schedule::start(app.handle().clone(), state.console.clone());
             app.manage(state);
             Ok(())
         })
@@ -48,7 +50,12 @@ pub fn run() {
             commands::integrations::add_sandbox_credential,
             commands::integrations::greenbits_login,
             commands::integrations::add_greenbits_credential,
-            commands::integrations::sync_posabit,
+            commands::sync::sync_integration,
+            commands::sync::cancel_sync,
+            commands::sync::sync_history,
+            commands::sync::sync_health,
+            commands::sync::sync_interval,
+            commands::sync::set_sync_interval,
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,
             commands::integrations::edit_posabit_credential,

@@ -81,11 +81,25 @@ async fn journey(session: &Session) -> Result<()> {
     session.screenshot("03-posabit-connected").await?;
 
     session.click_button("Sync now").await?;
-    let results = session.text_appears("new, 0 changed").await?;
+    let results = session.text_appears("records received:").await?;
+    assert!(results.contains(" new, 0 changed."), "{results}");
+    // A bar per stream, each full: the POS said how many records to expect.
+    let customers = within(
+        session
+            .element("[data-testid='sync-progress']")
+            .await?
+            .text(),
+    )
+    .await?;
     assert!(
-        results.contains("Capitol Hill: 300 records received, "),
-        "{results}"
+        customers.contains("Capitol Hill · customers") && customers.contains("300 / 300 records"),
+        "{customers}"
     );
+    for stream in ["Capitol Hill · sales", "Capitol Hill · coupons"] {
+        session.text_appears(stream).await?;
+    }
+    session.scroll_to(".sync-panel").await?;
+    session.screenshot("03b-posabit-sync-progress").await?;
 
     // Data came from a key mapped to no store: the bell says so.
     let bell = bell_shows(session, 1).await?;
@@ -167,6 +181,8 @@ async fn journey(session: &Session) -> Result<()> {
         .await?;
 
     greenbits(session).await?;
+    sync_page(session).await?;
+    session.click_button("Settings").await?;
 
     // API & Tracking: the UID shows, Canopy's own API key only when revealed.
     let masked = within(session.element("[data-testid='api-key']").await?.text()).await?;
@@ -215,6 +231,8 @@ async fn journey(session: &Session) -> Result<()> {
         ("list_mappable_keys", json!({})),
         ("api_tracking", json!({})),
         ("list_notifications", json!({})),
+        ("sync_history", json!({"limit": 200})),
+        ("sync_health", json!({})),
     ] {
         let answer = session.invoke(command, args).await?;
         assert!(
@@ -232,13 +250,13 @@ async fn journey(session: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Waits (the bell polls every few seconds) until the notifications bell shows `count`.
+/// Waits (the bell reloads on events and toasts, and polls slowly) until the notifications bell shows `count`.
 async fn bell_shows(session: &Session, count: usize) -> Result<fantoccini::elements::Element> {
     let bell = session
         .element("[data-testid='notifications-bell']")
         .await?;
     let wanted = format!("Notifications: {count}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while within(bell.attr("aria-label")).await?.as_deref() != Some(wanted.as_str()) {
         anyhow::ensure!(
             std::time::Instant::now() < deadline,
@@ -307,6 +325,15 @@ async fn greenbits(session: &Session) -> Result<()> {
     session.click_button("Connect").await?;
     session.text_appears("Greenbits is connected.").await?;
     session.screenshot("09-greenbits-card").await?;
+    session.click_button("Sync now").await?;
+    let results = session.text_appears("records received:").await?;
+    assert!(!results.contains("sync stopped"), "{results}");
+    for stream in ["Evergreen Ballard · customers", "Evergreen Ballard · sales"] {
+        session.text_appears(stream).await?;
+    }
+    session.scroll_to(".sync-panel").await?;
+    session.screenshot("09b-greenbits-sync-progress").await?;
+    bell_shows(session, 1).await?; // the location is not mapped yet
 
     session.click_button("Settings").await?;
     add_store(session, "Evergreen Ballard", "21").await?;
@@ -316,6 +343,37 @@ async fn greenbits(session: &Session) -> Result<()> {
     session.screenshot("10-greenbits-store-mapping").await?;
     session.click_button("Save settings").await?;
     session.text_appears("Greenbits: Evergreen Ballard").await?;
+    bell_shows(session, 0).await?; // mapping cleared it
+    Ok(())
+}
+
+/// The Sync page: both integrations answer "is it active?", and the history lists every run.
+async fn sync_page(session: &Session) -> Result<()> {
+    session.click_button("Sync").await?;
+    let health = within(
+        session
+            .element("[data-testid='health-posabit']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(health.contains("Active: "), "{health}");
+    assert!(health.contains("Greenleaf Capitol Hill"), "{health}");
+    let greenbits = within(
+        session
+            .element("[data-testid='health-greenbits']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(greenbits.contains("Active: "), "{greenbits}");
+    session.screenshot("12-sync-health").await?;
+    session.scroll_to("[data-testid='sync-history']").await?;
+    let rows = session
+        .count_elements("[data-testid='sync-history'] tbody tr")
+        .await?;
+    assert_eq!(rows, 5, "three POSaBIT streams and two Greenbits streams");
+    session.screenshot("13-sync-history").await?;
     Ok(())
 }
 

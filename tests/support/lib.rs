@@ -212,6 +212,18 @@ impl Session {
         Ok(found)
     }
 
+    /// How many elements match `css` right now.
+    pub async fn count_elements(&self, css: &str) -> Result<usize> {
+        Ok(within(self.client.find_all(Locator::Css(css))).await?.len())
+    }
+
+    /// Scrolls the first element matching `css` into view.
+    pub async fn scroll_to(&self, css: &str) -> Result<()> {
+        let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";
+        within(self.client.execute(script, vec![css.into()])).await?;
+        Ok(())
+    }
+
     /// Calls a backend command from inside the window, as the UI does, and returns its JSON answer.
     pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<String> {
         let script = "const [command, args, done] = arguments; \

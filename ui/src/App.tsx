@@ -4,15 +4,17 @@ import type { AppStatus } from "./bindings";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { SyncPage } from "./pages/SyncPage";
 import { NotificationBell } from "./components/NotificationBell";
 import { Toast } from "./components/Toast";
 
 /** The pages reachable from the left navigation. */
-export type Page = "integrations" | "personas" | "settings";
+export type Page = "integrations" | "personas" | "sync" | "settings";
 
 const PAGES: { id: Page; label: string }[] = [
   { id: "integrations", label: "Integrations" },
   { id: "personas", label: "Personas" },
+  { id: "sync", label: "Sync" },
   { id: "settings", label: "Settings" },
 ];
 
@@ -21,6 +23,17 @@ export function App() {
   const [page, setPage] = useState<Page>("integrations");
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [toast, setToast] = useState<string | null>(null);
+  // Bumped by every background event (a scheduled or manual sync finished), so views reload.
+  const [events, setEvents] = useState(0);
+
+  useEffect(() => {
+    const unlisten = api.onConsoleEvent(() => {
+      setEvents((n) => n + 1);
+    });
+    return () => {
+      void unlisten.then((stop) => { stop(); });
+    };
+  }, []);
 
   useEffect(() => {
     let stop = false;
@@ -76,7 +89,7 @@ export function App() {
             </span>
           )}
           <span className="spacer" />
-          <NotificationBell onNavigate={setPage} changed={toast} />
+          <NotificationBell onNavigate={setPage} changed={`${String(events)}:${toast ?? ""}`} />
         </header>
         {status?.keychain_error && (
           <div className="notice notice-error banner" role="alert">
@@ -95,6 +108,7 @@ export function App() {
             />
           )}
           {page === "personas" && <PersonasPage />}
+          {page === "sync" && <SyncPage onToast={setToast} changed={events} />}
           {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
         </main>
       </div>

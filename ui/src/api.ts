@@ -1,14 +1,17 @@
 // Typed calls into the Rust backend. Every command answers its value or rejects with an AppError.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AddedCredential,
   ApiTracking,
   AppError,
   AppStatus,
+  ConsoleEvent,
   Credential,
   GreenbitsLogin,
   GreenbitsLoginInput,
   Integration,
+  IntegrationHealth,
   IntegrationStatus,
   MappableKey,
   NewGreenbitsCredential,
@@ -18,6 +21,8 @@ import type {
   PersonaQuery,
   RetailStore,
   StoreInput,
+  SyncProgress,
+  SyncRunRow,
   SyncSummary,
 } from "./bindings";
 
@@ -63,7 +68,22 @@ export const api = {
   greenbitsLogin: (input: GreenbitsLoginInput) => call<GreenbitsLogin>("greenbits_login", { input }),
   addGreenbitsCredential: (input: NewGreenbitsCredential) =>
     call<AddedCredential>("add_greenbits_credential", { input }),
-  syncPosabit: () => call<SyncSummary[]>("sync_posabit"),
+  /** Sync now; `onProgress` receives each stream's progress after every page. */
+  syncIntegration: (integration: Integration, credentialId: string | null, onProgress: (p: SyncProgress) => void) => {
+    const channel = new Channel<SyncProgress>();
+    channel.onmessage = onProgress;
+    return call<SyncSummary[]>("sync_integration", { integration, credentialId, onProgress: channel });
+  },
+  cancelSync: (integration: Integration | null) => call<number>("cancel_sync", { integration }),
+  syncHistory: (limit: number) => call<SyncRunRow[]>("sync_history", { limit }),
+  syncHealth: () => call<IntegrationHealth[]>("sync_health"),
+  syncInterval: () => call<number>("sync_interval"),
+  setSyncInterval: (minutes: number) => call<number>("set_sync_interval", { minutes }),
+  /** Calls `handler` for every background event (a sync finished); resolves to the unsubscriber. */
+  onConsoleEvent: (handler: (event: ConsoleEvent) => void): Promise<UnlistenFn> =>
+    listen<ConsoleEvent>("console-event", (event) => {
+      handler(event.payload);
+    }),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),
   editPosabitCredential: (id: string, storeName: string, market: string | null) =>

@@ -194,6 +194,20 @@ total: number | null,
  */
 state: string, };
 
+export type ConsoleEvent = { "type": "sync_finished", 
+/**
+ * The integration.
+ */
+integration: Integration, 
+/**
+ * `manual` or `schedule`.
+ */
+trigger: string, 
+/**
+ * Whether any stream stopped with an error.
+ */
+failed: boolean, };
+
 export type SyncRunRow = { 
 /**
  * The run's id.

@@ -5,7 +5,6 @@ use canopy_core::credentials::{AddedCredential, Credential, Integration, NewPosa
 use canopy_core::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
-use canopy_core::sync::SyncSummary;
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -69,12 +68,6 @@ pub async fn add_greenbits_credential(
     input: NewGreenbitsCredential,
 ) -> Result<AddedCredential, Error> {
     state.console.add_greenbits_credential(input).await
-}
-
-/// Sync now: pulls every POSaBIT credential's customers.
-#[tauri::command]
-pub async fn sync_posabit(state: State<'_, AppState>) -> Result<Vec<SyncSummary>, Error> {
-    state.console.sync_posabit("manual").await
 }
 
 /// Removes a credential; its key leaves the keychain, its data stays.

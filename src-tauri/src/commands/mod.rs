@@ -5,3 +5,4 @@ pub mod app;
 pub mod integrations;
 pub mod personas;
 pub mod stores;
+pub mod sync;

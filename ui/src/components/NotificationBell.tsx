@@ -3,8 +3,8 @@ import { api } from "../api";
 import type { Notification } from "../bindings";
 import type { Page } from "../App";
 
-/** How often the bell asks for notifications (a local query). */
-const POLL_MS = 3000;
+/** How often the bell asks again anyway (a local query), for changes no event announced. */
+const POLL_MS = 15000;
 
 /** Where each kind of notification sends the user to fix it. */
 const FIX: Record<Notification["kind"], { page: Page; label: string }> = {
@@ -14,8 +14,9 @@ const FIX: Record<Notification["kind"], { page: Page; label: string }> = {
 
 /**
  * The top bar's notifications bell: a count, and a panel with each notification and its fix.
- * It polls, and asks again at once whenever `changed` changes (the shell passes its latest toast,
- * which every finished action raises).
+ * It asks again at once whenever `changed` changes (the shell passes a counter of background
+ * events — a sync finished — and its latest toast, which every finished action raises), and polls
+ * slowly for anything else.
  */
 export function NotificationBell({ onNavigate, changed }: { onNavigate: (page: Page) => void; changed: unknown }) {
   const [notifications, setNotifications] = useState<Notification[]>([]);

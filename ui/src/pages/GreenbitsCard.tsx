@@ -5,6 +5,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
+import { SyncPanel } from "../components/SyncPanel";
 
 interface Props {
   connection: IntegrationStatus | null;
@@ -12,10 +13,11 @@ interface Props {
   onChanged: () => void;
   onToast: (message: string) => void;
   onClose: () => void;
+  onShowPersonas: () => void;
 }
 
 /** The Greenbits integration card: credentials are a log-in, its permission pre-flight and the locations. */
-export function GreenbitsCard({ connection, credentials, onChanged, onToast, onClose }: Props) {
+export function GreenbitsCard({ connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
   const [removing, setRemoving] = useState<Credential | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -26,7 +28,14 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
       onChanged={onChanged}
       onToast={onToast}
       onClose={onClose}
-      footer={<p className="muted">Greenbits syncs (people, patients, orders) arrive with Canopy&apos;s sync engine; credentials, Connect and store mapping work now.</p>}
+      footer={
+        <SyncPanel
+          integration="greenbits"
+          connected={connection?.connected_at != null}
+          onToast={onToast}
+          onShowPersonas={onShowPersonas}
+        />
+      }
     >
       {credentials.length === 0 ? (
         <p className="empty">No credentials yet — log in with the Greenbits user the dispensary created for Canopy.</p>

@@ -63,6 +63,7 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
         onClose={() => {
           setOpen(null);
         }}
+        onShowPersonas={props.onShowPersonas}
       />
     );
   }

@@ -5,7 +5,7 @@ import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFr
 import { AddCredentialForm, PosabitCard } from "./PosabitCard";
 
 const addPosabitCredential = vi.fn();
-const syncPosabit = vi.fn();
+const syncIntegration = vi.fn();
 const connect = vi.fn();
 const setAgeGate = vi.fn();
 const removeCredential = vi.fn();
@@ -14,7 +14,8 @@ vi.mock("../api", () => ({
   api: {
     editPosabitCredential: (...args: unknown[]) => editPosabitCredential(...args) as unknown,
     addPosabitCredential: (...args: unknown[]) => addPosabitCredential(...args) as unknown,
-    syncPosabit: () => syncPosabit() as unknown,
+    syncIntegration: (...args: unknown[]) => syncIntegration(...args) as unknown,
+    cancelSync: vi.fn(),
     connect: (...args: unknown[]) => connect(...args) as unknown,
     setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
     removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
@@ -170,11 +171,16 @@ describe("PosabitCard", () => {
   });
 
   it("reports a stopped sync with what to fix", async () => {
-    syncPosabit.mockResolvedValue([
+    syncIntegration.mockImplementation((_integration: string, _credential: string | null, onProgress: (p: unknown) => void) => {
+      onProgress({ credential_id: "c1", store_name: "Capitol Hill", store_label: "Capitol Hill", stream: "customers", done: 0, total: null, state: "failed" });
+      return Promise.resolve([
       {
         credential_id: "c1",
         store_name: "Capitol Hill",
+        store_key: "c1",
+        store_label: "Capitol Hill",
         stream: "customers",
+        retries: 0,
         pages: 0,
         seen: 0,
         new: 0,
@@ -182,11 +188,14 @@ describe("PosabitCard", () => {
         rejected: 0,
         error: { code: "pos_permission_missing", message: "This POSaBIT key is missing Enhanced Customer Data Access.", hint: "Ask the rep." },
       },
-    ]);
+      ]);
+    });
     render(<PosabitCard {...props} connection={connection({ state: "connected", connected_at: "2026-01-01T00:00:00Z" })} credentials={[credential]} />);
     fireEvent.click(screen.getByRole("button", { name: "Sync now" }));
     expect(await screen.findByText("Capitol Hill: sync stopped")).toBeTruthy();
     expect(screen.getByText("This POSaBIT key is missing Enhanced Customer Data Access.")).toBeTruthy();
+    expect(screen.getByRole("progressbar", { name: "Capitol Hill · customers" })).toBeTruthy();
+    expect(syncIntegration).toHaveBeenCalledWith("posabit", null, expect.any(Function));
     expect(props.onToast).not.toHaveBeenCalled();
   });
 });

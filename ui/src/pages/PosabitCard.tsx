@@ -1,11 +1,12 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError, AppStatus, Credential, IntegrationStatus, SyncSummary } from "../bindings";
+import type { AppError, AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
-import { formatDateTime, plural } from "../format";
+import { SyncPanel } from "../components/SyncPanel";
+import { formatDateTime } from "../format";
 
 interface Props {
   status: AppStatus | null;
@@ -19,28 +20,8 @@ interface Props {
 
 /** The POSaBIT integration card, in the seeds' order: header, warning, credentials, loyalty, sync. */
 export function PosabitCard({ status, connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
-  const [syncing, setSyncing] = useState(false);
   const [actionError, setActionError] = useState<AppError | null>(null);
   const connected = connection?.connected_at != null;
-  const [syncError, setSyncError] = useState<AppError | null>(null);
-  const [results, setResults] = useState<SyncSummary[] | null>(null);
-
-  const syncNow = async () => {
-    setSyncing(true);
-    setSyncError(null);
-    try {
-      const summaries = await api.syncPosabit();
-      setResults(summaries);
-      if (summaries.every((s) => !s.error)) {
-        const fresh = summaries.reduce((n, s) => n + s.new, 0);
-        onToast(`Sync finished: ${plural(fresh, "new record")}.`);
-      }
-    } catch (error) {
-      setSyncError(error as AppError);
-    } finally {
-      setSyncing(false);
-    }
-  };
 
   return (
     <IntegrationFrame
@@ -49,45 +30,7 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
       onChanged={onChanged}
       onToast={onToast}
       onClose={onClose}
-      footer={
-        <>
-        <div className="sync-results" aria-live="polite">
-          {syncError && <ErrorNotice error={syncError} title="Sync did not run" />}
-          {results?.map((r) => (
-            <div key={r.credential_id} className="sync-result">
-              {r.error ? (
-                <ErrorNotice error={r.error} title={`${r.store_name}: sync stopped`} />
-              ) : (
-                <p>
-                  <strong>{r.store_name}</strong>: {plural(r.seen, "record")} received, {r.new} new, {r.changed} changed
-                  {r.rejected > 0 ? `, ${r.rejected} skipped` : ""}.
-                </p>
-              )}
-            </div>
-          ))}
-          {results && (
-            <button type="button" className="link" onClick={onShowPersonas}>
-              See personas sourced from posabit →
-            </button>
-          )}
-        </div>
-        <button
-          type="button"
-          className="primary"
-          disabled={syncing || !connected}
-          title={connected ? undefined : "Connect POSaBIT first"}
-          onClick={() => void syncNow()}
-        >
-          {syncing ? (
-            <>
-              <span className="spinner" aria-hidden="true" /> Syncing…
-            </>
-          ) : (
-            "Sync now"
-          )}
-        </button>
-        </>
-      }
+      footer={<SyncPanel integration="posabit" connected={connected} onToast={onToast} onShowPersonas={onShowPersonas} />}
     >
         <CredentialTable credentials={credentials} onChanged={onChanged} onToast={onToast} />
         {actionError && <ErrorNotice error={actionError} />}

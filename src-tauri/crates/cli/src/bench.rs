@@ -41,7 +41,12 @@ struct SandboxInfo {
 fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, SandboxInfo)> {
     let mut child = Command::new(std::env::current_exe()?)
         .args(["sandbox", "serve", "--stores", "1", "--coupons", "6"])
-        .args(["--customers", &customers.to_string(), "--sales", &sales.to_string()])
+        .args([
+            "--customers",
+            &customers.to_string(),
+            "--sales",
+            &sales.to_string(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -55,14 +60,25 @@ fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, 
         url = url.or(value("POSaBIT base URL:"));
         integrator = integrator.or(value("Integrator token:"));
         if key.is_none() && line.trim_start().starts_with("venue ") {
-            key = line.split(" key ").nth(1).and_then(|rest| rest.split_whitespace().next()).map(str::to_string);
+            key = line
+                .split(" key ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_string);
         }
         if line.starts_with("Admin API:") {
             break;
         }
     }
     match (url, integrator, key) {
-        (Some(posabit_url), Some(integrator), Some(key)) => Ok((process, SandboxInfo { posabit_url, integrator, key })),
+        (Some(posabit_url), Some(integrator), Some(key)) => Ok((
+            process,
+            SandboxInfo {
+                posabit_url,
+                integrator,
+                key,
+            },
+        )),
         _ => bail!("the sandbox did not say where it listens"),
     }
 }
@@ -92,12 +108,18 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     let clients = PosClients {
         posabit: PosabitClient::new(&info.posabit_url, Secret::new(info.integrator.clone()))
             .map_err(|e| anyhow::anyhow!(e.message))?,
-        greenbits: GreenbitsClient::new(&info.posabit_url).map_err(|e| anyhow::anyhow!(e.message))?,
+        greenbits: GreenbitsClient::new(&info.posabit_url)
+            .map_err(|e| anyhow::anyhow!(e.message))?,
     };
     // No pacing: the sandbox has no rate limit, and the point is to measure Canopy.
-    let policy = RetryPolicy { min_request_gap: Duration::ZERO, ..RetryPolicy::standard() };
-    let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients).with_retry_policy(policy);
-    let fail = |e: canopy_core::Error| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default());
+    let policy = RetryPolicy {
+        min_request_gap: Duration::ZERO,
+        ..RetryPolicy::standard()
+    };
+    let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients)
+        .with_retry_policy(policy);
+    let fail =
+        |e: canopy_core::Error| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default());
     console
         .add_posabit_credential(NewPosabitCredential {
             store_name: "Bench".into(),
@@ -106,24 +128,36 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
         })
         .await
         .map_err(fail)?;
-    console.set_age_gate(Integration::Posabit, true).await.map_err(fail)?;
+    console
+        .set_age_gate(Integration::Posabit, true)
+        .await
+        .map_err(fail)?;
     console.connect(Integration::Posabit).await.map_err(fail)?;
 
-    println!("Full POSaBIT sync of {customers} customers and {sales} sales (sandbox in its own process)");
+    println!(
+        "Full POSaBIT sync of {customers} customers and {sales} sales (sandbox in its own process)"
+    );
     let samples: Arc<Mutex<Vec<(String, u64, Option<u64>, f64)>>> = Arc::default();
     let recorded = samples.clone();
     let next_mark = Arc::new(Mutex::new(0u64));
     let sink: canopy_core::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
-        let Some(total) = p.total.filter(|t| *t > 0) else { return };
+        let Some(total) = p.total.filter(|t| *t > 0) else {
+            return;
+        };
         let tenth = p.done * 10 / total;
-        let mut mark = next_mark.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut mark = next_mark
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if p.done < total / 10 {
             *mark = 0;
         }
         if tenth >= *mark || p.state != "running" {
             *mark = tenth + 1;
             let (rss, _) = memory_mib();
-            recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p.stream.clone(), p.done, p.total, rss));
+            recorded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((p.stream.clone(), p.done, p.total, rss));
         }
     });
     let started = Instant::now();
@@ -161,10 +195,19 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     );
     println!("  memory: peak RSS {peak:.0} MiB, RSS at the end {rss:.0} MiB");
     println!("  RSS during the sync (stream, records done / total, MiB):");
-    for (stream, done, total, rss) in samples.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
-        println!("    {stream:<9} {done:>9} / {:<9} {rss:>6.0}", total.unwrap_or(0));
+    for (stream, done, total, rss) in samples
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+    {
+        println!(
+            "    {stream:<9} {done:>9} / {:<9} {rss:>6.0}",
+            total.unwrap_or(0)
+        );
     }
-    let size = std::fs::metadata(dir.join("canopy.db")).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(dir.join("canopy.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("  database file: {:.0} MiB", size as f64 / 1_048_576.0);
     drop(console);
     drop(db);

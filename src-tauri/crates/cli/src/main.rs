@@ -28,7 +28,11 @@ fn usage() -> &'static str {
 }
 
 /// The value after `--name` in `args`, parsed.
-pub(crate) fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T> {
+pub(crate) fn flag<T: std::str::FromStr>(
+    args: &[String],
+    name: &str,
+    default: T,
+) -> anyhow::Result<T> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
         Some(i) => args

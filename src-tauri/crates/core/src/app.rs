@@ -329,6 +329,36 @@ impl Console {
         Ok(self.syncs.cancel(ids.as_deref()))
     }
 
+    /// Runs the scheduled sync of every connected integration; returns what each did. An
+    /// integration that is not connected, or has nothing to sync, is skipped.
+    pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
+        let mut results = Vec::new();
+        for integration in [Integration::Posabit, Integration::Greenbits] {
+            let connected = self
+                .blocking(move |db| connection::require_connected(db, integration))
+                .await
+                .is_ok();
+            if connected {
+                results.push((
+                    integration,
+                    self.sync(integration, None, "schedule", None).await,
+                ));
+            }
+        }
+        results
+    }
+
+    /// Minutes between scheduled syncs (0: off).
+    pub async fn sync_interval(&self) -> Result<u32> {
+        self.blocking(crate::schedule::interval_minutes).await
+    }
+
+    /// Sets the minutes between scheduled syncs (0: off).
+    pub async fn set_sync_interval(&self, minutes: u32) -> Result<u32> {
+        self.blocking(move |db| crate::schedule::set_interval_minutes(db, minutes))
+            .await
+    }
+
     /// The credentials syncing right now.
     pub fn syncing(&self) -> Vec<String> {
         self.syncs.running()

@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode};
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
 use crate::notifications::{Notification, NotificationKind};
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
+use crate::schedule::ConsoleEvent;
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sync::{SyncProgress, SyncSummary};
@@ -32,6 +33,7 @@ pub fn typescript() -> String {
         AddedCredential::decl(&cfg),
         SyncSummary::decl(&cfg),
         SyncProgress::decl(&cfg),
+        ConsoleEvent::decl(&cfg),
         SyncRunRow::decl(&cfg),
         StoreHealth::decl(&cfg),
         IntegrationHealth::decl(&cfg),

@@ -15,6 +15,7 @@ pub mod loyalty;
 pub mod notifications;
 pub mod personas;
 pub mod pos;
+pub mod schedule;
 pub mod secret;
 pub mod secrets;
 pub mod stores;

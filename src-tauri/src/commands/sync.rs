@@ -1,0 +1,76 @@
+//! Commands of syncing: Sync now with progress, cancel, the history and health views, the schedule.
+
+use std::sync::Arc;
+
+use canopy_core::credentials::Integration;
+use canopy_core::schedule::ConsoleEvent;
+use canopy_core::sync::history::{IntegrationHealth, SyncRunRow};
+use canopy_core::sync::{SyncProgress, SyncSummary};
+use canopy_core::Error;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::state::AppState;
+
+/// Sync now: every credential of the integration (or one), progress streamed to `on_progress`.
+#[tauri::command]
+pub async fn sync_integration(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integration: Integration,
+    credential_id: Option<String>,
+    on_progress: Channel<SyncProgress>,
+) -> Result<Vec<SyncSummary>, Error> {
+    let sink = Arc::new(move |progress: SyncProgress| {
+        let _ = on_progress.send(progress);
+    });
+    let summaries = state
+        .console
+        .sync(integration, credential_id.as_deref(), "manual", Some(sink))
+        .await?;
+    crate::schedule::announce(
+        &app,
+        ConsoleEvent::SyncFinished {
+            integration,
+            trigger: "manual".into(),
+            failed: summaries.iter().any(|s| s.error.is_some()),
+        },
+    );
+    Ok(summaries)
+}
+
+/// Asks the running syncs of an integration (all, without one) to stop at the next page.
+#[tauri::command]
+pub async fn cancel_sync(
+    state: State<'_, AppState>,
+    integration: Option<Integration>,
+) -> Result<usize, Error> {
+    state.console.cancel_sync(integration).await
+}
+
+/// The most recent sync runs, newest first.
+#[tauri::command]
+pub async fn sync_history(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<SyncRunRow>, Error> {
+    state.console.sync_history(limit).await
+}
+
+/// Each integration's health per store.
+#[tauri::command]
+pub async fn sync_health(state: State<'_, AppState>) -> Result<Vec<IntegrationHealth>, Error> {
+    state.console.sync_health().await
+}
+
+/// Minutes between scheduled syncs (0: off).
+#[tauri::command]
+pub async fn sync_interval(state: State<'_, AppState>) -> Result<u32, Error> {
+    state.console.sync_interval().await
+}
+
+/// Sets the minutes between scheduled syncs (0: off).
+#[tauri::command]
+pub async fn set_sync_interval(state: State<'_, AppState>, minutes: u32) -> Result<u32, Error> {
+    state.console.set_sync_interval(minutes).await
+}

@@ -1,0 +1,174 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../api";
+import type { AppError, IntegrationHealth, SyncRunRow } from "../bindings";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { formatDateTime } from "../format";
+
+const NAMES = { posabit: "POSaBIT", greenbits: "Greenbits" } as const;
+
+/** Milliseconds as "1.2 s" or "3 min 4 s". */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return "—";
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${String(minutes)} min ${String(Math.round((ms % 60_000) / 1000))} s`;
+}
+
+/** Per integration: is it active (the FAQ check), and per store when data last arrived. */
+function HealthView({ health }: { health: IntegrationHealth[] }) {
+  if (health.length === 0) return <p className="empty">No integration has credentials yet.</p>;
+  return (
+    <div className="health-list">
+      {health.map((h) => (
+        <section key={h.integration} className="card" data-testid={`health-${h.integration}`} aria-label={`${NAMES[h.integration]} health`}>
+          <div className="health-head">
+            <h3>{NAMES[h.integration]}</h3>
+            <span className={h.active ? "chip chip-ok" : "chip chip-warn"}>{h.active ? "Active" : "Not active"}</span>
+          </div>
+          <p>{h.verdict}</p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Store / location</th>
+                <th scope="col">Mapped to</th>
+                <th scope="col">Last successful sync</th>
+                <th scope="col">Data current as of</th>
+                <th scope="col">Personas</th>
+                <th scope="col">Purchases</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {h.stores.map((s) => (
+                <tr key={s.store_key}>
+                  <td>{s.label}</td>
+                  <td>{s.mapped_store ?? <span className="chip chip-warn">Unmapped</span>}</td>
+                  <td>{s.last_success_at ? formatDateTime(s.last_success_at) : "Never"}</td>
+                  <td>{s.current_as_of ? formatDateTime(s.current_as_of) : "—"}</td>
+                  <td className="number">{s.personas.toLocaleString()}</td>
+                  <td className="number">{s.purchases.toLocaleString()}</td>
+                  <td>{s.last_error ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+/** Every run, newest first: trigger, start, duration, pages, records and the error if any. */
+function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
+  if (runs.length === 0) return <p className="empty">No sync has run yet. Open an integration card and press Sync now.</p>;
+  return (
+    <table className="table" data-testid="sync-history">
+      <thead>
+        <tr>
+          <th scope="col">Started</th>
+          <th scope="col">Integration</th>
+          <th scope="col">Store</th>
+          <th scope="col">Stream</th>
+          <th scope="col">Trigger</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Pages</th>
+          <th scope="col">Seen</th>
+          <th scope="col">New</th>
+          <th scope="col">Changed</th>
+          <th scope="col">Rejected</th>
+          <th scope="col">Retries</th>
+          <th scope="col">Result</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id}>
+            <td className="nowrap">{formatDateTime(r.started_at)}</td>
+            <td>{r.integration in NAMES ? NAMES[r.integration as keyof typeof NAMES] : r.integration}</td>
+            <td className="nowrap">{r.store_label}</td>
+            <td>{r.stream}</td>
+            <td>{r.trigger}</td>
+            <td>{r.duration_ms === null ? "running" : formatDuration(r.duration_ms)}</td>
+            <td className="number">{r.pages}</td>
+            <td className="number">{r.seen.toLocaleString()}</td>
+            <td className="number">{r.new.toLocaleString()}</td>
+            <td className="number">{r.changed.toLocaleString()}</td>
+            <td className="number">{r.rejected}</td>
+            <td className="number">{r.retries}</td>
+            <td>
+              {r.error_code ? (
+                <span className="chip chip-error" title={r.error_message ?? undefined}>{r.error_code.replace(/_/g, " ")}</span>
+              ) : (
+                <span className="chip chip-ok">ok</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** How often Canopy syncs on its own. */
+function ScheduleForm({ onToast }: { onToast: (message: string) => void }) {
+  const [minutes, setMinutes] = useState<string>("");
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    void api.syncInterval().then((m) => { setMinutes(String(m)); });
+  }, []);
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setError(null);
+        api.setSyncInterval(Number(minutes)).then(
+          (saved) => { onToast(saved === 0 ? "Scheduled syncs are off." : `Canopy syncs every ${String(saved)} minutes.`); },
+          (caught: unknown) => { setError(caught as AppError); },
+        );
+      }}
+    >
+      <label htmlFor="sync-interval">Sync every (minutes, 0 = off)</label>
+      <input id="sync-interval" type="number" min={0} max={1440} value={minutes} onChange={(e) => { setMinutes(e.target.value); }} />
+      <button type="submit">Save</button>
+      {error && <ErrorNotice error={error} />}
+    </form>
+  );
+}
+
+/** Sync: the health of each integration, the schedule, and the history of runs. */
+export function SyncPage({ onToast, changed }: { onToast: (message: string) => void; changed: unknown }) {
+  const [health, setHealth] = useState<IntegrationHealth[] | null>(null);
+  const [runs, setRuns] = useState<SyncRunRow[] | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const load = useCallback(() => {
+    Promise.all([api.syncHealth(), api.syncHistory(200)]).then(
+      ([h, r]) => {
+        setHealth(h);
+        setRuns(r);
+      },
+      (caught: unknown) => { setError(caught as AppError); },
+    );
+  }, []);
+  useEffect(() => {
+    load();
+  }, [load, changed]);
+  return (
+    <div className="page-sections">
+      {error && <ErrorNotice error={error} />}
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading">Health</h2>
+        <p className="muted">Is the integration active? It is when personas are sourced from it and its last sync succeeded.</p>
+        {health && <HealthView health={health} />}
+      </section>
+      <section aria-labelledby="schedule-heading">
+        <h2 id="schedule-heading">Schedule</h2>
+        <ScheduleForm onToast={onToast} />
+      </section>
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        {runs && <HistoryTable runs={runs} />}
+      </section>
+    </div>
+  );
+}
