@@ -54,7 +54,8 @@ fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, 
     let stdout = child.stdout.take().context("sandbox output")?;
     let process = SandboxProcess(child);
     let (mut url, mut integrator, mut key) = (None, None, None);
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line?;
         let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_string());
         url = url.or(value("POSaBIT base URL:"));
@@ -70,6 +71,8 @@ fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, 
             break;
         }
     }
+    // Keep reading what the sandbox prints, so it never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     match (url, integrator, key) {
         (Some(posabit_url), Some(integrator), Some(key)) => Ok((
             process,

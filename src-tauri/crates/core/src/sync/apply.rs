@@ -71,10 +71,18 @@ pub fn apply_customer(
             customer.employee,
             customer.loyalty_member
         ])?;
-        // The POS is the source of truth for the profile fields it sends.
+        // With two-way contact sync on, the POS is the source of truth for the profile fields it
+        // sends, for changes made since the day it was enabled; membership and opt-in always flow.
+        let profile_flows = page
+            .profile_changes_since
+            .is_some_and(|since| customer.updated_at >= since);
         tx.prepare_cached(
-            "UPDATE personas SET first_name = coalesce(?2, first_name), last_name = coalesce(?3, last_name),
-               phone_e164 = coalesce(?4, phone_e164), email = coalesce(?5, email), birth_date = coalesce(?6, birth_date),
+            "UPDATE personas SET
+               first_name = CASE WHEN ?10 THEN coalesce(?2, first_name) ELSE first_name END,
+               last_name = CASE WHEN ?10 THEN coalesce(?3, last_name) ELSE last_name END,
+               phone_e164 = CASE WHEN ?10 THEN coalesce(?4, phone_e164) ELSE phone_e164 END,
+               email = CASE WHEN ?10 THEN coalesce(?5, email) ELSE email END,
+               birth_date = CASE WHEN ?10 THEN coalesce(?6, birth_date) ELSE birth_date END,
                loyalty_member = max(loyalty_member, ?7), marketing_opt_in = coalesce(?8, marketing_opt_in), updated_at = ?9
              WHERE id = ?1",
         )?
@@ -87,7 +95,8 @@ pub fn apply_customer(
             customer.birth_date,
             customer.loyalty_member,
             customer.marketing_opt_in,
-            page.now
+            page.now,
+            profile_flows
         ])?;
         if customer.loyalty_member && !was_member {
             // Joining the programme: the shopper's sales earn, whichever arrived first.

@@ -196,6 +196,14 @@ fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -
     }
 }
 
+/// Midnight (UTC) of the day `instant` falls on: a setting enabled "from the day" covers that day.
+fn start_of_day(instant: DateTime<Utc>) -> DateTime<Utc> {
+    instant
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(instant, |midnight| midnight.and_utc())
+}
+
 /// Whether any of a page's records cannot be read (checked before saving, to decide the cursor).
 fn has_unreadable(plan: &StreamPlan, records: &[Value]) -> bool {
     records.iter().any(|record| match plan.kind {
@@ -258,9 +266,16 @@ async fn pull(
     total: &mut Option<u64>,
 ) -> Result<()> {
     let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
-    let points_per_dollar = {
-        let db = context.db.clone();
-        tokio::task::spawn_blocking(move || crate::loyalty::points_per_dollar(&db)).await??
+    let (points_per_dollar, profile_changes_since) = {
+        let (db, integration) = (context.db.clone(), credential.integration);
+        tokio::task::spawn_blocking(move || -> Result<_> {
+            let since = db.read(|c| crate::connection::sync_personas_since(c, integration))?;
+            Ok((
+                crate::loyalty::points_per_dollar(&db)?,
+                since.map(start_of_day),
+            ))
+        })
+        .await??
     };
     let started = super::stamp(Utc::now());
     let mut position = first_position(plan, cursor);
@@ -308,6 +323,7 @@ async fn pull(
             run_id,
             now: stamp(Utc::now()),
             points_per_dollar,
+            profile_changes_since,
         };
         let (plan_copy, records) = (plan.clone(), fetched.records);
         let counts = context

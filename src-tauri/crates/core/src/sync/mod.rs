@@ -158,6 +158,9 @@ pub struct PageContext {
     pub now: String,
     /// Points a member earns per dollar (Loyalty settings).
     pub points_per_dollar: i64,
+    /// The start of the day two-way contact sync was enabled on: POS profile changes made since
+    /// then flow into personas; `None` (off) keeps personas as they were first imported.
+    pub profile_changes_since: Option<DateTime<Utc>>,
 }
 
 /// Syncs every stream of `credential` in order and returns one summary per stream. A refused
