@@ -12,10 +12,12 @@ use crate::error::{Error, Result};
 use crate::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
 };
+use crate::outbox::{self, PushSummary};
 use crate::personas::{self, PersonaPage, PersonaQuery};
 pub use crate::pos::PosClients;
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
+use crate::signups::{self, Signup, SignupInput};
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{self, IntegrationHealth, SyncRunRow};
 use crate::sync::retry::RetryPolicy;
@@ -310,7 +312,54 @@ impl Console {
             };
             summaries.extend(sync::sync_credential(&context, credential, &secret, trigger).await);
         }
+        if credential_id.is_none() {
+            self.push_signups(integration).await;
+        }
         Ok(summaries)
+    }
+
+    /// Pushes local signups waiting in the outbox to `integration`, while two-way contact sync is
+    /// on; a failure is logged and left on the outbox row (the next sync tries again).
+    pub async fn push_signups(&self, integration: Integration) -> Option<PushSummary> {
+        let on = self
+            .blocking(move |db| db.read(|c| connection::sync_personas_since(c, integration)))
+            .await;
+        if !matches!(on, Ok(Some(_))) {
+            return None;
+        }
+        match outbox::push_pending(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients,
+            &self.retry,
+            integration,
+        )
+        .await
+        {
+            Ok(summary) => {
+                tracing::info!(?integration, ?summary, "outbox pushed");
+                Some(summary)
+            }
+            Err(error) => {
+                tracing::warn!(?integration, "outbox push failed: {}", error.message);
+                None
+            }
+        }
+    }
+
+    /// A shopper signs up on Canopy's own form (see [`signups::sign_up`]).
+    pub async fn sign_up(&self, input: SignupInput) -> Result<Signup> {
+        self.blocking(move |db| signups::sign_up(db, &input)).await
+    }
+
+    /// Turns two-way contact sync on or off for an integration; returns since when it is on.
+    pub async fn set_sync_personas(
+        &self,
+        integration: Integration,
+        on: bool,
+    ) -> Result<Option<String>> {
+        self.blocking(move |db| connection::set_sync_personas(db, integration, on))
+            .await
     }
 
     /// Asks running syncs of `integration` (every one, with `None`) to stop at the next page

@@ -13,11 +13,13 @@ pub mod greenbits_credentials;
 pub mod identity;
 pub mod loyalty;
 pub mod notifications;
+pub mod outbox;
 pub mod personas;
 pub mod pos;
 pub mod schedule;
 pub mod secret;
 pub mod secrets;
+pub mod signups;
 pub mod stores;
 pub mod sync;
 

@@ -248,6 +248,24 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX sync_runs_started ON sync_runs (started_at);
     CREATE INDEX sync_runs_key ON sync_runs (store_key, stream, id);
     "#,
+    // 6: local signups (the `loyalty` source).
+    r#"
+    -- A shopper who signed up on Canopy's own form: the persona is `loyalty`-sourced.
+    CREATE TABLE local_signups (
+        id          INTEGER PRIMARY KEY,
+        persona_id  INTEGER NOT NULL REFERENCES personas (id),
+        first_name  TEXT NOT NULL,
+        last_name   TEXT,
+        phone_e164  TEXT,
+        email       TEXT,
+        birth_date  TEXT,
+        consent     INTEGER NOT NULL,
+        signature   TEXT,
+        match_reason TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        created_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX local_signups_persona ON local_signups (persona_id);
+    "#,
 ];
 
 /// The schema version the database is at.

@@ -138,6 +138,63 @@ impl GreenbitsClient {
         Ok(envelope.companies)
     }
 
+    fn at_location(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &Secret,
+        location_id: u64,
+    ) -> reqwest::RequestBuilder {
+        request
+            .header(
+                "Authorization",
+                format!("Token token=\"{}\"", token.expose()),
+            )
+            .header("X-GB-CompanyId", location_id.to_string())
+    }
+
+    /// The location's customers matching `text` (Greenbits' `by_query` search of names, e-mail
+    /// and phone), at most 50.
+    pub async fn search_people(
+        &self,
+        token: &Secret,
+        location_id: u64,
+        text: &str,
+    ) -> Result<Vec<Value>> {
+        let request = self
+            .at_location(
+                self.http.get(format!("{}/v2/people", self.base_url)),
+                token,
+                location_id,
+            )
+            .query(&[("by_query", text), ("limit", "50")]);
+        let mut raw: RawOffsetPage = VOICE.json(VOICE.send(request).await?).await?;
+        Ok(match raw.lists.remove("people") {
+            Some(Value::Array(records)) => records,
+            _ => Vec::new(),
+        })
+    }
+
+    /// Creates a customer at the location from `fields` (Greenbits' names) and returns its id.
+    pub async fn create_customer(
+        &self,
+        token: &Secret,
+        location_id: u64,
+        mut fields: Value,
+    ) -> Result<String> {
+        fields["company_id"] = Value::from(location_id);
+        let request = self
+            .at_location(
+                self.http.post(format!("{}/v1/customers", self.base_url)),
+                token,
+                location_id,
+            )
+            .json(&serde_json::json!({ "customer": fields }));
+        let created: Value = VOICE.json(VOICE.send(request).await?).await?;
+        record_id(&created["customer"]).ok_or_else(|| {
+            crate::error::Error::internal("Greenbits created the customer but sent back no id.")
+        })
+    }
+
     /// One page of a location's list, oldest update first, from `offset`.
     pub async fn list_page(
         &self,
@@ -161,13 +218,11 @@ impl GreenbitsClient {
             query.push(("patient", "true".to_string()));
         }
         let request = self
-            .http
-            .get(format!("{}{path}", self.base_url))
-            .header(
-                "Authorization",
-                format!("Token token=\"{}\"", token.expose()),
+            .at_location(
+                self.http.get(format!("{}{path}", self.base_url)),
+                token,
+                location_id,
             )
-            .header("X-GB-CompanyId", location_id.to_string())
             .query(&query);
         let mut raw: RawOffsetPage = VOICE.json(VOICE.send(request).await?).await?;
         let records = match raw.lists.remove(field) {

@@ -168,6 +168,44 @@ impl PosabitClient {
         })
     }
 
+    /// The id of the venue's customer whose `field` (`telephone` or `email`) equals `value`, if any:
+    /// the look-up staff (and Canopy) make before creating a customer.
+    pub async fn find_customer(
+        &self,
+        key: &Secret,
+        field: &str,
+        value: &str,
+    ) -> Result<Option<String>> {
+        let query = [
+            (format!("q[{field}_eq]"), value.to_string()),
+            ("per_page".into(), "1".into()),
+        ];
+        let request = self
+            .http
+            .get(format!("{}/v3/venue/customers", self.base_url))
+            .basic_auth(self.integrator.expose(), Some(key.expose()))
+            .query(&query);
+        let page: RawListPage = VOICE.json(VOICE.send(request).await?).await?;
+        Ok(page
+            .lists
+            .get("customers")
+            .and_then(|list| list.get(0))
+            .and_then(|element| record_id(&element["customer"])))
+    }
+
+    /// Creates a customer from `fields` (POSaBIT's names) and returns its id.
+    pub async fn create_customer(&self, key: &Secret, fields: Value) -> Result<String> {
+        let request = self
+            .http
+            .post(format!("{}/v3/venue/customers", self.base_url))
+            .basic_auth(self.integrator.expose(), Some(key.expose()))
+            .json(&serde_json::json!({ "customer": fields }));
+        let created: Value = VOICE.json(VOICE.send(request).await?).await?;
+        record_id(&created["customer"]).ok_or_else(|| {
+            crate::error::Error::internal("POSaBIT created the customer but sent back no id.")
+        })
+    }
+
     /// One page of the venue's coupons (V2).
     pub async fn coupons_page(&self, key: &Secret, page: u64, per_page: u64) -> Result<Vec<Value>> {
         let query = [

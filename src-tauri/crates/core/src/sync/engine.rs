@@ -84,6 +84,8 @@ pub fn save_page(
     touched.dedup();
     crate::favorites::recompute_for(tx, &touched, Utc::now())?;
     let value = match (cursor, counts.newest) {
+        // A page with an unreadable record leaves the cursor where it was (see `pull`).
+        (CursorWrite::Newest, _) if counts.rejected > 0 => None,
         (CursorWrite::Newest, Some(newest)) => Some(stamp(newest)),
         (CursorWrite::Offset(offset), _) => Some(offset.to_string()),
         _ => None,
@@ -204,13 +206,42 @@ fn start_of_day(instant: DateTime<Utc>) -> DateTime<Utc> {
         .map_or(instant, |midnight| midnight.and_utc())
 }
 
-/// Whether any of a page's records cannot be read (checked before saving, to decide the cursor).
-fn has_unreadable(plan: &StreamPlan, records: &[Value]) -> bool {
-    records.iter().any(|record| match plan.kind {
-        RecordKind::Customer => map_customer(plan.feed, record).is_err(),
-        RecordKind::Sale => map_sale(plan.feed, record).is_err(),
-        RecordKind::Coupon => false,
+/// Fetches one page with retries and the credential's pace, counting the retries.
+async fn fetch_page(
+    context: &SyncContext<'_>,
+    secret: &Secret,
+    plan: &StreamPlan,
+    position: &Position,
+    pacer: &mut Pacer,
+    retries: &mut u32,
+) -> Result<plan::RawPage> {
+    let (fetched, tried) = with_retries(&context.policy, pacer, || {
+        plan::fetch(context.clients, secret, plan, position)
     })
+    .await;
+    *retries += tried;
+    fetched
+}
+
+/// The newest `updated_at` among a raw page's records (unreadable stamps are skipped): where the
+/// next incremental page starts.
+fn newest_stamp(plan: &StreamPlan, records: &[Value]) -> Option<DateTime<Utc>> {
+    fn updated_at(feed: Feed, record: &Value) -> &Value {
+        match feed {
+            Feed::PosabitCustomers => &record["customer"]["updated_at"],
+            Feed::PosabitTickets => &record["ticket"]["updated_at"],
+            _ => &record["updated_at"],
+        }
+    }
+    records
+        .iter()
+        .filter_map(|record| {
+            updated_at(plan.feed, record)
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .max()
 }
 
 /// The first page of a run, from the stored cursor.
@@ -280,38 +311,37 @@ async fn pull(
     let started = super::stamp(Utc::now());
     let mut position = first_position(plan, cursor);
     let mut pacer = Pacer::new(&context.policy);
+    let mut retries = 0;
     // Once a page held an unreadable record, the cursor stays where it was for the rest of the
     // run, so the next run reads that record again (it may be fixed by then).
     let mut pinned = false;
+    if context.control.cancelled() {
+        return Err(super::cancelled());
+    }
+    let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
     loop {
-        if context.control.cancelled() {
-            return Err(super::cancelled());
-        }
-        let (fetched, retries) = with_retries(&context.policy, &mut pacer, || {
-            plan::fetch(context.clients, secret, plan, &position)
-        })
-        .await;
-        summary.retries += retries;
-        let fetched = fetched?;
-        let received = fetched.records.len() as u64;
+        summary.retries = retries;
+        let page_records = fetched?;
+        let received = page_records.records.len() as u64;
         let done_before = u64::from(summary.seen);
         summary.pages += 1;
         summary.seen += received as u32;
-        if let Some(remaining) = fetched.remaining {
+        if let Some(remaining) = page_records.remaining {
             *total = Some(match position {
                 Position::Offset(offset) => offset + remaining,
                 Position::Page { .. } => done_before + remaining,
             });
         }
-        let following = next_position(&position, received, None);
-        let cursor_write = match (plan.paging, &following) {
-            (Paging::Incremental, _) if pinned || has_unreadable(plan, &fetched.records) => {
-                pinned = true;
-                CursorWrite::Nothing
-            }
+        let next = next_position(
+            &position,
+            received,
+            newest_stamp(plan, &page_records.records),
+        );
+        let cursor_write = match (plan.paging, &next) {
+            (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
             (Paging::Incremental, _) => CursorWrite::Newest,
-            (Paging::OffsetScan, Position::Offset(next)) if fetched.more => {
-                CursorWrite::Offset(*next)
+            (Paging::OffsetScan, Position::Offset(offset)) if page_records.more => {
+                CursorWrite::Offset(*offset)
             }
             (Paging::OffsetScan, _) => CursorWrite::Offset(0),
             (Paging::Full, _) => CursorWrite::Nothing,
@@ -325,14 +355,26 @@ async fn pull(
             points_per_dollar,
             profile_changes_since,
         };
-        let (plan_copy, records) = (plan.clone(), fetched.records);
-        let counts = context
+        let more = page_records.more;
+        let (plan_copy, records) = (plan.clone(), page_records.records);
+        let save = context
             .db
-            .write_async(move |tx| save_page(tx, &page, &plan_copy, &records, cursor_write))
-            .await?;
+            .write_async(move |tx| save_page(tx, &page, &plan_copy, &records, cursor_write));
+        // The next page is fetched while this one is saved; a cancel stops before fetching.
+        let going_on = more && !context.control.cancelled();
+        let (counts, upcoming) = if going_on {
+            let (saved, upcoming) = tokio::join!(
+                save,
+                fetch_page(context, secret, plan, &next, &mut pacer, &mut retries)
+            );
+            (saved?, Some(upcoming))
+        } else {
+            (save.await?, None)
+        };
         summary.new += counts.new;
         summary.changed += counts.changed;
         summary.rejected += counts.rejected;
+        pinned |= counts.rejected > 0;
         let done = match position {
             Position::Offset(offset) => offset + received,
             Position::Page { .. } => done_before + received,
@@ -340,11 +382,16 @@ async fn pull(
         context
             .control
             .report(progress(summary, done, *total, "running"));
-        if !fetched.more {
-            break;
+        match upcoming {
+            Some(upcoming) => {
+                fetched = upcoming;
+                position = next;
+            }
+            None if more => return Err(super::cancelled()),
+            None => break,
         }
-        position = next_position(&position, received, counts.newest);
     }
+    summary.retries = retries;
     if plan.paging == Paging::Full && plan.kind == RecordKind::Coupon {
         let (db, credential_id) = (context.db.clone(), credential.id.clone());
         db.write_async(move |tx| coupons::forget_unseen(tx, &credential_id, &started))
