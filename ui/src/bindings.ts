@@ -276,6 +276,10 @@ error_message: string | null, };
 
 export type StoreHealth = { 
 /**
+ * The credential the key belongs to (what "Sync now" of this row syncs).
+ */
+credential_id: string, 
+/**
  * The mappable key.
  */
 store_key: string, 

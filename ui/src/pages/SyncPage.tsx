@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
-import type { AppError, IntegrationHealth, SyncRunRow } from "../bindings";
+import type { AppError, Integration, IntegrationHealth, StoreHealth, SyncRunRow } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
 
@@ -14,8 +14,32 @@ export function formatDuration(ms: number | null): string {
   return `${String(minutes)} min ${String(Math.round((ms % 60_000) / 1000))} s`;
 }
 
+/** Sync now for one credential, from its health row; the page reloads when it ends. */
+function SyncCredentialButton({ row, integration, onDone }: { row: StoreHealth; integration: Integration; onDone: (message: string) => void }) {
+  const [running, setRunning] = useState(false);
+  return (
+    <button
+      type="button"
+      disabled={running}
+      aria-label={`Sync ${row.label} now`}
+      onClick={() => {
+        setRunning(true);
+        api.syncIntegration(integration, row.credential_id, () => undefined).then(
+          (summaries) => {
+            const failed = summaries.find((s) => s.error);
+            onDone(failed?.error ? `${row.label}: ${failed.error.message}` : `${row.label} synced.`);
+          },
+          (caught: unknown) => { onDone(`${row.label}: ${(caught as AppError).message}`); },
+        ).finally(() => { setRunning(false); });
+      }}
+    >
+      {running ? "Syncing…" : "Sync now"}
+    </button>
+  );
+}
+
 /** Per integration: is it active (the FAQ check), and per store when data last arrived. */
-function HealthView({ health }: { health: IntegrationHealth[] }) {
+function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynced: (message: string) => void }) {
   if (health.length === 0) return <p className="empty">No integration has credentials yet.</p>;
   return (
     <div className="health-list">
@@ -36,6 +60,7 @@ function HealthView({ health }: { health: IntegrationHealth[] }) {
                 <th scope="col">Personas</th>
                 <th scope="col">Purchases</th>
                 <th scope="col">Last error</th>
+                <th scope="col"><span className="visually-hidden">Actions</span></th>
               </tr>
             </thead>
             <tbody>
@@ -48,6 +73,7 @@ function HealthView({ health }: { health: IntegrationHealth[] }) {
                   <td className="number">{s.personas.toLocaleString()}</td>
                   <td className="number">{s.purchases.toLocaleString()}</td>
                   <td>{s.last_error ?? "—"}</td>
+                  <td><SyncCredentialButton row={s} integration={h.integration} onDone={onSynced} /></td>
                 </tr>
               ))}
             </tbody>
@@ -159,7 +185,15 @@ export function SyncPage({ onToast, changed }: { onToast: (message: string) => v
       <section aria-labelledby="health-heading">
         <h2 id="health-heading">Health</h2>
         <p className="muted">Is the integration active? It is when personas are sourced from it and its last sync succeeded.</p>
-        {health && <HealthView health={health} />}
+        {health && (
+          <HealthView
+            health={health}
+            onSynced={(message) => {
+              onToast(message);
+              load();
+            }}
+          />
+        )}
       </section>
       <section aria-labelledby="schedule-heading">
         <h2 id="schedule-heading">Schedule</h2>

@@ -1,9 +1,10 @@
 //! Crash safety: a large sync killed with SIGKILL at random moments, restarted each time, ends with
 //! the same fingerprint as an uninterrupted sync, an intact database, and no customer written to the
-//! POS. Real process death, a real SQLite file, the sandbox over loopback HTTP.
+//! POS; pushes of local signups killed the same way end with each shopper created in the POS exactly
+//! once. Real process death, a real SQLite file, the sandbox over loopback HTTP.
 //!
-//! The test runs itself as the parent and, with `CANOPY_SYNC_CHILD` set, as the child that syncs
-//! until it is killed.
+//! Each test runs itself as the parent and, with `CANOPY_SYNC_CHILD` / `CANOPY_PUSH_CHILD` set, as
+//! the child that syncs or pushes until it is killed.
 
 mod support;
 
@@ -22,8 +23,8 @@ use support::{console_on, world_with};
 const CHILD: &str = "CANOPY_SYNC_CHILD";
 const TEST: &str = "a_sync_killed_at_random_points_resumes_to_the_same_database";
 
-/// Syncs the parent's database from the parent's sandbox until killed.
-async fn child(dir: PathBuf) {
+/// A console on the parent's database and sandbox, as the child process sees them.
+fn child_console(dir: &std::path::Path) -> canopy_core::app::Console {
     let var = |name: &str| std::env::var(name).expect(name);
     let secrets = MemorySecretStore::default();
     secrets
@@ -42,8 +43,13 @@ async fn child(dir: PathBuf) {
         greenbits: canopy_core::pos::greenbits::GreenbitsClient::new(var("CANOPY_SYNC_POSABIT"))
             .expect("client"),
     };
-    let console = canopy_core::app::Console::new(db, Arc::new(secrets), clients)
-        .with_retry_policy(support::fast_retries());
+    canopy_core::app::Console::new(db, Arc::new(secrets), clients)
+        .with_retry_policy(support::fast_retries())
+}
+
+/// Syncs the parent's database from the parent's sandbox until killed.
+async fn child(dir: PathBuf) {
+    let console = child_console(&dir);
     let _ = console
         .sync(Integration::Posabit, None, "manual", None)
         .await;
@@ -171,4 +177,115 @@ async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
         0,
         "{writes}"
     );
+}
+
+const PUSH_CHILD: &str = "CANOPY_PUSH_CHILD";
+const PUSH_TEST: &str = "pushes_killed_at_random_points_create_each_shopper_once";
+const SIGNUPS: usize = 300;
+
+/// Spawns this test binary as the child of `test`, pointed at the parent's world.
+fn spawn_child(
+    world: &support::World,
+    test: &str,
+    role: &str,
+    credential: &str,
+) -> std::process::Child {
+    Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", test, "--nocapture"])
+        .env(role, world.dir.path())
+        .env("CANOPY_SYNC_CREDENTIAL", credential)
+        .env("CANOPY_SYNC_KEY", world.venue_key(0))
+        .env("CANOPY_SYNC_POSABIT", world.sandbox.posabit_base_url())
+        .env(
+            "CANOPY_SYNC_INTEGRATOR",
+            &world.sandbox.config().integrator_token,
+        )
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("child runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pushes_killed_at_random_points_create_each_shopper_once() {
+    if let Some(dir) = std::env::var_os(PUSH_CHILD) {
+        let console = child_console(&PathBuf::from(dir));
+        let _ = console.push_signups(Integration::Posabit).await;
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        return;
+    }
+    let secrets = Arc::new(MemorySecretStore::default());
+    let world = world_with(SandboxConfig::sized(9, 50, 10), secrets.clone()).await;
+    world
+        .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
+        .await;
+    world
+        .console
+        .set_sync_personas(Integration::Posabit, true)
+        .await
+        .expect("on");
+    for i in 0..SIGNUPS {
+        world
+            .console
+            .sign_up(canopy_core::signups::SignupInput {
+                first_name: format!("Shopper{i}"),
+                phone: Some(format!("20655{:05}", 10_000 + i)),
+                email: Some(format!("shopper{i}@example.com")),
+                ..Default::default()
+            })
+            .await
+            .expect("signed up");
+    }
+    let credential = world
+        .console
+        .credentials(Integration::Posabit)
+        .await
+        .expect("list")[0]
+        .id
+        .clone();
+    let seed = std::process::id() as u64 ^ 0x5eed;
+    let moments: Vec<Duration> = kill_moments(seed, 4).into_iter().map(|m| m / 5).collect();
+    println!("kill moments (seed {seed}): {moments:?}");
+    for moment in moments {
+        let mut child = spawn_child(&world, PUSH_TEST, PUSH_CHILD, &credential);
+        tokio::time::sleep(moment).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+    }
+    let interrupted = world.count("SELECT count(*) FROM outbox WHERE status = 'pending'");
+    println!("{interrupted} pushes still pending after the kills");
+    let (restarted, _) = console_on(&world.sandbox, world.dir.path(), "canopy.db", secrets);
+    restarted
+        .push_signups(Integration::Posabit)
+        .await
+        .expect("pushed");
+    assert_eq!(
+        world.count("SELECT count(*) FROM outbox WHERE status = 'done'"),
+        SIGNUPS as i64
+    );
+    println!(
+        "{} pushes found their shopper already created (a kill landed between the POS's create and Canopy's bookkeeping)",
+        world.count("SELECT count(*) FROM outbox WHERE outcome = 'matched'")
+    );
+
+    let (_, writes) = world
+        .admin(reqwest::Method::GET, "/client-writes", None)
+        .await;
+    let phones: Vec<String> = writes["writes"]
+        .as_array()
+        .expect("writes")
+        .iter()
+        .map(|w| {
+            w["record"]["telephone"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = phones.iter().collect();
+    assert_eq!(
+        phones.len(),
+        SIGNUPS,
+        "each shopper created once, none twice"
+    );
+    assert_eq!(unique.len(), SIGNUPS);
 }

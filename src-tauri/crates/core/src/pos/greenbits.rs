@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::http::PosVoice;
-use super::{instant, record_id, text, Mapped, PosCustomer, PosSale, RecordError};
+use super::{instant, record_id, take_list, text, Mapped, PosCustomer, PosSale, RecordError};
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -74,18 +74,6 @@ pub struct OffsetPage {
     pub total: u64,
     /// This page's records.
     pub records: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct Meta {
-    total: u64,
-}
-
-#[derive(Deserialize)]
-struct RawOffsetPage {
-    meta: Meta,
-    #[serde(flatten)]
-    lists: serde_json::Map<String, Value>,
 }
 
 /// Which of a location's lists to read.
@@ -167,11 +155,8 @@ impl GreenbitsClient {
                 location_id,
             )
             .query(&[("by_query", text), ("limit", "50")]);
-        let mut raw: RawOffsetPage = VOICE.json(VOICE.send(request).await?).await?;
-        Ok(match raw.lists.remove("people") {
-            Some(Value::Array(records)) => records,
-            _ => Vec::new(),
-        })
+        let mut body: Value = VOICE.json(VOICE.send(request).await?).await?;
+        Ok(take_list(&mut body, "people"))
     }
 
     /// Creates a customer at the location from `fields` (Greenbits' names) and returns its id.
@@ -224,14 +209,10 @@ impl GreenbitsClient {
                 location_id,
             )
             .query(&query);
-        let mut raw: RawOffsetPage = VOICE.json(VOICE.send(request).await?).await?;
-        let records = match raw.lists.remove(field) {
-            Some(Value::Array(records)) => records,
-            _ => Vec::new(),
-        };
+        let mut body: Value = VOICE.json(VOICE.send(request).await?).await?;
         Ok(OffsetPage {
-            total: raw.meta.total,
-            records,
+            total: body["meta"]["total"].as_u64().unwrap_or(0),
+            records: take_list(&mut body, field),
         })
     }
 }

@@ -106,6 +106,14 @@ pub(crate) fn text(record: &Value, field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Takes the array `field` out of a JSON object (empty when missing).
+pub(crate) fn take_list(body: &mut Value, field: &str) -> Vec<Value> {
+    match body.get_mut(field).map(Value::take) {
+        Some(Value::Array(records)) => records,
+        _ => Vec::new(),
+    }
+}
+
 /// Reads a JSON field as an ISO 8601 instant.
 pub(crate) fn instant(record: &Value, field: &str) -> Option<DateTime<Utc>> {
     record[field]

@@ -4,7 +4,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::http::PosVoice;
-use super::{instant, record_id, text, Mapped, PosCoupon, PosCustomer, PosSale, RecordError};
+use super::{
+    instant, record_id, take_list, text, Mapped, PosCoupon, PosCustomer, PosSale, RecordError,
+};
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -65,14 +67,6 @@ pub struct ListPage {
     pub total_pages: u64,
     /// Each element is `{"<element>": {...}}`.
     pub records: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct RawListPage {
-    total_records: u64,
-    total_pages: u64,
-    #[serde(flatten)]
-    lists: serde_json::Map<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -156,15 +150,12 @@ impl PosabitClient {
             query.push(("q[updated_at_gt]", after.to_string()));
         }
         let response = self.get(key, &format!("/v3/venue/{list}"), &query).await?;
-        let mut raw: RawListPage = VOICE.json(response).await?;
-        let records = match raw.lists.remove(list) {
-            Some(Value::Array(records)) => records,
-            _ => Vec::new(),
-        };
+        // Read as a plain Value: one pass, no buffering of the whole page.
+        let mut body: Value = VOICE.json(response).await?;
         Ok(ListPage {
-            total_records: raw.total_records,
-            total_pages: raw.total_pages,
-            records,
+            total_records: body["total_records"].as_u64().unwrap_or(0),
+            total_pages: body["total_pages"].as_u64().unwrap_or(0),
+            records: take_list(&mut body, list),
         })
     }
 
@@ -185,11 +176,9 @@ impl PosabitClient {
             .get(format!("{}/v3/venue/customers", self.base_url))
             .basic_auth(self.integrator.expose(), Some(key.expose()))
             .query(&query);
-        let page: RawListPage = VOICE.json(VOICE.send(request).await?).await?;
-        Ok(page
-            .lists
-            .get("customers")
-            .and_then(|list| list.get(0))
+        let mut body: Value = VOICE.json(VOICE.send(request).await?).await?;
+        Ok(take_list(&mut body, "customers")
+            .first()
             .and_then(|element| record_id(&element["customer"])))
     }
 

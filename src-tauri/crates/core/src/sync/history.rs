@@ -87,6 +87,8 @@ pub fn runs(db: &Database, limit: u32) -> Result<Vec<SyncRunRow>> {
 /// One store key's health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct StoreHealth {
+    /// The credential the key belongs to (what "Sync now" of this row syncs).
+    pub credential_id: String,
     /// The mappable key.
     pub store_key: String,
     /// The store or location name.
@@ -131,20 +133,26 @@ pub fn health(db: &Database) -> Result<Vec<IntegrationHealth>> {
         if credentials.is_empty() {
             continue;
         }
-        let keys: Vec<(String, String)> = credentials
+        let keys: Vec<(String, String, String)> = credentials
             .iter()
             .flat_map(|c| match integration {
-                Integration::Posabit => vec![(c.id.clone(), c.store_name.clone())],
+                Integration::Posabit => vec![(c.id.clone(), c.id.clone(), c.store_name.clone())],
                 Integration::Greenbits => c
                     .locations
                     .iter()
-                    .map(|l| (crate::stores::location_key(&c.id, l.id), l.name.clone()))
+                    .map(|l| {
+                        (
+                            c.id.clone(),
+                            crate::stores::location_key(&c.id, l.id),
+                            l.name.clone(),
+                        )
+                    })
                     .collect(),
             })
             .collect();
         let stores = db.read(|c| {
             keys.iter()
-                .map(|(key, label)| store_health(c, key, label))
+                .map(|(credential, key, label)| store_health(c, credential, key, label))
                 .collect::<Result<Vec<_>>>()
         })?;
         let personas: i64 = db.read(|c| {
@@ -180,7 +188,12 @@ pub fn health(db: &Database) -> Result<Vec<IntegrationHealth>> {
     Ok(report)
 }
 
-fn store_health(c: &rusqlite::Connection, key: &str, label: &str) -> Result<StoreHealth> {
+fn store_health(
+    c: &rusqlite::Connection,
+    credential_id: &str,
+    key: &str,
+    label: &str,
+) -> Result<StoreHealth> {
     let last_success: Option<(String, String)> = c
         .query_row(
             "SELECT started_at, finished_at FROM sync_runs
@@ -201,6 +214,7 @@ fn store_health(c: &rusqlite::Connection, key: &str, label: &str) -> Result<Stor
         .flatten();
     let count = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, params![key], |r| r.get(0))?) };
     Ok(StoreHealth {
+        credential_id: credential_id.to_string(),
         store_key: key.to_string(),
         label: label.to_string(),
         mapped_store: c

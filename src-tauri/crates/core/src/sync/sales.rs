@@ -182,19 +182,22 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         .execute(params![persona_id, purchased_at])?;
     }
     let source = format!("{}:{}", page.integration.as_str(), page.credential_id);
-    let earned: Option<i64> = tx
-        .prepare_cached(
-            "SELECT points FROM points_ledger WHERE source = ?1 AND transaction_id = ?2 AND kind = 'earn'",
-        )?
-        .query_row(params![source, pos_id], |r| r.get(0))
-        .optional()?;
-    let entry = match earned {
-        None if member && !employee && !voided => {
-            let points = points_for(total, page.points_per_dollar);
-            (points > 0).then(|| ("earn", points, "Purchase"))
-        }
-        Some(points) if voided && points != 0 => Some(("adjust", -points, "Purchase voided")),
-        _ => None,
+    // The ledger's unique (source, transaction, kind) makes each entry land once.
+    let entry = if voided {
+        let earned: Option<i64> = tx
+            .prepare_cached(
+                "SELECT points FROM points_ledger WHERE source = ?1 AND transaction_id = ?2 AND kind = 'earn'",
+            )?
+            .query_row(params![source, pos_id], |r| r.get(0))
+            .optional()?;
+        earned
+            .filter(|points| *points != 0)
+            .map(|points| ("adjust", -points, "Purchase voided"))
+    } else if member && !employee {
+        let points = points_for(total, page.points_per_dollar);
+        (points > 0).then_some(("earn", points, "Purchase"))
+    } else {
+        None
     };
     if let Some((kind, points, reason)) = entry {
         let inserted = tx
