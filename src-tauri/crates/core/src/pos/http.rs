@@ -143,8 +143,13 @@ impl PosVoice {
 
 /// The HTTP client every POS client uses: timeouts and Canopy's user agent.
 pub fn client() -> Result<reqwest::Client> {
+    client_with_timeout(REQUEST_TIMEOUT)
+}
+
+/// The same client with another limit on how long one request may take.
+pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("Canopy/", env!("CARGO_PKG_VERSION")))
         .build()

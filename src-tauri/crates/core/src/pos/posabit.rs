@@ -84,6 +84,12 @@ impl PosabitClient {
         })
     }
 
+    /// The same client with another limit on how long one request may take (30 s by default).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Result<Self> {
+        self.http = super::http::client_with_timeout(timeout)?;
+        Ok(self)
+    }
+
     /// The base URL this client talks to.
     pub fn base_url(&self) -> &str {
         &self.base_url
