@@ -31,6 +31,23 @@ impl Drop for SandboxProcess {
     }
 }
 
+/// RSS measured during the sync: stream, records done, records expected, MiB.
+struct Sample {
+    stream: String,
+    done: u64,
+    total: Option<u64>,
+    rss: f64,
+}
+
+/// The benchmark's database folder; removed when dropped, whatever happened.
+struct ScratchDir(std::path::PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// What the sandbox printed about itself.
 struct SandboxInfo {
     posabit_url: String,
@@ -105,7 +122,9 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     let customers: u64 = flag(args, "--customers", 100_000)?;
     let sales: u64 = flag(args, "--sales", customers * 5)?;
     let (_sandbox, info) = start_sandbox(customers, sales)?;
-    let dir = std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id()));
+    let scratch =
+        ScratchDir(std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
+    let dir = scratch.0.clone();
     std::fs::create_dir_all(&dir)?;
     let db = Database::open(dir.join("canopy.db")).map_err(|e| anyhow::anyhow!(e.message))?;
     let clients = PosClients {
@@ -140,9 +159,10 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     println!(
         "Full POSaBIT sync of {customers} customers and {sales} sales (sandbox in its own process)"
     );
-    let samples: Arc<Mutex<Vec<(String, u64, Option<u64>, f64)>>> = Arc::default();
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let recorded = samples.clone();
-    let next_mark = Arc::new(Mutex::new(0u64));
+    // The stream being sampled and the next tenth of it to sample at.
+    let next_mark = Arc::new(Mutex::new((String::new(), 0u64)));
     let sink: canopy_core::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
         let Some(total) = p.total.filter(|t| *t > 0) else {
             return;
@@ -151,16 +171,21 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
         let mut mark = next_mark
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if p.done < total / 10 {
-            *mark = 0;
+        if mark.0 != p.stream {
+            *mark = (p.stream.clone(), 0);
         }
-        if tenth >= *mark || p.state != "running" {
-            *mark = tenth + 1;
+        if tenth >= mark.1 || p.state != "running" {
+            mark.1 = tenth + 1;
             let (rss, _) = memory_mib();
             recorded
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((p.stream.clone(), p.done, p.total, rss));
+                .push(Sample {
+                    stream: p.stream.clone(),
+                    done: p.done,
+                    total: p.total,
+                    rss,
+                });
         }
     });
     let started = Instant::now();
@@ -198,22 +223,22 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     );
     println!("  memory: peak RSS {peak:.0} MiB, RSS at the end {rss:.0} MiB");
     println!("  RSS during the sync (stream, records done / total, MiB):");
-    for (stream, done, total, rss) in samples
+    for sample in samples
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .iter()
     {
         println!(
-            "    {stream:<9} {done:>9} / {:<9} {rss:>6.0}",
-            total.unwrap_or(0)
+            "    {:<9} {:>9} / {:<9} {:>6.0}",
+            sample.stream,
+            sample.done,
+            sample.total.unwrap_or(0),
+            sample.rss
         );
     }
     let size = std::fs::metadata(dir.join("canopy.db"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!("  database file: {:.0} MiB", size as f64 / 1_048_576.0);
-    drop(console);
-    drop(db);
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

@@ -408,11 +408,6 @@ impl Console {
             .await
     }
 
-    /// The credentials syncing right now.
-    pub fn syncing(&self) -> Vec<String> {
-        self.syncs.running()
-    }
-
     /// The most recent sync runs, newest first.
     pub async fn sync_history(&self, limit: u32) -> Result<Vec<SyncRunRow>> {
         self.blocking(move |db| history::runs(db, limit)).await

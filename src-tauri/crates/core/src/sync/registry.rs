@@ -70,12 +70,6 @@ impl SyncRegistry {
         }
         count
     }
-
-    /// The credentials being synced.
-    pub fn running(&self) -> Vec<String> {
-        let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        running.keys().cloned().collect()
-    }
 }
 
 #[cfg(test)]
