@@ -19,8 +19,9 @@ function streamKey(p: { credential_id: string; store_label: string; stream: stri
 /** One stream's bar: records done of the POS's total, or an indeterminate bar when it gives none. */
 export function ProgressBar({ progress }: { progress: SyncProgress }) {
   const label = `${progress.store_label} · ${progress.stream}`;
-  const known = progress.total !== null && progress.total > 0;
-  const percent = known ? Math.min(100, Math.round((progress.done / (progress.total ?? 1)) * 100)) : undefined;
+  const finished = progress.state === "finished";
+  const known = finished || (progress.total !== null && progress.total > 0);
+  const percent = finished ? 100 : known ? Math.min(100, Math.round((progress.done / (progress.total ?? 1)) * 100)) : undefined;
   return (
     <div className={`progress progress-${progress.state}`} data-testid="sync-progress">
       <div className="progress-label">

@@ -6,6 +6,11 @@ import { formatDateTime } from "../format";
 
 const NAMES = { posabit: "POSaBIT", greenbits: "Greenbits" } as const;
 
+/** A run's start, short and to the second: "Nov 29, 10:04:12 AM". */
+function formatRunStart(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" });
+}
+
 /** Milliseconds as "1.2 s" or "3 min 4 s". */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return "—";
@@ -20,6 +25,7 @@ function SyncCredentialButton({ row, integration, onDone }: { row: StoreHealth; 
   return (
     <button
       type="button"
+      className="small"
       disabled={running}
       aria-label={`Sync ${row.label} now`}
       onClick={() => {
@@ -50,6 +56,7 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
             <span className={h.active ? "chip chip-ok" : "chip chip-warn"}>{h.active ? "Active" : "Not active"}</span>
           </div>
           <p>{h.verdict}</p>
+          <div className="table-scroll">
           <table className="table">
             <thead>
               <tr>
@@ -78,6 +85,7 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
               ))}
             </tbody>
           </table>
+          </div>
         </section>
       ))}
     </div>
@@ -88,11 +96,11 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
 function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
   if (runs.length === 0) return <p className="empty">No sync has run yet. Open an integration card and press Sync now.</p>;
   return (
-    <table className="table" data-testid="sync-history">
+    <div className="table-scroll">
+    <table className="table table-compact" data-testid="sync-history">
       <thead>
         <tr>
           <th scope="col">Started</th>
-          <th scope="col">Integration</th>
           <th scope="col">Store</th>
           <th scope="col">Stream</th>
           <th scope="col">Trigger</th>
@@ -109,9 +117,11 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
       <tbody>
         {runs.map((r) => (
           <tr key={r.id}>
-            <td className="nowrap">{formatDateTime(r.started_at)}</td>
-            <td>{r.integration in NAMES ? NAMES[r.integration as keyof typeof NAMES] : r.integration}</td>
-            <td className="nowrap">{r.store_label}</td>
+            <td className="nowrap">{formatRunStart(r.started_at)}</td>
+            <td className="nowrap">
+              {r.store_label}
+              <div className="muted small">{r.integration in NAMES ? NAMES[r.integration as keyof typeof NAMES] : r.integration}</div>
+            </td>
             <td>{r.stream}</td>
             <td>{r.trigger}</td>
             <td>{r.duration_ms === null ? "running" : formatDuration(r.duration_ms)}</td>
@@ -132,6 +142,7 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
