@@ -71,6 +71,9 @@ pub fn run() {
             commands::stores::list_mappable_keys,
             commands::stores::save_store_mapping,
             commands::personas::list_personas,
+            commands::personas::get_persona,
+            commands::personas::split_source_record,
+            commands::personas::sign_up,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match app {

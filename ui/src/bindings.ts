@@ -356,7 +356,19 @@ phone: string | null,
  */
 email: string | null, 
 /**
- * The systems this persona was sourced from, e.g. `["posabit"]`.
+ * Member of the loyalty programme.
+ */
+loyalty_member: boolean, 
+/**
+ * Points balance (the sum of the ledger).
+ */
+points: number, 
+/**
+ * Opted in to marketing.
+ */
+marketing_opt_in: boolean, 
+/**
+ * The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
  */
 sourced_from: Array<string>, 
 /**
@@ -364,15 +376,45 @@ sourced_from: Array<string>,
  */
 favorite_store: string | null, 
 /**
+ * When the persona last bought something (RFC 3339).
+ */
+last_purchase_at: string | null, 
+/**
  * When Canopy first saw the shopper (RFC 3339).
  */
 created_at: string, };
 
+export type PersonaSort = "name" | "created" | "last_purchase" | "points";
+
 export type PersonaQuery = { 
 /**
- * A phone in any format, an e-mail, or the start of a first or last name.
+ * A phone in any format, an e-mail, the start of a name, or a POS id.
  */
-search: string | null, 
+search?: string, 
+/**
+ * Only personas sourced from this system (`posabit`, `greenbits`, `loyalty`).
+ */
+source?: string, 
+/**
+ * Only personas whose favorite store is this retail store.
+ */
+store_id?: number, 
+/**
+ * Only loyalty members (`true`) or non-members (`false`).
+ */
+member?: boolean, 
+/**
+ * Only personas opted in (`true`) or not (`false`) to marketing.
+ */
+opted_in?: boolean, 
+/**
+ * The sort column (name by default).
+ */
+sort?: PersonaSort, 
+/**
+ * Sort descending.
+ */
+descending?: boolean, 
 /**
  * Rows to skip.
  */
@@ -384,13 +426,203 @@ limit: number, };
 
 export type PersonaPage = { 
 /**
- * Personas matching the query, over all pages.
+ * Personas matching the query, over all pages (at most [`COUNT_CAP`] for a filtered query).
  */
 total: number, 
+/**
+ * True when more than [`COUNT_CAP`] match a filtered query and `total` stopped counting.
+ */
+total_capped: boolean, 
 /**
  * This page's rows.
  */
 rows: Array<PersonaRow>, };
+
+export type SourceRecordView = { 
+/**
+ * The record's id (what a split names).
+ */
+id: number, 
+/**
+ * `posabit` or `greenbits`.
+ */
+integration: string, 
+/**
+ * The credential's store name, or the Greenbits location.
+ */
+store_label: string, 
+/**
+ * The POS's id for the shopper.
+ */
+pos_id: string, 
+/**
+ * Why it joined this persona: `new`, `phone` or `email`.
+ */
+match_reason: string, 
+/**
+ * When Canopy first received it.
+ */
+first_seen_at: string, 
+/**
+ * When Canopy last received it.
+ */
+last_seen_at: string, 
+/**
+ * The POS's loyalty balance for the shopper, where the POS exposes one.
+ */
+pos_points: number | null, 
+/**
+ * The last record received, as JSON.
+ */
+payload: string, };
+
+export type SignupView = { 
+/**
+ * When.
+ */
+created_at: string, 
+/**
+ * Whether consent (with signature) was given.
+ */
+consent: boolean, 
+/**
+ * Why it joined this persona: `new`, `phone` or `email`.
+ */
+match_reason: string, };
+
+export type PurchaseView = { 
+/**
+ * `posabit` or `greenbits`.
+ */
+integration: string, 
+/**
+ * The POS's id for the sale.
+ */
+pos_id: string, 
+/**
+ * When.
+ */
+purchased_at: string, 
+/**
+ * Paid, in cents.
+ */
+total_cents: number, 
+/**
+ * Voided at the POS.
+ */
+voided: boolean, };
+
+export type LedgerEntryView = { 
+/**
+ * `earn`, `redeem`, `adjust`, `import`, `mirror` or `expire`.
+ */
+kind: string, 
+/**
+ * Points (negative for a deduction).
+ */
+points: number, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * The transaction it belongs to.
+ */
+transaction_id: string, 
+/**
+ * When it was written.
+ */
+created_at: string, 
+/**
+ * The balance after this entry.
+ */
+balance: number, };
+
+export type PushView = { 
+/**
+ * The POS.
+ */
+integration: string, 
+/**
+ * `pending`, `done` or `failed`.
+ */
+status: string, 
+/**
+ * `created`, `matched`, or what went wrong.
+ */
+outcome: string | null, 
+/**
+ * The POS id it was created as or matched to.
+ */
+pos_id: string | null, 
+/**
+ * Attempts made.
+ */
+attempts: number, 
+/**
+ * When it was queued.
+ */
+created_at: string, };
+
+export type PersonaDetail = { 
+/**
+ * The row the table shows.
+ */
+persona: PersonaRow, 
+/**
+ * `YYYY-MM-DD`.
+ */
+birth_date: string | null, 
+/**
+ * Every POS record attached, oldest first.
+ */
+sources: Array<SourceRecordView>, 
+/**
+ * Signups on Canopy's form.
+ */
+signups: Array<SignupView>, 
+/**
+ * The latest purchases, newest first (at most [`LIST_LIMIT`]).
+ */
+purchases: Array<PurchaseView>, 
+/**
+ * The latest ledger entries, newest first, each with the balance after it.
+ */
+ledger: Array<LedgerEntryView>, 
+/**
+ * POS pushes, newest first.
+ */
+pushes: Array<PushView>, };
+
+export type SignupInput = { 
+/**
+ * Given name (required).
+ */
+first_name: string, 
+/**
+ * Family name.
+ */
+last_name: string | null, 
+/**
+ * A phone in any common US format.
+ */
+phone: string | null, 
+/**
+ * E-mail.
+ */
+email: string | null, 
+/**
+ * `YYYY-MM-DD`.
+ */
+birth_date: string | null, 
+/**
+ * The consent checkbox.
+ */
+consent: boolean, 
+/**
+ * The signature given with the consent.
+ */
+signature: string | null, };
 
 export type SandboxStore = { 
 /**

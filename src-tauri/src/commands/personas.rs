@@ -1,6 +1,8 @@
 //! Commands of the Personas page.
 
+use canopy_core::persona_detail::PersonaDetail;
 use canopy_core::personas::{PersonaPage, PersonaQuery};
+use canopy_core::signups::SignupInput;
 use canopy_core::Error;
 use tauri::State;
 
@@ -13,4 +15,22 @@ pub async fn list_personas(
     query: PersonaQuery,
 ) -> Result<PersonaPage, Error> {
     state.console.personas(query).await
+}
+
+/// One persona in full.
+#[tauri::command]
+pub async fn get_persona(state: State<'_, AppState>, id: i64) -> Result<PersonaDetail, Error> {
+    state.console.persona(id).await
+}
+
+/// Splits a wrongly merged source record into its own persona.
+#[tauri::command]
+pub async fn split_source_record(state: State<'_, AppState>, record_id: i64) -> Result<i64, Error> {
+    state.console.split_source_record(record_id).await
+}
+
+/// The local signup form: creates or merges a `loyalty`-sourced persona.
+#[tauri::command]
+pub async fn sign_up(state: State<'_, AppState>, input: SignupInput) -> Result<i64, Error> {
+    Ok(state.console.sign_up(input).await?.persona_id)
 }

@@ -13,6 +13,7 @@ use crate::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
 };
 use crate::outbox::{self, PushSummary};
+use crate::persona_detail::{self, PersonaDetail};
 use crate::personas::{self, PersonaPage, PersonaQuery};
 pub use crate::pos::PosClients;
 use crate::secret::Secret;
@@ -433,6 +434,18 @@ impl Console {
     /// The active notifications, newest first.
     pub async fn notifications(&self) -> Result<Vec<crate::notifications::Notification>> {
         self.blocking(crate::notifications::active).await
+    }
+
+    /// One persona in full: sources, signups, purchases, ledger, pushes.
+    pub async fn persona(&self, id: i64) -> Result<PersonaDetail> {
+        self.blocking(move |db| persona_detail::detail(db, id))
+            .await
+    }
+
+    /// Splits a wrongly merged source record into its own persona; returns the new persona's id.
+    pub async fn split_source_record(&self, record_id: i64) -> Result<i64> {
+        self.blocking(move |db| persona_detail::split(db, record_id))
+            .await
     }
 
     /// A page of personas.

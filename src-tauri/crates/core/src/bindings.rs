@@ -14,8 +14,12 @@ use crate::credentials::{
 use crate::error::{Error, ErrorCode};
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
 use crate::notifications::{Notification, NotificationKind};
-use crate::personas::{PersonaPage, PersonaQuery, PersonaRow};
+use crate::persona_detail::{
+    LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView, SourceRecordView,
+};
+use crate::personas::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
 use crate::schedule::ConsoleEvent;
+use crate::signups::SignupInput;
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sync::{SyncProgress, SyncSummary};
@@ -38,8 +42,16 @@ pub fn typescript() -> String {
         StoreHealth::decl(&cfg),
         IntegrationHealth::decl(&cfg),
         PersonaRow::decl(&cfg),
+        PersonaSort::decl(&cfg),
         PersonaQuery::decl(&cfg),
         PersonaPage::decl(&cfg),
+        SourceRecordView::decl(&cfg),
+        SignupView::decl(&cfg),
+        PurchaseView::decl(&cfg),
+        LedgerEntryView::decl(&cfg),
+        PushView::decl(&cfg),
+        PersonaDetail::decl(&cfg),
+        SignupInput::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConnectionState::decl(&cfg),

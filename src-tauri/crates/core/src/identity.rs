@@ -28,9 +28,30 @@ pub fn normalize_email(raw: &str) -> Option<String> {
     Some(email)
 }
 
+/// A name folded for search: accents removed, lower case, single spaces (`" Zoë  GARCÍA"` →
+/// `"zoe garcia"`); `None` when nothing is left.
+pub fn fold_name(raw: &str) -> Option<String> {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = raw
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase();
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_fold_accents_case_and_spaces() {
+        assert_eq!(fold_name(" Zoë  GARCÍA ").as_deref(), Some("zoe garcia"));
+        assert_eq!(fold_name("Ñúñez").as_deref(), Some("nunez"));
+        assert_eq!(fold_name("   "), None);
+    }
 
     #[test]
     fn phones_in_every_common_format_normalise_to_the_same_e164() {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod loyalty;
 pub mod notifications;
 pub mod outbox;
+pub mod persona_detail;
 pub mod personas;
 pub mod pos;
 pub mod schedule;

@@ -366,6 +366,7 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
             search: None,
             offset: 0,
             limit: 5,
+            ..Default::default()
         })
         .await
         .expect("page");

@@ -72,6 +72,7 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
             search: None,
             offset: 0,
             limit: 500,
+            ..Default::default()
         })
         .await
         .expect("personas");
@@ -121,6 +122,7 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
             search: None,
             offset: 0,
             limit: 500,
+            ..Default::default()
         })
         .await
         .expect("all");
@@ -143,6 +145,7 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
                 search: Some(search.clone()),
                 offset: 0,
                 limit: 50,
+                ..Default::default()
             })
             .await
             .expect("search");
@@ -161,6 +164,7 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
             search: Some(prefix.to_lowercase()),
             offset: 0,
             limit: 500,
+            ..Default::default()
         })
         .await
         .expect("by name");

@@ -266,7 +266,46 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX local_signups_persona ON local_signups (persona_id);
     "#,
+    // 7: the Personas explorer: accent- and case-free name keys kept by triggers (with the
+    // `canopy_fold` function every writer registers), and an index per sortable column and filter.
+    r#"
+    ALTER TABLE personas ADD COLUMN first_key TEXT;
+    ALTER TABLE personas ADD COLUMN last_key TEXT;
+    UPDATE personas SET first_key = canopy_fold(first_name), last_key = canopy_fold(last_name);
+    CREATE TRIGGER personas_name_keys_insert AFTER INSERT ON personas BEGIN
+        UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
+        WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER personas_name_keys_update AFTER UPDATE OF first_name, last_name ON personas
+    WHEN NEW.first_name IS NOT OLD.first_name OR NEW.last_name IS NOT OLD.last_name BEGIN
+        UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
+        WHERE id = NEW.id;
+    END;
+    CREATE INDEX personas_first_key ON personas (first_key, id);
+    CREATE INDEX personas_last_key ON personas (last_key, id);
+    CREATE INDEX personas_created ON personas (created_at, id);
+    CREATE INDEX personas_last_purchase ON personas (last_purchase_at, id);
+    CREATE INDEX personas_points ON personas (points_balance, id);
+    CREATE INDEX personas_favorite_store ON personas (favorite_store_id, id);
+    CREATE INDEX source_records_pos_id ON source_records (pos_id);
+    "#,
 ];
+
+/// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
+/// writes must have them.
+pub fn register_functions(connection: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    connection.create_scalar_function(
+        "canopy_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let raw: Option<String> = context.get(0)?;
+            Ok(raw.as_deref().and_then(crate::identity::fold_name))
+        },
+    )?;
+    Ok(())
+}
 
 /// The schema version the database is at.
 pub fn schema_version(connection: &Connection) -> Result<usize> {
@@ -316,12 +355,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.db");
         let mut connection = Connection::open(&path).unwrap();
+        register_functions(&connection).unwrap();
         migrate(&mut connection).unwrap();
         assert_eq!(schema_version(&connection).unwrap(), MIGRATIONS.len());
         let tables = table_names(&connection);
         drop(connection);
 
         let mut reopened = Connection::open(&path).unwrap();
+        register_functions(&reopened).unwrap();
         migrate(&mut reopened).unwrap();
         assert_eq!(table_names(&reopened), tables);
         assert!(tables.contains(&"personas".to_string()));
@@ -340,6 +381,7 @@ mod tests {
     #[test]
     fn each_migration_is_valid_sql_on_its_own_version() {
         let mut connection = Connection::open_in_memory().unwrap();
+        register_functions(&connection).unwrap();
         for (index, sql) in MIGRATIONS.iter().enumerate() {
             let transaction = connection.transaction().unwrap();
             transaction

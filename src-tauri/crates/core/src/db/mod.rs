@@ -58,6 +58,7 @@ impl Database {
         // 32 MiB of page cache for the writer: bounded, whatever the size of the data.
         writer.pragma_update(None, "cache_size", -32_000)?;
         configure(&writer)?;
+        migrations::register_functions(&writer)?;
         migrate(&mut writer)?;
         Ok(Database {
             inner: Arc::new(Inner {

@@ -1,0 +1,327 @@
+//! The Personas explorer's queries on a real SQLite file filled through the sync's own code path:
+//! search by phone in any format, e-mail, name without accents or case, and POS id; filters; sorting;
+//! the detail with its running balance; and splitting a wrong merge with the points recomputed.
+
+use canopy_core::credentials::Integration;
+use canopy_core::db::Database;
+use canopy_core::persona_detail::{detail, split};
+use canopy_core::personas::{list, PersonaQuery, PersonaSort};
+use canopy_core::signups::{sign_up, SignupInput};
+use canopy_core::sync::plan::streams_of;
+use canopy_core::sync::{save_page, CursorWrite, PageContext};
+use serde_json::{json, Value};
+
+fn customer(id: u64, first: &str, last: &str, phone: &str, email: &str, member: bool) -> Value {
+    json!({"customer": {
+        "id": id, "first_name": first, "last_name": last, "telephone": phone, "email": email,
+        "loyalty_member": member, "marketing_opt_in": member, "customer_type": "recreational",
+        "updated_at": format!("2026-11-0{}T10:00:00Z", 1 + id % 9),
+    }})
+}
+
+fn ticket(id: u64, customer: u64, cents: u64, day: u32) -> Value {
+    json!({"ticket": {
+        "id": id, "customer_id": customer, "total": cents, "subtotal": cents, "discounts": [],
+        "closed_at": format!("2026-11-{day:02}T12:00:00Z"), "updated_at": format!("2026-11-{day:02}T12:05:00Z"),
+        "voided": false,
+    }})
+}
+
+struct Store {
+    _dir: tempfile::TempDir,
+    db: Database,
+}
+
+/// Five shoppers; Ana and Bea share a phone (a family), so they merge; Bea and Zoë buy.
+fn store() -> Store {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = Database::open(dir.path().join("p.db")).expect("db");
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO credentials (id, integration, store_name, status, created_at)
+             VALUES ('c1', 'posabit', 'Capitol Hill', 'active', '2026-01-01T00:00:00Z')",
+            [],
+        )?;
+        Ok(())
+    })
+    .expect("credential");
+    let credential = canopy_core::credentials::list(&db, Integration::Posabit)
+        .expect("list")
+        .remove(0);
+    let plans = streams_of(&credential);
+    let page = PageContext {
+        integration: Integration::Posabit,
+        credential_id: "c1".into(),
+        store_key: "c1".into(),
+        run_id: 0,
+        now: "2026-11-29T00:00:00Z".into(),
+        points_per_dollar: 1,
+        profile_changes_since: None,
+    };
+    let customers = [
+        customer(
+            1_000_001,
+            "Zoë",
+            "García",
+            "2065550100",
+            "zoe@example.com",
+            true,
+        ),
+        customer(
+            1_000_002,
+            "Ana",
+            "Ñúñez",
+            "(425) 555-0111",
+            "ana@example.com",
+            true,
+        ),
+        customer(
+            1_000_003,
+            "Bea",
+            "Ñúñez",
+            "425.555.0111",
+            "bea@example.com",
+            true,
+        ),
+        customer(
+            1_000_004,
+            "Carl",
+            "Olsen",
+            "5035550122",
+            "carl@example.com",
+            false,
+        ),
+        customer(
+            1_000_005,
+            "Dee",
+            "Garcia",
+            "5035550133",
+            "dee@example.com",
+            false,
+        ),
+    ];
+    let tickets = [
+        ticket(9_001, 1_000_003, 5_000, 20),
+        ticket(9_002, 1_000_003, 2_500, 21),
+        ticket(9_003, 1_000_001, 1_000, 22),
+    ];
+    db.write(|tx| {
+        save_page(tx, &page, &plans[0], &customers, CursorWrite::Newest)?;
+        save_page(tx, &page, &plans[1], &tickets, CursorWrite::Newest)?;
+        Ok(())
+    })
+    .expect("pages");
+    Store { _dir: dir, db }
+}
+
+fn names(store: &Store, query: PersonaQuery) -> Vec<String> {
+    list(&store.db, &PersonaQuery { limit: 50, ..query })
+        .expect("list")
+        .rows
+        .into_iter()
+        .map(|r| r.first_name.unwrap_or_default())
+        .collect()
+}
+
+fn search(store: &Store, text: &str) -> Vec<String> {
+    names(
+        store,
+        PersonaQuery {
+            search: Some(text.into()),
+            ..PersonaQuery::default()
+        },
+    )
+}
+
+#[test]
+fn a_phone_in_any_format_finds_the_same_persona() {
+    let store = store();
+    for text in [
+        "(206) 555-0100",
+        "+1 206 555 0100",
+        "206.555.0100",
+        "1-206-555-0100",
+        "2065550100",
+    ] {
+        assert_eq!(search(&store, text), ["Zoë"], "{text}");
+    }
+    assert_eq!(
+        search(&store, "425-555-0111"),
+        ["Ana"],
+        "the family merged into one persona"
+    );
+}
+
+#[test]
+fn names_match_by_prefix_without_accents_or_case() {
+    let store = store();
+    assert_eq!(search(&store, "zoe"), ["Zoë"]);
+    assert_eq!(search(&store, "ZOË"), ["Zoë"]);
+    assert_eq!(
+        search(&store, "garc"),
+        ["Dee", "Zoë"],
+        "García and Garcia, ordered by name"
+    );
+    assert_eq!(search(&store, "zoe gar"), ["Zoë"]);
+    assert_eq!(search(&store, "nunez"), ["Ana"]);
+    assert!(search(&store, "xavier").is_empty());
+}
+
+#[test]
+fn an_email_start_and_a_pos_id_find_their_persona() {
+    let store = store();
+    assert_eq!(search(&store, "CARL@"), ["Carl"]);
+    assert_eq!(search(&store, "dee@example.com"), ["Dee"]);
+    assert_eq!(
+        search(&store, "1000003"),
+        ["Ana"],
+        "Bea's POS record is on Ana's persona"
+    );
+}
+
+#[test]
+fn filters_and_sorting_run_in_sqlite() {
+    let store = store();
+    sign_up(
+        &store.db,
+        &SignupInput {
+            first_name: "Eve".into(),
+            email: Some("eve@example.com".into()),
+            ..SignupInput::default()
+        },
+    )
+    .expect("signed up");
+    assert_eq!(
+        names(
+            &store,
+            PersonaQuery {
+                source: Some("loyalty".into()),
+                ..Default::default()
+            }
+        ),
+        ["Eve"]
+    );
+    assert_eq!(
+        names(
+            &store,
+            PersonaQuery {
+                source: Some("greenbits".into()),
+                ..Default::default()
+            }
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(
+            &store,
+            PersonaQuery {
+                member: Some(false),
+                ..Default::default()
+            }
+        ),
+        ["Dee", "Carl"]
+    );
+    assert_eq!(
+        names(
+            &store,
+            PersonaQuery {
+                opted_in: Some(true),
+                member: Some(true),
+                ..Default::default()
+            }
+        ),
+        ["Zoë", "Ana"]
+    );
+    let by_points = names(
+        &store,
+        PersonaQuery {
+            sort: Some(PersonaSort::Points),
+            descending: Some(true),
+            ..Default::default()
+        },
+    );
+    assert_eq!(&by_points[..2], ["Ana", "Zoë"], "75 points, then 10");
+    let page = list(
+        &store.db,
+        &PersonaQuery {
+            limit: 2,
+            offset: 2,
+            ..Default::default()
+        },
+    )
+    .expect("page");
+    assert_eq!(
+        (page.total, page.total_capped, page.rows.len()),
+        (5, false, 2)
+    );
+    let eve = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("eve".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .expect("eve");
+    assert_eq!(eve.rows[0].sourced_from, ["loyalty"]);
+}
+
+#[test]
+fn a_wrong_merge_splits_off_with_its_sales_and_points() {
+    let store = store();
+    let ana = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("ana".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .expect("ana")
+    .rows
+    .remove(0);
+    let merged = detail(&store.db, ana.id).expect("detail");
+    assert_eq!(merged.sources.len(), 2);
+    assert_eq!(
+        merged.sources[1].match_reason, "phone",
+        "Bea joined on the shared phone"
+    );
+    assert_eq!(merged.persona.points, 75);
+    assert_eq!(
+        merged.ledger.iter().map(|e| e.balance).collect::<Vec<_>>(),
+        [75, 50],
+        "running balance, newest first"
+    );
+    let bea = split(&store.db, merged.sources[1].id).expect("split");
+
+    let moved = detail(&store.db, bea).expect("bea");
+    assert_eq!(moved.persona.first_name.as_deref(), Some("Bea"));
+    assert_eq!(moved.sources[0].pos_id, "1000003");
+    assert_eq!(moved.purchases.len(), 2, "her sales went with her");
+    assert_eq!(moved.persona.points, 75, "and the points they earned");
+    let left = detail(&store.db, ana.id).expect("ana");
+    assert_eq!(
+        (
+            left.sources.len(),
+            left.purchases.len(),
+            left.persona.points
+        ),
+        (1, 0, 0)
+    );
+    assert_eq!(left.persona.last_purchase_at, None);
+    let all: i64 = list(
+        &store.db,
+        &PersonaQuery {
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .expect("all")
+    .rows
+    .iter()
+    .map(|r| r.points)
+    .sum();
+    assert_eq!(all, 85, "no point lost or made by the split");
+    let error = split(&store.db, left.sources[0].id).expect_err("nothing left to split from");
+    assert!(error.message.contains("only record"));
+}
