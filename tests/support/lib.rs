@@ -152,6 +152,9 @@ impl Session {
         within(input.send_keys(SELECT_ALL_AND_DELETE))
             .await
             .with_context(|| format!("clearing {name}"))?;
+        if text.is_empty() {
+            return Ok(());
+        }
         within(input.send_keys(text))
             .await
             .with_context(|| format!("typing into {name}"))

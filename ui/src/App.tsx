@@ -107,7 +107,7 @@ export function App() {
               }}
             />
           )}
-          {page === "personas" && <PersonasPage />}
+          {page === "personas" && <PersonasPage onToast={setToast} />}
           {page === "sync" && <SyncPage onToast={setToast} changed={events} />}
           {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
         </main>

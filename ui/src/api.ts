@@ -17,9 +17,11 @@ import type {
   NewGreenbitsCredential,
   Notification,
   NewPosabitCredential,
+  PersonaDetail,
   PersonaPage,
   PersonaQuery,
   RetailStore,
+  SignupInput,
   StoreInput,
   SyncProgress,
   SyncRunRow,
@@ -85,6 +87,9 @@ export const api = {
       handler(event.payload);
     }),
   listPersonas: (query: PersonaQuery) => call<PersonaPage>("list_personas", { query }),
+  getPersona: (id: number) => call<PersonaDetail>("get_persona", { id }),
+  splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
+  signUp: (input: SignupInput) => call<number>("sign_up", { input }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),
   editPosabitCredential: (id: string, storeName: string, market: string | null) =>
     call<Credential>("edit_posabit_credential", { id, storeName, market }),

@@ -1,12 +1,44 @@
-import { cleanup, render, screen, within } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PersonaPage } from "../bindings";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PersonaDetail, PersonaPage, PersonaRow } from "../bindings";
 import { PersonasPage } from "./PersonasPage";
 
 const listPersonas = vi.fn();
+const getPersona = vi.fn();
+const splitSourceRecord = vi.fn();
+const signUp = vi.fn();
 vi.mock("../api", () => ({
-  api: { listPersonas: (...args: unknown[]) => listPersonas(...args) as unknown },
+  api: {
+    listPersonas: (...args: unknown[]) => listPersonas(...args) as unknown,
+    listStores: () => Promise.resolve([{ id: 3, name: "Capitol Hill" }]),
+    getPersona: (...args: unknown[]) => getPersona(...args) as unknown,
+    splitSourceRecord: (...args: unknown[]) => splitSourceRecord(...args) as unknown,
+    signUp: (...args: unknown[]) => signUp(...args) as unknown,
+  },
 }));
+
+const zoe: PersonaRow = {
+  id: 7,
+  first_name: "Zoë",
+  last_name: "García",
+  phone: "+15552312222",
+  email: "zoe@example.com",
+  loyalty_member: true,
+  points: 75,
+  marketing_opt_in: false,
+  sourced_from: ["greenbits", "posabit"],
+  favorite_store: "Capitol Hill",
+  last_purchase_at: "2026-11-20T12:00:00Z",
+  created_at: "2026-01-01T00:00:00Z",
+};
+
+function page(rows: PersonaRow[]): PersonaPage {
+  return { total: rows.length, total_capped: false, rows };
+}
+
+beforeEach(() => {
+  listPersonas.mockResolvedValue(page([zoe]));
+});
 
 afterEach(() => {
   cleanup();
@@ -14,35 +46,78 @@ afterEach(() => {
 });
 
 describe("PersonasPage", () => {
-  it("lists personas with their formatted phone and a chip per source", async () => {
-    const page: PersonaPage = {
-      total: 1,
-      rows: [
-        {
-          id: 7,
-          first_name: "Zoë",
-          last_name: "García",
-          phone: "+15552312222",
-          email: "zoe@example.com",
-          sourced_from: ["posabit", "greenbits"],
-          favorite_store: "Capitol Hill",
-          created_at: "2026-01-01T00:00:00Z",
-        },
-      ],
-    };
-    listPersonas.mockResolvedValue(page);
+  it("lists personas with their formatted phone, points and a chip per source", async () => {
     render(<PersonasPage />);
-    const table = await screen.findByTestId("personas");
-    expect(within(table).getByText("Zoë García")).toBeTruthy();
-    expect(within(table).getByText("(555) 231-2222")).toBeTruthy();
-    expect(within(table).getByText("Capitol Hill")).toBeTruthy();
-    expect(within(table).getByTestId("sourced-from").textContent).toBe("posabitgreenbits");
-    expect(screen.getByTestId("persona-count").textContent).toBe("1–1 of 1 personas");
+    const row = await screen.findByTestId("persona-row");
+    expect(within(row).getByText("Zoë García")).toBeTruthy();
+    expect(within(row).getByText("(555) 231-2222")).toBeTruthy();
+    expect(within(row).getByText("75")).toBeTruthy();
+    expect(within(row).getByText("Capitol Hill")).toBeTruthy();
+    expect(within(row).getByTestId("sourced-from").textContent).toBe("greenbitsposabit");
+    expect(screen.getByTestId("persona-count").textContent).toBe("1 persona");
+  });
+
+  it("sends search, filters and sort to the backend, which pages and sorts", async () => {
+    render(<PersonasPage />);
+    await screen.findByTestId("persona-row");
+    fireEvent.change(screen.getByPlaceholderText("Search by phone, email, name or POS id"), { target: { value: "zoe gar" } });
+    fireEvent.change(screen.getByLabelText("Loyalty member"), { target: { value: "yes" } });
+    fireEvent.click(screen.getByRole("button", { name: "Points" }));
+    await waitFor(() => {
+      expect(listPersonas).toHaveBeenLastCalledWith(
+        expect.objectContaining({ search: "zoe gar", member: true, sort: "points", descending: true, offset: 0, limit: 100 }),
+      );
+    });
   });
 
   it("says what to do next when there are no personas", async () => {
-    listPersonas.mockResolvedValue({ total: 0, rows: [] });
+    listPersonas.mockResolvedValue(page([]));
     render(<PersonasPage />);
     expect(await screen.findByText("No personas yet — connect an integration and press Sync now.")).toBeTruthy();
+  });
+
+  it("opens a persona, explains its merge and splits a record off after confirming", async () => {
+    const detail: PersonaDetail = {
+      persona: zoe,
+      birth_date: "1990-02-03",
+      sources: [
+        { id: 1, integration: "posabit", store_label: "Capitol Hill", pos_id: "1001", match_reason: "new", first_seen_at: "2026-01-01T00:00:00Z", last_seen_at: "2026-11-01T00:00:00Z", pos_points: 10, payload: "{}" },
+        { id: 2, integration: "greenbits", store_label: "Ballard", pos_id: "gb-1", match_reason: "phone", first_seen_at: "2026-02-01T00:00:00Z", last_seen_at: "2026-11-01T00:00:00Z", pos_points: null, payload: "{}" },
+      ],
+      signups: [],
+      purchases: [{ integration: "greenbits", pos_id: "o-1", purchased_at: "2026-11-20T12:00:00Z", total_cents: 7500, voided: false }],
+      ledger: [{ kind: "earn", points: 75, reason: "Purchase", transaction_id: "o-1", created_at: "2026-11-20T12:00:00Z", balance: 75 }],
+      pushes: [],
+    };
+    getPersona.mockResolvedValue(detail);
+    splitSourceRecord.mockResolvedValue(8);
+    render(<PersonasPage onToast={vi.fn()} />);
+    fireEvent.click(await screen.findByTestId("persona-row"));
+    const panel = await screen.findByTestId("persona-detail");
+    expect(await within(panel).findByText("Merged: same phone")).toBeTruthy();
+    expect(within(panel).getByText("$75.00")).toBeTruthy();
+    fireEvent.click(within(panel).getAllByRole("button", { name: "Split off" })[1] as HTMLElement);
+    expect(screen.getByRole("alertdialog").textContent).toContain("Its sales and the points they earned move with it");
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Split off" }));
+    await waitFor(() => {
+      expect(splitSourceRecord).toHaveBeenCalledWith(2);
+    });
+  });
+
+  it("saves a signup with its consent and signature", async () => {
+    signUp.mockResolvedValue(9);
+    getPersona.mockReturnValue(new Promise(() => undefined));
+    render(<PersonasPage onToast={vi.fn()} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Add signup" }));
+    fireEvent.change(screen.getByLabelText("First name"), { target: { value: "Robin" } });
+    fireEvent.change(screen.getByLabelText("Phone"), { target: { value: "(206) 555-0142" } });
+    fireEvent.click(screen.getByLabelText("The shopper agrees to receive marketing messages"));
+    fireEvent.change(screen.getByLabelText("Signature"), { target: { value: "Robin R" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save signup" }));
+    await waitFor(() => {
+      expect(signUp).toHaveBeenCalledWith(
+        expect.objectContaining({ first_name: "Robin", phone: "(206) 555-0142", email: null, consent: true, signature: "Robin R" }),
+      );
+    });
   });
 });

@@ -1,111 +1,302 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api";
-import type { AppError, PersonaPage } from "../bindings";
+import type { AppError, PersonaQuery, PersonaRow, PersonaSort, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName } from "../format";
+import { PersonaDetailPanel } from "./PersonaDetailPanel";
+import { SignupForm } from "./SignupForm";
 
-/** Rows per page of the table. */
-export const PAGE_SIZE = 50;
+/** Rows fetched per request; the table asks for the blocks its viewport shows. */
+export const BLOCK = 100;
+/** Every row is this tall, so the viewport knows which rows it shows without measuring. */
+export const ROW_HEIGHT = 37;
+/** Rows drawn above and below the viewport, so scrolling never shows a gap. */
+const OVERSCAN = 10;
 
-/** The Personas page: search and a paged table with each persona's "Sourced from" chips. */
-export function PersonasPage() {
-  const [search, setSearch] = useState("");
-  const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<PersonaPage | null>(null);
+/** The filters and sort the toolbar sets. */
+interface Filters {
+  search: string;
+  source: string;
+  storeId: string;
+  member: string;
+  optedIn: string;
+  sort: PersonaSort;
+  descending: boolean;
+}
+
+const NO_FILTERS: Filters = { search: "", source: "", storeId: "", member: "", optedIn: "", sort: "name", descending: false };
+
+function yesNo(value: string): boolean | undefined {
+  return value === "" ? undefined : value === "yes";
+}
+
+/** The backend query for the filters, from `offset`. */
+export function toQuery(filters: Filters, offset: number): PersonaQuery {
+  return {
+    search: filters.search.trim() === "" ? undefined : filters.search,
+    source: filters.source === "" ? undefined : filters.source,
+    store_id: filters.storeId === "" ? undefined : Number(filters.storeId),
+    member: yesNo(filters.member),
+    opted_in: yesNo(filters.optedIn),
+    sort: filters.sort,
+    descending: filters.descending,
+    offset,
+    limit: BLOCK,
+  };
+}
+
+/**
+ * The rows of a query, fetched a block at a time as the viewport needs them (paging and sorting
+ * happen in SQLite). A new query starts from an empty cache; answers to an old query are dropped.
+ */
+function usePersonaBlocks(filters: Filters) {
+  const [blocks, setBlocks] = useState<Record<number, PersonaRow[]>>({});
+  const [total, setTotal] = useState<number | null>(null);
+  const [capped, setCapped] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+  const generation = useRef(0);
+  const requested = useRef(new Set<number>());
 
-  useEffect(() => {
-    let current = true;
-    const timer = window.setTimeout(() => {
-      api.listPersonas({ search: search.trim() === "" ? null : search, offset, limit: PAGE_SIZE }).then(
-        (p) => {
-          if (current) {
-            setPage(p);
-            setError(null);
-          }
+  const load = useCallback(
+    (block: number) => {
+      if (requested.current.has(block)) return;
+      requested.current.add(block);
+      const mine = generation.current;
+      api.listPersonas(toQuery(filters, block * BLOCK)).then(
+        (page) => {
+          if (mine !== generation.current) return;
+          setTotal(page.total);
+          setCapped(page.total_capped);
+          setError(null);
+          setBlocks((current) => ({ ...current, [block]: page.rows }));
         },
-        (e: unknown) => {
-          if (current) setError(e as AppError);
+        (caught: unknown) => {
+          if (mine !== generation.current) return;
+          requested.current.delete(block);
+          setError(caught as AppError);
         },
       );
-    }, 120);
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [search, offset]);
+    },
+    [filters],
+  );
 
-  const total = page?.total ?? 0;
-  const last = Math.min(offset + PAGE_SIZE, total);
+  useEffect(() => {
+    generation.current += 1;
+    requested.current = new Set();
+    setBlocks({});
+    const timer = window.setTimeout(() => { load(0); }, 120);
+    return () => { window.clearTimeout(timer); };
+  }, [load]);
+
+  return { blocks, total, capped, error, load };
+}
+
+/** A sortable column header. */
+function SortHeader({ label, sort, filters, onSort }: { label: string; sort: PersonaSort; filters: Filters; onSort: (sort: PersonaSort) => void }) {
+  const active = filters.sort === sort;
   return (
-    <section aria-label="Personas">
+    <th scope="col" aria-sort={active ? (filters.descending ? "descending" : "ascending") : "none"}>
+      <button type="button" className="sort" onClick={() => { onSort(sort); }}>
+        {label}
+        <span aria-hidden="true">{active ? (filters.descending ? " ▼" : " ▲") : ""}</span>
+      </button>
+    </th>
+  );
+}
+
+/** The Personas page: search, filters, a virtualised table of every persona, its detail, signups. */
+export function PersonasPage({ onToast }: { onToast?: (message: string) => void }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [stores, setStores] = useState<RetailStore[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [signingUp, setSigningUp] = useState(false);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewportHeight, setViewportHeight] = useState(600);
+  const viewport = useRef<HTMLDivElement>(null);
+  const { blocks, total, capped, error, load } = usePersonaBlocks(filters);
+
+  useEffect(() => {
+    api.listStores().then(setStores, () => { /* the store filter stays empty */ });
+  }, []);
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    setViewportHeight(element.clientHeight || 600);
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => { setViewportHeight(element.clientHeight); });
+    observer.observe(element);
+    return () => { observer.disconnect(); };
+  }, [total]);
+  useEffect(() => {
+    if (viewport.current) viewport.current.scrollTop = 0;
+    setScrollTop(0);
+  }, [filters]);
+
+  const count = total ?? 0;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+  useEffect(() => {
+    for (let block = Math.floor(first / BLOCK); block * BLOCK < last; block += 1) load(block);
+  }, [first, last, load]);
+
+  const visible: { index: number; row: PersonaRow | undefined }[] = [];
+  for (let index = first; index < last; index += 1) {
+    visible.push({ index, row: blocks[Math.floor(index / BLOCK)]?.[index % BLOCK] });
+  }
+  const set = (change: Partial<Filters>) => { setFilters((current) => ({ ...current, ...change })); };
+  const sortBy = (sort: PersonaSort) => {
+    set({ sort, descending: filters.sort === sort ? !filters.descending : sort !== "name" });
+  };
+  const filtered = JSON.stringify({ ...filters, sort: "name", descending: false }) !== JSON.stringify(NO_FILTERS);
+
+  return (
+    <section aria-label="Personas" className="personas-page">
       <div className="toolbar">
         <label className="search">
           <span className="visually-hidden">Search personas</span>
           <input
             type="search"
-            placeholder="Search by phone, email or name"
-            value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setOffset(0);
-            }}
+            name="persona_search"
+            placeholder="Search by phone, email, name or POS id"
+            value={filters.search}
+            onChange={(e) => { set({ search: e.target.value }); }}
           />
         </label>
         <span className="muted" data-testid="persona-count">
-          {page ? (total === 0 ? "0 personas" : `${(offset + 1).toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()} personas`) : "Loading…"}
+          {total === null ? "Loading…" : `${count.toLocaleString()}${capped ? "+" : ""} ${count === 1 ? "persona" : "personas"}`}
         </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => { setSigningUp(true); }}>Add signup</button>
+      </div>
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Source
+          <select value={filters.source} onChange={(e) => { set({ source: e.target.value }); }}>
+            <option value="">Any</option>
+            <option value="posabit">posabit</option>
+            <option value="greenbits">greenbits</option>
+            <option value="loyalty">loyalty</option>
+          </select>
+        </label>
+        <label>
+          Favorite store
+          <select value={filters.storeId} onChange={(e) => { set({ storeId: e.target.value }); }}>
+            <option value="">Any</option>
+            {stores.map((s) => (
+              <option key={s.id} value={String(s.id)}>{s.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Loyalty member
+          <select value={filters.member} onChange={(e) => { set({ member: e.target.value }); }}>
+            <option value="">Any</option>
+            <option value="yes">Members</option>
+            <option value="no">Not members</option>
+          </select>
+        </label>
+        <label>
+          Marketing opt-in
+          <select value={filters.optedIn} onChange={(e) => { set({ optedIn: e.target.value }); }}>
+            <option value="">Any</option>
+            <option value="yes">Opted in</option>
+            <option value="no">Not opted in</option>
+          </select>
+        </label>
+        {filtered && (
+          <button type="button" className="link" onClick={() => { setFilters({ ...NO_FILTERS, sort: filters.sort, descending: filters.descending }); }}>
+            Clear filters
+          </button>
+        )}
       </div>
       {error && <ErrorNotice error={error} title="Personas could not be loaded" />}
-      {page && page.rows.length === 0 && !error && (
+      {total === 0 && !error && (
         <p className="empty">
-          {search.trim() === "" ? "No personas yet — connect an integration and press Sync now." : `No persona matches “${search}”.`}
+          {filtered ? "No persona matches these filters." : "No personas yet — connect an integration and press Sync now."}
         </p>
       )}
-      {page && page.rows.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" data-testid="personas">
+      {count > 0 && (
+        <div
+          className="table-wrap virtual"
+          ref={viewport}
+          onScroll={(e) => { setScrollTop(e.currentTarget.scrollTop); }}
+        >
+          <table className="table" data-testid="personas" aria-rowcount={count}>
             <thead>
               <tr>
-                <th scope="col">Name</th>
+                <SortHeader label="Name" sort="name" filters={filters} onSort={sortBy} />
                 <th scope="col">Phone</th>
                 <th scope="col">Email</th>
+                <th scope="col">Member</th>
+                <SortHeader label="Points" sort="points" filters={filters} onSort={sortBy} />
+                <th scope="col">Opt-in</th>
                 <th scope="col">Favorite store</th>
                 <th scope="col">Sourced from</th>
-                <th scope="col">Created</th>
+                <SortHeader label="Last purchase" sort="last_purchase" filters={filters} onSort={sortBy} />
+                <SortHeader label="Created" sort="created" filters={filters} onSort={sortBy} />
               </tr>
             </thead>
             <tbody>
-              {page.rows.map((p) => (
-                <tr key={p.id}>
-                  <td>{fullName(p.first_name, p.last_name)}</td>
-                  <td className="nowrap">{formatPhone(p.phone)}</td>
-                  <td>{p.email ?? ""}</td>
-                  <td>{p.favorite_store ?? <span className="muted">—</span>}</td>
-                  <td data-testid="sourced-from">
-                    {p.sourced_from.map((s) => (
-                      <SourceChip key={s} source={s} />
-                    ))}
-                  </td>
-                  <td className="nowrap" title={p.created_at}>
-                    {formatDateTime(p.created_at)}
-                  </td>
-                </tr>
-              ))}
+              <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />
+              {visible.map(({ index, row }) =>
+                row ? (
+                  <tr
+                    key={row.id}
+                    className="persona-row"
+                    data-testid="persona-row"
+                    aria-rowindex={index + 2}
+                    tabIndex={0}
+                    onClick={() => { setSelected(row.id); }}
+                    onKeyDown={(e) => { if (e.key === "Enter") setSelected(row.id); }}
+                  >
+                    <td>{fullName(row.first_name, row.last_name)}</td>
+                    <td className="nowrap">{formatPhone(row.phone)}</td>
+                    <td>{row.email ?? ""}</td>
+                    <td>{row.loyalty_member ? "Yes" : "—"}</td>
+                    <td className="number">{row.points.toLocaleString()}</td>
+                    <td>{row.marketing_opt_in ? "Yes" : "—"}</td>
+                    <td data-testid="favorite-store">{row.favorite_store ?? <span className="muted">—</span>}</td>
+                    <td data-testid="sourced-from">
+                      {row.sourced_from.map((s) => (
+                        <SourceChip key={s} source={s} />
+                      ))}
+                    </td>
+                    <td className="nowrap">{row.last_purchase_at ? formatDateTime(row.last_purchase_at) : "—"}</td>
+                    <td className="nowrap" title={row.created_at}>{formatDateTime(row.created_at)}</td>
+                  </tr>
+                ) : (
+                  <tr key={`loading-${String(index)}`} className="persona-row loading" aria-hidden="true">
+                    <td colSpan={10} />
+                  </tr>
+                ),
+              )}
+              <tr aria-hidden="true" style={{ height: Math.max(0, count - last) * ROW_HEIGHT }} />
             </tbody>
           </table>
         </div>
       )}
-      {total > PAGE_SIZE && (
-        <div className="pager">
-          <button type="button" className="secondary" disabled={offset === 0} onClick={() => { setOffset(Math.max(0, offset - PAGE_SIZE)); }}>
-            ← Previous
-          </button>
-          <button type="button" className="secondary" disabled={last >= total} onClick={() => { setOffset(offset + PAGE_SIZE); }}>
-            Next →
-          </button>
-        </div>
+      {selected !== null && (
+        <PersonaDetailPanel
+          id={selected}
+          onClose={() => { setSelected(null); }}
+          onChanged={(message) => {
+            onToast?.(message);
+            setFilters((current) => ({ ...current }));
+          }}
+          onOpen={setSelected}
+        />
+      )}
+      {signingUp && (
+        <SignupForm
+          onClose={() => { setSigningUp(false); }}
+          onSignedUp={(id) => {
+            setSigningUp(false);
+            onToast?.("Signup saved.");
+            setFilters((current) => ({ ...current }));
+            setSelected(id);
+          }}
+        />
       )}
     </section>
   );

@@ -1,0 +1,171 @@
+import { useEffect, useState } from "react";
+import { api } from "../api";
+import type { AppError, PersonaDetail, SourceRecordView } from "../bindings";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { SourceChip } from "../components/SourceChip";
+import { formatDateTime, formatPhone, fullName } from "../format";
+
+interface Props {
+  id: number;
+  onClose: () => void;
+  onChanged: (message: string) => void;
+  onOpen: (id: number) => void;
+}
+
+/** Cents as dollars: 3960 → "$39.60". */
+export function formatCents(cents: number): string {
+  return (cents / 100).toLocaleString(undefined, { style: "currency", currency: "USD" });
+}
+
+const REASONS: Record<string, string> = {
+  new: "First record of this persona",
+  phone: "Merged: same phone",
+  email: "Merged: same e-mail",
+};
+
+/** A persona in full, in a side panel: profile, each source record and why it merged, purchases, ledger, pushes. */
+export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
+  const [detail, setDetail] = useState<PersonaDetail | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [splitting, setSplitting] = useState<SourceRecordView | null>(null);
+
+  useEffect(() => {
+    setDetail(null);
+    api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+  }, [id]);
+
+  const split = (record: SourceRecordView) => {
+    setSplitting(null);
+    api.splitSourceRecord(record.id).then(
+      (newId) => {
+        onChanged(`${record.integration} record ${record.pos_id} is now a persona of its own.`);
+        onOpen(newId);
+      },
+      (caught: unknown) => { setError(caught as AppError); },
+    );
+  };
+
+  const persona = detail?.persona;
+  return (
+    <aside className="drawer" role="dialog" aria-modal="false" aria-labelledby="persona-title" data-testid="persona-detail"
+      onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
+      <div className="drawer-head">
+        <h2 id="persona-title">{persona ? fullName(persona.first_name, persona.last_name) : "Persona"}</h2>
+        <button type="button" className="secondary" onClick={onClose} aria-label="Close the persona">✕</button>
+      </div>
+      {error && <ErrorNotice error={error} />}
+      {!detail && !error && <p className="muted">Loading…</p>}
+      {detail && persona && (
+        <div className="drawer-body">
+          <dl className="facts">
+            <dt>Phone</dt><dd>{formatPhone(persona.phone) || "—"}</dd>
+            <dt>Email</dt><dd>{persona.email ?? "—"}</dd>
+            <dt>Birth date</dt><dd>{detail.birth_date ?? "—"}</dd>
+            <dt>Loyalty</dt><dd>{persona.loyalty_member ? `Member · ${persona.points.toLocaleString()} points` : "Not a member"}</dd>
+            <dt>Marketing opt-in</dt><dd>{persona.marketing_opt_in ? "Yes" : "No"}</dd>
+            <dt>Favorite store</dt><dd>{persona.favorite_store ?? "—"}</dd>
+            <dt>Sourced from</dt><dd>{persona.sourced_from.map((s) => <SourceChip key={s} source={s} />)}</dd>
+          </dl>
+
+          <h3>Source records</h3>
+          <p className="muted small">Why these records are one persona. Split off a record that was merged by mistake: its sales and points go with it.</p>
+          <table className="table table-compact" data-testid="persona-sources">
+            <thead>
+              <tr><th scope="col">Source</th><th scope="col">Store</th><th scope="col">POS id</th><th scope="col">Why</th><th scope="col">First / last seen</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {detail.sources.map((s) => (
+                <tr key={s.id}>
+                  <td><SourceChip source={s.integration} /></td>
+                  <td>{s.store_label}</td>
+                  <td className="nowrap">{s.pos_id}</td>
+                  <td>{REASONS[s.match_reason] ?? s.match_reason}</td>
+                  <td className="nowrap">{formatDateTime(s.first_seen_at)}<br /><span className="muted small">{formatDateTime(s.last_seen_at)}</span></td>
+                  <td>
+                    {detail.sources.length + detail.signups.length > 1 && (
+                      <button type="button" className="small" onClick={() => { setSplitting(s); }}>Split off</button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {detail.signups.map((s) => (
+                <tr key={s.created_at}>
+                  <td><SourceChip source="loyalty" /></td>
+                  <td>Signup form</td>
+                  <td>—</td>
+                  <td>{REASONS[s.match_reason] ?? s.match_reason}{s.consent ? " · consent signed" : ""}</td>
+                  <td className="nowrap">{formatDateTime(s.created_at)}</td>
+                  <td />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {detail.sources.length > 0 && (
+            <details>
+              <summary>Last record received from each POS</summary>
+              {detail.sources.map((s) => (
+                <pre key={s.id} className="payload">{s.integration} {s.pos_id}: {s.payload}</pre>
+              ))}
+            </details>
+          )}
+
+          <h3>Purchases</h3>
+          {detail.purchases.length === 0 ? <p className="muted">No purchases.</p> : (
+            <table className="table table-compact" data-testid="persona-purchases">
+              <thead><tr><th scope="col">When</th><th scope="col">POS</th><th scope="col">Sale</th><th scope="col">Total</th></tr></thead>
+              <tbody>
+                {detail.purchases.map((p) => (
+                  <tr key={`${p.integration}-${p.pos_id}`} className={p.voided ? "voided" : undefined}>
+                    <td className="nowrap">{formatDateTime(p.purchased_at)}</td>
+                    <td>{p.integration}</td>
+                    <td>{p.pos_id}</td>
+                    <td className="number">{formatCents(p.total_cents)}{p.voided ? " (voided)" : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h3>Points ledger</h3>
+          {detail.ledger.length === 0 ? <p className="muted">No points yet.</p> : (
+            <table className="table table-compact" data-testid="persona-ledger">
+              <thead><tr><th scope="col">When</th><th scope="col">Entry</th><th scope="col">Points</th><th scope="col">Balance</th></tr></thead>
+              <tbody>
+                {detail.ledger.map((e) => (
+                  <tr key={`${e.kind}-${e.transaction_id}`}>
+                    <td className="nowrap">{formatDateTime(e.created_at)}</td>
+                    <td>{e.reason} <span className="muted small">({e.kind} · {e.transaction_id})</span></td>
+                    <td className="number">{e.points > 0 ? `+${String(e.points)}` : e.points}</td>
+                    <td className="number">{e.balance.toLocaleString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h3>POS pushes</h3>
+          {detail.pushes.length === 0 ? <p className="muted">Canopy has not pushed this persona to a POS.</p> : (
+            <ul className="plain">
+              {detail.pushes.map((p) => (
+                <li key={p.created_at + p.integration}>
+                  {p.integration}: {p.status}{p.outcome ? ` — ${p.outcome}` : ""}{p.pos_id ? ` (POS id ${p.pos_id})` : ""}, {p.attempts} attempt{p.attempts === 1 ? "" : "s"}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {splitting && (
+        <ConfirmDialog
+          title={`Split ${splitting.integration} record ${splitting.pos_id} off into its own persona?`}
+          confirmLabel="Split off"
+          onConfirm={() => { split(splitting); }}
+          onCancel={() => { setSplitting(null); }}
+        >
+          <p>Its sales and the points they earned move with it; both personas&apos; balances are recomputed.</p>
+        </ConfirmDialog>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState, type SyntheticEvent } from "react";
+import { api } from "../api";
+import type { AppError } from "../bindings";
+import { ErrorNotice } from "../components/ErrorNotice";
+
+interface Props {
+  onClose: () => void;
+  onSignedUp: (personaId: number) => void;
+}
+
+/** The local signup form: a loyalty member from the start; consent with a signature is marketing opt-in. */
+export function SignupForm({ onClose, onSignedUp }: Props) {
+  const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", consent: false, signature: "" });
+  const [error, setError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const set = (change: Partial<typeof form>) => { setForm((current) => ({ ...current, ...change })); };
+  const blank = (value: string) => (value.trim() === "" ? null : value);
+
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    api
+      .signUp({
+        first_name: form.first,
+        last_name: blank(form.last),
+        phone: blank(form.phone),
+        email: blank(form.email),
+        birth_date: blank(form.birth),
+        consent: form.consent,
+        signature: form.consent ? blank(form.signature) : null,
+      })
+      .then(onSignedUp, (caught: unknown) => { setError(caught as AppError); })
+      .finally(() => { setSaving(false); });
+  };
+
+  return (
+    <div className="dialog-backdrop">
+      <form className="dialog" role="dialog" aria-modal="true" aria-labelledby="signup-title" onSubmit={submit}
+        onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
+        <h2 id="signup-title">Add a signup</h2>
+        <p className="muted small">The shopper joins the loyalty program. With Sync Personas on, the POS gets them too.</p>
+        <div className="form-grid">
+          <label>First name<input name="signup_first" required value={form.first} onChange={(e) => { set({ first: e.target.value }); }} /></label>
+          <label>Last name<input name="signup_last" value={form.last} onChange={(e) => { set({ last: e.target.value }); }} /></label>
+          <label>Phone<input name="signup_phone" type="tel" value={form.phone} onChange={(e) => { set({ phone: e.target.value }); }} /></label>
+          <label>Email<input name="signup_email" type="email" value={form.email} onChange={(e) => { set({ email: e.target.value }); }} /></label>
+          <label>Birth date<input name="signup_birth" type="date" value={form.birth} onChange={(e) => { set({ birth: e.target.value }); }} /></label>
+        </div>
+        <label className="check">
+          <input name="signup_consent" type="checkbox" checked={form.consent} onChange={(e) => { set({ consent: e.target.checked }); }} />
+          The shopper agrees to receive marketing messages
+        </label>
+        {form.consent && (
+          <label>Signature<input name="signup_signature" value={form.signature} onChange={(e) => { set({ signature: e.target.value }); }} placeholder="The shopper types their name" /></label>
+        )}
+        {error && <ErrorNotice error={error} />}
+        <div className="dialog-actions">
+          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" disabled={saving}>Save signup</button>
+        </div>
+      </form>
+    </div>
+  );
+}
