@@ -7,11 +7,14 @@
 //!                                                       (K stores per POS; N customers, M sales, C coupons per store)
 //! canopy-cli bench sync [--customers N] [--sales M]   time a full POSaBIT sync from a sandbox in its own
 //!                                                       process: records/s per stream and memory
+//! canopy-cli bench personas [--personas N] [--db PATH]
+//!                                                       time the Personas explorer's queries on N personas
 //! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
 //!                                                       stdin) in the OS keychain, for a real POS
 //! ```
 
 mod bench;
+mod bench_personas;
 
 use std::io::Read;
 
@@ -24,7 +27,7 @@ use canopy_sandbox::SandboxConfig;
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
 fn usage() -> &'static str {
-    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | bench sync [--customers N] [--sales M] | secret set posabit-integrator"
+    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | bench sync [--customers N] [--sales M] | bench personas [--personas N] [--db PATH] | secret set posabit-integrator"
 }
 
 /// The value after `--name` in `args`, parsed.
@@ -126,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
         }
         ["sandbox", "serve", ..] => serve_sandbox(&args[2..]).await,
         ["bench", "sync", ..] => bench::sync(&args[2..]).await,
+        ["bench", "personas", ..] => bench_personas::personas(&args[2..]),
         ["secret", "set", "posabit-integrator"] => set_integrator_secret(),
         _ => bail!(usage()),
     }

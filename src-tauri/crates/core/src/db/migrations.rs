@@ -282,7 +282,7 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE id = NEW.id;
     END;
     CREATE INDEX personas_first_key ON personas (first_key, id);
-    CREATE INDEX personas_last_key ON personas (last_key, id);
+    CREATE INDEX personas_name_key ON personas (last_key, first_key, id);
     CREATE INDEX personas_created ON personas (created_at, id);
     CREATE INDEX personas_last_purchase ON personas (last_purchase_at, id);
     CREATE INDEX personas_points ON personas (points_balance, id);
