@@ -45,6 +45,8 @@ pub fn run() {
             commands::app::list_notifications,
             commands::app::api_tracking,
             commands::app::reveal_api_key,
+            commands::app::presenter_mode,
+            commands::app::set_presenter_mode,
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::add_sandbox_credential,

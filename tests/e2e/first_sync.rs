@@ -258,6 +258,136 @@ async fn journey(session: &Session) -> Result<()> {
             );
         }
     }
+    let mut secrets = vec![
+        venue.token.clone(),
+        manager.token.clone(),
+        manager.password.clone(),
+        api_key,
+    ];
+    secrets.push(manager.email.clone());
+    presenter_mode(session, &secrets).await
+}
+
+/// Everything that must not show while presenting: each persona's phone (as stored, as the UI
+/// formats it, as digits) and e-mail, the opened persona's birth date, and `secrets`.
+async fn unmasked_values(
+    session: &Session,
+    persona_id: i64,
+    secrets: &[String],
+) -> Result<Vec<String>> {
+    let answer = session
+        .invoke(
+            "list_personas",
+            json!({"query": {"offset": 0, "limit": 500}}),
+        )
+        .await?;
+    let page: serde_json::Value = serde_json::from_str(&answer)?;
+    let mut values: Vec<String> = secrets.to_vec();
+    for row in page["rows"].as_array().into_iter().flatten() {
+        if let Some(phone) = row["phone"].as_str() {
+            let digits = phone.trim_start_matches("+1");
+            values.push(phone.to_string());
+            values.push(digits.to_string());
+            values.push(format!(
+                "({}) {}-{}",
+                &digits[..3],
+                &digits[3..6],
+                &digits[6..]
+            ));
+        }
+        if let Some(email) = row["email"].as_str() {
+            values.push(email.to_string());
+        }
+    }
+    let detail: serde_json::Value = serde_json::from_str(
+        &session
+            .invoke("get_persona", json!({"id": persona_id}))
+            .await?,
+    )?;
+    if let Some(birth) = detail["birth_date"].as_str() {
+        values.push(birth.to_string());
+    }
+    Ok(values)
+}
+
+/// Fails when the page's text (all of it, clipped cells included) shows any of `values`.
+async fn assert_masked(session: &Session, place: &str, values: &[String]) -> Result<()> {
+    let text = session.page_text().await?;
+    for value in values {
+        anyhow::ensure!(
+            !text.contains(value.as_str()),
+            "{place} shows {value} in presenter mode"
+        );
+    }
+    Ok(())
+}
+
+/// Presenter mode on: every page, the cards, a persona's detail and the notifications are walked,
+/// and none shows a phone, an e-mail, a birth date or a secret.
+async fn presenter_mode(session: &Session, secrets: &[String]) -> Result<()> {
+    session.click_button("Presenter mode").await?;
+    session.text_appears("Presenter mode on").await?;
+    assert_eq!(
+        session.invoke("presenter_mode", json!({})).await?,
+        "true",
+        "remembered by the backend"
+    );
+
+    session.click_button("Personas").await?;
+    within(
+        session
+            .element("[data-testid='persona-row'] td")
+            .await?
+            .click(),
+    )
+    .await?;
+    session
+        .element("[data-testid='persona-detail'] .facts")
+        .await?;
+    let answer = session
+        .invoke("list_personas", json!({"query": {"offset": 0, "limit": 1}}))
+        .await?;
+    let first: serde_json::Value = serde_json::from_str(&answer)?;
+    let persona_id = first["rows"][0]["id"].as_i64().unwrap_or_default();
+    let values = unmasked_values(session, persona_id, secrets).await?;
+    assert!(
+        values.len() > 500,
+        "the test data has phones and e-mails to look for"
+    );
+    session.text_appears("(•••) •••-••••").await?;
+    assert_masked(
+        session,
+        "the Personas table and a persona's detail",
+        &values,
+    )
+    .await?;
+    session.screenshot("14-presenter-personas").await?;
+    session.click_button("✕").await?;
+
+    for page in ["Integrations", "Sync", "Settings"] {
+        session.click_button(page).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert_masked(session, page, &values).await?;
+    }
+    session.click_button("Integrations").await?;
+    for tile in ["tile-posabit", "tile-greenbits"] {
+        within(
+            session
+                .element(&format!("[data-testid='{tile}']"))
+                .await?
+                .click(),
+        )
+        .await?;
+        session.text_appears("Loyalty").await?;
+        assert_masked(session, tile, &values).await?;
+        session.click_button("← All integrations").await?;
+    }
+    let bell = session
+        .element("[data-testid='notifications-bell']")
+        .await?;
+    within(bell.click()).await?;
+    assert_masked(session, "the notifications", &values).await?;
+    within(bell.click()).await?;
     Ok(())
 }
 

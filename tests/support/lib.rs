@@ -215,6 +215,16 @@ impl Session {
         Ok(found)
     }
 
+    /// All of the page's text, including what clipped cells hide from WebDriver's visible text.
+    pub async fn page_text(&self) -> Result<String> {
+        let text = within(
+            self.client
+                .execute("return document.body.textContent;", vec![]),
+        )
+        .await?;
+        Ok(text.as_str().unwrap_or_default().to_string())
+    }
+
     /// How many elements match `css` right now.
     pub async fn count_elements(&self, css: &str) -> Result<usize> {
         Ok(within(self.client.find_all(Locator::Css(css))).await?.len())

@@ -7,6 +7,7 @@ import { SettingsPage } from "./pages/SettingsPage";
 import { SyncPage } from "./pages/SyncPage";
 import { NotificationBell } from "./components/NotificationBell";
 import { Toast } from "./components/Toast";
+import { maskText, PresenterContext } from "./presenter";
 
 /** The pages reachable from the left navigation. */
 export type Page = "integrations" | "personas" | "sync" | "settings";
@@ -23,6 +24,36 @@ export function App() {
   const [page, setPage] = useState<Page>("integrations");
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [toast, setToast] = useState<string | null>(null);
+  const [presenter, setPresenter] = useState(false);
+  useEffect(() => {
+    api.presenterMode().then(setPresenter, () => { /* off until the backend answers */ });
+  }, []);
+  const togglePresenter = useCallback(() => {
+    setPresenter((current) => {
+      void api.setPresenterMode(!current);
+      return !current;
+    });
+  }, []);
+  useEffect(() => {
+    // Ctrl+Shift+P toggles presenter mode; while it is on, copied text is masked too.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey && event.shiftKey && event.key.toLowerCase() === "p") {
+        event.preventDefault();
+        togglePresenter();
+      }
+    };
+    const onCopy = (event: ClipboardEvent) => {
+      if (!presenter || !event.clipboardData) return;
+      event.clipboardData.setData("text/plain", maskText(window.getSelection()?.toString() ?? ""));
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    document.addEventListener("copy", onCopy);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      document.removeEventListener("copy", onCopy);
+    };
+  }, [presenter, togglePresenter]);
   // Bumped by every background event (a scheduled or manual sync finished), so views reload.
   const [events, setEvents] = useState(0);
 
@@ -57,7 +88,8 @@ export function App() {
   const title = PAGES.find((p) => p.id === page)?.label ?? "";
 
   return (
-    <div className="shell">
+    <PresenterContext.Provider value={presenter}>
+    <div className={presenter ? "shell presenter" : "shell"}>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">C</span>
@@ -89,6 +121,15 @@ export function App() {
             </span>
           )}
           <span className="spacer" />
+          <button
+            type="button"
+            className={presenter ? "presenter-toggle on" : "presenter-toggle"}
+            aria-pressed={presenter}
+            title="Presenter mode masks phones, e-mails, birth dates and keys for screen-sharing (Ctrl+Shift+P)"
+            onClick={togglePresenter}
+          >
+            {presenter ? "Presenter mode on" : "Presenter mode"}
+          </button>
           <NotificationBell onNavigate={setPage} changed={`${String(events)}:${toast ?? ""}`} />
         </header>
         {status?.keychain_error && (
@@ -112,7 +153,8 @@ export function App() {
           {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
         </main>
       </div>
-      {toast && <Toast message={toast} onDone={clearToast} />}
+      {toast && <Toast message={presenter ? maskText(toast) : toast} onDone={clearToast} />}
     </div>
+    </PresenterContext.Provider>
   );
 }

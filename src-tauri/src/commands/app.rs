@@ -34,3 +34,18 @@ pub async fn api_tracking(
 pub async fn reveal_api_key(state: State<'_, AppState>) -> Result<String, canopy_core::Error> {
     Ok(state.console.reveal_api_key().await?.expose().to_string())
 }
+
+/// Whether presenter mode (contact details and secrets masked on screen) is on.
+#[tauri::command]
+pub async fn presenter_mode(state: State<'_, AppState>) -> Result<bool, canopy_core::Error> {
+    state.console.presenter_mode().await
+}
+
+/// Turns presenter mode on or off; it is remembered between starts.
+#[tauri::command]
+pub async fn set_presenter_mode(
+    state: State<'_, AppState>,
+    on: bool,
+) -> Result<bool, canopy_core::Error> {
+    state.console.set_presenter_mode(on).await
+}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { Notification } from "../bindings";
 import type { Page } from "../App";
+import { useMask } from "../presenter";
 
 /** How often the bell asks again anyway (a local query), for changes no event announced. */
 const POLL_MS = 15000;
@@ -21,6 +22,7 @@ const FIX: Record<Notification["kind"], { page: Page; label: string }> = {
 export function NotificationBell({ onNavigate, changed }: { onNavigate: (page: Page) => void; changed: unknown }) {
   const [notifications, setNotifications] = useState<Notification[]>([]);
   const [open, setOpen] = useState(false);
+  const mask = useMask();
 
   useEffect(() => {
     let stop = false;
@@ -60,8 +62,8 @@ export function NotificationBell({ onNavigate, changed }: { onNavigate: (page: P
           {count === 0 && <p className="muted">Nothing needs your attention.</p>}
           {notifications.map((n) => (
             <div key={n.id} className="bell-item" data-testid="notification">
-              <strong>{n.title}</strong>
-              <p>{n.body}</p>
+              <strong>{mask.text(n.title)}</strong>
+              <p>{mask.text(n.body)}</p>
               <button
                 type="button"
                 className="link"

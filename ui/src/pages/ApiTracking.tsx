@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
+import { useContext, useEffect, useState } from "react";
 import { api } from "../api";
 import type { ApiTracking as Tracking, AppError } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { PresenterContext } from "../presenter";
 
 /**
  * Settings → API & Tracking: what the manager types on the POS side (POSaBIT → Settings →
@@ -12,6 +13,7 @@ export function ApiTracking({ storesVersion }: { storesVersion: number }) {
   const [tracking, setTracking] = useState<Tracking | null>(null);
   const [key, setKey] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const presenting = useContext(PresenterContext);
 
   useEffect(() => {
     api.apiTracking().then(setTracking, (e: unknown) => { setError(e as AppError); });
@@ -26,8 +28,10 @@ export function ApiTracking({ storesVersion }: { storesVersion: number }) {
         <dl className="facts">
           <dt>API Key</dt>
           <dd className="secret-row">
-            <code data-testid="api-key">{key ?? "••••••••••••••••"}</code>
-            {key === null ? (
+            <code data-testid="api-key">{presenting ? "••••••••••••••••" : key ?? "••••••••••••••••"}</code>
+            {presenting ? (
+              <span className="muted small">Hidden in presenter mode</span>
+            ) : key === null ? (
               <button
                 type="button"
                 className="secondary small"

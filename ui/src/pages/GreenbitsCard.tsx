@@ -6,6 +6,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
 import { SyncPanel } from "../components/SyncPanel";
+import { useMask } from "../presenter";
 
 interface Props {
   connection: IntegrationStatus | null;
@@ -19,6 +20,7 @@ interface Props {
 /** The Greenbits integration card: credentials are a log-in, its permission pre-flight and the locations. */
 export function GreenbitsCard({ connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
   const [removing, setRemoving] = useState<Credential | null>(null);
+  const mask = useMask();
   const [error, setError] = useState<AppError | null>(null);
 
   return (
@@ -56,7 +58,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
               <tr key={c.id}>
                 <td>{c.username ?? c.store_name}</td>
                 <td><span className="masked" aria-label="API token, stored in the system keychain">••••••••</span></td>
-                <td>{c.associated_email}</td>
+                <td>{mask.email(c.associated_email ?? "")}</td>
                 <td>
                   {c.locations.map((l) => l.name).join(", ")}
                   {c.medical_patients && <div className="muted small">Serves medical patients</div>}

@@ -5,6 +5,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName } from "../format";
+import { useMask } from "../presenter";
 
 interface Props {
   id: number;
@@ -29,6 +30,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
   const [detail, setDetail] = useState<PersonaDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [splitting, setSplitting] = useState<SourceRecordView | null>(null);
+  const mask = useMask();
 
   useEffect(() => {
     setDetail(null);
@@ -59,9 +61,9 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
       {detail && persona && (
         <div className="drawer-body">
           <dl className="facts">
-            <dt>Phone</dt><dd>{formatPhone(persona.phone) || "—"}</dd>
-            <dt>Email</dt><dd>{persona.email ?? "—"}</dd>
-            <dt>Birth date</dt><dd>{detail.birth_date ?? "—"}</dd>
+            <dt>Phone</dt><dd>{mask.phone(formatPhone(persona.phone)) || "—"}</dd>
+            <dt>Email</dt><dd>{mask.email(persona.email ?? "") || "—"}</dd>
+            <dt>Birth date</dt><dd>{mask.date(detail.birth_date ?? "") || "—"}</dd>
             <dt>Loyalty</dt><dd>{persona.loyalty_member ? `Member · ${persona.points.toLocaleString()} points` : "Not a member"}</dd>
             <dt>Marketing opt-in</dt><dd>{persona.marketing_opt_in ? "Yes" : "No"}</dd>
             <dt>Favorite store</dt><dd>{persona.favorite_store ?? "—"}</dd>
@@ -101,7 +103,10 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
               ))}
             </tbody>
           </table>
-          {detail.sources.length > 0 && (
+          {detail.sources.length > 0 && mask.on && (
+            <p className="muted small">The records as received are hidden in presenter mode.</p>
+          )}
+          {detail.sources.length > 0 && !mask.on && (
             <details>
               <summary>Last record received from each POS</summary>
               {detail.sources.map((s) => (

@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PersonaDetail, PersonaPage, PersonaRow } from "../bindings";
+import { PresenterContext } from "../presenter";
 import { PersonasPage } from "./PersonasPage";
 
 const listPersonas = vi.fn();
@@ -119,5 +120,18 @@ describe("PersonasPage", () => {
         expect.objectContaining({ first_name: "Robin", phone: "(206) 555-0142", email: null, consent: true, signature: "Robin R" }),
       );
     });
+  });
+
+  it("masks phones and e-mails in presenter mode", async () => {
+    render(
+      <PresenterContext.Provider value={true}>
+        <PersonasPage />
+      </PresenterContext.Provider>,
+    );
+    const row = await screen.findByTestId("persona-row");
+    expect(row.textContent).not.toContain("231-2222");
+    expect(row.textContent).not.toContain("zoe@example.com");
+    expect(row.textContent).toContain("(•••) •••-••••");
+    expect(within(row).getByText("Zoë García")).toBeTruthy();
   });
 });

@@ -4,6 +4,7 @@ import type { AppError, PersonaQuery, PersonaRow, PersonaSort, RetailStore } fro
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName } from "../format";
+import { useMask } from "../presenter";
 import { PersonaDetailPanel } from "./PersonaDetailPanel";
 import { SignupForm } from "./SignupForm";
 
@@ -115,6 +116,7 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
   const [viewportHeight, setViewportHeight] = useState(600);
   const viewport = useRef<HTMLDivElement>(null);
   const { blocks, total, capped, error, load } = usePersonaBlocks(filters);
+  const mask = useMask();
 
   useEffect(() => {
     api.listStores().then(setStores, () => { /* the store filter stays empty */ });
@@ -251,8 +253,8 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
                     onKeyDown={(e) => { if (e.key === "Enter") setSelected(row.id); }}
                   >
                     <td>{fullName(row.first_name, row.last_name)}</td>
-                    <td className="nowrap">{formatPhone(row.phone)}</td>
-                    <td>{row.email ?? ""}</td>
+                    <td className="nowrap">{mask.phone(formatPhone(row.phone))}</td>
+                    <td>{mask.email(row.email ?? "")}</td>
                     <td>{row.loyalty_member ? "Yes" : "—"}</td>
                     <td className="number">{row.points.toLocaleString()}</td>
                     <td>{row.marketing_opt_in ? "Yes" : "—"}</td>

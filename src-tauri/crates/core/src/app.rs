@@ -448,6 +448,17 @@ impl Console {
             .await
     }
 
+    /// Whether presenter mode is on.
+    pub async fn presenter_mode(&self) -> Result<bool> {
+        self.blocking(crate::preferences::presenter_mode).await
+    }
+
+    /// Turns presenter mode on or off.
+    pub async fn set_presenter_mode(&self, on: bool) -> Result<bool> {
+        self.blocking(move |db| crate::preferences::set_presenter_mode(db, on))
+            .await
+    }
+
     /// A page of personas.
     pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
         self.blocking(move |db| personas::list(db, &query)).await

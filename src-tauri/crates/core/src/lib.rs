@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod persona_detail;
 pub mod personas;
 pub mod pos;
+pub mod preferences;
 pub mod schedule;
 pub mod secret;
 pub mod secrets;

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { maskText, MASKS } from "./presenter";
+
+describe("maskText", () => {
+  it("masks e-mails, phones in any format and dates in free text", () => {
+    const text = "“(206) 555-0142” or +1 206.555.0199 and Ava.Smith+vip@Example.com, born 1990-02-03.";
+    const masked = maskText(text);
+    for (const secret of ["206", "555", "0142", "0199", "Ava", "Example", "1990"]) {
+      expect(masked).not.toContain(secret);
+    }
+    expect(masked).toContain(MASKS.email);
+    expect(masked).toContain(MASKS.phone);
+    expect(masked).toContain(MASKS.date);
+  });
+
+  it("leaves text without contact details alone", () => {
+    expect(maskText("Sync finished: 906 new records.")).toBe("Sync finished: 906 new records.");
+  });
+});
