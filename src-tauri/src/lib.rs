@@ -34,6 +34,7 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let state = state::AppState::start(app.handle())?;
             schedule::start(app.handle().clone(), state.console.clone());
@@ -76,6 +77,7 @@ pub fn run() {
             commands::personas::get_persona,
             commands::personas::split_source_record,
             commands::personas::sign_up,
+            commands::personas::export_personas,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match app {

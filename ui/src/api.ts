@@ -1,6 +1,7 @@
 // Typed calls into the Rust backend. Every command answers its value or rejects with an AppError.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
 import type {
   AddedCredential,
   ApiTracking,
@@ -8,6 +9,7 @@ import type {
   AppStatus,
   ConsoleEvent,
   Credential,
+  ExportProgress,
   GreenbitsLogin,
   GreenbitsLoginInput,
   Integration,
@@ -92,6 +94,14 @@ export const api = {
   getPersona: (id: number) => call<PersonaDetail>("get_persona", { id }),
   splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
   signUp: (input: SignupInput) => call<number>("sign_up", { input }),
+  /** Writes the personas of `query` (its search, filters and sort) as CSV to `path`. */
+  exportPersonas: (query: PersonaQuery, path: string, onProgress: (p: ExportProgress) => void) => {
+    const channel = new Channel<ExportProgress>();
+    channel.onmessage = onProgress;
+    return call<number>("export_personas", { query, path, onProgress: channel });
+  },
+  /** Asks where to save a file; `null` when the user cancels. */
+  pickSavePath: (defaultPath: string) => save({ defaultPath, filters: [{ name: "CSV", extensions: ["csv"] }] }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),
   editPosabitCredential: (id: string, storeName: string, market: string | null) =>
     call<Credential>("edit_posabit_credential", { id, storeName, market }),

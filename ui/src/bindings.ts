@@ -624,6 +624,16 @@ consent: boolean,
  */
 signature: string | null, };
 
+export type ExportProgress = { 
+/**
+ * Rows written.
+ */
+done: number, 
+/**
+ * Rows to write.
+ */
+total: number, };
+
 export type SandboxStore = { 
 /**
  * The simulated venue's POSaBIT id.

@@ -1,5 +1,6 @@
 //! Commands of the Personas page.
 
+use canopy_core::export::ExportProgress;
 use canopy_core::persona_detail::PersonaDetail;
 use canopy_core::personas::{PersonaPage, PersonaQuery};
 use canopy_core::signups::SignupInput;
@@ -33,4 +34,21 @@ pub async fn split_source_record(state: State<'_, AppState>, record_id: i64) -> 
 #[tauri::command]
 pub async fn sign_up(state: State<'_, AppState>, input: SignupInput) -> Result<i64, Error> {
     Ok(state.console.sign_up(input).await?.persona_id)
+}
+
+/// Exports the personas of the current search and filters as CSV to `path` (picked by the user),
+/// with progress on `on_progress`; returns the rows written.
+#[tauri::command]
+pub async fn export_personas(
+    state: State<'_, AppState>,
+    query: PersonaQuery,
+    path: std::path::PathBuf,
+    on_progress: tauri::ipc::Channel<ExportProgress>,
+) -> Result<u64, Error> {
+    state
+        .console
+        .export_personas(query, path, move |progress| {
+            let _ = on_progress.send(progress);
+        })
+        .await
 }

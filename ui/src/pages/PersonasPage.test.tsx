@@ -8,6 +8,7 @@ const listPersonas = vi.fn();
 const getPersona = vi.fn();
 const splitSourceRecord = vi.fn();
 const signUp = vi.fn();
+const exportPersonas = vi.fn();
 vi.mock("../api", () => ({
   api: {
     listPersonas: (...args: unknown[]) => listPersonas(...args) as unknown,
@@ -15,6 +16,8 @@ vi.mock("../api", () => ({
     getPersona: (...args: unknown[]) => getPersona(...args) as unknown,
     splitSourceRecord: (...args: unknown[]) => splitSourceRecord(...args) as unknown,
     signUp: (...args: unknown[]) => signUp(...args) as unknown,
+    pickSavePath: () => Promise.resolve("/tmp/personas.csv"),
+    exportPersonas: (...args: unknown[]) => exportPersonas(...args) as unknown,
   },
 }));
 
@@ -133,5 +136,21 @@ describe("PersonasPage", () => {
     expect(row.textContent).not.toContain("zoe@example.com");
     expect(row.textContent).toContain("(•••) •••-••••");
     expect(within(row).getByText("Zoë García")).toBeTruthy();
+  });
+
+  it("exports the current filters to the picked file and says how many rows", async () => {
+    exportPersonas.mockImplementation((_q: unknown, _path: string, onProgress: (p: { done: number; total: number }) => void) => {
+      onProgress({ done: 1000, total: 2500 });
+      return Promise.resolve(2500);
+    });
+    const onToast = vi.fn();
+    render(<PersonasPage onToast={onToast} />);
+    await screen.findByTestId("persona-row");
+    fireEvent.change(screen.getByLabelText("Source"), { target: { value: "loyalty" } });
+    fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => {
+      expect(onToast).toHaveBeenCalledWith("Exported 2,500 personas to /tmp/personas.csv.");
+    });
+    expect(exportPersonas).toHaveBeenCalledWith(expect.objectContaining({ source: "loyalty" }), "/tmp/personas.csv", expect.any(Function));
   });
 });

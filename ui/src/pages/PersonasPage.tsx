@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api";
-import type { AppError, PersonaQuery, PersonaRow, PersonaSort, RetailStore } from "../bindings";
+import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName } from "../format";
@@ -93,6 +93,38 @@ function usePersonaBlocks(filters: Filters) {
   return { blocks, total, capped, error, load };
 }
 
+/** Export CSV: the current search, filters and sort, streamed to a file the user picks, with progress. */
+function ExportButton({ filters, onToast }: { filters: Filters; onToast?: (message: string) => void }) {
+  const [progress, setProgress] = useState<ExportProgress | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const exportCsv = async () => {
+    setError(null);
+    const path = await api.pickSavePath("personas.csv");
+    if (path === null) return;
+    setProgress({ done: 0, total: 0 });
+    try {
+      const rows = await api.exportPersonas({ ...toQuery(filters, 0), limit: 0 }, path, setProgress);
+      onToast?.(`Exported ${rows.toLocaleString()} personas to ${path}.`);
+    } catch (caught) {
+      setError(caught as AppError);
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <>
+      {progress && (
+        <span className="export-progress" data-testid="export-progress">
+          <progress max={progress.total || 1} value={progress.done} aria-label="Export progress" />
+          {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
+        </span>
+      )}
+      <button type="button" disabled={progress !== null} onClick={() => void exportCsv()}>Export CSV</button>
+      {error && <ErrorNotice error={error} title="Export did not finish" />}
+    </>
+  );
+}
+
 /** A sortable column header. */
 function SortHeader({ label, sort, filters, onSort }: { label: string; sort: PersonaSort; filters: Filters; onSort: (sort: PersonaSort) => void }) {
   const active = filters.sort === sort;
@@ -169,6 +201,7 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
           {total === null ? "Loading…" : `${count.toLocaleString()}${capped ? "+" : ""} ${count === 1 ? "persona" : "personas"}`}
         </span>
         <span className="spacer" />
+        <ExportButton filters={filters} onToast={onToast} />
         <button type="button" onClick={() => { setSigningUp(true); }}>Add signup</button>
       </div>
       <div className="filters" role="group" aria-label="Filters">

@@ -459,6 +459,17 @@ impl Console {
             .await
     }
 
+    /// Writes the personas matching `query` to a CSV file at `path`; returns the rows written.
+    pub async fn export_personas(
+        &self,
+        query: PersonaQuery,
+        path: std::path::PathBuf,
+        progress: impl FnMut(crate::export::ExportProgress) + Send + 'static,
+    ) -> Result<u64> {
+        self.blocking(move |db| crate::export::export_csv(db, &query, &path, progress))
+            .await
+    }
+
     /// A page of personas.
     pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
         self.blocking(move |db| personas::list(db, &query)).await

@@ -12,6 +12,7 @@ use crate::credentials::{
     AddedCredential, Credential, Integration, LocationChoice, NewPosabitCredential, PermissionCheck,
 };
 use crate::error::{Error, ErrorCode};
+use crate::export::ExportProgress;
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
 use crate::notifications::{Notification, NotificationKind};
 use crate::persona_detail::{
@@ -52,6 +53,7 @@ pub fn typescript() -> String {
         PushView::decl(&cfg),
         PersonaDetail::decl(&cfg),
         SignupInput::decl(&cfg),
+        ExportProgress::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConnectionState::decl(&cfg),

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod favorites;
 pub mod greenbits_credentials;
 pub mod identity;

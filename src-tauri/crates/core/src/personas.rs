@@ -165,7 +165,7 @@ fn search_filter(text: &str) -> (String, Vec<SqlValue>) {
 }
 
 /// The WHERE clause and parameters of a query's search and filters.
-fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) {
+pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) {
     let mut parts = Vec::new();
     let mut values = Vec::new();
     if let Some(text) = query
@@ -244,10 +244,8 @@ pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
     })
 }
 
-/// A page of personas.
-pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
-    let (condition, values, filtered) = conditions(query);
-    let limit = query.limit.clamp(1, MAX_LIMIT);
+/// The ORDER BY clause of a query.
+pub(crate) fn order_by(query: &PersonaQuery) -> String {
     let direction = if query.descending.unwrap_or(false) {
         "DESC"
     } else {
@@ -260,6 +258,14 @@ pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
         .iter()
         .map(|c| format!("{c} {direction}"))
         .collect();
+    order.join(", ")
+}
+
+/// A page of personas.
+pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
+    let (condition, values, filtered) = conditions(query);
+    let limit = query.limit.clamp(1, MAX_LIMIT);
+    let order = order_by(query);
     db.read(|c| {
         let params = rusqlite::params_from_iter(values.iter());
         let total: u32 = if filtered {
@@ -276,8 +282,7 @@ pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
         };
         let mut statement = c.prepare(&format!(
             "SELECT {ROW_COLUMNS} FROM personas p WHERE {condition}
-             ORDER BY {} LIMIT {limit} OFFSET {}",
-            order.join(", "),
+             ORDER BY {order} LIMIT {limit} OFFSET {}",
             query.offset
         ))?;
         let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), row)?;

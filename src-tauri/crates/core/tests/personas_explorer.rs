@@ -325,3 +325,44 @@ fn a_wrong_merge_splits_off_with_its_sales_and_points() {
     let error = split(&store.db, left.sources[0].id).expect_err("nothing left to split from");
     assert!(error.message.contains("only record"));
 }
+
+#[test]
+fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
+    let store = store();
+    let path = store._dir.path().join("members.csv");
+    let mut reports = Vec::new();
+    let rows = canopy_core::export::export_csv(
+        &store.db,
+        &PersonaQuery {
+            member: Some(true),
+            sort: Some(PersonaSort::Points),
+            descending: Some(true),
+            ..Default::default()
+        },
+        &path,
+        |p| reports.push(p),
+    )
+    .expect("exported");
+    assert_eq!(rows, 2, "Ana (with Bea) and Zoë are members");
+    let text = std::fs::read_to_string(&path).expect("file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], canopy_core::export::HEADER);
+    assert!(
+        lines[1].contains("Ana,Ñúñez,'+14255550111,ana@example.com,true,75"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains("Zoë,García"), "{}", lines[2]);
+    assert_eq!(reports.last().map(|p| (p.done, p.total)), Some((2, 2)));
+    assert!(!store._dir.path().join("members.csv.part").exists());
+
+    let nowhere = store._dir.path().join("missing-folder").join("x.csv");
+    let error =
+        canopy_core::export::export_csv(&store.db, &PersonaQuery::default(), &nowhere, |_| {})
+            .expect_err("no such folder");
+    assert!(
+        error.message.contains("could not write"),
+        "{}",
+        error.message
+    );
+}
