@@ -72,7 +72,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
 
           <h3>Source records</h3>
           <p className="muted small">Why these records are one persona. Split off a record that was merged by mistake: its sales and points go with it.</p>
-          <table className="table table-compact" data-testid="persona-sources">
+          <div className="table-scroll"><table className="table table-compact" data-testid="persona-sources">
             <thead>
               <tr><th scope="col">Source</th><th scope="col">Store</th><th scope="col">POS id</th><th scope="col">Why</th><th scope="col">First / last seen</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
             </thead>
@@ -102,7 +102,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           {detail.sources.length > 0 && mask.on && (
             <p className="muted small">The records as received are hidden in presenter mode.</p>
           )}
@@ -117,7 +117,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
 
           <h3>Purchases</h3>
           {detail.purchases.length === 0 ? <p className="muted">No purchases.</p> : (
-            <table className="table table-compact" data-testid="persona-purchases">
+            <div className="table-scroll"><table className="table table-compact" data-testid="persona-purchases">
               <thead><tr><th scope="col">When</th><th scope="col">POS</th><th scope="col">Sale</th><th scope="col">Total</th></tr></thead>
               <tbody>
                 {detail.purchases.map((p) => (
@@ -129,12 +129,12 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
 
           <h3>Points ledger</h3>
           {detail.ledger.length === 0 ? <p className="muted">No points yet.</p> : (
-            <table className="table table-compact" data-testid="persona-ledger">
+            <div className="table-scroll"><table className="table table-compact" data-testid="persona-ledger">
               <thead><tr><th scope="col">When</th><th scope="col">Entry</th><th scope="col">Points</th><th scope="col">Balance</th></tr></thead>
               <tbody>
                 {detail.ledger.map((e) => (
@@ -146,7 +146,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
 
           <h3>POS pushes</h3>

@@ -230,6 +230,21 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
     })
 }
 
+/// Reads a stored source record's payload back into a shopper.
+fn read_back(integration: &str, payload: &str) -> Result<crate::pos::PosCustomer> {
+    let payload: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    match integration {
+        "greenbits" => crate::pos::greenbits::map_person(&payload),
+        _ => crate::pos::posabit::map_customer(&serde_json::json!({ "customer": payload })),
+    }
+    .map_err(|e| {
+        Error::internal(format!(
+            "A stored record cannot be read again: {}",
+            e.reason
+        ))
+    })
+}
+
 /// The Greenbits location name of a store key `<credential>:<location>`, from the credential's
 /// locations JSON.
 fn location_label(locations: &str, key: Option<&str>) -> Option<String> {
@@ -243,17 +258,18 @@ fn location_label(locations: &str, key: Option<&str>) -> Option<String> {
 
 /// Splits a wrongly merged source record off into a persona of its own: the record, its sales and
 /// the points they earned move with it; both personas' balances, last purchase and favorite store
-/// are recomputed. Returns the new persona's id.
+/// are recomputed, and when the record that left was the one the persona's profile came from, the
+/// profile is taken from the oldest record left. Returns the new persona's id.
 pub fn split(db: &Database, record_id: i64) -> Result<i64> {
     db.write(|tx| {
-        let record: Option<(i64, String, String, String, String)> = tx
+        let record: Option<(i64, String, String, String, String, String)> = tx
             .query_row(
-                "SELECT persona_id, integration, credential_id, pos_id, payload FROM source_records WHERE id = ?1",
+                "SELECT persona_id, integration, credential_id, pos_id, payload, match_reason FROM source_records WHERE id = ?1",
                 [record_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let (old, integration, credential, pos_id, payload) =
+        let (old, integration, credential, pos_id, payload, reason) =
             record.ok_or_else(|| Error::new(ErrorCode::NotFound, "That source record no longer exists.").with_hint("Reload the persona."))?;
         let others: i64 = tx.query_row(
             "SELECT (SELECT count(*) FROM source_records WHERE persona_id = ?1 AND id <> ?2)
@@ -264,12 +280,7 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         if others == 0 {
             return Err(Error::validation("This is the persona's only record: there is nothing to split it from."));
         }
-        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-        let customer = match integration.as_str() {
-            "greenbits" => crate::pos::greenbits::map_person(&payload),
-            _ => crate::pos::posabit::map_customer(&serde_json::json!({ "customer": payload })),
-        }
-        .map_err(|e| Error::internal(format!("The record cannot be read again: {}", e.reason)))?;
+        let customer = read_back(&integration, &payload)?;
         let now = Utc::now().to_rfc3339();
         tx.execute(
             "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
@@ -299,6 +310,31 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
                (SELECT pos_id FROM purchases WHERE persona_id = ?3)",
             params![format!("{integration}:{credential}"), old, new],
         )?;
+        if reason == "new" {
+            // The persona's profile came from the record that left: take it from the oldest one left.
+            let next: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT integration, payload FROM source_records WHERE persona_id = ?1 ORDER BY first_seen_at, id LIMIT 1",
+                    [old],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((next_integration, next_payload)) = next {
+                let profile = read_back(&next_integration, &next_payload)?;
+                tx.execute(
+                    "UPDATE personas SET first_name = ?2, last_name = ?3, phone_e164 = ?4, email = ?5, birth_date = ?6 WHERE id = ?1",
+                    params![
+                        old,
+                        profile.first_name,
+                        profile.last_name,
+                        profile.phone_raw.as_deref().and_then(crate::identity::normalize_phone),
+                        profile.email_raw.as_deref().and_then(crate::identity::normalize_email),
+                        profile.birth_date
+                    ],
+                )?;
+                tx.execute("UPDATE source_records SET match_reason = 'new' WHERE persona_id = ?1 AND id = (SELECT id FROM source_records WHERE persona_id = ?1 ORDER BY first_seen_at, id LIMIT 1)", [old])?;
+            }
+        }
         for persona in [old, new] {
             tx.execute(
                 "UPDATE personas SET

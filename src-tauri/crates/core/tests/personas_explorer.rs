@@ -327,6 +327,43 @@ fn a_wrong_merge_splits_off_with_its_sales_and_points() {
 }
 
 #[test]
+fn splitting_off_the_record_a_profile_came_from_takes_the_profile_from_the_one_left() {
+    let store = store();
+    let ana = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("ana".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .expect("ana")
+    .rows
+    .remove(0);
+    let merged = detail(&store.db, ana.id).expect("detail");
+    let ana_record = merged
+        .sources
+        .iter()
+        .find(|s| s.pos_id == "1000002")
+        .expect("Ana's record")
+        .id;
+    let moved = split(&store.db, ana_record).expect("split");
+    let left = detail(&store.db, ana.id).expect("left");
+    assert_eq!(left.persona.first_name.as_deref(), Some("Bea"));
+    assert_eq!(left.persona.email.as_deref(), Some("bea@example.com"));
+    assert_eq!(left.sources[0].match_reason, "new");
+    assert_eq!(left.persona.points, 75, "Bea's sales stay with Bea");
+    assert_eq!(
+        detail(&store.db, moved)
+            .expect("ana")
+            .persona
+            .first_name
+            .as_deref(),
+        Some("Ana")
+    );
+}
+
+#[test]
 fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
     let store = store();
     let path = store._dir.path().join("members.csv");
