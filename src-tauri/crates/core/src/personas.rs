@@ -3,8 +3,8 @@
 //!
 //! Search text is read as, in order: a phone in any US format (exact match on the normalised
 //! phone); an e-mail or its start when it contains `@`; otherwise the start of a first or last name
-//! (accents and case ignored; "zoe gar" matches first name "Zoë" and last name "García") or, for a
-//! single word, a POS id.
+//! (accents and case ignored; "zoe gar" matches first name "Zoë" and a last name starting "Gar")
+//! or, for a single word, a POS id.
 
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
@@ -116,8 +116,9 @@ pub struct PersonaPage {
 
 /// The most rows one page may hold.
 const MAX_LIMIT: u32 = 500;
-/// Filtered queries count matches up to this many, so a broad filter stays fast.
-pub const COUNT_CAP: u32 = 100_000;
+/// Filtered queries count matches up to this many, so a broad filter stays fast (the table then
+/// says "10,000+"; the CSV export writes every match).
+pub const COUNT_CAP: u32 = 10_000;
 
 /// The `[start, end)` range of strings that begin with `prefix`.
 fn prefix_range(prefix: &str) -> (SqlValue, SqlValue) {
@@ -147,12 +148,10 @@ fn search_filter(text: &str) -> (String, Vec<SqlValue>) {
     let mut values = vec![start.clone(), end.clone(), start, end];
     match folded.split_once(' ') {
         Some((first, last)) => {
-            let (first_start, first_end) = prefix_range(first);
+            // "zoe gar": the first name exactly, the last name by its start (one index range).
             let (last_start, last_end) = prefix_range(last);
-            condition.push_str(
-                " OR (p.first_key >= ? AND p.first_key < ? AND p.last_key >= ? AND p.last_key < ?)",
-            );
-            values.extend([first_start, first_end, last_start, last_end]);
+            condition.push_str(" OR (p.first_key = ? AND p.last_key >= ? AND p.last_key < ?)");
+            values.extend([SqlValue::Text(first.to_string()), last_start, last_end]);
         }
         None => {
             condition

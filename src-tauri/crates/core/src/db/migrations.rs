@@ -281,7 +281,7 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
         WHERE id = NEW.id;
     END;
-    CREATE INDEX personas_first_key ON personas (first_key, id);
+    CREATE INDEX personas_first_key ON personas (first_key, last_key, id);
     CREATE INDEX personas_name_key ON personas (last_key, first_key, id);
     CREATE INDEX personas_created ON personas (created_at, id);
     CREATE INDEX personas_last_purchase ON personas (last_purchase_at, id);
