@@ -139,6 +139,7 @@ function CredentialTable({
     return <p className="empty">No credentials yet — add one per store with the Key from POSaBIT.</p>;
   }
   return (
+    <>
     <table className="table" data-testid="credentials">
       <thead>
         <tr>
@@ -216,6 +217,7 @@ function CredentialTable({
           <ErrorNotice error={error} />
         </caption>
       )}
+    </table>
       {removing && (
         <ConfirmDialog
           title={`Canopy stops syncing “${removing.store_name}”`}
@@ -226,7 +228,7 @@ function CredentialTable({
           <p>Its key is deleted from the system keychain and its store mapping is cleared. Personas it already brought in stay, sourced from posabit.</p>
         </ConfirmDialog>
       )}
-    </table>
+    </>
   );
 }
 
