@@ -4,7 +4,7 @@
 //! the customer through the outbox, written in the same transaction.
 
 use chrono::Utc;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::identity::{normalize_email, normalize_phone};
 use crate::outbox;
+use crate::sync::match_persona;
 
 /// What the signup form sends.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -87,16 +88,8 @@ pub fn sign_up(db: &Database, input: &SignupInput) -> Result<Signup> {
     );
     let now = Utc::now().to_rfc3339();
     db.write(|tx| {
-        let find = |column: &str, value: &Option<String>| -> Result<Option<i64>> {
-            let Some(value) = value else { return Ok(None) };
-            Ok(tx
-                .query_row(&format!("SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"), [value], |r| r.get(0))
-                .optional()?)
-        };
-        let (persona_id, reason) = if let Some(id) = find("phone_e164", &phone)? {
-            (id, "phone")
-        } else if let Some(id) = find("email", &email)? {
-            (id, "email")
+        let (persona_id, reason) = if let Some(found) = match_persona(tx, &phone, &email)? {
+            found
         } else {
             tx.execute(
                 "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)

@@ -21,6 +21,28 @@ pub enum Outcome {
     Stale,
 }
 
+/// The persona a new record joins, and why: the first (oldest) persona with the same normalised
+/// phone, else the same normalised e-mail. The matching rule for POS records and local signups.
+pub(crate) fn match_persona(
+    tx: &Transaction<'_>,
+    phone: &Option<String>,
+    email: &Option<String>,
+) -> Result<Option<(i64, &'static str)>> {
+    for (column, value, reason) in [("phone_e164", phone, "phone"), ("email", email, "email")] {
+        let Some(value) = value else { continue };
+        let found: Option<i64> = tx
+            .prepare_cached(&format!(
+                "SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"
+            ))?
+            .query_row([value], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(Some((id, reason)));
+        }
+    }
+    Ok(None)
+}
+
 /// Applies `customer` from the page's credential and store key, inside the caller's transaction.
 /// Returns what it did and the persona it touched.
 ///
@@ -105,19 +127,8 @@ pub fn apply_customer(
         return Ok((Outcome::Changed, persona_id));
     }
 
-    let find = |column: &str, value: &Option<String>| -> Result<Option<i64>> {
-        let Some(value) = value else { return Ok(None) };
-        Ok(tx
-            .prepare_cached(&format!(
-                "SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"
-            ))?
-            .query_row([value], |r| r.get(0))
-            .optional()?)
-    };
-    let (persona_id, reason) = if let Some(id) = find("phone_e164", &phone)? {
-        (id, "phone")
-    } else if let Some(id) = find("email", &email)? {
-        (id, "email")
+    let (persona_id, reason) = if let Some(found) = match_persona(tx, &phone, &email)? {
+        found
     } else {
         tx.prepare_cached(
             "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)

@@ -25,6 +25,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+pub(crate) use apply::match_persona;
 pub use apply::{apply_customer, Outcome};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
