@@ -44,6 +44,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
         now: "2026-11-29T00:00:00Z".into(),
         points_per_dollar: 1,
         profile_changes_since: None,
+        market: None,
     };
     let started = Instant::now();
     for start in (0..personas).step_by(PAGE as usize) {

@@ -18,6 +18,7 @@ use crate::personas::{self, PersonaPage, PersonaQuery};
 pub use crate::pos::PosClients;
 use crate::secret::Secret;
 use crate::secrets::SecretStore;
+use crate::settings::{self, AuditEntry, IntegrationSettings, SettingChange};
 use crate::signups::{self, Signup, SignupInput};
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{self, IntegrationHealth, SyncRunRow};
@@ -257,6 +258,13 @@ impl Console {
     ) -> Result<Vec<SyncSummary>> {
         self.blocking(move |db| connection::require_connected(db, integration))
             .await?;
+        if self.settings(integration).await?.frozen_since.is_some() {
+            let name = connection::display_name(integration);
+            return Err(Error::validation(format!(
+                "{name} is frozen: “Use last backup” is on, so Canopy makes no {name} call and keeps the data as of the last sync."
+            ))
+            .with_hint("Turn “Use last backup” off on the integration card to sync again."));
+        }
         let mut credentials = self.credentials(integration).await?;
         if let Some(id) = credential_id {
             credentials.retain(|c| c.id == id);
@@ -353,13 +361,25 @@ impl Console {
         self.blocking(move |db| signups::sign_up(db, &input)).await
     }
 
-    /// Turns two-way contact sync on or off for an integration; returns since when it is on.
-    pub async fn set_sync_personas(
+    /// An integration's additional settings.
+    pub async fn settings(&self, integration: Integration) -> Result<IntegrationSettings> {
+        self.blocking(move |db| db.read(|c| settings::get(c, integration)))
+            .await
+    }
+
+    /// Changes one additional setting (audited; guarded ones need the warning acknowledged).
+    pub async fn change_setting(
         &self,
         integration: Integration,
-        on: bool,
-    ) -> Result<Option<String>> {
-        self.blocking(move |db| connection::set_sync_personas(db, integration, on))
+        change: SettingChange,
+    ) -> Result<IntegrationSettings> {
+        self.blocking(move |db| settings::set(db, integration, &change))
+            .await
+    }
+
+    /// The settings audit log, newest first.
+    pub async fn audit_log(&self, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
+        self.blocking(move |db| settings::audit_log(db, integration))
             .await
     }
 
@@ -380,7 +400,7 @@ impl Console {
     }
 
     /// Runs the scheduled sync of every connected integration; returns what each did. An
-    /// integration that is not connected, or has nothing to sync, is skipped.
+    /// integration that is not connected or is frozen ("Use last backup") is skipped.
     pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
         let mut results = Vec::new();
         for integration in [Integration::Posabit, Integration::Greenbits] {
@@ -388,7 +408,11 @@ impl Console {
                 .blocking(move |db| connection::require_connected(db, integration))
                 .await
                 .is_ok();
-            if connected {
+            let frozen = self
+                .settings(integration)
+                .await
+                .map_or(true, |s| s.frozen_since.is_some());
+            if connected && !frozen {
                 results.push((
                     integration,
                     self.sync(integration, None, "schedule", None).await,

@@ -24,6 +24,8 @@ pub enum ConnectionState {
     Connected,
     /// Connected, but a minimum setting no longer holds (e.g. a permission went missing).
     NeedsAttention,
+    /// Connected with "Use last backup" on: no POS call is made, the data stays as it was.
+    Frozen,
 }
 
 /// One line of the minimum-settings checklist.
@@ -88,8 +90,13 @@ pub fn status(db: &Database, integration: Integration) -> Result<IntegrationStat
         },
     ];
     let ready = checklist.iter().all(|i| i.done);
+    let frozen = db
+        .read(|c| crate::settings::get(c, integration))?
+        .frozen_since
+        .is_some();
     let state = match (&connected_at, ready) {
         (None, _) => ConnectionState::NotConnected,
+        (Some(_), _) if frozen => ConnectionState::Frozen,
         (Some(_), true) => ConnectionState::Connected,
         (Some(_), false) => ConnectionState::NeedsAttention,
     };
@@ -132,19 +139,6 @@ pub fn set_age_gate(
         attested.then(|| Utc::now().to_rfc3339()),
     )?;
     status(db, integration)
-}
-
-/// Turns two-way contact sync ("Sync Personas / Sync Contacts") on or off. It applies from the day
-/// it is enabled: POS profile changes made from then on flow in, and local signups from then on
-/// are pushed to the POS. Returns the instant it is on since, or `None` when off.
-pub fn set_sync_personas(
-    db: &Database,
-    integration: Integration,
-    on: bool,
-) -> Result<Option<String>> {
-    let since = on.then(|| Utc::now().to_rfc3339());
-    upsert(db, integration, "sync_personas_since", since.clone())?;
-    Ok(since)
 }
 
 /// Since when two-way contact sync is on for `integration` (`None`: off).

@@ -22,6 +22,7 @@ pub mod preferences;
 pub mod schedule;
 pub mod secret;
 pub mod secrets;
+pub mod settings;
 pub mod signups;
 pub mod stores;
 pub mod sync;

@@ -57,6 +57,7 @@ fn store() -> Store {
         now: "2026-11-29T00:00:00Z".into(),
         points_per_dollar: 1,
         profile_changes_since: None,
+        market: None,
     };
     let customers = [
         customer(

@@ -218,11 +218,7 @@ async fn pushes_killed_at_random_points_create_each_shopper_once() {
     world
         .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
         .await;
-    world
-        .console
-        .set_sync_personas(Integration::Posabit, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Posabit).await;
     for i in 0..SIGNUPS {
         world
             .console

@@ -97,6 +97,7 @@ impl Store {
             now: "2026-11-29T00:00:00Z".into(),
             points_per_dollar: 1,
             profile_changes_since: Some(chrono::DateTime::UNIX_EPOCH),
+            market: None,
         };
         self.db
             .write(|tx| save_page(tx, &page, &self.plans[stream], records, CursorWrite::Newest))

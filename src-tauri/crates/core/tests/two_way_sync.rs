@@ -98,11 +98,7 @@ async fn pos_profile_changes_flow_in_only_while_sync_personas_is_on() {
         "the source record still keeps what the POS sent"
     );
 
-    world
-        .console
-        .set_sync_personas(Integration::Posabit, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Posabit).await;
     world
         .admin(
             reqwest::Method::PUT,
@@ -132,11 +128,7 @@ async fn a_signup_with_no_pos_match_is_created_in_the_pos_once_and_comes_back_li
         "nothing is pushed while Sync Personas is off"
     );
 
-    world
-        .console
-        .set_sync_personas(Integration::Posabit, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Posabit).await;
     let signed = world
         .console
         .sign_up(signup("(206) 555-0142", "Robin@Example.com"))
@@ -174,11 +166,7 @@ async fn a_signup_with_no_pos_match_is_created_in_the_pos_once_and_comes_back_li
 #[tokio::test]
 async fn a_signup_the_pos_already_knows_is_linked_not_created() {
     let world = posabit_world().await;
-    world
-        .console
-        .set_sync_personas(Integration::Posabit, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Posabit).await;
     // A POS customer Canopy has not synced yet signs up on Canopy's form with the same phone.
     let customer = canopy_sandbox::generator::posabit_customer(23, 0, 5, 80);
     let phone = customer["telephone"].as_str().expect("phone").to_string();
@@ -204,11 +192,7 @@ async fn a_signup_the_pos_already_knows_is_linked_not_created() {
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_not_repeated() {
     let world = posabit_world().await;
-    world
-        .console
-        .set_sync_personas(Integration::Posabit, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Posabit).await;
     world
         .console
         .sign_up(signup("(206) 555-0177", "lost@example.com"))
@@ -269,11 +253,7 @@ async fn greenbits_signups_are_created_at_the_credential_location() {
         .connect(Integration::Greenbits)
         .await
         .expect("connects");
-    world
-        .console
-        .set_sync_personas(Integration::Greenbits, true)
-        .await
-        .expect("on");
+    support::sync_personas_on(&world.console, Integration::Greenbits).await;
     let signed = world
         .console
         .sign_up(signup("206.555.0123", "gb@example.com"))

@@ -289,6 +289,25 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX personas_favorite_store ON personas (favorite_store_id, id);
     CREATE INDEX source_records_pos_id ON source_records (pos_id);
     "#,
+    // 8: the integration cards' additional settings and their audit log.
+    r#"
+    ALTER TABLE integrations ADD COLUMN frozen_at TEXT;
+    ALTER TABLE integrations ADD COLUMN patient_lists_optional INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE integrations ADD COLUMN sync_to_market INTEGER NOT NULL DEFAULT 0;
+
+    -- Every change of an integration setting; written with the change, never edited.
+    CREATE TABLE audit_log (
+        id                   INTEGER PRIMARY KEY,
+        integration          TEXT NOT NULL,
+        setting              TEXT NOT NULL,
+        old_value            TEXT NOT NULL,
+        new_value            TEXT NOT NULL,
+        changed_at           TEXT NOT NULL,
+        os_user              TEXT NOT NULL,
+        warning_acknowledged INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_log_integration ON audit_log (integration, id);
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that

@@ -49,6 +49,9 @@ pub fn save_page(
     let mut counts = PageCounts::default();
     let mut touched = Vec::new();
     for record in records {
+        if !in_market(page, plan, record) {
+            continue;
+        }
         let applied = match plan.kind {
             RecordKind::Customer => map_customer(plan.feed, record).map(|customer| {
                 counts.newest = counts.newest.max(Some(customer.updated_at));
@@ -102,6 +105,17 @@ pub fn save_page(
     Ok(counts)
 }
 
+/// With "Sync to relevant market" on, whether a shopper belongs to the credential's state (other
+/// records always pass).
+fn in_market(page: &PageContext, plan: &StreamPlan, record: &Value) -> bool {
+    match (&page.market, plan.kind, plan.feed) {
+        (Some(market), RecordKind::Customer, Feed::PosabitCustomers) => record["customer"]["state"]
+            .as_str()
+            .is_some_and(|state| state.trim().eq_ignore_ascii_case(market)),
+        _ => true,
+    }
+}
+
 fn map_customer(feed: Feed, record: &Value) -> crate::pos::Mapped<crate::pos::PosCustomer> {
     match feed {
         Feed::Greenbits { .. } => greenbits::map_person(record),
@@ -132,6 +146,7 @@ pub(super) async fn run_stream(
     secret: &Secret,
     plan: &StreamPlan,
     trigger: &str,
+    optional: bool,
 ) -> SyncSummary {
     let mut summary = SyncSummary {
         credential_id: credential.id.clone(),
@@ -154,9 +169,22 @@ pub(super) async fn run_stream(
                 &mut total,
             )
             .await;
-            if let Err(error) = pulled {
-                tracing::warn!(credential = %credential.id, stream = plan.stream, code = ?error.code, "sync stopped: {}", error.message);
-                summary.error = Some(error);
+            match pulled {
+                Err(error)
+                    if optional && error.code == crate::error::ErrorCode::PosPermissionMissing =>
+                {
+                    let warning = format!(
+                        "{} Pulling patient lists is optional, so the sync went on.",
+                        error.message
+                    );
+                    tracing::warn!(credential = %credential.id, stream = plan.stream, "{warning}");
+                    summary.warning = Some(warning);
+                }
+                Err(error) => {
+                    tracing::warn!(credential = %credential.id, stream = plan.stream, code = ?error.code, "sync stopped: {}", error.message);
+                    summary.error = Some(error);
+                }
+                Ok(()) => {}
             }
             if let Err(error) = runs::finish(context.db, run_id, &summary, total).await {
                 summary.error.get_or_insert(error);
@@ -297,13 +325,17 @@ async fn pull(
     total: &mut Option<u64>,
 ) -> Result<()> {
     let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
-    let (points_per_dollar, profile_changes_since) = {
+    let (points_per_dollar, profile_changes_since, market) = {
         let (db, integration) = (context.db.clone(), credential.integration);
+        let credential_market = credential.market.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
             let since = db.read(|c| crate::connection::sync_personas_since(c, integration))?;
+            let settings = db.read(|c| crate::settings::get(c, integration))?;
+            let market = credential_market.filter(|_| settings.sync_to_relevant_market);
             Ok((
                 crate::loyalty::points_per_dollar(&db)?,
                 since.map(start_of_day),
+                market,
             ))
         })
         .await??
@@ -354,6 +386,7 @@ async fn pull(
             now: stamp(Utc::now()),
             points_per_dollar,
             profile_changes_since,
+            market: market.clone(),
         };
         let more = page_records.more;
         let (plan_copy, records) = (plan.clone(), page_records.records);

@@ -78,6 +78,10 @@ pub struct SyncSummary {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
+    /// Something that went wrong without failing the run (a refused patient list that is optional).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// Where a stream's run stands, streamed to the UI after every page.
@@ -162,6 +166,8 @@ pub struct PageContext {
     /// The start of the day two-way contact sync was enabled on: POS profile changes made since
     /// then flow into personas; `None` (off) keeps personas as they were first imported.
     pub profile_changes_since: Option<DateTime<Utc>>,
+    /// With "Sync to relevant market" on: only shoppers of this state are synced.
+    pub market: Option<String>,
 }
 
 /// Syncs every stream of `credential` in order and returns one summary per stream. A refused
@@ -173,8 +179,17 @@ pub async fn sync_credential(
     trigger: &str,
 ) -> Vec<SyncSummary> {
     let mut summaries = Vec::new();
+    let (db, integration) = (context.db.clone(), credential.integration);
+    let settings =
+        tokio::task::spawn_blocking(move || db.read(|c| crate::settings::get(c, integration)))
+            .await
+            .map_err(Error::from)
+            .and_then(|read| read)
+            .unwrap_or_default();
     for plan in plan::streams_of(credential) {
-        let summary = engine::run_stream(context, credential, secret, &plan, trigger).await;
+        let optional = plan.stream == "patients" && settings.patient_lists_optional;
+        let summary =
+            engine::run_stream(context, credential, secret, &plan, trigger, optional).await;
         let stop = summary
             .error
             .as_ref()

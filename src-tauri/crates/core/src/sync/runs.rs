@@ -80,7 +80,11 @@ pub async fn finish(
                 summary.retries,
                 total.map(|t| t as i64),
                 summary.error.as_ref().map(|e| e.code.as_str()),
-                summary.error.as_ref().map(|e| e.message.clone()),
+                summary
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.clone())
+                    .or_else(|| summary.warning.clone()),
             ],
         )?;
         Ok(())

@@ -166,3 +166,22 @@ pub fn credential(store: &str, key: &str) -> NewPosabitCredential {
         market: None,
     }
 }
+
+/// Turns Sync Personas on (its warning acknowledged), as the card's dialog does.
+pub async fn sync_personas_on(
+    console: &Console,
+    integration: canopy_core::credentials::Integration,
+) {
+    use canopy_core::settings::{Setting, SettingChange};
+    console
+        .change_setting(
+            integration,
+            SettingChange {
+                setting: Setting::SyncPersonas,
+                on: true,
+                warning_acknowledged: true,
+            },
+        )
+        .await
+        .expect("Sync Personas on");
+}

@@ -1,0 +1,225 @@
+//! The integration cards' additional settings, each with its guard, and the audit log every change
+//! is written to in the same transaction. Their effects live where syncs read them: Sync Personas in
+//! the sync engine and the outbox, Use last backup in [`crate::app::Console::sync`], patient lists
+//! in the Greenbits patients stream, relevant market in the customers stream.
+
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::credentials::Integration;
+use crate::db::Database;
+use crate::error::{Error, Result};
+
+/// An additional setting of an integration card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    /// Sync Personas / Sync Contacts: two-way contact sync from the day it is enabled.
+    SyncPersonas,
+    /// Use last backup: no POS call is made; the data stays as of the last sync.
+    UseLastBackup,
+    /// Pulling patient lists is optional (Greenbits): a refused patient list is a warning.
+    PatientListsOptional,
+    /// Sync to relevant market (POSaBIT): only contacts of the credential's state are synced.
+    SyncToRelevantMarket,
+}
+
+impl Setting {
+    /// The wire and audit-log name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Setting::SyncPersonas => "sync_personas",
+            Setting::UseLastBackup => "use_last_backup",
+            Setting::PatientListsOptional => "patient_lists_optional",
+            Setting::SyncToRelevantMarket => "sync_to_relevant_market",
+        }
+    }
+
+    /// Whether turning it on needs the warning acknowledged.
+    fn guarded(self) -> bool {
+        matches!(self, Setting::SyncPersonas | Setting::UseLastBackup)
+    }
+
+    fn applies_to(self, integration: Integration) -> bool {
+        match self {
+            Setting::PatientListsOptional => integration == Integration::Greenbits,
+            Setting::SyncToRelevantMarket => integration == Integration::Posabit,
+            Setting::SyncPersonas | Setting::UseLastBackup => true,
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Setting::SyncPersonas => "sync_personas_since",
+            Setting::UseLastBackup => "frozen_at",
+            Setting::PatientListsOptional => "patient_lists_optional",
+            Setting::SyncToRelevantMarket => "sync_to_market",
+        }
+    }
+}
+
+/// An integration's additional settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct IntegrationSettings {
+    /// Sync Personas is on since (RFC 3339), or off.
+    pub sync_personas_since: Option<String>,
+    /// Use last backup is on since (RFC 3339), or off.
+    pub frozen_since: Option<String>,
+    /// Pulling patient lists is optional (Greenbits).
+    pub patient_lists_optional: bool,
+    /// Sync to relevant market (POSaBIT).
+    pub sync_to_relevant_market: bool,
+}
+
+/// A change the card asks for.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SettingChange {
+    /// Which setting.
+    pub setting: Setting,
+    /// On or off.
+    pub on: bool,
+    /// The user ticked "I understand" in the warning dialog.
+    pub warning_acknowledged: bool,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditEntry {
+    /// Its id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The integration.
+    pub integration: String,
+    /// The setting's name.
+    pub setting: String,
+    /// Before.
+    pub old_value: String,
+    /// After.
+    pub new_value: String,
+    /// When (RFC 3339).
+    pub changed_at: String,
+    /// The operating-system user who changed it.
+    pub os_user: String,
+    /// Whether the warning was acknowledged.
+    pub warning_acknowledged: bool,
+}
+
+/// The integration's settings (all off for an integration never touched).
+pub fn get(
+    connection: &rusqlite::Connection,
+    integration: Integration,
+) -> Result<IntegrationSettings> {
+    Ok(connection
+        .query_row(
+            "SELECT sync_personas_since, frozen_at, patient_lists_optional, sync_to_market FROM integrations WHERE integration = ?1",
+            [integration.as_str()],
+            |r| {
+                Ok(IntegrationSettings {
+                    sync_personas_since: r.get(0)?,
+                    frozen_since: r.get(1)?,
+                    patient_lists_optional: r.get(2)?,
+                    sync_to_relevant_market: r.get(3)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// The operating-system user, for the audit log.
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Changes one setting and writes the audit entry in the same transaction. A guarded setting is
+/// turned on only with its warning acknowledged; a setting of the other POS is refused.
+pub fn set(
+    db: &Database,
+    integration: Integration,
+    change: &SettingChange,
+) -> Result<IntegrationSettings> {
+    let setting = change.setting;
+    if !setting.applies_to(integration) {
+        return Err(Error::validation(format!(
+            "{} has no “{}” setting.",
+            crate::connection::display_name(integration),
+            setting.as_str()
+        )));
+    }
+    if setting.guarded() && change.on && !change.warning_acknowledged {
+        return Err(
+            Error::validation("Read the warning and tick “I understand” first.")
+                .with_hint("This setting changes what syncs do to your data."),
+        );
+    }
+    let now = Utc::now().to_rfc3339();
+    db.write(|tx| {
+        let before = get(tx, integration)?;
+        let old = value_of(&before, setting);
+        let new_value: rusqlite::types::Value = match setting {
+            Setting::SyncPersonas | Setting::UseLastBackup if change.on => {
+                // Keep the original day when it is already on: the setting applies from then.
+                let since = if setting == Setting::SyncPersonas { &before.sync_personas_since } else { &before.frozen_since };
+                since.clone().unwrap_or_else(|| now.clone()).into()
+            }
+            Setting::SyncPersonas | Setting::UseLastBackup => rusqlite::types::Value::Null,
+            _ => i64::from(change.on).into(),
+        };
+        tx.execute(
+            &format!(
+                "INSERT INTO integrations (integration, {0}) VALUES (?1, ?2)
+                 ON CONFLICT (integration) DO UPDATE SET {0} = excluded.{0}",
+                setting.column()
+            ),
+            params![integration.as_str(), new_value],
+        )?;
+        let after = get(tx, integration)?;
+        let new = value_of(&after, setting);
+        if new != old {
+            tx.execute(
+                "INSERT INTO audit_log (integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![integration.as_str(), setting.as_str(), old, new, now, os_user(), change.warning_acknowledged],
+            )?;
+            tracing::info!(integration = integration.as_str(), setting = setting.as_str(), %old, %new, "setting changed");
+        }
+        Ok(after)
+    })
+}
+
+fn value_of(settings: &IntegrationSettings, setting: Setting) -> String {
+    let on = match setting {
+        Setting::SyncPersonas => settings.sync_personas_since.is_some(),
+        Setting::UseLastBackup => settings.frozen_since.is_some(),
+        Setting::PatientListsOptional => settings.patient_lists_optional,
+        Setting::SyncToRelevantMarket => settings.sync_to_relevant_market,
+    };
+    if on { "on" } else { "off" }.to_string()
+}
+
+/// The audit log, newest first, optionally of one integration.
+pub fn audit_log(db: &Database, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
+    db.read(|c| {
+        let mut statement = c.prepare(
+            "SELECT id, integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged
+             FROM audit_log WHERE ?1 IS NULL OR integration = ?1 ORDER BY id DESC LIMIT 1000",
+        )?;
+        let rows = statement.query_map([integration.map(Integration::as_str)], |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                integration: r.get(1)?,
+                setting: r.get(2)?,
+                old_value: r.get(3)?,
+                new_value: r.get(4)?,
+                changed_at: r.get(5)?,
+                os_user: r.get(6)?,
+                warning_acknowledged: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
