@@ -192,6 +192,7 @@ async fn journey(session: &Session) -> Result<()> {
     persona_detail_and_split(session).await?;
 
     greenbits(session).await?;
+    warning_dialog_and_audit_log(session).await?;
     sync_page(session).await?;
     session.click_button("Settings").await?;
 
@@ -534,13 +535,76 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
         .await?;
     within(confirm.click()).await?;
     session.text_appears("is now a persona of its own").await?;
-    let after = session
-        .count_elements("[data-testid='persona-sources'] tbody tr")
+    // The drawer opens the new persona: one record, the one split off.
+    session
+        .wait_for_count("[data-testid='persona-sources'] tbody tr", 1)
         .await?;
-    assert_eq!(after, 1);
     session.screenshot("08c-persona-split").await?;
     session.click_button("✕").await?;
     session.fill("persona_search", "").await?;
+    Ok(())
+}
+
+/// Whether the checkbox matching `css` is ticked.
+async fn is_checked(session: &Session, css: &str) -> Result<bool> {
+    let input = session.element(css).await?;
+    Ok(within(input.prop("checked")).await?.as_deref() == Some("true"))
+}
+
+/// Sync Personas sits behind its warning: cancel leaves it off; confirming (with "I understand")
+/// turns it on and writes the audit entry the Settings page lists.
+async fn warning_dialog_and_audit_log(session: &Session) -> Result<()> {
+    session.click_button("Integrations").await?;
+    within(
+        session
+            .element("[data-testid='tile-posabit']")
+            .await?
+            .click(),
+    )
+    .await?;
+    let toggle = "input[name='setting_sync_personas']";
+    session.element(toggle).await?;
+    session.scroll_to(toggle).await?;
+    within(session.element(toggle).await?.click()).await?;
+    session
+        .text_appears("Syncing begins from the day it is enabled; existing records will not be retroactively synced.")
+        .await?;
+    session.screenshot("15-warning-dialog").await?;
+    session.click_button("Cancel").await?;
+
+    assert!(
+        !is_checked(session, toggle).await?,
+        "cancel leaves the setting off"
+    );
+    within(session.element(toggle).await?.click()).await?;
+    within(session.element("input[name='understand']").await?.click()).await?;
+    session
+        .click_button("Turn on Sync Personas / Sync Contacts")
+        .await?;
+    session
+        .text_appears("Sync Personas / Sync Contacts: on.")
+        .await?;
+    assert!(is_checked(session, toggle).await?, "confirming turns it on");
+
+    session.click_button("Settings").await?;
+    session.element("[data-testid='audit-log']").await?;
+    session.scroll_to("[data-testid='audit-log']").await?;
+    let log = within(session.element("[data-testid='audit-log']").await?.text()).await?;
+    assert!(
+        log.contains("Sync Personas / Sync Contacts")
+            && log.contains("off → on")
+            && log.contains("Yes"),
+        "{log}"
+    );
+    assert_eq!(
+        session
+            .count_elements("[data-testid='audit-log'] tbody tr")
+            .await?,
+        1,
+        "the cancel wrote nothing"
+    );
+    session.scroll_to("[data-testid='audit-log']").await?;
+    session.screenshot("16-audit-log").await?;
     Ok(())
 }
 

@@ -230,6 +230,21 @@ impl Session {
         Ok(within(self.client.find_all(Locator::Css(css))).await?.len())
     }
 
+    /// Waits until exactly `count` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, count: usize) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = self.count_elements(css).await?;
+            if found == count {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{css} matched {found} elements, never {count}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Scrolls the first element matching `css` into view.
     pub async fn scroll_to(&self, css: &str) -> Result<()> {
         let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";

@@ -162,7 +162,11 @@ retries: number,
 /**
  * Why the run stopped early, when it did.
  */
-error?: AppError, };
+error?: AppError, 
+/**
+ * Something that went wrong without failing the run (a refused patient list that is optional).
+ */
+warning?: string, };
 
 export type SyncProgress = { 
 /**
@@ -634,6 +638,74 @@ done: number,
  */
 total: number, };
 
+export type Setting = "sync_personas" | "use_last_backup" | "patient_lists_optional" | "sync_to_relevant_market";
+
+export type IntegrationSettings = { 
+/**
+ * Sync Personas is on since (RFC 3339), or off.
+ */
+sync_personas_since: string | null, 
+/**
+ * Use last backup is on since (RFC 3339), or off.
+ */
+frozen_since: string | null, 
+/**
+ * Pulling patient lists is optional (Greenbits).
+ */
+patient_lists_optional: boolean, 
+/**
+ * Sync to relevant market (POSaBIT).
+ */
+sync_to_relevant_market: boolean, };
+
+export type SettingChange = { 
+/**
+ * Which setting.
+ */
+setting: Setting, 
+/**
+ * On or off.
+ */
+on: boolean, 
+/**
+ * The user ticked "I understand" in the warning dialog.
+ */
+warning_acknowledged: boolean, };
+
+export type AuditEntry = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * The integration.
+ */
+integration: string, 
+/**
+ * The setting's name.
+ */
+setting: string, 
+/**
+ * Before.
+ */
+old_value: string, 
+/**
+ * After.
+ */
+new_value: string, 
+/**
+ * When (RFC 3339).
+ */
+changed_at: string, 
+/**
+ * The operating-system user who changed it.
+ */
+os_user: string, 
+/**
+ * Whether the warning was acknowledged.
+ */
+warning_acknowledged: boolean, };
+
 export type SandboxStore = { 
 /**
  * The simulated venue's POSaBIT id.
@@ -674,7 +746,7 @@ data_dir: string,
  */
 sandbox_stores: Array<SandboxStore>, };
 
-export type ConnectionState = "not_connected" | "connected" | "needs_attention";
+export type ConnectionState = "not_connected" | "connected" | "needs_attention" | "frozen";
 
 export type ChecklistItem = { 
 /**

@@ -5,6 +5,7 @@ use canopy_core::credentials::{AddedCredential, Credential, Integration, NewPosa
 use canopy_core::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
+use canopy_core::settings::{AuditEntry, IntegrationSettings, SettingChange};
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -135,4 +136,32 @@ pub async fn disconnect_integration(
     integration: Integration,
 ) -> Result<IntegrationStatus, Error> {
     state.console.disconnect(integration).await
+}
+
+/// An integration's additional settings.
+#[tauri::command]
+pub async fn integration_settings(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<IntegrationSettings, Error> {
+    state.console.settings(integration).await
+}
+
+/// Changes one additional setting (audited; guarded ones need the warning acknowledged).
+#[tauri::command]
+pub async fn change_setting(
+    state: State<'_, AppState>,
+    integration: Integration,
+    change: SettingChange,
+) -> Result<IntegrationSettings, Error> {
+    state.console.change_setting(integration, change).await
+}
+
+/// The settings audit log, newest first (read-only: nothing edits it).
+#[tauri::command]
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    integration: Option<Integration>,
+) -> Result<Vec<AuditEntry>, Error> {
+    state.console.audit_log(integration).await
 }

@@ -8,13 +8,15 @@ interface Props {
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Keeps the dangerous button disabled, e.g. until "I understand" is ticked. */
+  confirmDisabled?: boolean;
 }
 
 /**
  * A warning dialog as the UI guide asks: announced as an alert dialog, focus trapped inside, Escape
  * cancels, the safe button is focused first and sits left of the dangerous one.
  */
-export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, confirmDisabled = false }: Props) {
   const dialog = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
@@ -60,7 +62,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
           <button ref={cancel} type="button" className="secondary" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="danger" onClick={onConfirm}>
+          <button type="button" className="danger" disabled={confirmDisabled} onClick={onConfirm}>
             {confirmLabel}
           </button>
         </div>

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
 import { api } from "../api";
 import type { AppError, Integration, IntegrationStatus } from "../bindings";
+import { AdditionalSettings } from "./AdditionalSettings";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorNotice } from "./ErrorNotice";
 
@@ -12,6 +13,7 @@ export const STATE_LABELS: Record<IntegrationStatus["state"], string> = {
   not_connected: "Not connected",
   connected: "Connected",
   needs_attention: "Needs attention",
+  frozen: "Frozen",
 };
 
 /** The seeds' standing warning, word for word. */
@@ -131,6 +133,15 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
           </span>
         </label>
       </section>
+
+      <AdditionalSettings
+        integration={integration}
+        pos={name}
+        onChanged={(message) => {
+          onChanged();
+          onToast(message);
+        }}
+      />
 
       <footer className="card-footer">{footer}</footer>
       {confirmDisconnect && (

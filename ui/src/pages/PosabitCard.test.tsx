@@ -19,6 +19,8 @@ vi.mock("../api", () => ({
     connect: (...args: unknown[]) => connect(...args) as unknown,
     setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
     removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
+    integrationSettings: () =>
+      Promise.resolve({ sync_personas_since: null, frozen_since: null, patient_lists_optional: false, sync_to_relevant_market: false }),
   },
 }));
 

@@ -1,9 +1,10 @@
 import { useCallback, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { ApiTracking } from "./ApiTracking";
+import { AuditLog } from "./AuditLog";
 import { RetailStores } from "./RetailStores";
 
-/** Settings: retail stores, which POS Canopy talks to, whether the keychain works, where data lives. */
+/** Settings: retail stores, API & tracking, the settings audit log, which POS Canopy talks to, the keychain, where data lives. */
 export function SettingsPage({ status, onToast }: { status: AppStatus | null; onToast: (message: string) => void }) {
   const [storesVersion, setStoresVersion] = useState(0);
   const storesChanged = useCallback(() => {
@@ -17,6 +18,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
         onStoresChanged={storesChanged}
       />
       <ApiTracking storesVersion={storesVersion} />
+      <AuditLog version={storesVersion} />
       <div className="card">
         <h2>Point of sale</h2>
         <dl className="facts">

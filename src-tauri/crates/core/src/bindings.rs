@@ -20,6 +20,7 @@ use crate::persona_detail::{
 };
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
 use crate::schedule::ConsoleEvent;
+use crate::settings::{AuditEntry, IntegrationSettings, Setting, SettingChange};
 use crate::signups::SignupInput;
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
@@ -54,6 +55,10 @@ pub fn typescript() -> String {
         PersonaDetail::decl(&cfg),
         SignupInput::decl(&cfg),
         ExportProgress::decl(&cfg),
+        Setting::decl(&cfg),
+        IntegrationSettings::decl(&cfg),
+        SettingChange::decl(&cfg),
+        AuditEntry::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConnectionState::decl(&cfg),
