@@ -329,14 +329,14 @@ async fn pull(
         let (db, integration) = (context.db.clone(), credential.integration);
         let credential_market = credential.market.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
-            let since = db.read(|c| crate::connection::sync_personas_since(c, integration))?;
             let settings = db.read(|c| crate::settings::get(c, integration))?;
+            let since = settings
+                .sync_personas_since
+                .as_deref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| start_of_day(t.with_timezone(&Utc)));
             let market = credential_market.filter(|_| settings.sync_to_relevant_market);
-            Ok((
-                crate::loyalty::points_per_dollar(&db)?,
-                since.map(start_of_day),
-                market,
-            ))
+            Ok((crate::loyalty::points_per_dollar(&db)?, since, market))
         })
         .await??
     };
