@@ -48,6 +48,8 @@ pub fn run() {
             commands::app::reveal_api_key,
             commands::app::presenter_mode,
             commands::app::set_presenter_mode,
+            commands::app::loyalty_settings,
+            commands::app::save_loyalty_settings,
             commands::integrations::list_credentials,
             commands::integrations::add_posabit_credential,
             commands::integrations::add_sandbox_credential,

@@ -706,6 +706,16 @@ os_user: string,
  */
 warning_acknowledged: boolean, };
 
+export type LoyaltySettings = { 
+/**
+ * Points a loyalty member earns per dollar spent.
+ */
+points_per_dollar: number, 
+/**
+ * Points accrual start date (`YYYY-MM-DD`): sales before it earn no points.
+ */
+accrual_start: string | null, };
+
 export type SandboxStore = { 
 /**
  * The simulated venue's POSaBIT id.

@@ -49,3 +49,20 @@ pub async fn set_presenter_mode(
 ) -> Result<bool, canopy_core::Error> {
     state.console.set_presenter_mode(on).await
 }
+
+/// Settings → Loyalty.
+#[tauri::command]
+pub async fn loyalty_settings(
+    state: State<'_, AppState>,
+) -> Result<canopy_core::loyalty::LoyaltySettings, canopy_core::Error> {
+    state.console.loyalty_settings().await
+}
+
+/// Saves Settings → Loyalty.
+#[tauri::command]
+pub async fn save_loyalty_settings(
+    state: State<'_, AppState>,
+    input: canopy_core::loyalty::LoyaltySettings,
+) -> Result<canopy_core::loyalty::LoyaltySettings, canopy_core::Error> {
+    state.console.save_loyalty_settings(input).await
+}

@@ -2,6 +2,7 @@ import { useCallback, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { ApiTracking } from "./ApiTracking";
 import { AuditLog } from "./AuditLog";
+import { LoyaltySettings } from "./LoyaltySettings";
 import { RetailStores } from "./RetailStores";
 
 /** Settings: retail stores, API & tracking, the settings audit log, which POS Canopy talks to, the keychain, where data lives. */
@@ -18,6 +19,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
         onStoresChanged={storesChanged}
       />
       <ApiTracking storesVersion={storesVersion} />
+      <LoyaltySettings onToast={onToast} />
       <AuditLog version={storesVersion} />
       <div className="card">
         <h2>Point of sale</h2>

@@ -43,6 +43,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
         run_id: 0,
         now: "2026-11-29T00:00:00Z".into(),
         points_per_dollar: 1,
+        accrual_start: None,
         profile_changes_since: None,
         market: None,
     };

@@ -472,6 +472,20 @@ impl Console {
             .await
     }
 
+    /// Settings → Loyalty.
+    pub async fn loyalty_settings(&self) -> Result<crate::loyalty::LoyaltySettings> {
+        self.blocking(crate::loyalty::settings).await
+    }
+
+    /// Saves Settings → Loyalty; applies to sales synced from now on.
+    pub async fn save_loyalty_settings(
+        &self,
+        input: crate::loyalty::LoyaltySettings,
+    ) -> Result<crate::loyalty::LoyaltySettings> {
+        self.blocking(move |db| crate::loyalty::save(db, &input))
+            .await
+    }
+
     /// Whether presenter mode is on.
     pub async fn presenter_mode(&self) -> Result<bool> {
         self.blocking(crate::preferences::presenter_mode).await

@@ -14,6 +14,7 @@ use crate::credentials::{
 use crate::error::{Error, ErrorCode};
 use crate::export::ExportProgress;
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
+use crate::loyalty::LoyaltySettings;
 use crate::notifications::{Notification, NotificationKind};
 use crate::persona_detail::{
     LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView, SourceRecordView,
@@ -59,6 +60,7 @@ pub fn typescript() -> String {
         IntegrationSettings::decl(&cfg),
         SettingChange::decl(&cfg),
         AuditEntry::decl(&cfg),
+        LoyaltySettings::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConnectionState::decl(&cfg),

@@ -56,6 +56,7 @@ fn store() -> Store {
         run_id: 0,
         now: "2026-11-29T00:00:00Z".into(),
         points_per_dollar: 1,
+        accrual_start: None,
         profile_changes_since: None,
         market: None,
     };

@@ -342,3 +342,31 @@ async fn health_answers_is_the_integration_active_per_store() {
     assert!(store.last_success_at.is_some() && store.current_as_of.is_some());
     assert_eq!(store.mapped_store, None);
 }
+
+#[tokio::test]
+async fn loyalty_settings_set_the_points_per_dollar_and_the_day_points_start() {
+    let world = posabit_world(300, 900).await;
+    let start = "2025-01-01";
+    world
+        .console
+        .save_loyalty_settings(canopy_core::loyalty::LoyaltySettings {
+            points_per_dollar: 2,
+            accrual_start: Some(start.into()),
+        })
+        .await
+        .expect("saved");
+    sync(&world, Integration::Posabit).await;
+    assert!(world.count("SELECT count(*) FROM points_ledger") > 0);
+    assert_eq!(
+        world.count(&format!(
+            "SELECT count(*) FROM points_ledger l JOIN purchases p ON p.pos_id = l.transaction_id
+             WHERE p.purchased_at < '{start}' OR l.points <> p.total_cents * 2 / 100"
+        )),
+        0,
+        "only sales from the start date earn, at 2 points per dollar"
+    );
+    assert!(
+        world.count(&format!("SELECT count(*) FROM purchases WHERE purchased_at < '{start}' AND persona_id IS NOT NULL")) > 0,
+        "earlier sales exist and earned nothing"
+    );
+}

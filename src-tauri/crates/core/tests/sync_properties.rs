@@ -96,6 +96,7 @@ impl Store {
             run_id: 0,
             now: "2026-11-29T00:00:00Z".into(),
             points_per_dollar: 1,
+            accrual_start: None,
             profile_changes_since: Some(chrono::DateTime::UNIX_EPOCH),
             market: None,
         };

@@ -325,7 +325,7 @@ async fn pull(
     total: &mut Option<u64>,
 ) -> Result<()> {
     let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
-    let (points_per_dollar, profile_changes_since, market) = {
+    let (loyalty, profile_changes_since, market) = {
         let (db, integration) = (context.db.clone(), credential.integration);
         let credential_market = credential.market.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
@@ -336,7 +336,7 @@ async fn pull(
                 .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                 .map(|t| start_of_day(t.with_timezone(&Utc)));
             let market = credential_market.filter(|_| settings.sync_to_relevant_market);
-            Ok((crate::loyalty::points_per_dollar(&db)?, since, market))
+            Ok((crate::loyalty::settings(&db)?, since, market))
         })
         .await??
     };
@@ -384,7 +384,8 @@ async fn pull(
             store_key: plan.store_key.clone(),
             run_id,
             now: stamp(Utc::now()),
-            points_per_dollar,
+            points_per_dollar: loyalty.points_per_dollar,
+            accrual_start: loyalty.accrual_start.clone(),
             profile_changes_since,
             market: market.clone(),
         };

@@ -163,6 +163,8 @@ pub struct PageContext {
     pub now: String,
     /// Points a member earns per dollar (Loyalty settings).
     pub points_per_dollar: i64,
+    /// Points accrual start date (`YYYY-MM-DD`): sales before it earn nothing.
+    pub accrual_start: Option<String>,
     /// The start of the day two-way contact sync was enabled on: POS profile changes made since
     /// then flow into personas; `None` (off) keeps personas as they were first imported.
     pub profile_changes_since: Option<DateTime<Utc>>,

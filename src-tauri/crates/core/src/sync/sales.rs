@@ -144,8 +144,9 @@ pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
 
 /// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale
 /// whose POS customer is (or became) a loyalty member earns once; a sale voided after it earned is
-/// reversed once. Employees earn none. Membership is the POS record's, not the merged persona's, so
-/// the result does not depend on the order records arrive in.
+/// reversed once. Employees earn none, nor do sales before the points accrual start date.
+/// Membership is the POS record's, not the merged persona's, so the result does not depend on the
+/// order records arrive in.
 fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<()> {
     let (persona_id, pos_id, total, voided, purchased_at, member, employee): (
         i64,
@@ -193,7 +194,13 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         earned
             .filter(|points| *points != 0)
             .map(|points| ("adjust", -points, "Purchase voided"))
-    } else if member && !employee {
+    } else if member
+        && !employee
+        && page
+            .accrual_start
+            .as_deref()
+            .is_none_or(|start| purchased_at.as_str() >= start)
+    {
         let points = points_for(total, page.points_per_dollar);
         (points > 0).then_some(("earn", points, "Purchase"))
     } else {

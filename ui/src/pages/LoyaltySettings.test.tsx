@@ -1,0 +1,39 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LoyaltySettings } from "./LoyaltySettings";
+
+const saveLoyaltySettings = vi.fn();
+vi.mock("../api", () => ({
+  api: {
+    loyaltySettings: () => Promise.resolve({ points_per_dollar: 1, accrual_start: null }),
+    saveLoyaltySettings: (...args: unknown[]) => saveLoyaltySettings(...args) as unknown,
+  },
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+describe("LoyaltySettings", () => {
+  it("saves points per dollar and the accrual start date", async () => {
+    saveLoyaltySettings.mockResolvedValue({ points_per_dollar: 2, accrual_start: "2026-02-01" });
+    const onToast = vi.fn();
+    render(<LoyaltySettings onToast={onToast} />);
+    await waitFor(() => { expect(screen.getByLabelText<HTMLInputElement>("Points per dollar").value).toBe("1"); });
+    fireEvent.change(screen.getByLabelText("Points per dollar"), { target: { value: "2" } });
+    fireEvent.change(screen.getByLabelText(/Points accrual start date/), { target: { value: "2026-02-01" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save loyalty settings" }));
+    await waitFor(() => {
+      expect(saveLoyaltySettings).toHaveBeenCalledWith({ points_per_dollar: 2, accrual_start: "2026-02-01" });
+    });
+    expect(onToast).toHaveBeenCalledWith("Loyalty settings saved: they apply to sales synced from now on.");
+  });
+
+  it("shows why a value is refused", async () => {
+    saveLoyaltySettings.mockRejectedValue({ code: "validation", message: "Points per dollar must be between 0 and 100." });
+    render(<LoyaltySettings onToast={vi.fn()} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Save loyalty settings" }));
+    expect(await screen.findByText("Points per dollar must be between 0 and 100.")).toBeTruthy();
+  });
+});
