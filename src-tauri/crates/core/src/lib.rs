@@ -3,6 +3,7 @@
 
 pub mod api_tracking;
 pub mod app;
+pub mod app_settings;
 pub mod bindings;
 pub mod connection;
 pub mod credentials;

@@ -2,10 +2,10 @@
 //! start date before which sales earn nothing.
 
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::app_settings;
 use crate::db::Database;
 use crate::error::{Error, Result};
 
@@ -28,23 +28,14 @@ pub struct LoyaltySettings {
     pub accrual_start: Option<String>,
 }
 
-fn read(c: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
-    Ok(c.query_row(
-        "SELECT value FROM app_settings WHERE key = ?1",
-        [key],
-        |r| r.get(0),
-    )
-    .optional()?)
-}
-
 /// The loyalty settings in force.
 pub fn settings(db: &Database) -> Result<LoyaltySettings> {
     db.read(|c| {
         Ok(LoyaltySettings {
-            points_per_dollar: read(c, POINTS_PER_DOLLAR_KEY)?
+            points_per_dollar: app_settings::get(c, POINTS_PER_DOLLAR_KEY)?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_POINTS_PER_DOLLAR),
-            accrual_start: read(c, ACCRUAL_START_KEY)?,
+            accrual_start: app_settings::get(c, ACCRUAL_START_KEY)?,
         })
     })
 }
@@ -68,23 +59,12 @@ pub fn save(db: &Database, input: &LoyaltySettings) -> Result<LoyaltySettings> {
         })?;
     }
     db.write(|tx| {
-        let upsert = |key: &str, value: Option<String>| -> Result<()> {
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO app_settings (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                None => tx.execute("DELETE FROM app_settings WHERE key = ?1", [key])?,
-            };
-            Ok(())
-        };
-        upsert(
+        app_settings::put(
+            tx,
             POINTS_PER_DOLLAR_KEY,
-            Some(input.points_per_dollar.to_string()),
+            Some(&input.points_per_dollar.to_string()),
         )?;
-        upsert(ACCRUAL_START_KEY, start.map(str::to_string))?;
-        Ok(())
+        app_settings::put(tx, ACCRUAL_START_KEY, start)
     })?;
     settings(db)
 }

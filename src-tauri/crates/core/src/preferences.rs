@@ -1,7 +1,6 @@
 //! The console's own preferences, kept between starts in `app_settings`.
 
-use rusqlite::{params, OptionalExtension};
-
+use crate::app_settings;
 use crate::db::Database;
 use crate::error::Result;
 
@@ -10,26 +9,13 @@ const PRESENTER_MODE_KEY: &str = "ui.presenter_mode";
 
 /// Whether presenter mode (contact details and secrets masked on screen) is on.
 pub fn presenter_mode(db: &Database) -> Result<bool> {
-    db.read(|c| {
-        let raw: Option<String> = c
-            .query_row(
-                "SELECT value FROM app_settings WHERE key = ?1",
-                [PRESENTER_MODE_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(raw.as_deref() == Some("on"))
-    })
+    db.read(|c| Ok(app_settings::get(c, PRESENTER_MODE_KEY)?.as_deref() == Some("on")))
 }
 
 /// Turns presenter mode on or off; returns the new state.
 pub fn set_presenter_mode(db: &Database, on: bool) -> Result<bool> {
     db.write(|tx| {
-        tx.execute(
-            "INSERT INTO app_settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![PRESENTER_MODE_KEY, if on { "on" } else { "off" }],
-        )?;
+        app_settings::put(tx, PRESENTER_MODE_KEY, Some(if on { "on" } else { "off" }))?;
         Ok(on)
     })
 }

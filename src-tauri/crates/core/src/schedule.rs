@@ -1,10 +1,10 @@
 //! The sync schedule: how often Canopy syncs on its own (Sync → Schedule), and the events the shell
 //! sends the UI when background work changes what it shows.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::app_settings;
 use crate::credentials::Integration;
 use crate::db::Database;
 use crate::error::{Error, Result};
@@ -21,13 +21,7 @@ pub const MAX_INTERVAL_MINUTES: u32 = 1_440;
 /// Minutes between scheduled syncs; 0 means the schedule is off.
 pub fn interval_minutes(db: &Database) -> Result<u32> {
     db.read(|c| {
-        let raw: Option<String> = c
-            .query_row(
-                "SELECT value FROM app_settings WHERE key = ?1",
-                [INTERVAL_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let raw = app_settings::get(c, INTERVAL_KEY)?;
         Ok(raw
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_INTERVAL_MINUTES))
@@ -42,11 +36,7 @@ pub fn set_interval_minutes(db: &Database, minutes: u32) -> Result<u32> {
         )));
     }
     db.write(|tx| {
-        tx.execute(
-            "INSERT INTO app_settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![INTERVAL_KEY, minutes.to_string()],
-        )?;
+        app_settings::put(tx, INTERVAL_KEY, Some(&minutes.to_string()))?;
         Ok(minutes)
     })
 }
