@@ -330,10 +330,8 @@ impl Console {
     /// Pushes local signups waiting in the outbox to `integration`, while two-way contact sync is
     /// on; a failure is logged and left on the outbox row (the next sync tries again).
     pub async fn push_signups(&self, integration: Integration) -> Option<PushSummary> {
-        let on = self
-            .blocking(move |db| db.read(|c| connection::sync_personas_since(c, integration)))
-            .await;
-        if !matches!(on, Ok(Some(_))) {
+        let on = self.settings(integration).await;
+        if !on.is_ok_and(|s| s.sync_personas_since.is_some()) {
             return None;
         }
         match outbox::push_pending(

@@ -141,24 +141,6 @@ pub fn set_age_gate(
     status(db, integration)
 }
 
-/// Since when two-way contact sync is on for `integration` (`None`: off).
-pub fn sync_personas_since(
-    connection: &rusqlite::Connection,
-    integration: Integration,
-) -> Result<Option<chrono::DateTime<Utc>>> {
-    let raw: Option<String> = connection
-        .query_row(
-            "SELECT sync_personas_since FROM integrations WHERE integration = ?1",
-            [integration.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(raw
-        .and_then(|r| chrono::DateTime::parse_from_rfc3339(&r).ok())
-        .map(|t| t.with_timezone(&Utc)))
-}
-
 /// Connects, when every minimum setting holds; otherwise says what is missing.
 pub fn connect(db: &Database, integration: Integration) -> Result<IntegrationStatus> {
     let current = status(db, integration)?;

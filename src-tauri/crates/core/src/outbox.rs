@@ -7,7 +7,6 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 
-use crate::connection::sync_personas_since;
 use crate::credentials::{self, Integration};
 use crate::db::Database;
 use crate::error::{Error, Result};
@@ -29,7 +28,10 @@ pub(crate) fn enqueue_for_signup(
 ) -> Result<usize> {
     let mut queued = 0;
     for integration in [Integration::Posabit, Integration::Greenbits] {
-        if sync_personas_since(tx, integration)?.is_none() {
+        if crate::settings::get(tx, integration)?
+            .sync_personas_since
+            .is_none()
+        {
             continue;
         }
         let known = tx

@@ -121,11 +121,6 @@ impl SyncControl {
         SyncControl { cancel, progress }
     }
 
-    /// A control nobody watches or cancels.
-    pub fn unobserved() -> Self {
-        SyncControl::new(Arc::default(), Arc::new(|_| {}))
-    }
-
     /// Whether the user asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::SeqCst)
