@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use canopy_core::connection::ConnectionState;
 use canopy_core::credentials::{Integration, NewPosabitCredential};
-use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
 use canopy_core::secrets::MemorySecretStore;
 use canopy_core::settings::{Setting, SettingChange};
 use canopy_core::{ErrorCode, Secret};
@@ -186,14 +185,7 @@ async fn sync_to_relevant_market_keeps_only_the_credential_state() {
         })
         .await
         .expect("added");
-    console
-        .set_age_gate(Integration::Posabit, true)
-        .await
-        .expect("age gate");
-    console
-        .connect(Integration::Posabit)
-        .await
-        .expect("connects");
+    support::connect(console, Integration::Posabit).await;
     console
         .change_setting(
             Integration::Posabit,
@@ -242,32 +234,7 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
     )
     .await;
     let console = &world.console;
-    let (username, password) = world.greenbits_user(0);
-    let login = console
-        .greenbits_login(GreenbitsLoginInput {
-            username,
-            password: Secret::new(password),
-        })
-        .await
-        .expect("logs in");
-    let medical = login.locations.iter().map(|l| l.id).collect::<Vec<_>>();
-    console
-        .add_greenbits_credential(NewGreenbitsCredential {
-            login_id: login.login_id,
-            associated_email: "manager@example.com".into(),
-            location_ids: medical,
-            medical_patients: true,
-        })
-        .await
-        .expect("added");
-    console
-        .set_age_gate(Integration::Greenbits, true)
-        .await
-        .expect("age gate");
-    console
-        .connect(Integration::Greenbits)
-        .await
-        .expect("connects");
+    world.add_and_connect_greenbits(None, true).await;
     let token = world.sandbox.config().greenbits_users[0].token.clone();
     world
         .fault(json!({"fault": {"type": "remove_permission", "permission": "view_patients"}, "credential": token, "endpoint": "/api/v2/people"}))

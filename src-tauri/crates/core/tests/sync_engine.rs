@@ -7,12 +7,11 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use canopy_core::credentials::Integration;
-use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
 use canopy_core::secrets::MemorySecretStore;
 use canopy_core::stores::StoreInput;
 use canopy_core::sync::fingerprint::fingerprint;
 use canopy_core::sync::{SyncProgress, SyncSummary};
-use canopy_core::{ErrorCode, Secret};
+use canopy_core::ErrorCode;
 use canopy_sandbox::SandboxConfig;
 use support::{world_with, World};
 
@@ -135,36 +134,7 @@ async fn greenbits_people_patients_and_orders_merge_with_posabit_shoppers_and_un
 ) {
     let world = posabit_world(200, 300).await;
     sync(&world, Integration::Posabit).await;
-    let (username, password) = world.greenbits_user(0);
-    let login = world
-        .console
-        .greenbits_login(GreenbitsLoginInput {
-            username,
-            password: Secret::new(password),
-        })
-        .await
-        .expect("logs in");
-    let locations: Vec<u64> = login.locations.iter().map(|l| l.id).collect();
-    world
-        .console
-        .add_greenbits_credential(NewGreenbitsCredential {
-            login_id: login.login_id.clone(),
-            associated_email: "manager@example.com".into(),
-            location_ids: locations.clone(),
-            medical_patients: true,
-        })
-        .await
-        .expect("added");
-    world
-        .console
-        .set_age_gate(Integration::Greenbits, true)
-        .await
-        .expect("age gate");
-    world
-        .console
-        .connect(Integration::Greenbits)
-        .await
-        .expect("connects");
+    let locations = world.add_and_connect_greenbits(None, true).await;
 
     let run = sync(&world, Integration::Greenbits).await;
     assert!(run.iter().all(|s| s.error.is_none()), "{run:?}");

@@ -7,10 +7,9 @@ mod support;
 use std::sync::Arc;
 
 use canopy_core::credentials::Integration;
-use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
 use canopy_core::secrets::MemorySecretStore;
 use canopy_core::signups::SignupInput;
-use canopy_core::{ErrorCode, Secret};
+use canopy_core::ErrorCode;
 use canopy_sandbox::SandboxConfig;
 use serde_json::{json, Value};
 use support::{world_with, World};
@@ -223,36 +222,7 @@ async fn a_create_whose_answer_is_lost_is_not_repeated() {
 #[tokio::test]
 async fn greenbits_signups_are_created_at_the_credential_location() {
     let world = posabit_world().await;
-    let (username, password) = world.greenbits_user(0);
-    let login = world
-        .console
-        .greenbits_login(GreenbitsLoginInput {
-            username,
-            password: Secret::new(password),
-        })
-        .await
-        .expect("logs in");
-    let location = login.locations[0].id;
-    world
-        .console
-        .add_greenbits_credential(NewGreenbitsCredential {
-            login_id: login.login_id,
-            associated_email: "manager@example.com".into(),
-            location_ids: vec![location],
-            medical_patients: false,
-        })
-        .await
-        .expect("added");
-    world
-        .console
-        .set_age_gate(Integration::Greenbits, true)
-        .await
-        .expect("age gate");
-    world
-        .console
-        .connect(Integration::Greenbits)
-        .await
-        .expect("connects");
+    let location = world.add_and_connect_greenbits(Some(1), false).await[0];
     support::sync_personas_on(&world.console, Integration::Greenbits).await;
     let signed = world
         .console

@@ -97,14 +97,7 @@ async fn a_pos_that_does_not_answer_in_time_is_reported_and_the_data_kept() {
         .add_posabit_credential(credential("Capitol Hill", &world.venue_key(0)))
         .await
         .expect("added once POSaBIT answers");
-    console
-        .set_age_gate(Integration::Posabit, true)
-        .await
-        .expect("age gate");
-    console
-        .connect(Integration::Posabit)
-        .await
-        .expect("connects");
+    support::connect(&console, Integration::Posabit).await;
     console
         .sync(Integration::Posabit, None, "manual", None)
         .await

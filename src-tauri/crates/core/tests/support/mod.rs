@@ -87,15 +87,11 @@ pub async fn world_with(config: SandboxConfig, secrets: Arc<dyn SecretStore>) ->
 impl World {
     /// Ticks the age gate and connects POSaBIT (a credential must exist).
     pub async fn connect_posabit(&self) {
-        use canopy_core::credentials::Integration;
-        self.console
-            .set_age_gate(Integration::Posabit, true)
-            .await
-            .expect("age gate");
-        self.console
-            .connect(Integration::Posabit)
-            .await
-            .expect("connects");
+        connect(
+            &self.console,
+            canopy_core::credentials::Integration::Posabit,
+        )
+        .await;
     }
 
     pub fn greenbits_user(&self, index: usize) -> (String, String) {
@@ -142,14 +138,44 @@ impl World {
             .add_posabit_credential(credential(store, &self.venue_key(index)))
             .await
             .expect("credential added");
-        console
-            .set_age_gate(Integration::Posabit, true)
+        connect(console, Integration::Posabit).await;
+    }
+
+    /// Logs in as the first Greenbits user, adds its credential for the first `locations` of the
+    /// locations it may reach (every one with `None`) and connects Greenbits; returns their ids.
+    pub async fn add_and_connect_greenbits(
+        &self,
+        locations: Option<usize>,
+        medical_patients: bool,
+    ) -> Vec<u64> {
+        use canopy_core::credentials::Integration;
+        use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
+        let (username, password) = self.greenbits_user(0);
+        let login = self
+            .console
+            .greenbits_login(GreenbitsLoginInput {
+                username,
+                password: Secret::new(password),
+            })
             .await
-            .expect("age gate");
-        console
-            .connect(Integration::Posabit)
+            .expect("logs in");
+        let ids: Vec<u64> = login
+            .locations
+            .iter()
+            .map(|l| l.id)
+            .take(locations.unwrap_or(usize::MAX))
+            .collect();
+        self.console
+            .add_greenbits_credential(NewGreenbitsCredential {
+                login_id: login.login_id,
+                associated_email: "manager@example.com".into(),
+                location_ids: ids.clone(),
+                medical_patients,
+            })
             .await
-            .expect("connects");
+            .expect("added");
+        connect(&self.console, Integration::Greenbits).await;
+        ids
     }
 
     pub fn count(&self, sql: &str) -> i64 {
@@ -184,4 +210,13 @@ pub async fn sync_personas_on(
         )
         .await
         .expect("Sync Personas on");
+}
+
+/// Ticks the age gate and connects `integration` (its credentials must be added).
+pub async fn connect(console: &Console, integration: canopy_core::credentials::Integration) {
+    console
+        .set_age_gate(integration, true)
+        .await
+        .expect("age gate");
+    console.connect(integration).await.expect("connects");
 }
