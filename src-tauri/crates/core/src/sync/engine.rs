@@ -10,6 +10,7 @@ use super::plan::{self, Feed, Paging, Position, RecordKind, StreamPlan, OFFSET_O
 use super::retry::{with_retries, Pacer};
 use super::{coupons, runs, sales, stamp, PageContext, SyncContext, SyncProgress, SyncSummary};
 use crate::credentials::Credential;
+use crate::db::Database;
 use crate::error::Result;
 use crate::pos::{greenbits, posabit, RecordError};
 use crate::secret::Secret;
@@ -146,8 +147,10 @@ pub(super) async fn run_stream(
     secret: &Secret,
     plan: &StreamPlan,
     trigger: &str,
-    optional: bool,
+    settings: &Result<RunSettings>,
 ) -> SyncSummary {
+    let optional =
+        plan.stream == "patients" && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
     let mut summary = SyncSummary {
         credential_id: credential.id.clone(),
         store_name: credential.store_name.clone(),
@@ -159,16 +162,32 @@ pub(super) async fn run_stream(
     let mut total = None;
     match runs::start(context.db, credential, plan, trigger).await {
         Ok(run_id) => {
-            let pulled = pull(
-                context,
-                credential,
-                secret,
-                plan,
-                run_id,
-                &mut summary,
-                &mut total,
-            )
-            .await;
+            let pulled = match settings {
+                Ok(settings) => {
+                    let page = PageContext {
+                        integration: credential.integration,
+                        credential_id: credential.id.clone(),
+                        store_key: plan.store_key.clone(),
+                        run_id,
+                        now: String::new(),
+                        points_per_dollar: settings.points_per_dollar,
+                        accrual_start: settings.accrual_start.clone(),
+                        profile_changes_since: settings.profile_changes_since,
+                        market: settings.market.clone(),
+                    };
+                    pull(
+                        context,
+                        credential,
+                        secret,
+                        plan,
+                        page,
+                        &mut summary,
+                        &mut total,
+                    )
+                    .await
+                }
+                Err(error) => Err(error.clone()),
+            };
             match pulled {
                 Err(error)
                     if optional && error.code == crate::error::ErrorCode::PosPermissionMissing =>
@@ -224,6 +243,38 @@ fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -
         total,
         state: state.to_string(),
     }
+}
+
+/// What a credential's settings make of its sync; read once per credential, used by every stream.
+#[derive(Debug, Clone)]
+pub(super) struct RunSettings {
+    points_per_dollar: i64,
+    accrual_start: Option<String>,
+    profile_changes_since: Option<DateTime<Utc>>,
+    market: Option<String>,
+    patient_lists_optional: bool,
+}
+
+/// Reads the loyalty and integration settings a credential's sync applies.
+pub(super) async fn run_settings(db: &Database, credential: &Credential) -> Result<RunSettings> {
+    let (db, integration) = (db.clone(), credential.integration);
+    let credential_market = credential.market.clone();
+    tokio::task::spawn_blocking(move || {
+        let settings = db.read(|c| crate::settings::get(c, integration))?;
+        let loyalty = crate::loyalty::settings(&db)?;
+        Ok(RunSettings {
+            points_per_dollar: loyalty.points_per_dollar,
+            accrual_start: loyalty.accrual_start,
+            profile_changes_since: settings
+                .sync_personas_since
+                .as_deref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| start_of_day(t.with_timezone(&Utc))),
+            market: credential_market.filter(|_| settings.sync_to_relevant_market),
+            patient_lists_optional: settings.patient_lists_optional,
+        })
+    })
+    .await?
 }
 
 /// Midnight (UTC) of the day `instant` falls on: a setting enabled "from the day" covers that day.
@@ -315,31 +366,17 @@ fn next_position(position: &Position, received: u64, newest: Option<DateTime<Utc
     }
 }
 
+/// Pulls every page of `plan`; each page is saved with `template` stamped with the page's time.
 async fn pull(
     context: &SyncContext<'_>,
     credential: &Credential,
     secret: &Secret,
     plan: &StreamPlan,
-    run_id: i64,
+    template: PageContext,
     summary: &mut SyncSummary,
     total: &mut Option<u64>,
 ) -> Result<()> {
     let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
-    let (loyalty, profile_changes_since, market) = {
-        let (db, integration) = (context.db.clone(), credential.integration);
-        let credential_market = credential.market.clone();
-        tokio::task::spawn_blocking(move || -> Result<_> {
-            let settings = db.read(|c| crate::settings::get(c, integration))?;
-            let since = settings
-                .sync_personas_since
-                .as_deref()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| start_of_day(t.with_timezone(&Utc)));
-            let market = credential_market.filter(|_| settings.sync_to_relevant_market);
-            Ok((crate::loyalty::settings(&db)?, since, market))
-        })
-        .await??
-    };
     let started = super::stamp(Utc::now());
     let mut position = first_position(plan, cursor);
     let mut pacer = Pacer::new(&context.policy);
@@ -379,15 +416,8 @@ async fn pull(
             (Paging::Full, _) => CursorWrite::Nothing,
         };
         let page = PageContext {
-            integration: credential.integration,
-            credential_id: credential.id.clone(),
-            store_key: plan.store_key.clone(),
-            run_id,
             now: stamp(Utc::now()),
-            points_per_dollar: loyalty.points_per_dollar,
-            accrual_start: loyalty.accrual_start.clone(),
-            profile_changes_since,
-            market: market.clone(),
+            ..template.clone()
         };
         let more = page_records.more;
         let (plan_copy, records) = (plan.clone(), page_records.records);

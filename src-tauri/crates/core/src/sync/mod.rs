@@ -176,17 +176,10 @@ pub async fn sync_credential(
     trigger: &str,
 ) -> Vec<SyncSummary> {
     let mut summaries = Vec::new();
-    let (db, integration) = (context.db.clone(), credential.integration);
-    let settings =
-        tokio::task::spawn_blocking(move || db.read(|c| crate::settings::get(c, integration)))
-            .await
-            .map_err(Error::from)
-            .and_then(|read| read)
-            .unwrap_or_default();
+    let settings = engine::run_settings(context.db, credential).await;
     for plan in plan::streams_of(credential) {
-        let optional = plan.stream == "patients" && settings.patient_lists_optional;
         let summary =
-            engine::run_stream(context, credential, secret, &plan, trigger, optional).await;
+            engine::run_stream(context, credential, secret, &plan, trigger, &settings).await;
         let stop = summary
             .error
             .as_ref()
