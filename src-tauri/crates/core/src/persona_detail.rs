@@ -9,7 +9,9 @@ use ts_rs::TS;
 
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
+use crate::identity::{normalize_email, normalize_phone};
 use crate::personas::{row, PersonaRow, ROW_COLUMNS};
+use crate::sync::insert_persona;
 
 /// A POS record attached to the persona.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -282,21 +284,13 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         }
         let customer = read_back(&integration, &payload)?;
         let now = Utc::now().to_rfc3339();
-        tx.execute(
-            "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![
-                customer.first_name,
-                customer.last_name,
-                customer.phone_raw.as_deref().and_then(crate::identity::normalize_phone),
-                customer.email_raw.as_deref().and_then(crate::identity::normalize_email),
-                customer.birth_date,
-                customer.loyalty_member,
-                customer.marketing_opt_in.unwrap_or(false),
-                now
-            ],
+        let new = insert_persona(
+            tx,
+            &customer,
+            &customer.phone_raw.as_deref().and_then(normalize_phone),
+            &customer.email_raw.as_deref().and_then(normalize_email),
+            &now,
         )?;
-        let new = tx.last_insert_rowid();
         tx.execute(
             "UPDATE source_records SET persona_id = ?2, match_reason = 'new' WHERE id = ?1",
             params![record_id, new],
@@ -327,8 +321,8 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
                         old,
                         profile.first_name,
                         profile.last_name,
-                        profile.phone_raw.as_deref().and_then(crate::identity::normalize_phone),
-                        profile.email_raw.as_deref().and_then(crate::identity::normalize_email),
+                        profile.phone_raw.as_deref().and_then(normalize_phone),
+                        profile.email_raw.as_deref().and_then(normalize_email),
                         profile.birth_date
                     ],
                 )?;

@@ -43,6 +43,31 @@ pub(crate) fn match_persona(
     Ok(None)
 }
 
+/// Creates the persona a POS shopper starts (`phone` and `email` already normalised); returns its id.
+pub(crate) fn insert_persona(
+    tx: &Transaction<'_>,
+    customer: &PosCustomer,
+    phone: &Option<String>,
+    email: &Option<String>,
+    now: &str,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        customer.first_name,
+        customer.last_name,
+        phone,
+        email,
+        customer.birth_date,
+        customer.loyalty_member,
+        customer.marketing_opt_in.unwrap_or(false),
+        now
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Applies `customer` from the page's credential and store key, inside the caller's transaction.
 /// Returns what it did and the persona it touched.
 ///
@@ -130,21 +155,10 @@ pub fn apply_customer(
     let (persona_id, reason) = if let Some(found) = match_persona(tx, &phone, &email)? {
         found
     } else {
-        tx.prepare_cached(
-            "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        )?
-        .execute(params![
-            customer.first_name,
-            customer.last_name,
-            phone,
-            email,
-            customer.birth_date,
-            customer.loyalty_member,
-            customer.marketing_opt_in.unwrap_or(false),
-            page.now
-        ])?;
-        (tx.last_insert_rowid(), "new")
+        (
+            insert_persona(tx, customer, &phone, &email, &page.now)?,
+            "new",
+        )
     };
     if reason != "new" {
         // A merge fills what the persona lacks; it never overwrites another source's values.

@@ -25,8 +25,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-pub(crate) use apply::match_persona;
 pub use apply::{apply_customer, Outcome};
+pub(crate) use apply::{insert_persona, match_persona};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
 pub use runs::close_interrupted;
