@@ -71,6 +71,8 @@ pub fn run() {
             commands::integrations::integration_settings,
             commands::integrations::change_setting,
             commands::integrations::audit_log,
+            commands::integrations::dry_run_setting,
+            commands::integrations::sms_only_members,
             commands::stores::list_stores,
             commands::stores::list_store_timezones,
             commands::stores::create_store,

@@ -1,5 +1,6 @@
-//! The background sync schedule: every minute, if the configured interval has passed since the last
-//! scheduled run, sync every connected integration; tell the UI when anything finished.
+//! The background schedule: every minute, if the configured interval has passed since the last
+//! scheduled run, sync every connected integration and tell the UI when anything finished; every
+//! five minutes, the SMS double opt-in job; every hour, the points expiry job.
 
 use std::time::Duration;
 
@@ -17,8 +18,37 @@ pub fn announce(app: &AppHandle, event: ConsoleEvent) {
     }
 }
 
-/// Starts the schedule loop for the app's lifetime.
+/// Minutes between runs of the SMS double opt-in job.
+const SMS_EVERY_MINUTES: u64 = 5;
+/// Minutes between runs of the points expiry job.
+const EXPIRY_EVERY_MINUTES: u64 = 60;
+
+/// Starts the loyalty jobs' loop for the app's lifetime; failures are logged and tried next time.
+fn start_jobs(console: Console) {
+    tauri::async_runtime::spawn(async move {
+        let mut minute = 0u64;
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            minute += 1;
+            if minute % SMS_EVERY_MINUTES == 0 {
+                match console.run_sms_opt_ins(chrono::Utc::now()).await {
+                    Ok(run) => tracing::info!(?run, "SMS opt-in job ran"),
+                    Err(error) => tracing::warn!("SMS opt-in job failed: {}", error.message),
+                }
+            }
+            if minute % EXPIRY_EVERY_MINUTES == 0 {
+                match console.expire_points(chrono::Utc::now()).await {
+                    Ok(run) => tracing::info!(?run, "points expiry ran"),
+                    Err(error) => tracing::warn!("points expiry failed: {}", error.message),
+                }
+            }
+        }
+    });
+}
+
+/// Starts the schedule loops for the app's lifetime.
 pub fn start(app: AppHandle, console: Console) {
+    start_jobs(console.clone());
     tauri::async_runtime::spawn(async move {
         let mut waited_minutes = 0u32;
         loop {

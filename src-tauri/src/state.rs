@@ -9,6 +9,7 @@ use canopy_core::db::Database;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::{self, KeychainStore, SecretStore};
+use canopy_core::sms::HttpSmsGateway;
 use canopy_core::{Error, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
@@ -17,6 +18,8 @@ use tauri::{AppHandle, Manager};
 const POSABIT_URL_VARIABLE: &str = "CANOPY_POSABIT_URL";
 /// The environment variable that overrides the Greenbits API address when a real POS is used.
 const GREENBITS_URL_VARIABLE: &str = "CANOPY_GREENBITS_URL";
+/// The SMS gateway's base URL; the sandbox's simulator when unset and the sandbox runs.
+const SMS_URL_VARIABLE: &str = "CANOPY_SMS_URL";
 /// The keychain entry of Canopy's POSaBIT integrator token (set with `canopy-cli secret set`).
 const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
@@ -73,7 +76,14 @@ impl AppState {
                 (clients, Some(sandbox))
             }
         };
-        let console = Console::new(db, keychain.clone(), clients);
+        let mut console = Console::new(db, keychain.clone(), clients);
+        let sms_url = std::env::var(SMS_URL_VARIABLE)
+            .ok()
+            .or_else(|| sandbox.as_ref().map(|s| s.sms_base_url()));
+        match sms_url {
+            Some(url) => console = console.with_sms_gateway(Arc::new(HttpSmsGateway::new(url)?)),
+            None => tracing::warn!("no SMS gateway: SMS double opt-in requests will not be sent"),
+        }
 
         let probed = Arc::new(OnceLock::new());
         let (slot, recovering) = (probed.clone(), console.clone());

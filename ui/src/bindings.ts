@@ -368,9 +368,13 @@ loyalty_member: boolean,
  */
 points: number, 
 /**
- * Opted in to marketing.
+ * Opted in to e-mail marketing (the POS's marketing opt-in, or consent on the signup form).
  */
-marketing_opt_in: boolean, 
+email_opt_in: boolean, 
+/**
+ * SMS consent: `none`, `requested`, `opted_in` or `opted_out`.
+ */
+sms_consent: string, 
 /**
  * The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
  */
@@ -408,9 +412,13 @@ store_id?: number,
  */
 member?: boolean, 
 /**
- * Only personas opted in (`true`) or not (`false`) to marketing.
+ * Only personas opted in (`true`) or not (`false`) to e-mail marketing.
  */
-opted_in?: boolean, 
+email_opt_in?: boolean, 
+/**
+ * Only personas in this SMS consent state (`none`, `requested`, `opted_in`, `opted_out`).
+ */
+sms_consent?: string, 
 /**
  * The sort column (name by default).
  */
@@ -538,6 +546,10 @@ transaction_id: string,
  */
 created_at: string, 
 /**
+ * FIFO expiration: when this entry's points expire.
+ */
+expires_at: string | null, 
+/**
  * The balance after this entry.
  */
 balance: number, };
@@ -568,6 +580,28 @@ attempts: number,
  */
 created_at: string, };
 
+export type ConsentEvent = { 
+/**
+ * `sms` or `email`.
+ */
+channel: string, 
+/**
+ * `requested`, `confirmed`, `opted_in`, `opted_out` or `ignored`.
+ */
+event: string, 
+/**
+ * Who or what: `signup`, `sms_reply`, `sms_opt_in:posabit`, …
+ */
+source: string, 
+/**
+ * Why, in words.
+ */
+detail: string | null, 
+/**
+ * When (RFC 3339).
+ */
+created_at: string, };
+
 export type PersonaDetail = { 
 /**
  * The row the table shows.
@@ -593,6 +627,10 @@ purchases: Array<PurchaseView>,
  * The latest ledger entries, newest first, each with the balance after it.
  */
 ledger: Array<LedgerEntryView>, 
+/**
+ * The consent history, oldest first.
+ */
+consent: Array<ConsentEvent>, 
 /**
  * POS pushes, newest first.
  */
@@ -638,7 +676,7 @@ done: number,
  */
 total: number, };
 
-export type Setting = "sync_personas" | "use_last_backup" | "patient_lists_optional" | "sync_to_relevant_market";
+export type Setting = "sync_personas" | "use_last_backup" | "patient_lists_optional" | "sync_to_relevant_market" | "enroll_after" | "sms_opt_in_after" | "points_imported_on" | "mirror_points";
 
 export type IntegrationSettings = { 
 /**
@@ -656,7 +694,27 @@ patient_lists_optional: boolean,
 /**
  * Sync to relevant market (POSaBIT).
  */
-sync_to_relevant_market: boolean, };
+sync_to_relevant_market: boolean, 
+/**
+ * Enroll Personas in loyalty program who purchased after this date (`YYYY-MM-DD`).
+ */
+enroll_after: string | null, 
+/**
+ * Send SMS double opt-ins to Personas who purchased after this date (`YYYY-MM-DD`).
+ */
+sms_opt_in_after: string | null, 
+/**
+ * Loyalty points imported on this date (`YYYY-MM-DD`).
+ */
+points_imported_on: string | null, 
+/**
+ * When the one-time points import finished (RFC 3339); it never runs again.
+ */
+points_import_done_at: string | null, 
+/**
+ * Mirror integration loyalty point values? (Greenbits).
+ */
+mirror_points: boolean, };
 
 export type SettingChange = { 
 /**
@@ -667,6 +725,10 @@ setting: Setting,
  * On or off.
  */
 on: boolean, 
+/**
+ * The date (`YYYY-MM-DD`) of a date setting turned on.
+ */
+date?: string, 
 /**
  * The user ticked "I understand" in the warning dialog.
  */
@@ -706,6 +768,36 @@ os_user: string,
  */
 warning_acknowledged: boolean, };
 
+export type StoreReach = { 
+/**
+ * The retail store, or “Not mapped to a store”.
+ */
+store: string, 
+/**
+ * Distinct personas who bought there.
+ */
+personas: number, };
+
+export type DryRun = { 
+/**
+ * The setting.
+ */
+setting: Setting, 
+/**
+ * The date it was run for.
+ */
+date: string, 
+/**
+ * Per store, most personas first.
+ */
+stores: Array<StoreReach>, 
+/**
+ * Distinct personas in all (a persona who bought in two stores counts once).
+ */
+total: number, };
+
+export type Expiration = "never" | "legacy" | "fifo";
+
 export type LoyaltySettings = { 
 /**
  * Points a loyalty member earns per dollar spent.
@@ -714,7 +806,19 @@ points_per_dollar: number,
 /**
  * Points accrual start date (`YYYY-MM-DD`): sales before it earn no points.
  */
-accrual_start: string | null, };
+accrual_start: string | null, 
+/**
+ * How points expire.
+ */
+expiration: Expiration, 
+/**
+ * Days for the expiration policy (1–3650).
+ */
+expiration_days: number, 
+/**
+ * SMS double opt-in requests a shopper can ever get, over every integration (1–5).
+ */
+sms_max_requests: number, };
 
 export type SandboxStore = { 
 /**

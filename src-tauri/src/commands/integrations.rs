@@ -2,10 +2,11 @@
 
 use canopy_core::connection::IntegrationStatus;
 use canopy_core::credentials::{AddedCredential, Credential, Integration, NewPosabitCredential};
+use canopy_core::enrollment::DryRun;
 use canopy_core::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
-use canopy_core::settings::{AuditEntry, IntegrationSettings, SettingChange};
+use canopy_core::settings::{AuditEntry, IntegrationSettings, Setting, SettingChange};
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -164,4 +165,24 @@ pub async fn audit_log(
     integration: Option<Integration>,
 ) -> Result<Vec<AuditEntry>, Error> {
     state.console.audit_log(integration).await
+}
+
+/// Who a date setting would reach if saved with `date`, per store (the dry run before saving).
+#[tauri::command]
+pub async fn dry_run_setting(
+    state: State<'_, AppState>,
+    integration: Integration,
+    setting: Setting,
+    date: String,
+) -> Result<DryRun, Error> {
+    state.console.dry_run(integration, setting, date).await
+}
+
+/// How many loyalty members removing the SMS opt-in setting would lose.
+#[tauri::command]
+pub async fn sms_only_members(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<i64, Error> {
+    state.console.sms_only_members(integration).await
 }

@@ -36,17 +36,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
         .map_err(fail)?
         .remove(0);
     let plans = streams_of(&credential);
-    let page = PageContext {
-        integration: Integration::Posabit,
-        credential_id: "bench".into(),
-        store_key: "bench".into(),
-        run_id: 0,
-        now: "2026-11-29T00:00:00Z".into(),
-        points_per_dollar: 1,
-        accrual_start: None,
-        profile_changes_since: None,
-        market: None,
-    };
+    let page = PageContext::with_defaults(Integration::Posabit, "bench", "2026-11-29T00:00:00Z");
     let started = Instant::now();
     for start in (0..personas).step_by(PAGE as usize) {
         let end = (start + PAGE).min(personas);
@@ -201,7 +191,7 @@ pub fn personas(args: &[String]) -> anyhow::Result<()> {
         (
             "filter: opted in, source posabit",
             Box::new(move |_| PersonaQuery {
-                opted_in: Some(true),
+                email_opt_in: Some(true),
                 source: Some("posabit".into()),
                 ..base()
             }),

@@ -1,5 +1,7 @@
 //! The console's services bundled for its front ends (the Tauri shell and the CLI).
 
+mod loyalty_jobs;
+
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -63,6 +65,8 @@ pub struct Console {
     syncs: Arc<SyncRegistry>,
     retry: RetryPolicy,
     greenbits_logins: Arc<PendingLogins>,
+    /// Where SMS opt-in requests go; `None` until one is set.
+    sms: Option<Arc<dyn crate::sms::SmsGateway>>,
     /// When this run began (RFC 3339): recovery touches only what earlier runs left.
     started_at: String,
     /// The same instant, for comparing with sync run stamps.
@@ -80,6 +84,7 @@ impl Console {
             syncs: Arc::default(),
             retry: RetryPolicy::standard(),
             greenbits_logins: Arc::default(),
+            sms: None,
             started_at: now.to_rfc3339(),
             started_at_instant: now,
         }
@@ -107,6 +112,12 @@ impl Console {
     /// The same console with another retry and pacing policy (tests use a fast one).
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// The same console sending texts through `gateway`.
+    pub fn with_sms_gateway(mut self, gateway: Arc<dyn crate::sms::SmsGateway>) -> Self {
+        self.sms = Some(gateway);
         self
     }
 
@@ -172,8 +183,7 @@ impl Console {
         &self,
         work: impl FnOnce(&Database) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || work(&db)).await?
+        self.db.off_thread(work).await
     }
 
     /// An integration's connection status and checklist.

@@ -8,13 +8,15 @@ use ts_rs::{Config, TS};
 use crate::api_tracking::{ApiTracking, StoreNumber};
 use crate::app::{AppStatus, SandboxStore};
 use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
+use crate::consent::ConsentEvent;
 use crate::credentials::{
     AddedCredential, Credential, Integration, LocationChoice, NewPosabitCredential, PermissionCheck,
 };
+use crate::enrollment::{DryRun, StoreReach};
 use crate::error::{Error, ErrorCode};
 use crate::export::ExportProgress;
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
-use crate::loyalty::LoyaltySettings;
+use crate::loyalty::{Expiration, LoyaltySettings};
 use crate::notifications::{Notification, NotificationKind};
 use crate::persona_detail::{
     LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView, SourceRecordView,
@@ -53,6 +55,7 @@ pub fn typescript() -> String {
         PurchaseView::decl(&cfg),
         LedgerEntryView::decl(&cfg),
         PushView::decl(&cfg),
+        ConsentEvent::decl(&cfg),
         PersonaDetail::decl(&cfg),
         SignupInput::decl(&cfg),
         ExportProgress::decl(&cfg),
@@ -60,6 +63,9 @@ pub fn typescript() -> String {
         IntegrationSettings::decl(&cfg),
         SettingChange::decl(&cfg),
         AuditEntry::decl(&cfg),
+        StoreReach::decl(&cfg),
+        DryRun::decl(&cfg),
+        Expiration::decl(&cfg),
         LoyaltySettings::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::personas::{conditions, order_by, row, PersonaQuery, ROW_COLUMNS};
 
 /// The header row of the file.
-pub const HEADER: &str = "id,first_name,last_name,phone,email,loyalty_member,points,marketing_opt_in,favorite_store,sourced_from,last_purchase_at,created_at";
+pub const HEADER: &str = "id,first_name,last_name,phone,email,loyalty_member,points,email_opt_in,sms_consent,favorite_store,sourced_from,last_purchase_at,created_at";
 
 /// Rows written between two progress reports.
 const REPORT_EVERY: u64 = 1_000;
@@ -85,7 +85,8 @@ pub fn export_csv(
                 field(p.email.as_deref().unwrap_or_default()),
                 p.loyalty_member.to_string(),
                 p.points.to_string(),
-                p.marketing_opt_in.to_string(),
+                p.email_opt_in.to_string(),
+                p.sms_consent.clone(),
                 field(p.favorite_store.as_deref().unwrap_or_default()),
                 field(&p.sourced_from.join(" ")),
                 p.last_purchase_at.unwrap_or_default(),

@@ -79,6 +79,8 @@ pub struct LedgerEntryView {
     pub transaction_id: String,
     /// When it was written.
     pub created_at: String,
+    /// FIFO expiration: when this entry's points expire.
+    pub expires_at: Option<String>,
     /// The balance after this entry.
     #[ts(type = "number")]
     pub balance: i64,
@@ -117,6 +119,8 @@ pub struct PersonaDetail {
     pub purchases: Vec<PurchaseView>,
     /// The latest ledger entries, newest first, each with the balance after it.
     pub ledger: Vec<LedgerEntryView>,
+    /// The consent history, oldest first.
+    pub consent: Vec<crate::consent::ConsentEvent>,
     /// POS pushes, newest first.
     pub pushes: Vec<PushView>,
 }
@@ -196,7 +200,7 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
         let ledger = collect(
             c,
             &format!(
-                "SELECT kind, points, reason, transaction_id, created_at,
+                "SELECT kind, points, reason, transaction_id, created_at, expires_at,
                         sum(points) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                  FROM points_ledger WHERE persona_id = ?1 ORDER BY id DESC LIMIT {LIST_LIMIT}"
             ),
@@ -208,7 +212,8 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
                     reason: r.get(2)?,
                     transaction_id: r.get(3)?,
                     created_at: r.get(4)?,
-                    balance: r.get(5)?,
+                    expires_at: r.get(5)?,
+                    balance: r.get(6)?,
                 })
             },
         )?;
@@ -228,7 +233,8 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
                 })
             },
         )?;
-        Ok(PersonaDetail { persona, birth_date, sources, signups, purchases, ledger, pushes })
+        let consent = crate::consent::history(c, id)?;
+        Ok(PersonaDetail { persona, birth_date, sources, signups, purchases, ledger, consent, pushes })
     })
 }
 

@@ -33,8 +33,10 @@ pub struct PersonaRow {
     /// Points balance (the sum of the ledger).
     #[ts(type = "number")]
     pub points: i64,
-    /// Opted in to marketing.
-    pub marketing_opt_in: bool,
+    /// Opted in to e-mail marketing (the POS's marketing opt-in, or consent on the signup form).
+    pub email_opt_in: bool,
+    /// SMS consent: `none`, `requested`, `opted_in` or `opted_out`.
+    pub sms_consent: String,
     /// The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
     pub sourced_from: Vec<String>,
     /// The name of the persona's favorite retail store, when one is known.
@@ -88,9 +90,12 @@ pub struct PersonaQuery {
     /// Only loyalty members (`true`) or non-members (`false`).
     #[ts(optional)]
     pub member: Option<bool>,
-    /// Only personas opted in (`true`) or not (`false`) to marketing.
+    /// Only personas opted in (`true`) or not (`false`) to e-mail marketing.
     #[ts(optional)]
-    pub opted_in: Option<bool>,
+    pub email_opt_in: Option<bool>,
+    /// Only personas in this SMS consent state (`none`, `requested`, `opted_in`, `opted_out`).
+    #[ts(optional)]
+    pub sms_consent: Option<String>,
     /// The sort column (name by default).
     #[ts(optional)]
     pub sort: Option<PersonaSort>,
@@ -195,9 +200,13 @@ pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) 
         parts.push("p.loyalty_member = ?".into());
         values.push(SqlValue::Integer(member.into()));
     }
-    if let Some(opted_in) = query.opted_in {
+    if let Some(opted_in) = query.email_opt_in {
         parts.push("p.marketing_opt_in = ?".into());
         values.push(SqlValue::Integer(opted_in.into()));
+    }
+    if let Some(state) = &query.sms_consent {
+        parts.push("p.sms_consent = ?".into());
+        values.push(SqlValue::Text(state.clone()));
     }
     let filtered = !parts.is_empty();
     let condition = if filtered {
@@ -215,7 +224,7 @@ pub(crate) const ROW_COLUMNS: &str =
     (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id),
     EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id),
     (SELECT r.name FROM retail_stores r WHERE r.id = p.favorite_store_id),
-    p.last_purchase_at, p.created_at";
+    p.last_purchase_at, p.created_at, p.sms_consent";
 
 /// Reads a [`PersonaRow`] selected with [`ROW_COLUMNS`].
 pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
@@ -235,7 +244,8 @@ pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
         email: r.get(4)?,
         loyalty_member: r.get(5)?,
         points: r.get(6)?,
-        marketing_opt_in: r.get(7)?,
+        email_opt_in: r.get(7)?,
+        sms_consent: r.get(13)?,
         sourced_from,
         favorite_store: r.get(10)?,
         last_purchase_at: r.get(11)?,

@@ -1,7 +1,9 @@
 //! The integration cards' additional settings, each with its guard, and the audit log every change
 //! is written to in the same transaction. Their effects live where syncs read them: Sync Personas in
 //! the sync engine and the outbox, Use last backup in [`crate::app::Console::sync`], patient lists
-//! in the Greenbits patients stream, relevant market in the customers stream.
+//! in the Greenbits patients stream, relevant market in the customers stream and the outbox,
+//! enrolment in [`crate::enrollment`], SMS opt-ins in [`crate::sms`], the points import and mirrored
+//! points in [`crate::pos_points`].
 
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
@@ -24,6 +26,14 @@ pub enum Setting {
     PatientListsOptional,
     /// Sync to relevant market (POSaBIT): only contacts of the credential's state are synced.
     SyncToRelevantMarket,
+    /// Enroll Personas in loyalty program who purchased after *date*.
+    EnrollAfter,
+    /// Send SMS double opt-ins to Personas who purchased after *date*.
+    SmsOptInAfter,
+    /// Loyalty points imported on *date*: a one-time import of the POS balances.
+    PointsImportedOn,
+    /// Mirror integration loyalty point values? (Greenbits): balances follow the POS's.
+    MirrorPoints,
 }
 
 impl Setting {
@@ -34,20 +44,42 @@ impl Setting {
             Setting::UseLastBackup => "use_last_backup",
             Setting::PatientListsOptional => "patient_lists_optional",
             Setting::SyncToRelevantMarket => "sync_to_relevant_market",
+            Setting::EnrollAfter => "enroll_after",
+            Setting::SmsOptInAfter => "sms_opt_in_after",
+            Setting::PointsImportedOn => "points_imported_on",
+            Setting::MirrorPoints => "mirror_points",
         }
     }
 
-    /// Whether turning it on needs the warning acknowledged.
-    fn guarded(self) -> bool {
-        matches!(self, Setting::SyncPersonas | Setting::UseLastBackup)
+    /// Whether the change needs the warning acknowledged: turning on Sync Personas, Use last
+    /// backup or mirrored points, and removing (or moving) the SMS opt-in date once it is set.
+    fn needs_acknowledgement(self, before: &IntegrationSettings, change: &SettingChange) -> bool {
+        match self {
+            Setting::SyncPersonas | Setting::UseLastBackup | Setting::MirrorPoints => change.on,
+            Setting::SmsOptInAfter => {
+                before.sms_opt_in_after.is_some()
+                    && (!change.on || change.date != before.sms_opt_in_after)
+            }
+            _ => false,
+        }
     }
 
     fn applies_to(self, integration: Integration) -> bool {
         match self {
-            Setting::PatientListsOptional => integration == Integration::Greenbits,
+            Setting::PatientListsOptional | Setting::MirrorPoints => {
+                integration == Integration::Greenbits
+            }
             Setting::SyncToRelevantMarket => integration == Integration::Posabit,
-            Setting::SyncPersonas | Setting::UseLastBackup => true,
+            _ => true,
         }
+    }
+
+    /// Whether the setting holds a date rather than on/off.
+    fn is_date(self) -> bool {
+        matches!(
+            self,
+            Setting::EnrollAfter | Setting::SmsOptInAfter | Setting::PointsImportedOn
+        )
     }
 
     fn column(self) -> &'static str {
@@ -56,6 +88,10 @@ impl Setting {
             Setting::UseLastBackup => "frozen_at",
             Setting::PatientListsOptional => "patient_lists_optional",
             Setting::SyncToRelevantMarket => "sync_to_market",
+            Setting::EnrollAfter => "enroll_after",
+            Setting::SmsOptInAfter => "sms_opt_in_after",
+            Setting::PointsImportedOn => "points_imported_on",
+            Setting::MirrorPoints => "mirror_points",
         }
     }
 }
@@ -71,6 +107,16 @@ pub struct IntegrationSettings {
     pub patient_lists_optional: bool,
     /// Sync to relevant market (POSaBIT).
     pub sync_to_relevant_market: bool,
+    /// Enroll Personas in loyalty program who purchased after this date (`YYYY-MM-DD`).
+    pub enroll_after: Option<String>,
+    /// Send SMS double opt-ins to Personas who purchased after this date (`YYYY-MM-DD`).
+    pub sms_opt_in_after: Option<String>,
+    /// Loyalty points imported on this date (`YYYY-MM-DD`).
+    pub points_imported_on: Option<String>,
+    /// When the one-time points import finished (RFC 3339); it never runs again.
+    pub points_import_done_at: Option<String>,
+    /// Mirror integration loyalty point values? (Greenbits).
+    pub mirror_points: bool,
 }
 
 /// A change the card asks for.
@@ -80,6 +126,10 @@ pub struct SettingChange {
     pub setting: Setting,
     /// On or off.
     pub on: bool,
+    /// The date (`YYYY-MM-DD`) of a date setting turned on.
+    #[ts(optional)]
+    #[serde(default)]
+    pub date: Option<String>,
     /// The user ticked "I understand" in the warning dialog.
     pub warning_acknowledged: bool,
 }
@@ -113,7 +163,9 @@ pub fn get(
 ) -> Result<IntegrationSettings> {
     Ok(connection
         .query_row(
-            "SELECT sync_personas_since, frozen_at, patient_lists_optional, sync_to_market FROM integrations WHERE integration = ?1",
+            "SELECT sync_personas_since, frozen_at, patient_lists_optional, sync_to_market, enroll_after,
+                    sms_opt_in_after, points_imported_on, points_import_done_at, mirror_points
+             FROM integrations WHERE integration = ?1",
             [integration.as_str()],
             |r| {
                 Ok(IntegrationSettings {
@@ -121,6 +173,11 @@ pub fn get(
                     frozen_since: r.get(1)?,
                     patient_lists_optional: r.get(2)?,
                     sync_to_relevant_market: r.get(3)?,
+                    enroll_after: r.get(4)?,
+                    sms_opt_in_after: r.get(5)?,
+                    points_imported_on: r.get(6)?,
+                    points_import_done_at: r.get(7)?,
+                    mirror_points: r.get(8)?,
                 })
             },
         )
@@ -155,8 +212,10 @@ fn account_name() -> Option<String> {
         .and_then(|fields| fields.first().map(|name| name.to_string()))
 }
 
-/// Changes one setting and writes the audit entry in the same transaction. A guarded setting is
-/// turned on only with its warning acknowledged; a setting of the other POS is refused.
+/// Changes one setting and writes the audit entry in the same transaction. Refused: a setting of
+/// the other POS; a guarded change without its warning acknowledged; a date setting without a
+/// valid date; the points import once it has run; mirrored points while expiration is FIFO.
+/// Removing the SMS opt-in date drops the members who joined only through it.
 pub fn set(
     db: &Database,
     integration: Integration,
@@ -170,16 +229,21 @@ pub fn set(
             setting.as_str()
         )));
     }
-    if setting.guarded() && change.on && !change.warning_acknowledged {
-        return Err(
-            Error::validation("Read the warning and tick “I understand” first.")
-                .with_hint("This setting changes what syncs do to your data."),
-        );
-    }
+    let date = match (setting.is_date(), change.on, change.date.as_deref()) {
+        (true, true, Some(raw)) if !raw.trim().is_empty() => {
+            Some(crate::loyalty::parse_date(raw)?.to_string())
+        }
+        (true, true, _) => return Err(Error::validation("Pick a date first.")),
+        _ => None,
+    };
+    let change = SettingChange {
+        date: date.clone(),
+        ..change.clone()
+    };
     let now = Utc::now().to_rfc3339();
     db.write(|tx| {
         let before = get(tx, integration)?;
-        let old = value_of(&before, setting);
+        check_allowed(tx, &before, &change)?;
         let new_value: rusqlite::types::Value = match setting {
             Setting::SyncPersonas | Setting::UseLastBackup if change.on => {
                 // Keep the original day when it is already on: the setting applies from then.
@@ -187,6 +251,7 @@ pub fn set(
                 since.clone().unwrap_or_else(|| now.clone()).into()
             }
             Setting::SyncPersonas | Setting::UseLastBackup => rusqlite::types::Value::Null,
+            _ if setting.is_date() => date.clone().map_or(rusqlite::types::Value::Null, Into::into),
             _ => i64::from(change.on).into(),
         };
         tx.execute(
@@ -197,6 +262,11 @@ pub fn set(
             ),
             params![integration.as_str(), new_value],
         )?;
+        if setting == Setting::SmsOptInAfter && !change.on && before.sms_opt_in_after.is_some() {
+            let lost = crate::consent::drop_sms_only_members(tx, integration, &now)?;
+            tracing::info!(integration = integration.as_str(), lost, "SMS opt-in setting removed");
+        }
+        let old = value_of(&before, setting);
         let after = get(tx, integration)?;
         let new = value_of(&after, setting);
         if new != old {
@@ -211,12 +281,57 @@ pub fn set(
     })
 }
 
+/// Refuses a change its guard does not allow, with what to do instead.
+fn check_allowed(
+    connection: &rusqlite::Connection,
+    before: &IntegrationSettings,
+    change: &SettingChange,
+) -> Result<()> {
+    let setting = change.setting;
+    if setting.needs_acknowledgement(before, change) && !change.warning_acknowledged {
+        return Err(
+            Error::validation("Read the warning and tick “I understand” first.")
+                .with_hint("This setting changes what syncs do to your data."),
+        );
+    }
+    if setting == Setting::PointsImportedOn {
+        if let (Some(done), Some(on)) = (&before.points_import_done_at, &before.points_imported_on)
+        {
+            if change.date.as_ref() != Some(on) {
+                return Err(Error::validation(format!(
+                    "Loyalty points were imported on {on} (finished {}). This is a one-time import and cannot be changed.",
+                    &done[..10.min(done.len())]
+                ))
+                .with_hint("Points earned since then come from sales; use Settings → Loyalty → Points accrual start date."));
+            }
+        }
+    }
+    if setting == Setting::MirrorPoints
+        && change.on
+        && crate::loyalty::read(connection)?.expiration == crate::loyalty::Expiration::Fifo
+    {
+        return Err(Error::validation(crate::loyalty::MIRROR_NEEDS_LEGACY)
+            .with_hint("Settings → Loyalty → Points expiration: choose legacy (or never), then turn mirroring on."));
+    }
+    Ok(())
+}
+
 fn value_of(settings: &IntegrationSettings, setting: Setting) -> String {
+    let date = match setting {
+        Setting::EnrollAfter => Some(&settings.enroll_after),
+        Setting::SmsOptInAfter => Some(&settings.sms_opt_in_after),
+        Setting::PointsImportedOn => Some(&settings.points_imported_on),
+        _ => None,
+    };
+    if let Some(date) = date {
+        return date.clone().unwrap_or_else(|| "off".into());
+    }
     let on = match setting {
         Setting::SyncPersonas => settings.sync_personas_since.is_some(),
         Setting::UseLastBackup => settings.frozen_since.is_some(),
         Setting::PatientListsOptional => settings.patient_lists_optional,
         Setting::SyncToRelevantMarket => settings.sync_to_relevant_market,
+        _ => settings.mirror_points,
     };
     if on { "on" } else { "off" }.to_string()
 }

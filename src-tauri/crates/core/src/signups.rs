@@ -112,6 +112,9 @@ pub fn sign_up(db: &Database, input: &SignupInput) -> Result<Signup> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![persona_id, first_name, last_name, phone, email, birth_date, input.consent, blank_to_none(&input.signature), reason, now],
         )?;
+        if input.consent {
+            crate::consent::signed_at_signup(tx, persona_id, phone.is_some(), &now)?;
+        }
         let queued_pushes = outbox::enqueue_for_signup(tx, persona_id, &now)?;
         Ok(Signup {
             persona_id,

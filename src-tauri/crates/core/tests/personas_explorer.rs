@@ -49,17 +49,7 @@ fn store() -> Store {
         .expect("list")
         .remove(0);
     let plans = streams_of(&credential);
-    let page = PageContext {
-        integration: Integration::Posabit,
-        credential_id: "c1".into(),
-        store_key: "c1".into(),
-        run_id: 0,
-        now: "2026-11-29T00:00:00Z".into(),
-        points_per_dollar: 1,
-        accrual_start: None,
-        profile_changes_since: None,
-        market: None,
-    };
+    let page = PageContext::with_defaults(Integration::Posabit, "c1", "2026-11-29T00:00:00Z");
     let customers = [
         customer(
             1_000_001,
@@ -227,7 +217,7 @@ fn filters_and_sorting_run_in_sqlite() {
         names(
             &store,
             PersonaQuery {
-                opted_in: Some(true),
+                email_opt_in: Some(true),
                 member: Some(true),
                 ..Default::default()
             }

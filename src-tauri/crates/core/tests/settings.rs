@@ -18,6 +18,7 @@ fn change(setting: Setting, on: bool, warning_acknowledged: bool) -> SettingChan
     SettingChange {
         setting,
         on,
+        date: None,
         warning_acknowledged,
     }
 }

@@ -322,6 +322,7 @@ async fn loyalty_settings_set_the_points_per_dollar_and_the_day_points_start() {
         .save_loyalty_settings(canopy_core::loyalty::LoyaltySettings {
             points_per_dollar: 2,
             accrual_start: Some(start.into()),
+            ..world.console.loyalty_settings().await.expect("loyalty")
         })
         .await
         .expect("saved");

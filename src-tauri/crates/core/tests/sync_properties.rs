@@ -90,15 +90,8 @@ fn store() -> Store {
 impl Store {
     fn deliver(&self, stream: usize, records: &[Value]) {
         let page = PageContext {
-            integration: Integration::Posabit,
-            credential_id: "c1".into(),
-            store_key: "c1".into(),
-            run_id: 0,
-            now: "2026-11-29T00:00:00Z".into(),
-            points_per_dollar: 1,
-            accrual_start: None,
             profile_changes_since: Some(chrono::DateTime::UNIX_EPOCH),
-            market: None,
+            ..PageContext::with_defaults(Integration::Posabit, "c1", "2026-11-29T00:00:00Z")
         };
         self.db
             .write(|tx| save_page(tx, &page, &self.plans[stream], records, CursorWrite::Newest))

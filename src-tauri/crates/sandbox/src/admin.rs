@@ -13,6 +13,8 @@
 //!                                            store: POSaBIT venue id or Greenbits company id)
 //! PUT    /__admin/{list}/{store}/{id}        change fields of a record (it becomes "updated now")
 //! DELETE /__admin/{list}/{store}/{id}        delete a record
+//! GET    /__admin/sms/messages               texts Canopy sent (see the `sms` module)
+//! POST   /__admin/sms/replies                a shopper texts back {from, body}
 //! ```
 
 use axum::extract::{Path, State};

@@ -3,7 +3,8 @@
 //! The sandbox speaks the shapes documented in `shared/design/POS-APIS.md`, so Canopy's POS clients
 //! talk to it exactly as they would to the real POS, changing only the base URL and credentials.
 //! Data comes from a deterministic generator ([`generator`]) and stays lazy, so millions of records
-//! cost no memory until they are changed. Faults ([`faults`]) and an admin API ([`admin`]) make it a
+//! cost no memory until they are changed. An SMS gateway simulator ([`sms`]) stands in for Canopy's
+//! text provider. Faults ([`faults`]) and an admin API ([`admin`]) make it a
 //! test instrument. Deliberate deviations from the public APIs are listed in this crate's README.
 
 pub mod admin;
@@ -14,6 +15,7 @@ mod greenbits;
 mod greenbits_config;
 mod http;
 mod posabit;
+mod sms;
 mod venues;
 mod world;
 
@@ -111,6 +113,11 @@ impl RunningSandbox {
         format!("http://{}/api", self.address)
     }
 
+    /// The SMS gateway simulator's base URL.
+    pub fn sms_base_url(&self) -> String {
+        format!("http://{}/sms", self.address)
+    }
+
     /// The admin API's base URL.
     pub fn admin_url(&self) -> String {
         format!("http://{}/__admin", self.address)
@@ -138,6 +145,7 @@ pub async fn start(config: SandboxConfig, port: u16) -> std::io::Result<RunningS
     let app = posabit::router()
         .merge(greenbits::router())
         .merge(admin::router())
+        .merge(sms::router())
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             http::observe,

@@ -91,6 +91,8 @@ pub struct World {
     pub requests: Vec<LoggedRequest>,
     /// Records clients created or updated.
     pub client_writes: Vec<ClientWrite>,
+    /// The SMS simulator's outbox and inbox.
+    pub sms: crate::sms::SmsLog,
     created: u64,
 }
 
@@ -197,6 +199,7 @@ impl World {
             faults: FaultBook::default(),
             requests: Vec::new(),
             client_writes: Vec::new(),
+            sms: crate::sms::SmsLog::default(),
             created: 0,
         }
     }

@@ -308,6 +308,66 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX audit_log_integration ON audit_log (integration, id);
     "#,
+    // 9: the date settings, mirrored points, points expiry, SMS double opt-in and consent history.
+    r#"
+    -- Dates are `YYYY-MM-DD`; NULL is off.
+    ALTER TABLE integrations ADD COLUMN enroll_after TEXT;
+    ALTER TABLE integrations ADD COLUMN sms_opt_in_after TEXT;
+    ALTER TABLE integrations ADD COLUMN points_imported_on TEXT;
+    -- When the one-time points import finished: it never runs again.
+    ALTER TABLE integrations ADD COLUMN points_import_done_at TEXT;
+    ALTER TABLE integrations ADD COLUMN mirror_points INTEGER NOT NULL DEFAULT 0;
+
+    -- How a persona joined the programme when a setting made it a member ('enrollment',
+    -- 'sms_opt_in'); NULL when the POS or a signup form did.
+    ALTER TABLE personas ADD COLUMN member_via TEXT;
+    -- SMS consent: 'none', 'requested' (a double opt-in request was sent), 'opted_in', 'opted_out'.
+    ALTER TABLE personas ADD COLUMN sms_consent TEXT NOT NULL DEFAULT 'none'
+        CHECK (sms_consent IN ('none', 'requested', 'opted_in', 'opted_out'));
+    CREATE INDEX personas_sms_consent ON personas (sms_consent, id);
+    CREATE INDEX personas_email_opt_in ON personas (marketing_opt_in, id);
+    UPDATE personas SET sms_consent = 'opted_in'
+    WHERE id IN (SELECT persona_id FROM local_signups WHERE consent = 1 AND phone_e164 IS NOT NULL);
+
+    -- Points imported from this POS record's balance so far (Loyalty points imported on).
+    ALTER TABLE source_records ADD COLUMN imported_points INTEGER NOT NULL DEFAULT 0;
+    -- FIFO expiration: when an earn entry's points expire.
+    ALTER TABLE points_ledger ADD COLUMN expires_at TEXT;
+    CREATE INDEX purchases_credential_date ON purchases (credential_id, purchased_at);
+
+    -- Every consent event of a persona, never edited: the consent history.
+    CREATE TABLE consent_events (
+        id         INTEGER PRIMARY KEY,
+        persona_id INTEGER NOT NULL REFERENCES personas (id),
+        channel    TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+        event      TEXT NOT NULL CHECK (event IN ('requested', 'confirmed', 'opted_in', 'opted_out', 'ignored')),
+        source     TEXT NOT NULL,
+        detail     TEXT,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX consent_events_persona ON consent_events (persona_id, id);
+    INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+    SELECT persona_id, 'sms', 'opted_in', 'signup', 'Consent signed on the signup form', created_at
+    FROM local_signups WHERE consent = 1 AND phone_e164 IS NOT NULL;
+
+    -- Text messages Canopy sent. A row is written ('sending') before the gateway is called, so a
+    -- crash never sends twice; one opt-in request per persona per integration's setting.
+    CREATE TABLE sms_messages (
+        id          INTEGER PRIMARY KEY,
+        persona_id  INTEGER NOT NULL REFERENCES personas (id),
+        kind        TEXT NOT NULL CHECK (kind IN ('opt_in_request', 'confirmation', 'opt_out_confirmation')),
+        integration TEXT,
+        phone_e164  TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        gateway_id  TEXT,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX sms_requests_once ON sms_messages (persona_id, integration) WHERE kind = 'opt_in_request';
+    CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that

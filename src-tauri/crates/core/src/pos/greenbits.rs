@@ -236,6 +236,8 @@ pub fn map_person(record: &Value) -> Mapped<PosCustomer> {
         birth_date: text(record, "birth_date"),
         loyalty_member: text(record, "loyalty_id").is_some(),
         marketing_opt_in: None,
+        marketing_opt_out: false,
+        consent_signed: false,
         employee: record["customer_group"].as_str() == Some("Employee"),
         points: record["loyalty_points"].as_i64(),
         updated_at,

@@ -39,6 +39,10 @@ pub struct PosCustomer {
     pub loyalty_member: bool,
     /// Opted in to marketing at the POS; `None` when the POS has no such field.
     pub marketing_opt_in: Option<bool>,
+    /// Opted out of marketing at the POS: final, whatever else says otherwise.
+    pub marketing_opt_out: bool,
+    /// The POS holds a signed consent ("Customer Consent" with signature): evidence for an opt-in.
+    pub consent_signed: bool,
     /// An employee profile: it earns no points.
     pub employee: bool,
     /// The loyalty balance the POS holds for the shopper, where the POS exposes one.

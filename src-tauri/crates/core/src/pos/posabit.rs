@@ -243,6 +243,8 @@ pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
         birth_date: text(record, "date_of_birth"),
         loyalty_member: record["loyalty_member"].as_bool().unwrap_or(false),
         marketing_opt_in: Some(record["marketing_opt_in"].as_bool().unwrap_or(false)),
+        marketing_opt_out: record["marketing_opt_out"].as_bool().unwrap_or(false),
+        consent_signed: record["consent_signature"].as_bool().unwrap_or(false),
         employee: record["customer_type"].as_str() == Some("employee"),
         points: record["loyalty_points"].as_i64(),
         updated_at,

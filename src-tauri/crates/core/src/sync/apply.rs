@@ -145,6 +145,7 @@ pub fn apply_customer(
             page.now,
             profile_flows
         ])?;
+        crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
         if customer.loyalty_member && !was_member {
             // Joining the programme: the shopper's sales earn, whichever arrived first.
             sales::settle_customer(tx, page, &customer.pos_id)?;
@@ -199,6 +200,7 @@ pub fn apply_customer(
         customer.employee,
         customer.loyalty_member
     ])?;
+    crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
     sales::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
     Ok((Outcome::New, persona_id))
 }

@@ -165,15 +165,9 @@ pub(super) async fn run_stream(
             let pulled = match settings {
                 Ok(settings) => {
                     let page = PageContext {
-                        integration: credential.integration,
-                        credential_id: credential.id.clone(),
                         store_key: plan.store_key.clone(),
                         run_id,
-                        now: String::new(),
-                        points_per_dollar: settings.points_per_dollar,
-                        accrual_start: settings.accrual_start.clone(),
-                        profile_changes_since: settings.profile_changes_since,
-                        market: settings.market.clone(),
+                        ..settings.page.clone()
                     };
                     pull(
                         context,
@@ -248,30 +242,42 @@ fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -
 /// What a credential's settings make of its sync; read once per credential, used by every stream.
 #[derive(Debug, Clone)]
 pub(super) struct RunSettings {
-    points_per_dollar: i64,
-    accrual_start: Option<String>,
-    profile_changes_since: Option<DateTime<Utc>>,
-    market: Option<String>,
+    /// Every page's context but its store key and run.
+    pub(super) page: PageContext,
+    /// The integration's card settings.
+    pub(super) integration: crate::settings::IntegrationSettings,
     patient_lists_optional: bool,
 }
 
 /// Reads the loyalty and integration settings a credential's sync applies.
 pub(super) async fn run_settings(db: &Database, credential: &Credential) -> Result<RunSettings> {
-    let (db, integration) = (db.clone(), credential.integration);
-    let credential_market = credential.market.clone();
+    let (db, credential) = (db.clone(), credential.clone());
     tokio::task::spawn_blocking(move || {
-        let settings = db.read(|c| crate::settings::get(c, integration))?;
+        let settings = db.read(|c| crate::settings::get(c, credential.integration))?;
         let loyalty = crate::loyalty::settings(&db)?;
         Ok(RunSettings {
-            points_per_dollar: loyalty.points_per_dollar,
-            accrual_start: loyalty.accrual_start,
-            profile_changes_since: settings
-                .sync_personas_since
-                .as_deref()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| start_of_day(t.with_timezone(&Utc))),
-            market: credential_market.filter(|_| settings.sync_to_relevant_market),
+            page: PageContext {
+                integration: credential.integration,
+                credential_id: credential.id.clone(),
+                store_key: String::new(),
+                run_id: 0,
+                now: stamp(Utc::now()),
+                points_per_dollar: loyalty.points_per_dollar,
+                accrual_start: loyalty.accrual_start,
+                profile_changes_since: settings
+                    .sync_personas_since
+                    .as_deref()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| start_of_day(t.with_timezone(&Utc))),
+                market: credential
+                    .market
+                    .clone()
+                    .filter(|_| settings.sync_to_relevant_market),
+                enroll_after: settings.enroll_after.clone(),
+                mirror_points: settings.mirror_points,
+            },
             patient_lists_optional: settings.patient_lists_optional,
+            integration: settings,
         })
     })
     .await?

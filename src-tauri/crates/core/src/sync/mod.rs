@@ -8,6 +8,7 @@
 //! that credential and raises a notification.
 
 mod apply;
+mod closing;
 mod coupons;
 mod engine;
 pub mod fingerprint;
@@ -30,6 +31,7 @@ pub(crate) use apply::{insert_persona, match_persona};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
 pub use runs::close_interrupted;
+pub(crate) use sales::settle;
 pub use sales::{apply_sale, points_for};
 
 use crate::credentials::{Credential, Integration};
@@ -165,6 +167,30 @@ pub struct PageContext {
     pub profile_changes_since: Option<DateTime<Utc>>,
     /// With "Sync to relevant market" on: only shoppers of this state are synced.
     pub market: Option<String>,
+    /// Enroll Personas in loyalty program who purchased after this date (`YYYY-MM-DD`).
+    pub enroll_after: Option<String>,
+    /// The integration's points are mirrored from the POS: its sales earn nothing locally.
+    pub mirror_points: bool,
+}
+
+impl PageContext {
+    /// A context for `credential_id` (also its store key) with the default settings: one point per
+    /// dollar, no accrual start, profile changes off, no market, no enrolment, no mirroring.
+    pub fn with_defaults(integration: Integration, credential_id: &str, now: &str) -> Self {
+        PageContext {
+            integration,
+            credential_id: credential_id.to_string(),
+            store_key: credential_id.to_string(),
+            run_id: 0,
+            now: now.to_string(),
+            points_per_dollar: crate::loyalty::DEFAULT_POINTS_PER_DOLLAR,
+            accrual_start: None,
+            profile_changes_since: None,
+            market: None,
+            enroll_after: None,
+            mirror_points: false,
+        }
+    }
 }
 
 /// Syncs every stream of `credential` in order and returns one summary per stream. A refused
@@ -187,6 +213,16 @@ pub async fn sync_credential(
         summaries.push(summary);
         if stop {
             break;
+        }
+    }
+    if let (Ok(settings), false) = (&settings, context.control.cancelled()) {
+        match closing::close_credential(context.db, settings).await {
+            Ok(closing) => {
+                tracing::info!(credential = %credential.id, ?closing, "closing passes done")
+            }
+            Err(error) => {
+                tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message)
+            }
         }
     }
     if let Err(error) = runs::notify_credential(context.db, credential, &summaries).await {

@@ -144,10 +144,11 @@ pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
 
 /// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale
 /// whose POS customer is (or became) a loyalty member earns once; a sale voided after it earned is
-/// reversed once. Employees earn none, nor do sales before the points accrual start date.
-/// Membership is the POS record's, not the merged persona's, so the result does not depend on the
-/// order records arrive in.
-fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<()> {
+/// reversed once. Employees earn none, nor do sales before the points accrual start date, nor sales
+/// of an integration whose points are mirrored (the POS keeps those balances). Membership is the POS
+/// record's, not the merged persona's, so the result does not depend on the order records arrive
+/// in; a sale on or after the integration's enrolment date also makes its shopper a member.
+pub(crate) fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<()> {
     let (persona_id, pos_id, total, voided, purchased_at, member, employee): (
         i64,
         String,
@@ -182,6 +183,17 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         )?
         .execute(params![persona_id, purchased_at])?;
     }
+    let enrolled = !voided
+        && page
+            .enroll_after
+            .as_deref()
+            .is_some_and(|date| purchased_at.as_str() >= date);
+    if enrolled {
+        tx.prepare_cached(
+            "UPDATE personas SET loyalty_member = 1, member_via = ?2 WHERE id = ?1 AND loyalty_member = 0",
+        )?
+        .execute(params![persona_id, format!("enrollment:{}", page.integration.as_str())])?;
+    }
     let source = format!("{}:{}", page.integration.as_str(), page.credential_id);
     // The ledger's unique (source, transaction, kind) makes each entry land once.
     let entry = if voided {
@@ -194,8 +206,9 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         earned
             .filter(|points| *points != 0)
             .map(|points| ("adjust", -points, "Purchase voided"))
-    } else if member
+    } else if (member || enrolled)
         && !employee
+        && !page.mirror_points
         && page
             .accrual_start
             .as_deref()
@@ -207,18 +220,18 @@ fn settle(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<
         None
     };
     if let Some((kind, points, reason)) = entry {
-        let inserted = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO points_ledger (persona_id, kind, points, source, transaction_id, reason, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![persona_id, kind, points, source, pos_id, reason, page.now])?;
-        if inserted == 1 {
-            tx.prepare_cached(
-                "UPDATE personas SET points_balance = points_balance + ?2 WHERE id = ?1",
-            )?
-            .execute(params![persona_id, points])?;
-        }
+        crate::ledger::write(
+            tx,
+            crate::ledger::Entry {
+                persona_id,
+                kind,
+                points,
+                source: &source,
+                transaction_id: &pos_id,
+                reason,
+            },
+            &page.now,
+        )?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use canopy_core::db::Database;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::secrets::SecretStore;
+use canopy_core::sms::HttpSmsGateway;
 use canopy_core::sync::retry::RetryPolicy;
 use canopy_core::Secret;
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
@@ -66,7 +67,10 @@ pub fn console_on(
             greenbits,
         },
     )
-    .with_retry_policy(fast_retries());
+    .with_retry_policy(fast_retries())
+    .with_sms_gateway(Arc::new(
+        HttpSmsGateway::new(sandbox.sms_base_url()).expect("gateway"),
+    ));
     (console, db)
 }
 
@@ -178,6 +182,39 @@ impl World {
         ids
     }
 
+    /// Maps the first mappable key of `integration` to a new store "Capitol Hill" in `timezone`.
+    pub async fn map_to_new_store(
+        &self,
+        integration: canopy_core::credentials::Integration,
+        timezone: &str,
+    ) {
+        let store = self
+            .console
+            .create_store(canopy_core::stores::StoreInput {
+                name: "Capitol Hill".into(),
+                store_number: "12".into(),
+                state: "WA".into(),
+                timezone: timezone.into(),
+                address: None,
+                license: None,
+            })
+            .await
+            .expect("store");
+        let key = self
+            .console
+            .mappable_keys()
+            .await
+            .expect("keys")
+            .into_iter()
+            .find(|k| k.integration == integration)
+            .expect("a key")
+            .key_id;
+        self.console
+            .save_mapping(store.id, integration, Some(key))
+            .await
+            .expect("mapped");
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.db
             .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
@@ -205,6 +242,7 @@ pub async fn sync_personas_on(
             SettingChange {
                 setting: Setting::SyncPersonas,
                 on: true,
+                date: None,
                 warning_acknowledged: true,
             },
         )

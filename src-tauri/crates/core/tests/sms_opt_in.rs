@@ -1,0 +1,360 @@
+//! SMS double opt-in end to end: the setting's dry run, requests through the sandbox's SMS gateway
+//! inside the store's 8 am – 9 pm window, shoppers' replies, the consent rules, and the removal
+//! warning's effect on members who joined only through it.
+
+mod support;
+
+use std::sync::Arc;
+
+use canopy_core::credentials::Integration;
+use canopy_core::secrets::MemorySecretStore;
+use canopy_core::settings::{Setting, SettingChange};
+use canopy_core::signups::SignupInput;
+use canopy_sandbox::SandboxConfig;
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{json, Value};
+use support::{world_with, World};
+
+/// Noon in New York, where the store is.
+fn noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap()
+}
+
+/// 10 pm in New York: outside the window.
+fn night() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap()
+}
+
+async fn world() -> World {
+    let world = world_with(
+        SandboxConfig::sized(71, 200, 400),
+        Arc::new(MemorySecretStore::default()),
+    )
+    .await;
+    world
+        .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
+        .await;
+    world
+        .map_to_new_store(Integration::Posabit, "America/New_York")
+        .await;
+    world
+        .console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("synced");
+    world
+}
+
+async fn sms_setting(
+    world: &World,
+    date: Option<&str>,
+    acknowledged: bool,
+) -> canopy_core::Result<()> {
+    world
+        .console
+        .change_setting(
+            Integration::Posabit,
+            SettingChange {
+                setting: Setting::SmsOptInAfter,
+                on: date.is_some(),
+                date: date.map(str::to_string),
+                warning_acknowledged: acknowledged,
+            },
+        )
+        .await
+        .map(drop)
+}
+
+async fn texts_sent(world: &World) -> Vec<Value> {
+    let (_, answer) = world
+        .admin(reqwest::Method::GET, "/sms/messages", None)
+        .await;
+    answer["messages"].as_array().cloned().unwrap_or_default()
+}
+
+async fn reply(world: &World, phone: &str, body: &str) {
+    let (status, _) = world
+        .admin(
+            reqwest::Method::POST,
+            "/sms/replies",
+            Some(json!({ "from": phone, "body": body })),
+        )
+        .await;
+    assert_eq!(status, 201);
+}
+
+fn text(world: &World, sql: &str) -> String {
+    world
+        .db
+        .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .expect("query")
+}
+
+fn consent_of(world: &World, phone: &str) -> String {
+    text(
+        world,
+        &format!(
+            "SELECT sms_consent FROM personas WHERE phone_e164 = '{phone}' ORDER BY id LIMIT 1"
+        ),
+    )
+}
+
+/// Phones of requested personas that are (`true`) or are not loyalty members.
+fn requested_phones(world: &World, member: bool) -> Vec<String> {
+    world
+        .db
+        .read(|c| {
+            let mut statement = c.prepare(
+                "SELECT p.phone_e164 FROM personas p
+                 WHERE p.sms_consent = 'requested' AND p.loyalty_member = ?1
+                   AND (SELECT count(*) FROM personas q WHERE q.phone_e164 = p.phone_e164) = 1
+                 ORDER BY p.id",
+            )?;
+            let rows = statement.query_map([member], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .expect("phones")
+}
+
+#[tokio::test]
+async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent_rules() {
+    let world = world().await;
+    let date = text(
+        &world,
+        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
+    );
+    let expected = world.count(&format!(
+        "SELECT count(DISTINCT pe.id) FROM personas pe JOIN purchases p ON p.persona_id = pe.id
+         WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none' AND p.voided = 0 AND p.purchased_at >= '{date}'"
+    ));
+    assert!(expected > 20, "shoppers with phones bought since {date}");
+    assert!(
+        world.count("SELECT count(*) FROM personas WHERE sms_consent = 'opted_out'") > 0,
+        "POS opt-outs arrive opted out"
+    );
+    let dry = world
+        .console
+        .dry_run(Integration::Posabit, Setting::SmsOptInAfter, date.clone())
+        .await
+        .expect("dry run");
+    assert_eq!(
+        (dry.total, dry.stores[0].store.as_str()),
+        (expected, "Capitol Hill")
+    );
+
+    sms_setting(&world, Some(&date), false).await.expect("on");
+    let waiting = world.console.run_sms_opt_ins(night()).await.expect("runs");
+    assert_eq!(
+        (waiting.requested, waiting.waiting_for_window),
+        (0, expected as u32)
+    );
+    assert!(
+        texts_sent(&world).await.is_empty(),
+        "nothing at 10 pm store time"
+    );
+
+    let sent = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(sent.requested, expected as u32);
+    let texts = texts_sent(&world).await;
+    assert_eq!(texts.len() as i64, expected);
+    assert!(texts.iter().all(|t| t["body"]
+        .as_str()
+        .is_some_and(|b| b.contains("Reply YES") && b.starts_with("Capitol Hill"))));
+    let again = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(again.requested, 0, "one request per persona per setting");
+    assert_eq!(texts_sent(&world).await.len() as i64, expected);
+    assert_eq!(
+        world.count("SELECT count(*) FROM consent_events WHERE event = 'requested' AND source = 'sms_opt_in:posabit'"),
+        expected
+    );
+
+    let members = requested_phones(&world, true);
+    let joiner = requested_phones(&world, false)[0].clone();
+    let (stopper, changed_mind) = (members[0].clone(), members[1].clone());
+    reply(&world, &joiner, " yes ").await;
+    reply(&world, &stopper, "STOP").await;
+    reply(&world, &changed_mind, "Y").await;
+    reply(&world, &changed_mind, "unsubscribe").await;
+    reply(&world, "+12065550000", "YES").await;
+    let replies = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(
+        (replies.replies, replies.confirmed, replies.opted_out),
+        (5, 2, 2)
+    );
+    assert_eq!(consent_of(&world, &joiner), "opted_in");
+    assert_eq!(consent_of(&world, &stopper), "opted_out");
+    assert_eq!(consent_of(&world, &changed_mind), "opted_out");
+    assert_eq!(
+        text(
+            &world,
+            &format!("SELECT member_via FROM personas WHERE phone_e164 = '{joiner}'")
+        ),
+        "sms_opt_in:posabit",
+        "confirming joined the programme"
+    );
+    let answers: Vec<(String, String)> = texts_sent(&world).await[expected as usize..]
+        .iter()
+        .map(|t| {
+            (
+                t["phone"].as_str().unwrap_or_default().to_string(),
+                t["body"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    assert!(answers
+        .iter()
+        .any(|(p, b)| p == &joiner && b.contains("You're in")));
+    assert!(answers
+        .iter()
+        .any(|(p, b)| p == &stopper && b.contains("unsubscribed")));
+
+    // An opt-out always wins: a later YES, a sync and a signed signup form change nothing.
+    reply(&world, &stopper, "YES").await;
+    world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    world
+        .console
+        .sync(Integration::Posabit, None, "manual", None)
+        .await
+        .expect("synced");
+    world
+        .console
+        .sign_up(SignupInput {
+            first_name: "Stop".into(),
+            last_name: None,
+            phone: Some(stopper.clone()),
+            email: None,
+            birth_date: None,
+            consent: true,
+            signature: Some("S. Top".into()),
+        })
+        .await
+        .expect("signed up");
+    assert_eq!(consent_of(&world, &stopper), "opted_out");
+    let history = world
+        .console
+        .persona(world.count(&format!(
+            "SELECT id FROM personas WHERE phone_e164 = '{stopper}'"
+        )))
+        .await
+        .expect("detail")
+        .consent;
+    let sms: Vec<&str> = history
+        .iter()
+        .filter(|e| e.channel == "sms")
+        .map(|e| e.event.as_str())
+        .collect();
+    assert_eq!(
+        sms,
+        ["requested", "opted_out", "ignored", "ignored"],
+        "{history:?}"
+    );
+}
+
+#[tokio::test]
+async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_only_through_it() {
+    let world = world().await;
+    let date = text(
+        &world,
+        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
+    );
+    sms_setting(&world, Some(&date), false).await.expect("on");
+    world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    let joiners = requested_phones(&world, false);
+    let (only_sms, also_signed) = (joiners[0].clone(), joiners[1].clone());
+    reply(&world, &only_sms, "YES").await;
+    reply(&world, &also_signed, "YES").await;
+    world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    world
+        .console
+        .sign_up(SignupInput {
+            first_name: "Signed".into(),
+            last_name: None,
+            phone: Some(also_signed.clone()),
+            email: None,
+            birth_date: None,
+            consent: false,
+            signature: None,
+        })
+        .await
+        .expect("signed up");
+    assert_eq!(
+        world
+            .console
+            .sms_only_members(Integration::Posabit)
+            .await
+            .expect("count"),
+        1
+    );
+
+    let refused = sms_setting(&world, None, false)
+        .await
+        .expect_err("warning first");
+    assert!(refused.message.contains("I understand"));
+    assert!(world
+        .console
+        .settings(Integration::Posabit)
+        .await
+        .expect("read")
+        .sms_opt_in_after
+        .is_some());
+    let member = |phone: &str| {
+        world.count(&format!(
+            "SELECT loyalty_member FROM personas WHERE phone_e164 = '{phone}'"
+        ))
+    };
+    assert_eq!((member(&only_sms), member(&also_signed)), (1, 1));
+
+    sms_setting(&world, None, true).await.expect("removed");
+    assert_eq!(
+        member(&only_sms),
+        0,
+        "joined only through the setting: lost"
+    );
+    assert_eq!(member(&also_signed), 1, "used a signup form: kept");
+    assert_eq!(consent_of(&world, &only_sms), "opted_in", "consent stays");
+    let entry = &world
+        .console
+        .audit_log(Some(Integration::Posabit))
+        .await
+        .expect("log")[0];
+    assert_eq!(
+        (
+            entry.setting.as_str(),
+            entry.old_value.as_str(),
+            entry.new_value.as_str(),
+            entry.warning_acknowledged
+        ),
+        ("sms_opt_in_after", date.as_str(), "off", true)
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_failure_is_reported_and_the_request_is_sent_on_the_next_run() {
+    let world = world().await;
+    let date = text(
+        &world,
+        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
+    );
+    sms_setting(&world, Some(&date), false).await.expect("on");
+    world
+        .fault(json!({
+            "fault": {"type": "server_error", "status": 503},
+            "endpoint": "/sms/v1/messages",
+            "trigger": {"nth": 1}
+        }))
+        .await;
+    let failed = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!((failed.failed, failed.requested), (1, 0));
+    assert!(failed
+        .error
+        .is_some_and(|e| e.message.contains("SMS gateway")));
+    assert!(texts_sent(&world).await.is_empty());
+    assert_eq!(
+        world.count("SELECT count(*) FROM personas WHERE sms_consent = 'requested'"),
+        0
+    );
+    let retried = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert!(retried.requested > 0);
+    assert_eq!(texts_sent(&world).await.len() as u32, retried.requested);
+}
