@@ -73,6 +73,8 @@ pub fn run() {
             commands::integrations::audit_log,
             commands::integrations::dry_run_setting,
             commands::integrations::sms_only_members,
+            commands::integrations::sms_status,
+            commands::integrations::send_sms_opt_ins_now,
             commands::stores::list_stores,
             commands::stores::list_store_timezones,
             commands::stores::create_store,

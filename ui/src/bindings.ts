@@ -798,6 +798,66 @@ total: number, };
 
 export type Expiration = "never" | "legacy" | "fifo";
 
+export type SmsRun = { 
+/**
+ * Replies read.
+ */
+replies: number, 
+/**
+ * Personas who confirmed (YES).
+ */
+confirmed: number, 
+/**
+ * Personas who opted out (STOP).
+ */
+opted_out: number, 
+/**
+ * Opt-in requests sent.
+ */
+requested: number, 
+/**
+ * Requests waiting for 8 am – 9 pm in the store's time zone.
+ */
+waiting_for_window: number, 
+/**
+ * Requests waiting because the shopper's store is not known (map the store key).
+ */
+no_store: number, 
+/**
+ * Texts the gateway refused; the requests are tried again on the next run.
+ */
+failed: number, 
+/**
+ * The gateway's last error, when a text failed.
+ */
+error?: AppError, };
+
+export type SmsStatus = { 
+/**
+ * Requests sent.
+ */
+sent: number, 
+/**
+ * Of those, personas who have not answered.
+ */
+awaiting_reply: number, 
+/**
+ * Of those, personas now opted in.
+ */
+opted_in: number, 
+/**
+ * Of those, personas now opted out.
+ */
+opted_out: number, 
+/**
+ * Requests the gateway refused, to be tried again.
+ */
+failed: number, 
+/**
+ * When the last request went out (RFC 3339).
+ */
+last_sent_at: string | null, };
+
 export type LoyaltySettings = { 
 /**
  * Points a loyalty member earns per dollar spent.

@@ -23,3 +23,17 @@ export function formatDateTime(stamp: string): string {
 export function plural(count: number, noun: string): string {
   return `${count.toLocaleString()} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/** How the table words a persona's SMS consent. */
+export function smsLabel(state: string): string {
+  switch (state) {
+    case "opted_in":
+      return "Opted in";
+    case "requested":
+      return "Requested";
+    case "opted_out":
+      return "Opted out";
+    default:
+      return "—";
+  }
+}

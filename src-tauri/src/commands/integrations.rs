@@ -7,6 +7,7 @@ use canopy_core::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use canopy_core::settings::{AuditEntry, IntegrationSettings, Setting, SettingChange};
+use canopy_core::sms::opt_in::{SmsRun, SmsStatus};
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -185,4 +186,19 @@ pub async fn sms_only_members(
     integration: Integration,
 ) -> Result<i64, Error> {
     state.console.sms_only_members(integration).await
+}
+
+/// Where the integration's SMS opt-in requests stand.
+#[tauri::command]
+pub async fn sms_status(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<SmsStatus, Error> {
+    state.console.sms_status(integration).await
+}
+
+/// Runs the SMS double opt-in job now (it also runs every five minutes): replies, then requests.
+#[tauri::command]
+pub async fn send_sms_opt_ins_now(state: State<'_, AppState>) -> Result<SmsRun, Error> {
+    state.console.run_sms_opt_ins(chrono::Utc::now()).await
 }

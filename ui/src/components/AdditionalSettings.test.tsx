@@ -1,16 +1,40 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntegrationSettings } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
 
-const off: IntegrationSettings = { sync_personas_since: null, frozen_since: null, patient_lists_optional: false, sync_to_relevant_market: false };
+const off: IntegrationSettings = {
+  sync_personas_since: null,
+  frozen_since: null,
+  patient_lists_optional: false,
+  sync_to_relevant_market: false,
+  enroll_after: null,
+  sms_opt_in_after: null,
+  points_imported_on: null,
+  points_import_done_at: null,
+  mirror_points: false,
+};
 const changeSetting = vi.fn();
+const integrationSettings = vi.fn();
+const dryRunSetting = vi.fn();
+const smsOnlyMembers = vi.fn();
+const saveLoyaltySettings = vi.fn();
+const loyalty = { points_per_dollar: 1, accrual_start: null, expiration: "never", expiration_days: 365, sms_max_requests: 2 };
 vi.mock("../api", () => ({
   api: {
-    integrationSettings: () => Promise.resolve(off),
+    integrationSettings: (...args: unknown[]) => integrationSettings(...args) as unknown,
     changeSetting: (...args: unknown[]) => changeSetting(...args) as unknown,
+    dryRunSetting: (...args: unknown[]) => dryRunSetting(...args) as unknown,
+    smsOnlyMembers: (...args: unknown[]) => smsOnlyMembers(...args) as unknown,
+    smsStatus: () => Promise.resolve({ sent: 4, awaiting_reply: 4, opted_in: 0, opted_out: 0, failed: 0, last_sent_at: null }),
+    loyaltySettings: () => Promise.resolve(loyalty),
+    saveLoyaltySettings: (...args: unknown[]) => saveLoyaltySettings(...args) as unknown,
   },
 }));
+
+beforeEach(() => {
+  integrationSettings.mockResolvedValue(off);
+});
 
 afterEach(() => {
   cleanup();
@@ -50,5 +74,84 @@ describe("AdditionalSettings", () => {
       expect(changeSetting).toHaveBeenCalledWith("posabit", { setting: "sync_personas", on: true, warning_acknowledged: true });
     });
     expect(onChanged).toHaveBeenCalledWith("Sync Personas / Sync Contacts: on.");
+  });
+
+  it("shows who enrolment by date would reach per store before saving it", async () => {
+    dryRunSetting.mockResolvedValue({
+      setting: "enroll_after",
+      date: "2026-06-01",
+      stores: [{ store: "Capitol Hill", personas: 9 }, { store: "Not mapped to a store", personas: 4 }],
+      total: 12,
+    });
+    changeSetting.mockResolvedValue({ ...off, enroll_after: "2026-06-01" });
+    render(<AdditionalSettings integration="posabit" pos="POSaBIT" onChanged={vi.fn()} />);
+    fireEvent.change(await screen.findByLabelText(/Enroll Personas in loyalty program who purchased after/), { target: { value: "2026-06-01" } });
+    fireEvent.click(screen.getAllByRole("button", { name: "Preview and save" })[0] as HTMLElement);
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByText("Enroll 12 personas in the loyalty program?")).toBeTruthy();
+    expect(dialog.textContent).toContain("Capitol Hill9");
+    expect(dialog.textContent).toContain("In all12");
+    expect(dryRunSetting).toHaveBeenCalledWith("posabit", "enroll_after", "2026-06-01");
+    expect(changeSetting).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save and enroll" }));
+    await waitFor(() => {
+      expect(changeSetting).toHaveBeenCalledWith("posabit", { setting: "enroll_after", on: true, date: "2026-06-01", warning_acknowledged: false });
+    });
+    expect(await screen.findByText("On since 2026-06-01")).toBeTruthy();
+  });
+
+  it("warns before removing the SMS opt-in date, with the members it would lose", async () => {
+    integrationSettings.mockResolvedValue({ ...off, sms_opt_in_after: "2026-01-01" });
+    smsOnlyMembers.mockResolvedValue(3);
+    changeSetting.mockResolvedValue(off);
+    render(<AdditionalSettings integration="greenbits" pos="Greenbits" onChanged={vi.fn()} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Remove" }));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog.textContent).toContain("can cause loyalty Personas to be lost");
+    expect(dialog.textContent).toContain("3 loyalty members joined only through this setting and will stop being members.");
+    const confirm = within(dialog).getByRole<HTMLButtonElement>("button", { name: "Remove the setting" });
+    expect(confirm.disabled).toBe(true);
+    fireEvent.click(within(dialog).getByLabelText("I understand"));
+    fireEvent.click(confirm);
+    await waitFor(() => {
+      expect(changeSetting).toHaveBeenCalledWith("greenbits", { setting: "sms_opt_in_after", on: false, date: undefined, warning_acknowledged: true });
+    });
+  });
+
+  it("confirms the one-time points import, then offers the accrual start date the day after", async () => {
+    changeSetting.mockResolvedValue({ ...off, points_imported_on: "2026-03-31" });
+    saveLoyaltySettings.mockResolvedValue(loyalty);
+    const onChanged = vi.fn();
+    render(<AdditionalSettings integration="posabit" pos="POSaBIT" onChanged={onChanged} />);
+    fireEvent.change(await screen.findByLabelText(/Loyalty points imported on/), { target: { value: "2026-03-31" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    const first = await screen.findByRole("alertdialog");
+    expect(first.textContent).toContain("This is a one-time sync.");
+    fireEvent.click(within(first).getByRole("button", { name: "Save the import date" }));
+    const offer = await screen.findByRole("alertdialog", { name: "Set the points accrual start date to 2026-04-01?" });
+    fireEvent.click(within(offer).getByRole("button", { name: "Start accrual on 2026-04-01" }));
+    await waitFor(() => {
+      expect(saveLoyaltySettings).toHaveBeenCalledWith({ ...loyalty, accrual_start: "2026-04-01" });
+    });
+    expect(onChanged).toHaveBeenCalledWith("Points accrual start date: 2026-04-01.");
+  });
+
+  it("locks the points import once it has run", async () => {
+    integrationSettings.mockResolvedValue({ ...off, points_imported_on: "2026-03-31", points_import_done_at: "2026-04-01T09:00:00Z" });
+    render(<AdditionalSettings integration="posabit" pos="POSaBIT" onChanged={vi.fn()} />);
+    expect(await screen.findByText("Imported · 2026-03-31")).toBeTruthy();
+    expect(screen.getByLabelText<HTMLInputElement>(/Loyalty points imported on/).disabled).toBe(true);
+  });
+
+  it("shows mirroring's warning and its FIFO note on the Greenbits card only", async () => {
+    render(<AdditionalSettings integration="greenbits" pos="Greenbits" onChanged={vi.fn()} />);
+    fireEvent.click(await screen.findByLabelText(/Mirror integration loyalty point values/));
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog.textContent).toContain("continuously overrides loyalty balances with values coming from Greenbits");
+    expect(dialog.textContent).toContain("not supported by First In, First Out (FIFO) Point Expiration");
+    cleanup();
+    render(<AdditionalSettings integration="posabit" pos="POSaBIT" onChanged={vi.fn()} />);
+    await screen.findByText("Sync to relevant market / Sync to state");
+    expect(screen.queryByText("Mirror integration loyalty point values?")).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { AppError, Integration, IntegrationSettings, Setting } from "../bindings";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { DateSetting, type DateSettingText } from "./DateSetting";
 import { ErrorNotice } from "./ErrorNotice";
 
 /** One additional setting as the card lists it, in the seeds' words. */
@@ -11,7 +12,45 @@ interface SettingText {
   help: string;
   /** The warning shown before turning it on; the dangerous ones need "I understand". */
   warning?: string;
+  /** The seeds' note shown in the warning dialog. */
+  note?: string;
   only?: Integration;
+}
+
+const SMS_REMOVAL_WARNING =
+  "If this setting is removed after it has been set, it can cause loyalty Personas to be lost if they only became a member through this setting and did not use a signup form. We do not recommend changing this after it is set.";
+
+function dateTexts(pos: string): DateSettingText[] {
+  return [
+    {
+      setting: "enroll_after",
+      label: "Enroll Personas in loyalty program who purchased after",
+      help: "Automatically enrolls shoppers in the loyalty program if they had a sale on or after the date you specify. Enrolled shoppers earn points for sales on or after that date. Takes 24 hours to reflect.",
+    },
+    {
+      setting: "sms_opt_in_after",
+      label: "Send SMS double opt-ins to Personas who purchased after",
+      help: "Sends an SMS double opt-in request to shoppers with a phone number who had a sale on or after the date you specify. Takes 24 hours to trigger.",
+      removalWarning: SMS_REMOVAL_WARNING,
+    },
+    {
+      setting: "points_imported_on",
+      label: "Loyalty points imported on",
+      help: `If a date is filled in, Canopy will pull in loyalty points from ${pos} up to that date and stop afterwards. Use this in conjunction with Settings > Loyalty > Points accrual start date, setting that to the following day.`,
+      note: "This is a one-time sync. Once the date is set and points have been imported, this setting does not need to be updated again.",
+    },
+  ];
+}
+
+function dateOf(settings: IntegrationSettings, setting: DateSettingText["setting"]): string | null {
+  switch (setting) {
+    case "enroll_after":
+      return settings.enroll_after;
+    case "sms_opt_in_after":
+      return settings.sms_opt_in_after;
+    case "points_imported_on":
+      return settings.points_imported_on;
+  }
 }
 
 function texts(pos: string): SettingText[] {
@@ -35,6 +74,14 @@ function texts(pos: string): SettingText[] {
       only: "greenbits",
     },
     {
+      setting: "mirror_points",
+      label: "Mirror integration loyalty point values?",
+      help: `Pulls points from ${pos} but keeps loyalty settings managed within ${pos}.`,
+      warning: `When Mirror Points is enabled, Canopy continuously overrides loyalty balances with values coming from ${pos}. Freezing or disconnecting the integration will not stop this behavior — it only leaves the last mirrored balance in place.`,
+      note: "Points mirroring is not supported by First In, First Out (FIFO) Point Expiration. Please use legacy Points Expiration setting if you would like to Mirror Points from your POS system.",
+      only: "greenbits",
+    },
+    {
       setting: "use_last_backup",
       label: "Use last backup",
       help: `Freezes data from this source at the last sync and stops Canopy from hitting the ${pos} API for new data.`,
@@ -53,6 +100,10 @@ function isOn(settings: IntegrationSettings, setting: Setting): boolean {
       return settings.patient_lists_optional;
     case "sync_to_relevant_market":
       return settings.sync_to_relevant_market;
+    case "mirror_points":
+      return settings.mirror_points;
+    default:
+      return false;
   }
 }
 
@@ -85,6 +136,18 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
       <h3 id={`${integration}-settings-heading`}>Additional settings</h3>
       {error && <ErrorNotice error={error} />}
       <ul className="settings-list">
+        {dateTexts(pos).map((t) => (
+          <DateSetting
+            key={t.setting}
+            integration={integration}
+            text={t}
+            current={dateOf(settings, t.setting)}
+            doneAt={settings.points_import_done_at}
+            onSaved={setSettings}
+            onMessage={onChanged}
+            onError={setError}
+          />
+        ))}
         {texts(pos)
           .filter((t) => !t.only || t.only === integration)
           .map((t) => {
@@ -123,6 +186,7 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
           onConfirm={() => { apply(asking, true, true); }}
         >
           <p><strong>⚠ Warning:</strong> {asking.warning}</p>
+          {asking.note && <p>ℹ {asking.note}</p>}
           <label className="checkbox understand">
             <input type="checkbox" name="understand" checked={understood} onChange={(e) => { setUnderstood(e.target.checked); }} />
             <span>I understand</span>

@@ -9,6 +9,10 @@ const SETTING_LABELS: Record<string, string> = {
   use_last_backup: "Use last backup",
   patient_lists_optional: "Pulling patient lists is optional",
   sync_to_relevant_market: "Sync to relevant market",
+  enroll_after: "Enroll Personas in loyalty program who purchased after",
+  sms_opt_in_after: "Send SMS double opt-ins to Personas who purchased after",
+  points_imported_on: "Loyalty points imported on",
+  mirror_points: "Mirror integration loyalty point values?",
 };
 
 /** Settings → Audit log: every change of an integration setting; read-only. */

@@ -5,7 +5,8 @@ import { LoyaltySettings } from "./LoyaltySettings";
 const saveLoyaltySettings = vi.fn();
 vi.mock("../api", () => ({
   api: {
-    loyaltySettings: () => Promise.resolve({ points_per_dollar: 1, accrual_start: null }),
+    loyaltySettings: () =>
+      Promise.resolve({ points_per_dollar: 1, accrual_start: null, expiration: "never", expiration_days: 365, sms_max_requests: 2 }),
     saveLoyaltySettings: (...args: unknown[]) => saveLoyaltySettings(...args) as unknown,
   },
 }));
@@ -16,16 +17,25 @@ afterEach(() => {
 });
 
 describe("LoyaltySettings", () => {
-  it("saves points per dollar and the accrual start date", async () => {
-    saveLoyaltySettings.mockResolvedValue({ points_per_dollar: 2, accrual_start: "2026-02-01" });
+  it("saves points per dollar, the accrual start date and the expiration", async () => {
+    saveLoyaltySettings.mockResolvedValue({});
     const onToast = vi.fn();
     render(<LoyaltySettings onToast={onToast} />);
     await waitFor(() => { expect(screen.getByLabelText<HTMLInputElement>("Points per dollar").value).toBe("1"); });
     fireEvent.change(screen.getByLabelText("Points per dollar"), { target: { value: "2" } });
     fireEvent.change(screen.getByLabelText(/Points accrual start date/), { target: { value: "2026-02-01" } });
+    expect(screen.getByLabelText<HTMLInputElement>("Expire after (days)").disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText(/Points expiration/), { target: { value: "fifo" } });
+    fireEvent.change(screen.getByLabelText("Expire after (days)"), { target: { value: "90" } });
     fireEvent.click(screen.getByRole("button", { name: "Save loyalty settings" }));
     await waitFor(() => {
-      expect(saveLoyaltySettings).toHaveBeenCalledWith({ points_per_dollar: 2, accrual_start: "2026-02-01" });
+      expect(saveLoyaltySettings).toHaveBeenCalledWith({
+        points_per_dollar: 2,
+        accrual_start: "2026-02-01",
+        expiration: "fifo",
+        expiration_days: 90,
+        sms_max_requests: 2,
+      });
     });
     expect(onToast).toHaveBeenCalledWith("Loyalty settings saved: they apply to sales synced from now on.");
   });

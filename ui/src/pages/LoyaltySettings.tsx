@@ -1,27 +1,52 @@
 import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError } from "../bindings";
+import type { AppError, Expiration } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
-/** Settings → Loyalty: points per dollar and the points accrual start date; they apply to sales synced from now on. */
+/** The form's fields, as typed. */
+interface Fields {
+  perDollar: string;
+  start: string;
+  expiration: Expiration;
+  days: string;
+  smsMax: string;
+}
+
+/**
+ * Settings → Loyalty: points per dollar, the points accrual start date, points expiration (legacy or
+ * FIFO, applied by an hourly job and shown in each persona's ledger) and how many SMS opt-in
+ * requests a shopper can ever get.
+ */
 export function LoyaltySettings({ onToast }: { onToast: (message: string) => void }) {
-  const [perDollar, setPerDollar] = useState("");
-  const [start, setStart] = useState("");
+  const [fields, setFields] = useState<Fields | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {
     api.loyaltySettings().then(
       (s) => {
-        setPerDollar(String(s.points_per_dollar));
-        setStart(s.accrual_start ?? "");
+        setFields({
+          perDollar: String(s.points_per_dollar),
+          start: s.accrual_start ?? "",
+          expiration: s.expiration,
+          days: String(s.expiration_days),
+          smsMax: String(s.sms_max_requests),
+        });
       },
       (caught: unknown) => { setError(caught as AppError); },
     );
   }, []);
+  if (!fields) return error ? <ErrorNotice error={error} /> : null;
+  const change = (patch: Partial<Fields>) => { setFields({ ...fields, ...patch }); };
   const save = (event: SyntheticEvent) => {
     event.preventDefault();
     setError(null);
     api
-      .saveLoyaltySettings({ points_per_dollar: Number(perDollar), accrual_start: start === "" ? null : start })
+      .saveLoyaltySettings({
+        points_per_dollar: Number(fields.perDollar),
+        accrual_start: fields.start === "" ? null : fields.start,
+        expiration: fields.expiration,
+        expiration_days: Number(fields.days),
+        sms_max_requests: Number(fields.smsMax),
+      })
       .then(
         () => { onToast("Loyalty settings saved: they apply to sales synced from now on."); },
         (caught: unknown) => { setError(caught as AppError); },
@@ -33,12 +58,30 @@ export function LoyaltySettings({ onToast }: { onToast: (message: string) => voi
       <div className="form-grid">
         <label>
           Points per dollar
-          <input name="points_per_dollar" type="number" min={0} max={100} value={perDollar} onChange={(e) => { setPerDollar(e.target.value); }} />
+          <input name="points_per_dollar" type="number" min={0} max={100} value={fields.perDollar} onChange={(e) => { change({ perDollar: e.target.value }); }} />
         </label>
         <label>
           Points accrual start date
-          <input name="accrual_start" type="date" value={start} onChange={(e) => { setStart(e.target.value); }} />
+          <input name="accrual_start" type="date" value={fields.start} onChange={(e) => { change({ start: e.target.value }); }} />
           <span className="muted small">Sales before this day earn no points.</span>
+        </label>
+        <label>
+          Points expiration
+          <select name="expiration" value={fields.expiration} onChange={(e) => { change({ expiration: e.target.value as Expiration }); }}>
+            <option value="never">Never</option>
+            <option value="legacy">Legacy: the balance expires after days without a purchase</option>
+            <option value="fifo">First in, first out (FIFO): each purchase&apos;s points expire on their own</option>
+          </select>
+          <span className="muted small">FIFO cannot be used while Greenbits points are mirrored.</span>
+        </label>
+        <label>
+          Expire after (days)
+          <input name="expiration_days" type="number" min={1} max={3650} value={fields.days} disabled={fields.expiration === "never"} onChange={(e) => { change({ days: e.target.value }); }} />
+        </label>
+        <label>
+          SMS opt-in requests per shopper, at most
+          <input name="sms_max_requests" type="number" min={1} max={5} value={fields.smsMax} onChange={(e) => { change({ smsMax: e.target.value }); }} />
+          <span className="muted small">Over every integration&apos;s “Send SMS double opt-ins” setting.</span>
         </label>
       </div>
       {error && <ErrorNotice error={error} />}

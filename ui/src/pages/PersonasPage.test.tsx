@@ -29,7 +29,8 @@ const zoe: PersonaRow = {
   email: "zoe@example.com",
   loyalty_member: true,
   points: 75,
-  marketing_opt_in: false,
+  email_opt_in: false,
+  sms_consent: "requested",
   sourced_from: ["greenbits", "posabit"],
   favorite_store: "Capitol Hill",
   last_purchase_at: "2026-11-20T12:00:00Z",
@@ -90,7 +91,11 @@ describe("PersonasPage", () => {
       ],
       signups: [],
       purchases: [{ integration: "greenbits", pos_id: "o-1", purchased_at: "2026-11-20T12:00:00Z", total_cents: 7500, voided: false }],
-      ledger: [{ kind: "earn", points: 75, reason: "Purchase", transaction_id: "o-1", created_at: "2026-11-20T12:00:00Z", balance: 75 }],
+      ledger: [{ kind: "earn", points: 75, reason: "Purchase", transaction_id: "o-1", created_at: "2026-11-20T12:00:00Z", expires_at: "2027-02-18T12:00:00Z", balance: 75 }],
+      consent: [
+        { channel: "sms", event: "requested", source: "sms_opt_in:posabit", detail: "Double opt-in request sent", created_at: "2026-11-21T17:00:00Z" },
+        { channel: "sms", event: "opted_out", source: "sms_reply", detail: "Replied STOP (“STOP”)", created_at: "2026-11-21T18:00:00Z" },
+      ],
       pushes: [],
     };
     getPersona.mockResolvedValue(detail);
@@ -100,6 +105,12 @@ describe("PersonasPage", () => {
     const panel = await screen.findByTestId("persona-detail");
     expect(await within(panel).findByText("Merged: same phone")).toBeTruthy();
     expect(within(panel).getByText("$75.00")).toBeTruthy();
+    expect(within(panel).getByText(/^Expires /)).toBeTruthy();
+    const consent = within(panel).getByTestId("persona-consent");
+    expect(consent.textContent).toContain("SMS opt-in requested");
+    expect(consent.textContent).toContain("by the posabit SMS double opt-in setting");
+    expect(consent.textContent).toContain("SMS opted out");
+    expect(consent.textContent).toContain("by the shopper's text reply");
     fireEvent.click(within(panel).getAllByRole("button", { name: "Split off" })[1] as HTMLElement);
     expect(screen.getByRole("alertdialog").textContent).toContain("Its sales and the points they earned move with it");
     fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Split off" }));

@@ -3,7 +3,7 @@ import { api } from "../api";
 import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
-import { formatDateTime, formatPhone, fullName } from "../format";
+import { formatDateTime, formatPhone, fullName, smsLabel } from "../format";
 import { useMask } from "../presenter";
 import { PersonaDetailPanel } from "./PersonaDetailPanel";
 import { SignupForm } from "./SignupForm";
@@ -21,12 +21,13 @@ interface Filters {
   source: string;
   storeId: string;
   member: string;
-  optedIn: string;
+  emailOptIn: string;
+  sms: string;
   sort: PersonaSort;
   descending: boolean;
 }
 
-const NO_FILTERS: Filters = { search: "", source: "", storeId: "", member: "", optedIn: "", sort: "name", descending: false };
+const NO_FILTERS: Filters = { search: "", source: "", storeId: "", member: "", emailOptIn: "", sms: "", sort: "name", descending: false };
 
 function yesNo(value: string): boolean | undefined {
   return value === "" ? undefined : value === "yes";
@@ -39,7 +40,8 @@ export function toQuery(filters: Filters, offset: number): PersonaQuery {
     source: filters.source === "" ? undefined : filters.source,
     store_id: filters.storeId === "" ? undefined : Number(filters.storeId),
     member: yesNo(filters.member),
-    opted_in: yesNo(filters.optedIn),
+    email_opt_in: yesNo(filters.emailOptIn),
+    sms_consent: filters.sms === "" ? undefined : filters.sms,
     sort: filters.sort,
     descending: filters.descending,
     offset,
@@ -232,8 +234,18 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
           </select>
         </label>
         <label>
-          Marketing opt-in
-          <select value={filters.optedIn} onChange={(e) => { set({ optedIn: e.target.value }); }}>
+          SMS
+          <select value={filters.sms} onChange={(e) => { set({ sms: e.target.value }); }}>
+            <option value="">Any</option>
+            <option value="opted_in">Opted in</option>
+            <option value="requested">Requested</option>
+            <option value="none">Not asked</option>
+            <option value="opted_out">Opted out</option>
+          </select>
+        </label>
+        <label>
+          Email opt-in
+          <select value={filters.emailOptIn} onChange={(e) => { set({ emailOptIn: e.target.value }); }}>
             <option value="">Any</option>
             <option value="yes">Opted in</option>
             <option value="no">Not opted in</option>
@@ -265,7 +277,8 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
                 <th scope="col">Email</th>
                 <th scope="col">Member</th>
                 <SortHeader label="Points" sort="points" filters={filters} onSort={sortBy} />
-                <th scope="col">Opt-in</th>
+                <th scope="col">SMS</th>
+                <th scope="col">Email opt-in</th>
                 <th scope="col">Favorite store</th>
                 <th scope="col">Sourced from</th>
                 <SortHeader label="Last purchase" sort="last_purchase" filters={filters} onSort={sortBy} />
@@ -290,7 +303,8 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
                     <td>{mask.email(row.email ?? "")}</td>
                     <td>{row.loyalty_member ? "Yes" : "—"}</td>
                     <td className="number">{row.points.toLocaleString()}</td>
-                    <td>{row.marketing_opt_in ? "Yes" : "—"}</td>
+                    <td className="nowrap">{smsLabel(row.sms_consent)}</td>
+                    <td>{row.email_opt_in ? "Yes" : "—"}</td>
                     <td data-testid="favorite-store">{row.favorite_store ?? <span className="muted">—</span>}</td>
                     <td data-testid="sourced-from">
                       {row.sourced_from.map((s) => (

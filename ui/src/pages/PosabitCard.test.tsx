@@ -20,7 +20,17 @@ vi.mock("../api", () => ({
     setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
     removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
     integrationSettings: () =>
-      Promise.resolve({ sync_personas_since: null, frozen_since: null, patient_lists_optional: false, sync_to_relevant_market: false }),
+      Promise.resolve({
+        sync_personas_since: null,
+        frozen_since: null,
+        patient_lists_optional: false,
+        sync_to_relevant_market: false,
+        enroll_after: null,
+        sms_opt_in_after: null,
+        points_imported_on: null,
+        points_import_done_at: null,
+        mirror_points: false,
+      }),
   },
 }));
 

@@ -25,6 +25,7 @@ use crate::personas::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
 use crate::schedule::ConsoleEvent;
 use crate::settings::{AuditEntry, IntegrationSettings, Setting, SettingChange};
 use crate::signups::SignupInput;
+use crate::sms::opt_in::{SmsRun, SmsStatus};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sync::{SyncProgress, SyncSummary};
@@ -66,6 +67,8 @@ pub fn typescript() -> String {
         StoreReach::decl(&cfg),
         DryRun::decl(&cfg),
         Expiration::decl(&cfg),
+        SmsRun::decl(&cfg),
+        SmsStatus::decl(&cfg),
         LoyaltySettings::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),

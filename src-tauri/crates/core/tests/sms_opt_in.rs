@@ -208,6 +208,21 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
     assert!(answers
         .iter()
         .any(|(p, b)| p == &stopper && b.contains("unsubscribed")));
+    let status = world
+        .console
+        .sms_status(Integration::Posabit)
+        .await
+        .expect("status");
+    assert_eq!(
+        (
+            status.sent,
+            status.awaiting_reply,
+            status.opted_in,
+            status.opted_out,
+            status.failed
+        ),
+        (expected, expected - 3, 1, 2, 0)
+    );
 
     // An opt-out always wins: a later YES, a sync and a signed signup form change nothing.
     reply(&world, &stopper, "YES").await;

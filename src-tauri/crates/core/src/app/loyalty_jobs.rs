@@ -9,7 +9,7 @@ use crate::enrollment::{self, DryRun};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expiry::{self, ExpiryRun};
 use crate::settings::Setting;
-use crate::sms::opt_in::{self, SmsRun};
+use crate::sms::opt_in::{self, SmsRun, SmsStatus};
 
 impl Console {
     /// Who a date setting would reach if saved with `date`, per store.
@@ -39,6 +39,12 @@ impl Console {
             .with_hint("Start Canopy with its sandbox, or set up an SMS gateway.")
         })?;
         opt_in::run(&self.db, gateway.as_ref(), now).await
+    }
+
+    /// Where `integration`'s SMS opt-in requests stand.
+    pub async fn sms_status(&self, integration: Integration) -> Result<SmsStatus> {
+        self.blocking(move |db| opt_in::status(db, integration))
+            .await
     }
 
     /// Expires the points due at `now` under Settings → Loyalty's expiration.

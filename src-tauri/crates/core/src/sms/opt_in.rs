@@ -8,6 +8,8 @@
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use ts_rs::TS;
 
 use super::SmsGateway;
 use crate::app_settings;
@@ -27,7 +29,7 @@ const WINDOW_CLOSES: u32 = 21;
 const FALLBACK_SENDER: &str = "Canopy";
 
 /// What one run of the job did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SmsRun {
     /// Replies read.
     pub replies: u32,
@@ -44,6 +46,8 @@ pub struct SmsRun {
     /// Texts the gateway refused; the requests are tried again on the next run.
     pub failed: u32,
     /// The gateway's last error, when a text failed.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
 }
 
@@ -384,6 +388,57 @@ fn candidates(db: &Database, integration: Integration) -> Result<Vec<Candidate>>
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+/// Where an integration's SMS opt-in requests stand, for its card.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SmsStatus {
+    /// Requests sent.
+    #[ts(type = "number")]
+    pub sent: i64,
+    /// Of those, personas who have not answered.
+    #[ts(type = "number")]
+    pub awaiting_reply: i64,
+    /// Of those, personas now opted in.
+    #[ts(type = "number")]
+    pub opted_in: i64,
+    /// Of those, personas now opted out.
+    #[ts(type = "number")]
+    pub opted_out: i64,
+    /// Requests the gateway refused, to be tried again.
+    #[ts(type = "number")]
+    pub failed: i64,
+    /// When the last request went out (RFC 3339).
+    pub last_sent_at: Option<String>,
+}
+
+/// Where `integration`'s SMS opt-in requests stand.
+pub fn status(db: &Database, integration: Integration) -> Result<SmsStatus> {
+    db.read(|c| {
+        let mut status = c.query_row(
+            "SELECT count(*), coalesce(sum(p.sms_consent = 'requested'), 0), coalesce(sum(p.sms_consent = 'opted_in'), 0),
+                    coalesce(sum(p.sms_consent = 'opted_out'), 0), max(m.sent_at)
+             FROM sms_messages m JOIN personas p ON p.id = m.persona_id
+             WHERE m.kind = 'opt_in_request' AND m.integration = ?1 AND m.status = 'sent'",
+            [integration.as_str()],
+            |r| {
+                Ok(SmsStatus {
+                    sent: r.get(0)?,
+                    awaiting_reply: r.get(1)?,
+                    opted_in: r.get(2)?,
+                    opted_out: r.get(3)?,
+                    failed: 0,
+                    last_sent_at: r.get(4)?,
+                })
+            },
+        )?;
+        status.failed = c.query_row(
+            "SELECT count(*) FROM sms_messages WHERE kind = 'opt_in_request' AND integration = ?1 AND status = 'failed'",
+            [integration.as_str()],
+            |r| r.get(0),
+        )?;
+        Ok(status)
     })
 }
 

@@ -1,0 +1,40 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { SmsRequests, describeRun } from "./SmsRequests";
+
+const smsStatus = vi.fn();
+const sendSmsOptInsNow = vi.fn();
+vi.mock("../api", () => ({
+  api: {
+    smsStatus: (...args: unknown[]) => smsStatus(...args) as unknown,
+    sendSmsOptInsNow: () => sendSmsOptInsNow() as unknown,
+  },
+}));
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+const run = { replies: 0, confirmed: 0, opted_out: 0, requested: 0, waiting_for_window: 0, no_store: 0, failed: 0 };
+
+describe("SmsRequests", () => {
+  it("words a run in one sentence", () => {
+    expect(describeRun({ ...run, requested: 1 })).toBe("1 opt-in request sent.");
+    expect(describeRun({ ...run, requested: 3, waiting_for_window: 7, no_store: 2, replies: 1 })).toBe(
+      "3 opt-in requests sent; 7 wait for 8 am – 9 pm store time; 2 wait for their store to be mapped; 1 reply read.",
+    );
+  });
+
+  it("shows the requests' state and runs the job now, reporting a gateway failure", async () => {
+    smsStatus.mockResolvedValue({ sent: 12, awaiting_reply: 8, opted_in: 3, opted_out: 1, failed: 0, last_sent_at: null });
+    sendSmsOptInsNow.mockResolvedValue({ ...run, requested: 2, failed: 1, error: { code: "pos_unreachable", message: "The SMS gateway answered with an error (HTTP 503)." } });
+    const onMessage = vi.fn();
+    render(<SmsRequests integration="posabit" onMessage={onMessage} />);
+    expect(await screen.findByText(/Requests sent: 12 · awaiting a reply 8 · opted in 3 · opted out 1/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Send now" }));
+    await waitFor(() => { expect(onMessage).toHaveBeenCalledWith("2 opt-in requests sent."); });
+    expect(await screen.findByText("The SMS gateway answered with an error (HTTP 503).")).toBeTruthy();
+    expect(smsStatus).toHaveBeenCalledTimes(2);
+  });
+});

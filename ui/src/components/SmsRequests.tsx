@@ -1,0 +1,59 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../api";
+import type { AppError, Integration, SmsRun, SmsStatus } from "../bindings";
+import { ErrorNotice } from "./ErrorNotice";
+
+/** What a run of the job did, in one sentence. */
+export function describeRun(run: SmsRun): string {
+  const parts = [`${String(run.requested)} opt-in request${run.requested === 1 ? "" : "s"} sent`];
+  if (run.waiting_for_window > 0) parts.push(`${String(run.waiting_for_window)} wait for 8 am – 9 pm store time`);
+  if (run.no_store > 0) parts.push(`${String(run.no_store)} wait for their store to be mapped`);
+  if (run.replies > 0) parts.push(`${String(run.replies)} repl${run.replies === 1 ? "y" : "ies"} read`);
+  return `${parts.join("; ")}.`;
+}
+
+/**
+ * Under the SMS double opt-in setting: how its requests stand (sent, awaiting a reply, opted in,
+ * opted out, failed) and a button that runs the job now instead of waiting for the schedule.
+ */
+export function SmsRequests({ integration, onMessage }: { integration: Integration; onMessage: (message: string) => void }) {
+  const [status, setStatus] = useState<SmsStatus | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(() => {
+    api.smsStatus(integration).then(setStatus, (caught: unknown) => { setError(caught as AppError); });
+  }, [integration]);
+  useEffect(load, [load]);
+
+  const sendNow = () => {
+    setBusy(true);
+    setError(null);
+    api
+      .sendSmsOptInsNow()
+      .then(
+        (run) => {
+          onMessage(describeRun(run));
+          if (run.error) setError(run.error);
+          load();
+        },
+        (caught: unknown) => { setError(caught as AppError); },
+      )
+      .finally(() => { setBusy(false); });
+  };
+
+  return (
+    <div className="sms-requests" data-testid={`sms-requests-${integration}`}>
+      {status && (
+        <span className="muted small">
+          Requests sent: {status.sent.toLocaleString()} · awaiting a reply {status.awaiting_reply.toLocaleString()} · opted in{" "}
+          {status.opted_in.toLocaleString()} · opted out {status.opted_out.toLocaleString()}
+          {status.failed > 0 ? ` · failed ${status.failed.toLocaleString()} (tried again on the next run)` : ""}
+        </span>
+      )}
+      <button type="button" className="secondary small" disabled={busy} onClick={sendNow}>
+        {busy ? "Sending…" : "Send now"}
+      </button>
+      {error && <ErrorNotice error={error} title="Some texts were not sent" />}
+    </div>
+  );
+}
