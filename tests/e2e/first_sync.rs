@@ -1,7 +1,7 @@
 //! The first journey through the real window: add a POSaBIT credential, press Sync now, and see
 //! personas sourced from `posabit`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use canopy_e2e::{app_binary, within, Session};
 use fantoccini::Locator;
 use serde_json::json;
@@ -193,6 +193,7 @@ async fn journey(session: &Session) -> Result<()> {
 
     greenbits(session).await?;
     warning_dialog_and_audit_log(session).await?;
+    date_settings(session).await?;
     sync_page(session).await?;
     session.click_button("Settings").await?;
 
@@ -605,6 +606,126 @@ async fn warning_dialog_and_audit_log(session: &Session) -> Result<()> {
     );
     session.scroll_to("[data-testid='audit-log']").await?;
     session.screenshot("16-audit-log").await?;
+    Ok(())
+}
+
+/// The number in a dialog title such as "Enroll 12 personas in the loyalty program?".
+fn number_in(title: &str) -> Result<u64> {
+    let digits: String = title
+        .split_whitespace()
+        .find(|word| word.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .context("a number in the title")?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    Ok(digits.parse()?)
+}
+
+/// The "purchased after *date*" settings on the POSaBIT card: enrolment shows its dry run per store
+/// before it is saved; the SMS opt-in date too, its requests go out through the sandbox's SMS
+/// gateway on "Send now", and removing it warns first (cancelled here); the audit log has both.
+async fn date_settings(session: &Session) -> Result<()> {
+    session.click_button("Integrations").await?;
+    within(
+        session
+            .element("[data-testid='tile-posabit']")
+            .await?
+            .click(),
+    )
+    .await?;
+    session
+        .set_value("setting_enroll_after", "2020-01-01")
+        .await?;
+    session
+        .scroll_to("input[name='setting_enroll_after']")
+        .await?;
+    session.click_button("Preview and save").await?;
+    let title = within(session.element("#dialog-title").await?.text()).await?;
+    assert!(title.ends_with("in the loyalty program?"), "{title}");
+    let reach = number_in(&title)?;
+    let table = within(session.element("table.dry-run").await?.text()).await?;
+    assert!(table.contains("Capitol Hill"), "per store: {table}");
+    session.screenshot("17-enroll-dry-run").await?;
+    session.click_button("Save and enroll").await?;
+    session
+        .text_appears("Enroll Personas in loyalty program who purchased after 2020-01-01: saved.")
+        .await?;
+    session.text_appears("On since 2020-01-01").await?;
+
+    session
+        .set_value("setting_sms_opt_in_after", "2020-01-01")
+        .await?;
+    within(
+        within(session.client.find(Locator::XPath(
+            "//input[@name='setting_sms_opt_in_after']/following-sibling::button[1]",
+        )))
+        .await?
+        .click(),
+    )
+    .await?;
+    let title = within(session.element("#dialog-title").await?.text()).await?;
+    assert!(title.starts_with("Send SMS opt-in requests to"), "{title}");
+    let asked = number_in(&title)?;
+    session
+        .text_appears("can cause loyalty Personas to be lost")
+        .await?;
+    session.click_button("Save and send requests").await?;
+    session
+        .element("[data-testid='sms-requests-posabit']")
+        .await?;
+    session.click_button("Send now").await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let sentence = loop {
+        let toast = within(session.element(".toast").await?.text()).await?;
+        if toast.contains(" opt-in request") {
+            break toast;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "Send now never reported: {toast}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let counted: u64 = sentence
+        .split(';')
+        .filter(|part| part.contains("sent") || part.contains("wait"))
+        .filter_map(|part| number_in(part).ok())
+        .sum();
+    assert_eq!(
+        counted, asked,
+        "every persona asked is sent or waits: {sentence}"
+    );
+    session
+        .scroll_to("[data-testid='sms-requests-posabit']")
+        .await?;
+    session.screenshot("18-sms-requests").await?;
+
+    within(
+        session
+            .element("[data-testid='sms-requests-posabit']")
+            .await?
+            .find(Locator::XPath("../div/button[text()='Remove']")),
+    )
+    .await?
+    .click()
+    .await?;
+    session
+        .text_appears("We do not recommend changing this after it is set.")
+        .await?;
+    session.screenshot("19-sms-removal-warning").await?;
+    session.click_button("Cancel").await?;
+    assert!(reach > 0, "the enrolment dry run reached personas");
+
+    session.click_button("Settings").await?;
+    session.element("[data-testid='audit-log']").await?;
+    session.scroll_to("[data-testid='audit-log']").await?;
+    let log = within(session.element("[data-testid='audit-log']").await?.text()).await?;
+    assert!(
+        log.contains("Enroll Personas in loyalty program who purchased after")
+            && log.contains("off → 2020-01-01")
+            && log.contains("Send SMS double opt-ins to Personas who purchased after"),
+        "{log}"
+    );
     Ok(())
 }
 

@@ -160,6 +160,18 @@ impl Session {
             .with_context(|| format!("typing into {name}"))
     }
 
+    /// Sets the value of the input named `name` the way a user's edit does (React sees an `input`
+    /// event). For date fields: WebKitGTK's date input does not take typed keys reliably.
+    pub async fn set_value(&self, name: &str, value: &str) -> Result<()> {
+        self.element(&format!("input[name='{name}']")).await?;
+        let script = "const [name, value] = arguments; \
+            const input = document.querySelector(`input[name='${name}']`); \
+            Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, value); \
+            input.dispatchEvent(new Event('input', { bubbles: true }));";
+        within(self.client.execute(script, vec![name.into(), value.into()])).await?;
+        Ok(())
+    }
+
     /// Saves the whole X screen (the real window, as a user sees it) under
     /// `target/e2e-screenshots/`, and fails when the window on screen is blank.
     ///
