@@ -194,6 +194,7 @@ async fn journey(session: &Session) -> Result<()> {
     greenbits(session).await?;
     warning_dialog_and_audit_log(session).await?;
     date_settings(session).await?;
+    consent_history(session).await?;
     sync_page(session).await?;
     session.click_button("Settings").await?;
 
@@ -490,19 +491,15 @@ async fn greenbits(session: &Session) -> Result<()> {
     Ok(())
 }
 
-/// A family sharing one phone was merged on it: the detail says why, and a split undoes it.
-async fn persona_detail_and_split(session: &Session) -> Result<()> {
-    let config = canopy_sandbox::SandboxConfig::default();
-    let family =
-        canopy_sandbox::generator::posabit_customer(config.seed, 0, 22, config.customers_per_venue);
-    let phone = family["telephone"].as_str().unwrap_or_default().to_string();
-    session.fill("persona_search", &phone).await?;
+/// Searches the Personas page for `search`, waits for exactly one match and opens it.
+async fn open_persona(session: &Session, search: &str) -> Result<()> {
+    session.fill("persona_search", search).await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let count = session.element("[data-testid='persona-count']").await?;
     while within(count.text()).await? != "1 persona" {
         anyhow::ensure!(
             std::time::Instant::now() < deadline,
-            "the search never narrowed to one persona"
+            "the search for {search} never narrowed to one persona"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -513,6 +510,62 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
             .click(),
     )
     .await?;
+    Ok(())
+}
+
+/// A shopper who opted out at the POS shows it in the SMS column and in the consent history.
+async fn consent_history(session: &Session) -> Result<()> {
+    let config = canopy_sandbox::SandboxConfig::default();
+    let opted_out = (0..config.customers_per_venue)
+        .map(|i| {
+            canopy_sandbox::generator::posabit_customer(
+                config.seed,
+                0,
+                i,
+                config.customers_per_venue,
+            )
+        })
+        .find(|c| c["marketing_opt_out"] == json!(true) && c["email"].is_string())
+        .context("the sandbox has a shopper who opted out")?;
+    session.click_button("Personas").await?;
+    open_persona(session, opted_out["email"].as_str().unwrap_or_default()).await?;
+    let detail = within(
+        session
+            .element("[data-testid='persona-detail']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(
+        detail.contains("SMSOpted out"),
+        "the profile's SMS consent: {detail}"
+    );
+    session.element("[data-testid='persona-consent']").await?;
+    let history = within(
+        session
+            .element("[data-testid='persona-consent']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(
+        history.contains("SMS opted out") && history.contains("Opted out at the POS"),
+        "{history}"
+    );
+    session.scroll_to("[data-testid='persona-consent']").await?;
+    session.screenshot("20-persona-consent").await?;
+    session.click_button("✕").await?;
+    session.fill("persona_search", "").await?;
+    Ok(())
+}
+
+/// A family sharing one phone was merged on it: the detail says why, and a split undoes it.
+async fn persona_detail_and_split(session: &Session) -> Result<()> {
+    let config = canopy_sandbox::SandboxConfig::default();
+    let family =
+        canopy_sandbox::generator::posabit_customer(config.seed, 0, 22, config.customers_per_venue);
+    let phone = family["telephone"].as_str().unwrap_or_default().to_string();
+    open_persona(session, &phone).await?;
     let detail = session.text_appears("Merged: same phone").await?;
     assert!(detail.contains("Source records"), "{detail}");
     session.screenshot("08b-persona-detail").await?;

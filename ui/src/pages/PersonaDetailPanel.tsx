@@ -33,12 +33,17 @@ const CONSENT_EVENTS: Record<string, string> = {
   ignored: "reply or consent not applied",
 };
 
+/** A POS's name as its card shows it. */
+function posName(integration: string): string {
+  return integration === "posabit" ? "POSaBIT" : integration === "greenbits" ? "Greenbits" : integration;
+}
+
 /** Who a consent event came from, in words. */
 function consentSource(source: string): string {
   if (source === "signup") return "the signup form";
   if (source === "sms_reply") return "the shopper's text reply";
-  if (source.startsWith("sms_opt_in:")) return `the ${source.slice("sms_opt_in:".length)} SMS double opt-in setting`;
-  return source;
+  if (source.startsWith("sms_opt_in:")) return `the ${posName(source.slice("sms_opt_in:".length))} SMS double opt-in setting`;
+  return `${posName(source)}, at the POS`;
 }
 
 /** A persona in full, in a side panel: profile, each source record and why it merged, purchases, ledger, pushes. */

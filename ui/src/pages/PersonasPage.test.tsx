@@ -108,7 +108,7 @@ describe("PersonasPage", () => {
     expect(within(panel).getByText(/^Expires /)).toBeTruthy();
     const consent = within(panel).getByTestId("persona-consent");
     expect(consent.textContent).toContain("SMS opt-in requested");
-    expect(consent.textContent).toContain("by the posabit SMS double opt-in setting");
+    expect(consent.textContent).toContain("by the POSaBIT SMS double opt-in setting");
     expect(consent.textContent).toContain("SMS opted out");
     expect(consent.textContent).toContain("by the shopper's text reply");
     fireEvent.click(within(panel).getAllByRole("button", { name: "Split off" })[1] as HTMLElement);
