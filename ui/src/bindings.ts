@@ -664,7 +664,11 @@ consent: boolean,
 /**
  * The signature given with the consent.
  */
-signature: string | null, };
+signature: string | null, 
+/**
+ * The retail store the shopper signed up at.
+ */
+store_id?: number, };
 
 export type ExportProgress = { 
 /**

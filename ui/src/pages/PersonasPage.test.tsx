@@ -12,7 +12,7 @@ const exportPersonas = vi.fn();
 vi.mock("../api", () => ({
   api: {
     listPersonas: (...args: unknown[]) => listPersonas(...args) as unknown,
-    listStores: () => Promise.resolve([{ id: 3, name: "Capitol Hill" }]),
+    listStores: () => Promise.resolve([{ id: 3, name: "Capitol Hill", state: "WA" }]),
     getPersona: (...args: unknown[]) => getPersona(...args) as unknown,
     splitSourceRecord: (...args: unknown[]) => splitSourceRecord(...args) as unknown,
     signUp: (...args: unknown[]) => signUp(...args) as unknown,
@@ -119,19 +119,21 @@ describe("PersonasPage", () => {
     });
   });
 
-  it("saves a signup with its consent and signature", async () => {
+  it("saves a signup with its store, consent and signature", async () => {
     signUp.mockResolvedValue(9);
     getPersona.mockReturnValue(new Promise(() => undefined));
     render(<PersonasPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "Add signup" }));
     fireEvent.change(screen.getByLabelText("First name"), { target: { value: "Robin" } });
     fireEvent.change(screen.getByLabelText("Phone"), { target: { value: "(206) 555-0142" } });
+    await screen.findByRole("option", { name: "Capitol Hill (WA)" });
+    fireEvent.change(screen.getByLabelText("Store of signup"), { target: { value: "3" } });
     fireEvent.click(screen.getByLabelText("The shopper agrees to receive marketing messages"));
     fireEvent.change(screen.getByLabelText("Signature"), { target: { value: "Robin R" } });
     fireEvent.click(screen.getByRole("button", { name: "Save signup" }));
     await waitFor(() => {
       expect(signUp).toHaveBeenCalledWith(
-        expect.objectContaining({ first_name: "Robin", phone: "(206) 555-0142", email: null, consent: true, signature: "Robin R" }),
+        expect.objectContaining({ first_name: "Robin", phone: "(206) 555-0142", email: null, consent: true, signature: "Robin R", store_id: 3 }),
       );
     });
   });

@@ -338,6 +338,7 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
       )}
       {signingUp && (
         <SignupForm
+          stores={stores}
           onClose={() => { setSigningUp(false); }}
           onSignedUp={(id) => {
             setSigningUp(false);

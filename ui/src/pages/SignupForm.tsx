@@ -1,16 +1,18 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError } from "../bindings";
+import type { AppError, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 interface Props {
+  /** The retail stores to pick the store of signup from. */
+  stores: RetailStore[];
   onClose: () => void;
   onSignedUp: (personaId: number) => void;
 }
 
 /** The local signup form: a loyalty member from the start; consent with a signature is marketing opt-in. */
-export function SignupForm({ onClose, onSignedUp }: Props) {
-  const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", consent: false, signature: "" });
+export function SignupForm({ stores, onClose, onSignedUp }: Props) {
+  const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", store: "", consent: false, signature: "" });
   const [error, setError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
   const set = (change: Partial<typeof form>) => { setForm((current) => ({ ...current, ...change })); };
@@ -29,6 +31,7 @@ export function SignupForm({ onClose, onSignedUp }: Props) {
         birth_date: blank(form.birth),
         consent: form.consent,
         signature: form.consent ? blank(form.signature) : null,
+        store_id: form.store === "" ? undefined : Number(form.store),
       })
       .then(onSignedUp, (caught: unknown) => { setError(caught as AppError); })
       .finally(() => { setSaving(false); });
@@ -46,6 +49,13 @@ export function SignupForm({ onClose, onSignedUp }: Props) {
           <label>Phone<input name="signup_phone" type="tel" value={form.phone} onChange={(e) => { set({ phone: e.target.value }); }} /></label>
           <label>Email<input name="signup_email" type="email" value={form.email} onChange={(e) => { set({ email: e.target.value }); }} /></label>
           <label>Birth date<input name="signup_birth" type="date" value={form.birth} onChange={(e) => { set({ birth: e.target.value }); }} /></label>
+          <label>
+            Store of signup
+            <select name="signup_store" value={form.store} onChange={(e) => { set({ store: e.target.value }); }}>
+              <option value="">Not at a store</option>
+              {stores.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.state})</option>)}
+            </select>
+          </label>
         </div>
         <label className="check">
           <input name="signup_consent" type="checkbox" checked={form.consent} onChange={(e) => { set({ consent: e.target.checked }); }} />

@@ -1,6 +1,6 @@
 //! Each persona's favorite store: the mapped store where the persona bought most (by amount) in the
 //! last 90 days, ties going to the most recent purchase; else the mapped store it signed up at (the
-//! store key of its first source record).
+//! store key of its first source record); else the store of its first signup on Canopy's form.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
@@ -17,7 +17,9 @@ const FAVORITE: &str = "coalesce(
       WHERE p.persona_id = personas.id AND p.voided = 0 AND p.purchased_at >= ?1
       GROUP BY m.store_id ORDER BY sum(p.total_cents) DESC, max(p.purchased_at) DESC LIMIT 1),
     (SELECT m.store_id FROM source_records s JOIN store_mappings m ON m.key_id = s.store_key
-      WHERE s.persona_id = personas.id ORDER BY s.first_seen_at, s.id LIMIT 1))";
+      WHERE s.persona_id = personas.id ORDER BY s.first_seen_at, s.id LIMIT 1),
+    (SELECT l.store_id FROM local_signups l WHERE l.persona_id = personas.id AND l.store_id IS NOT NULL
+      ORDER BY l.id LIMIT 1))";
 
 fn since(now: DateTime<Utc>) -> String {
     (now - window()).to_rfc3339()

@@ -20,18 +20,27 @@ use crate::sync::retry::{with_retries, Pacer, RetryPolicy};
 const MAX_ATTEMPTS: i64 = 5;
 
 /// Queues a POS create for a new signup on every integration with two-way contact sync on where
-/// the persona has no record yet. Runs inside the signup's transaction.
+/// the persona has no record yet. Runs inside the signup's transaction. The shopper is created at
+/// the key mapped to the store of signup when there is one, else at the integration's first key;
+/// with "Sync to relevant market" on, only at a POSaBIT credential whose market is the signup
+/// store's state (or that has no market).
 pub(crate) fn enqueue_for_signup(
     tx: &Transaction<'_>,
     persona_id: i64,
     now: &str,
 ) -> Result<usize> {
+    let signup_store: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT rs.id, rs.state FROM local_signups l JOIN retail_stores rs ON rs.id = l.store_id
+             WHERE l.persona_id = ?1 ORDER BY l.id DESC LIMIT 1",
+            [persona_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
     let mut queued = 0;
     for integration in [Integration::Posabit, Integration::Greenbits] {
-        if crate::settings::get(tx, integration)?
-            .sync_personas_since
-            .is_none()
-        {
+        let settings = crate::settings::get(tx, integration)?;
+        if settings.sync_personas_since.is_none() {
             continue;
         }
         let known = tx
@@ -45,28 +54,12 @@ pub(crate) fn enqueue_for_signup(
         if known {
             continue;
         }
-        // The shopper is created where the integration's first credential (location) sells.
-        let target: Option<(String, String)> = tx
-            .query_row(
-                "SELECT id, locations FROM credentials WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL
-                 ORDER BY created_at, id LIMIT 1",
-                [integration.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((credential_id, locations)) = target else {
+        let market_rule = integration == Integration::Posabit && settings.sync_to_relevant_market;
+        let Some((credential_id, store_key)) =
+            push_target(tx, integration, signup_store.as_ref(), market_rule)?
+        else {
+            tracing::info!(persona_id, ?integration, "no key to push this signup to");
             continue;
-        };
-        let store_key = match integration {
-            Integration::Posabit => credential_id.clone(),
-            Integration::Greenbits => {
-                let locations: Vec<credentials::LocationChoice> =
-                    serde_json::from_str(&locations).unwrap_or_default();
-                let Some(first) = locations.first() else {
-                    continue;
-                };
-                crate::stores::location_key(&credential_id, first.id)
-            }
         };
         tx.execute(
             "INSERT INTO outbox (integration, credential_id, store_key, persona_id, action, status, created_at, updated_at)
@@ -76,6 +69,64 @@ pub(crate) fn enqueue_for_signup(
         queued += 1;
     }
     Ok(queued)
+}
+
+/// The credential and store key a signup is pushed to (see [`enqueue_for_signup`]).
+fn push_target(
+    tx: &Transaction<'_>,
+    integration: Integration,
+    signup_store: Option<&(i64, String)>,
+    market_rule: bool,
+) -> Result<Option<(String, String)>> {
+    let mut statement = tx.prepare(
+        "SELECT id, locations, market FROM credentials
+         WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id",
+    )?;
+    let credentials = statement
+        .query_map([integration.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut keys = Vec::new();
+    for (credential_id, locations, market) in credentials {
+        let in_market = market.as_deref().is_none_or(|market| {
+            signup_store.is_some_and(|(_, state)| state.eq_ignore_ascii_case(market))
+        });
+        if market_rule && !in_market {
+            continue;
+        }
+        match integration {
+            Integration::Posabit => keys.push((credential_id.clone(), credential_id)),
+            Integration::Greenbits => {
+                let locations: Vec<credentials::LocationChoice> =
+                    serde_json::from_str(&locations).unwrap_or_default();
+                for location in locations {
+                    let key = crate::stores::location_key(&credential_id, location.id);
+                    keys.push((credential_id.clone(), key));
+                }
+            }
+        }
+    }
+    let mapped_to_signup_store = |key: &str| -> Result<bool> {
+        let Some((store, _)) = signup_store else {
+            return Ok(false);
+        };
+        Ok(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM store_mappings WHERE key_id = ?1 AND store_id = ?2)",
+            params![key, store],
+            |r| r.get(0),
+        )?)
+    };
+    for (credential_id, key) in &keys {
+        if mapped_to_signup_store(key)? {
+            return Ok(Some((credential_id.clone(), key.clone())));
+        }
+    }
+    Ok(keys.into_iter().next())
 }
 
 /// What one push round did.

@@ -31,6 +31,10 @@ pub struct SignupInput {
     pub consent: bool,
     /// The signature given with the consent.
     pub signature: Option<String>,
+    /// The retail store the shopper signed up at.
+    #[ts(optional, type = "number")]
+    #[serde(default)]
+    pub store_id: Option<i64>,
 }
 
 /// What a signup did.
@@ -88,6 +92,16 @@ pub fn sign_up(db: &Database, input: &SignupInput) -> Result<Signup> {
     );
     let now = Utc::now().to_rfc3339();
     db.write(|tx| {
+        if let Some(store) = input.store_id {
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM retail_stores WHERE id = ?1)",
+                [store],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(Error::validation("That store no longer exists.").with_hint("Pick another store, or none."));
+            }
+        }
         let (persona_id, reason) = if let Some(found) = match_persona(tx, &phone, &email)? {
             found
         } else {
@@ -108,10 +122,11 @@ pub fn sign_up(db: &Database, input: &SignupInput) -> Result<Signup> {
             )?;
         }
         tx.execute(
-            "INSERT INTO local_signups (persona_id, first_name, last_name, phone_e164, email, birth_date, consent, signature, match_reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![persona_id, first_name, last_name, phone, email, birth_date, input.consent, blank_to_none(&input.signature), reason, now],
+            "INSERT INTO local_signups (persona_id, first_name, last_name, phone_e164, email, birth_date, consent, signature, match_reason, created_at, store_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![persona_id, first_name, last_name, phone, email, birth_date, input.consent, blank_to_none(&input.signature), reason, now, input.store_id],
         )?;
+        crate::favorites::recompute_for(tx, &[persona_id], Utc::now())?;
         if input.consent {
             crate::consent::signed_at_signup(tx, persona_id, phone.is_some(), &now)?;
         }

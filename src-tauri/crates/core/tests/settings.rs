@@ -288,3 +288,109 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
         "no failure raised"
     );
 }
+
+#[tokio::test]
+async fn sync_to_relevant_market_sends_a_signup_only_to_the_credential_of_its_store_state() {
+    use canopy_core::signups::SignupInput;
+    use canopy_core::stores::StoreInput;
+    let world = world_with(
+        SandboxConfig::sized(31, 20, 0),
+        Arc::new(MemorySecretStore::default()),
+    )
+    .await;
+    let console = &world.console;
+    let mut credentials = Vec::new();
+    for (index, (name, market)) in [("Capitol Hill", "WA"), ("Pearl", "OR")].iter().enumerate() {
+        let added = console
+            .add_posabit_credential(NewPosabitCredential {
+                store_name: (*name).into(),
+                key: Secret::new(world.venue_key(index)),
+                market: Some((*market).into()),
+            })
+            .await
+            .expect("added");
+        credentials.push(added.credential.id);
+    }
+    support::connect(console, Integration::Posabit).await;
+    support::sync_personas_on(console, Integration::Posabit).await;
+    let mut stores = Vec::new();
+    for (name, number, state) in [("Pearl", "14", "OR"), ("Boise", "20", "ID")] {
+        let store = console
+            .create_store(StoreInput {
+                name: name.into(),
+                store_number: number.into(),
+                state: state.into(),
+                timezone: "America/Los_Angeles".into(),
+                address: None,
+                license: None,
+            })
+            .await
+            .expect("store");
+        stores.push(store.id);
+    }
+    console
+        .save_mapping(
+            stores[0],
+            Integration::Posabit,
+            Some(credentials[1].clone()),
+        )
+        .await
+        .expect("mapped");
+    let signup = |n: u32, store_id: Option<i64>| SignupInput {
+        first_name: format!("Shopper {n}"),
+        phone: Some(format!("(206) 555-01{n:02}")),
+        store_id,
+        ..SignupInput::default()
+    };
+    let pushed_to = |n: u32| {
+        world.count(&format!(
+            "SELECT count(*) FROM outbox o JOIN personas p ON p.id = o.persona_id
+             WHERE p.first_name = 'Shopper {n}' AND o.credential_id = '{}'",
+            credentials[1]
+        ))
+    };
+
+    // Off: the signup goes to the credential mapped to its store.
+    assert_eq!(
+        console
+            .sign_up(signup(1, Some(stores[0])))
+            .await
+            .expect("signed up")
+            .queued_pushes,
+        1
+    );
+    assert_eq!(pushed_to(1), 1);
+
+    console
+        .change_setting(
+            Integration::Posabit,
+            change(Setting::SyncToRelevantMarket, true, false),
+        )
+        .await
+        .expect("on");
+    assert_eq!(
+        console
+            .sign_up(signup(2, Some(stores[0])))
+            .await
+            .expect("signed up")
+            .queued_pushes,
+        1
+    );
+    assert_eq!(pushed_to(2), 1, "Oregon signup, Oregon credential");
+    for (n, store) in [(3, Some(stores[1])), (4, None)] {
+        let queued = console
+            .sign_up(signup(n, store))
+            .await
+            .expect("signed up")
+            .queued_pushes;
+        assert_eq!(
+            queued, 0,
+            "no credential serves the signup's state ({store:?})"
+        );
+    }
+    assert_eq!(
+        world.count("SELECT favorite_store_id FROM personas WHERE first_name = 'Shopper 3'"),
+        stores[1],
+        "the store of signup is the favorite until the shopper buys"
+    );
+}

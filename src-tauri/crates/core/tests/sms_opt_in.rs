@@ -242,6 +242,7 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
             birth_date: None,
             consent: true,
             signature: Some("S. Top".into()),
+            store_id: None,
         })
         .await
         .expect("signed up");
@@ -290,6 +291,7 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
             birth_date: None,
             consent: false,
             signature: None,
+            store_id: None,
         })
         .await
         .expect("signed up");

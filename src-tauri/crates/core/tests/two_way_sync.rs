@@ -44,6 +44,7 @@ fn signup(phone: &str, email: &str) -> SignupInput {
         birth_date: Some("1990-05-05".into()),
         consent: true,
         signature: Some("Robin Signup".into()),
+        store_id: None,
     }
 }
 

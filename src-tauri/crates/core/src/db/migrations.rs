@@ -366,6 +366,10 @@ pub const MIGRATIONS: &[&str] = &[
         sent_at     TEXT
     ) STRICT;
     CREATE UNIQUE INDEX sms_requests_once ON sms_messages (persona_id, integration) WHERE kind = 'opt_in_request';
+
+    -- The retail store a signup was made at: the favorite store until the persona buys, and the
+    -- state "Sync to relevant market" checks before a push.
+    ALTER TABLE local_signups ADD COLUMN store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
     CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
     "#,
 ];
