@@ -87,6 +87,7 @@ pub fn run() {
             commands::personas::split_source_record,
             commands::personas::sign_up,
             commands::personas::export_personas,
+            commands::personas::import_personas,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match app {

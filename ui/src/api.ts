@@ -1,7 +1,7 @@
 // Typed calls into the Rust backend. Every command answers its value or rejects with an AppError.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AddedCredential,
   ApiTracking,
@@ -14,6 +14,8 @@ import type {
   ExportProgress,
   GreenbitsLogin,
   GreenbitsLoginInput,
+  ImportProgress,
+  ImportSummary,
   Integration,
   IntegrationHealth,
   IntegrationSettings,
@@ -110,6 +112,13 @@ export const api = {
     channel.onmessage = onProgress;
     return call<number>("export_personas", { query, path, onProgress: channel });
   },
+  importPersonas: (path: string, onProgress: (p: ImportProgress) => void) => {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return call<ImportSummary>("import_personas", { path, onProgress: channel });
+  },
+  /** Asks which CSV file to open; `null` when the user cancels. */
+  pickOpenPath: () => open({ multiple: false, directory: false, filters: [{ name: "CSV", extensions: ["csv"] }] }),
   /** Asks where to save a file; `null` when the user cancels. */
   pickSavePath: (defaultPath: string) => save({ defaultPath, filters: [{ name: "CSV", extensions: ["csv"] }] }),
   removeCredential: (id: string) => call<null>("remove_credential", { id }),

@@ -502,6 +502,24 @@ consent: boolean,
  */
 match_reason: string, };
 
+export type ImportedView = { 
+/**
+ * The file's name.
+ */
+file_name: string, 
+/**
+ * The line in the file.
+ */
+line: number, 
+/**
+ * `new`, `phone` or `email`.
+ */
+match_reason: string, 
+/**
+ * When it was imported.
+ */
+created_at: string, };
+
 export type PurchaseView = { 
 /**
  * `posabit` or `greenbits`.
@@ -620,6 +638,10 @@ sources: Array<SourceRecordView>,
  */
 signups: Array<SignupView>, 
 /**
+ * Lines of imported files.
+ */
+imports: Array<ImportedView>, 
+/**
  * The latest purchases, newest first (at most [`LIST_LIMIT`]).
  */
 purchases: Array<PurchaseView>, 
@@ -679,6 +701,44 @@ done: number,
  * Rows to write.
  */
 total: number, };
+
+export type LineError = { 
+/**
+ * The line number in the file (the header is line 1).
+ */
+line: number, 
+/**
+ * What was wrong.
+ */
+reason: string, };
+
+export type ImportSummary = { 
+/**
+ * Lines read (the header not counted).
+ */
+rows: number, 
+/**
+ * New personas.
+ */
+created: number, 
+/**
+ * Lines merged into an existing persona.
+ */
+merged: number, 
+/**
+ * Lines skipped.
+ */
+rejected: number, 
+/**
+ * The first skipped lines and why.
+ */
+errors: Array<LineError>, };
+
+export type ImportProgress = { 
+/**
+ * Lines read so far.
+ */
+done: number, };
 
 export type Setting = "sync_personas" | "use_last_backup" | "patient_lists_optional" | "sync_to_relevant_market" | "enroll_after" | "sms_opt_in_after" | "points_imported_on" | "mirror_points";
 

@@ -1,6 +1,7 @@
 //! Commands of the Personas page.
 
 use canopy_core::export::ExportProgress;
+use canopy_core::import::{ImportProgress, ImportSummary};
 use canopy_core::persona_detail::PersonaDetail;
 use canopy_core::personas::{PersonaPage, PersonaQuery};
 use canopy_core::signups::SignupInput;
@@ -48,6 +49,22 @@ pub async fn export_personas(
     state
         .console
         .export_personas(query, path, move |progress| {
+            let _ = on_progress.send(progress);
+        })
+        .await
+}
+
+/// Imports personas from the CSV file at `path` (picked by the user), with progress on
+/// `on_progress`; answers what was created, merged and skipped.
+#[tauri::command]
+pub async fn import_personas(
+    state: State<'_, AppState>,
+    path: std::path::PathBuf,
+    on_progress: tauri::ipc::Channel<ImportProgress>,
+) -> Result<ImportSummary, Error> {
+    state
+        .console
+        .import_personas(path, move |progress| {
             let _ = on_progress.send(progress);
         })
         .await

@@ -107,10 +107,20 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
                   <td>{REASONS[s.match_reason] ?? s.match_reason}</td>
                   <td className="nowrap">{formatDateTime(s.first_seen_at)}<br /><span className="muted small">{formatDateTime(s.last_seen_at)}</span></td>
                   <td>
-                    {detail.sources.length + detail.signups.length > 1 && (
+                    {detail.sources.length + detail.signups.length + detail.imports.length > 1 && (
                       <button type="button" className="small" onClick={() => { setSplitting(s); }}>Split off</button>
                     )}
                   </td>
+                </tr>
+              ))}
+              {detail.imports.map((i) => (
+                <tr key={`import-${i.file_name}-${String(i.line)}-${i.created_at}`}>
+                  <td><SourceChip source="import" /></td>
+                  <td>{i.file_name}</td>
+                  <td className="nowrap">line {i.line}</td>
+                  <td>{REASONS[i.match_reason] ?? i.match_reason}</td>
+                  <td className="nowrap">{formatDateTime(i.created_at)}</td>
+                  <td />
                 </tr>
               ))}
               {detail.signups.map((s) => (

@@ -90,6 +90,7 @@ describe("PersonasPage", () => {
         { id: 2, integration: "greenbits", store_label: "Ballard", pos_id: "gb-1", match_reason: "phone", first_seen_at: "2026-02-01T00:00:00Z", last_seen_at: "2026-11-01T00:00:00Z", pos_points: null, payload: "{}" },
       ],
       signups: [],
+      imports: [{ file_name: "spring-event.csv", line: 12, match_reason: "email", created_at: "2026-03-01T10:00:00Z" }],
       purchases: [{ integration: "greenbits", pos_id: "o-1", purchased_at: "2026-11-20T12:00:00Z", total_cents: 7500, voided: false }],
       ledger: [{ kind: "earn", points: 75, reason: "Purchase", transaction_id: "o-1", created_at: "2026-11-20T12:00:00Z", expires_at: "2027-02-18T12:00:00Z", balance: 75 }],
       consent: [
@@ -105,6 +106,8 @@ describe("PersonasPage", () => {
     const panel = await screen.findByTestId("persona-detail");
     expect(await within(panel).findByText("Merged: same phone")).toBeTruthy();
     expect(within(panel).getByText("$75.00")).toBeTruthy();
+    expect(within(panel).getByText("spring-event.csv")).toBeTruthy();
+    expect(within(panel).getByText("line 12")).toBeTruthy();
     expect(within(panel).getByText(/^Expires /)).toBeTruthy();
     const consent = within(panel).getByTestId("persona-consent");
     expect(consent.textContent).toContain("SMS opt-in requested");

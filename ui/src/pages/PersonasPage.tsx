@@ -5,6 +5,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName, smsLabel } from "../format";
 import { useMask } from "../presenter";
+import { ImportButton } from "./ImportButton";
 import { PersonaDetailPanel } from "./PersonaDetailPanel";
 import { SignupForm } from "./SignupForm";
 
@@ -203,6 +204,12 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
           {total === null ? "Loading…" : `${count.toLocaleString()}${capped ? "+" : ""} ${count === 1 ? "persona" : "personas"}`}
         </span>
         <span className="spacer" />
+        <ImportButton
+          onImported={(message) => {
+            onToast?.(message);
+            setFilters((current) => ({ ...current }));
+          }}
+        />
         <ExportButton filters={filters} onToast={onToast} />
         <button type="button" onClick={() => { setSigningUp(true); }}>Add signup</button>
       </div>
@@ -213,6 +220,7 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
             <option value="">Any</option>
             <option value="posabit">posabit</option>
             <option value="greenbits">greenbits</option>
+            <option value="import">import</option>
             <option value="loyalty">loyalty</option>
           </select>
         </label>

@@ -516,6 +516,16 @@ impl Console {
             .await
     }
 
+    /// Imports personas from the CSV file at `path` (the `import` source), reporting progress.
+    pub async fn import_personas(
+        &self,
+        path: std::path::PathBuf,
+        progress: impl FnMut(crate::import::ImportProgress) + Send + 'static,
+    ) -> Result<crate::import::ImportSummary> {
+        self.blocking(move |db| crate::import::import_csv(db, &path, progress))
+            .await
+    }
+
     /// A page of personas.
     pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
         self.blocking(move |db| personas::list(db, &query)).await

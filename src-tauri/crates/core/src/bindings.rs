@@ -16,10 +16,12 @@ use crate::enrollment::{DryRun, StoreReach};
 use crate::error::{Error, ErrorCode};
 use crate::export::ExportProgress;
 use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
+use crate::import::{ImportProgress, ImportSummary, LineError};
 use crate::loyalty::{Expiration, LoyaltySettings};
 use crate::notifications::{Notification, NotificationKind};
 use crate::persona_detail::{
-    LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView, SourceRecordView,
+    ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,
+    SourceRecordView,
 };
 use crate::personas::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
 use crate::schedule::ConsoleEvent;
@@ -53,6 +55,7 @@ pub fn typescript() -> String {
         PersonaPage::decl(&cfg),
         SourceRecordView::decl(&cfg),
         SignupView::decl(&cfg),
+        ImportedView::decl(&cfg),
         PurchaseView::decl(&cfg),
         LedgerEntryView::decl(&cfg),
         PushView::decl(&cfg),
@@ -60,6 +63,9 @@ pub fn typescript() -> String {
         PersonaDetail::decl(&cfg),
         SignupInput::decl(&cfg),
         ExportProgress::decl(&cfg),
+        LineError::decl(&cfg),
+        ImportSummary::decl(&cfg),
+        ImportProgress::decl(&cfg),
         Setting::decl(&cfg),
         IntegrationSettings::decl(&cfg),
         SettingChange::decl(&cfg),

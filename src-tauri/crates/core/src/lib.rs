@@ -16,6 +16,7 @@ pub mod export;
 pub mod favorites;
 pub mod greenbits_credentials;
 pub mod identity;
+pub mod import;
 pub mod ledger;
 pub mod loyalty;
 pub mod notifications;

@@ -115,6 +115,8 @@ pub struct PersonaDetail {
     pub sources: Vec<SourceRecordView>,
     /// Signups on Canopy's form.
     pub signups: Vec<SignupView>,
+    /// Lines of imported files.
+    pub imports: Vec<ImportedView>,
     /// The latest purchases, newest first (at most [`LIST_LIMIT`]).
     pub purchases: Vec<PurchaseView>,
     /// The latest ledger entries, newest first, each with the balance after it.
@@ -123,6 +125,20 @@ pub struct PersonaDetail {
     pub consent: Vec<crate::consent::ConsentEvent>,
     /// POS pushes, newest first.
     pub pushes: Vec<PushView>,
+}
+
+/// A line of an imported file that landed on this persona.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportedView {
+    /// The file's name.
+    pub file_name: String,
+    /// The line in the file.
+    #[ts(type = "number")]
+    pub line: i64,
+    /// `new`, `phone` or `email`.
+    pub match_reason: String,
+    /// When it was imported.
+    pub created_at: String,
 }
 
 /// How many purchases and ledger entries the detail shows.
@@ -180,6 +196,13 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
             id,
             |r| Ok(SignupView { created_at: r.get(0)?, consent: r.get(1)?, match_reason: r.get(2)? }),
         )?;
+        let imports = collect(
+            c,
+            "SELECT f.file_name, i.line, i.match_reason, i.created_at FROM imported_records i
+             JOIN imports f ON f.id = i.import_id WHERE i.persona_id = ?1 ORDER BY i.id",
+            id,
+            |r| Ok(ImportedView { file_name: r.get(0)?, line: r.get(1)?, match_reason: r.get(2)?, created_at: r.get(3)? }),
+        )?;
         let purchases = collect(
             c,
             &format!(
@@ -234,7 +257,7 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
             },
         )?;
         let consent = crate::consent::history(c, id)?;
-        Ok(PersonaDetail { persona, birth_date, sources, signups, purchases, ledger, consent, pushes })
+        Ok(PersonaDetail { persona, birth_date, sources, signups, imports, purchases, ledger, consent, pushes })
     })
 }
 

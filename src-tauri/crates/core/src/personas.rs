@@ -186,6 +186,9 @@ pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) 
         Some("loyalty") => {
             parts.push("EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id)".into())
         }
+        Some("import") => {
+            parts.push("EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)".into())
+        }
         Some(integration) => {
             parts.push("EXISTS (SELECT 1 FROM source_records s WHERE s.persona_id = p.id AND s.integration = ?)".into());
             values.push(SqlValue::Text(integration.to_string()));
@@ -224,7 +227,8 @@ pub(crate) const ROW_COLUMNS: &str =
     (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id),
     EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id),
     (SELECT r.name FROM retail_stores r WHERE r.id = p.favorite_store_id),
-    p.last_purchase_at, p.created_at, p.sms_consent";
+    p.last_purchase_at, p.created_at, p.sms_consent,
+    EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)";
 
 /// Reads a [`PersonaRow`] selected with [`ROW_COLUMNS`].
 pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
@@ -235,6 +239,9 @@ pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
     sourced_from.sort();
     if r.get::<_, bool>(9)? {
         sourced_from.push("loyalty".into());
+    }
+    if r.get::<_, bool>(14)? {
+        sourced_from.push("import".into());
     }
     Ok(PersonaRow {
         id: r.get(0)?,

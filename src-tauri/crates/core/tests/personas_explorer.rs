@@ -395,3 +395,131 @@ fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
         error.message
     );
 }
+
+#[test]
+fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
+    use canopy_core::import::import_csv;
+    let store = store();
+    let path = store._dir.path().join("shoppers.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Phone,Email,DOB,Member,Opt In,Notes\n\
+         Zoe,,206-555-0100,,1990-01-01,yes,yes,merges on the phone\n\
+         Imani,Okafor,(503) 555-0199,imani@example.com,03/04/1985,no,yes,new\n\
+         Bad,Phone,12345,,,,,\n\
+         No,Contact,,,,,,\n\
+         Maybe,Member,,maybe@example.com,,perhaps,,\n\
+         \"Quoted, Name\",Test,,Quoted@Example.com,,,,new\n",
+    )
+    .expect("file");
+    let mut reports = Vec::new();
+    let summary = import_csv(&store.db, &path, |p| reports.push(p.done)).expect("imported");
+    assert_eq!(
+        (
+            summary.rows,
+            summary.created,
+            summary.merged,
+            summary.rejected
+        ),
+        (6, 2, 1, 3)
+    );
+    let errors: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (4, "“12345” is not a US phone number"),
+            (5, "no phone or e-mail to know the shopper by"),
+            (6, "loyalty_member “perhaps” is not yes or no"),
+        ]
+    );
+    assert_eq!(reports.last(), Some(&6));
+
+    let imported = names(
+        &store,
+        PersonaQuery {
+            source: Some("import".into()),
+            ..PersonaQuery::default()
+        },
+    );
+    assert_eq!(
+        imported,
+        ["Zoë", "Imani", "Quoted, Name"],
+        "sorted by last name"
+    );
+    let zoe = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("2065550100".into()),
+            limit: 5,
+            ..PersonaQuery::default()
+        },
+    )
+    .expect("list")
+    .rows
+    .remove(0);
+    assert_eq!(
+        zoe.first_name.as_deref(),
+        Some("Zoë"),
+        "a merge never overwrites"
+    );
+    assert_eq!(zoe.sourced_from, ["posabit", "import"]);
+    let zoe = detail(&store.db, zoe.id).expect("detail");
+    assert_eq!(
+        zoe.birth_date.as_deref(),
+        Some("1990-01-01"),
+        "what was missing is filled"
+    );
+    assert_eq!(
+        (
+            zoe.imports[0].file_name.as_str(),
+            zoe.imports[0].line,
+            zoe.imports[0].match_reason.as_str()
+        ),
+        ("shoppers.csv", 2, "phone")
+    );
+    let imani = search(&store, "imani@example.com");
+    assert_eq!(imani, ["Imani"]);
+    let imani_row = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("imani@example.com".into()),
+            limit: 1,
+            ..PersonaQuery::default()
+        },
+    )
+    .expect("list")
+    .rows
+    .remove(0);
+    assert!(imani_row.email_opt_in && !imani_row.loyalty_member);
+    assert_eq!(imani_row.sourced_from, ["import"]);
+    let imani = detail(&store.db, imani_row.id).expect("detail");
+    assert_eq!(imani.birth_date.as_deref(), Some("1985-03-04"));
+    assert_eq!(imani.consent[0].source, "import");
+
+    let again = import_csv(&store.db, &path, |_| {}).expect("imported again");
+    assert_eq!(
+        (again.created, again.merged),
+        (0, 3),
+        "no persona is made twice"
+    );
+
+    let no_contact = store._dir.path().join("names.csv");
+    std::fs::write(&no_contact, "first_name,last_name\nAda,Lovelace\n").expect("file");
+    let refused = import_csv(&store.db, &no_contact, |_| {}).expect_err("refused");
+    assert!(
+        refused.message.contains("no phone or e-mail column"),
+        "{}",
+        refused.message
+    );
+    let missing =
+        import_csv(&store.db, &store._dir.path().join("gone.csv"), |_| {}).expect_err("refused");
+    assert!(
+        missing.message.contains("could not read gone.csv"),
+        "{}",
+        missing.message
+    );
+}

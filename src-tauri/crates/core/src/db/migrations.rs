@@ -370,6 +370,28 @@ pub const MIGRATIONS: &[&str] = &[
     -- The retail store a signup was made at: the favorite store until the persona buys, and the
     -- state "Sync to relevant market" checks before a push.
     ALTER TABLE local_signups ADD COLUMN store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
+
+    -- Personas imported from a file (the `import` source): one row per file, one per good line.
+    CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        file_name   TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        rows        INTEGER NOT NULL DEFAULT 0,
+        created     INTEGER NOT NULL DEFAULT 0,
+        merged      INTEGER NOT NULL DEFAULT 0,
+        rejected    INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE imported_records (
+        id           INTEGER PRIMARY KEY,
+        import_id    INTEGER NOT NULL REFERENCES imports (id),
+        persona_id   INTEGER NOT NULL REFERENCES personas (id),
+        line         INTEGER NOT NULL,
+        match_reason TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        payload      TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX imported_records_persona ON imported_records (persona_id);
     CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
     "#,
 ];
