@@ -375,3 +375,64 @@ async fn a_gateway_failure_is_reported_and_the_request_is_sent_on_the_next_run()
     assert!(retried.requested > 0);
     assert_eq!(texts_sent(&world).await.len() as u32, retried.requested);
 }
+
+#[tokio::test]
+async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations() {
+    let world = world().await;
+    world.add_and_connect_greenbits(Some(1), false).await;
+    world
+        .map_to_new_store(Integration::Greenbits, "America/New_York")
+        .await;
+    world
+        .console
+        .sync(Integration::Greenbits, None, "manual", None)
+        .await
+        .expect("synced");
+    let mut loyalty = world.console.loyalty_settings().await.expect("read");
+    loyalty.sms_max_requests = 1;
+    world
+        .console
+        .save_loyalty_settings(loyalty.clone())
+        .await
+        .expect("saved");
+    let date = text(&world, "SELECT substr(min(purchased_at), 1, 10) FROM purchases");
+    for integration in [Integration::Posabit, Integration::Greenbits] {
+        world
+            .console
+            .change_setting(
+                integration,
+                SettingChange {
+                    setting: Setting::SmsOptInAfter,
+                    on: true,
+                    date: Some(date.clone()),
+                    warning_acknowledged: false,
+                },
+            )
+            .await
+            .expect("on");
+    }
+    let both = world.count(&format!(
+        "SELECT count(*) FROM personas pe WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none'
+           AND EXISTS (SELECT 1 FROM purchases p WHERE p.persona_id = pe.id AND p.integration = 'posabit' AND p.voided = 0 AND p.purchased_at >= '{date}')
+           AND EXISTS (SELECT 1 FROM purchases p WHERE p.persona_id = pe.id AND p.integration = 'greenbits' AND p.voided = 0 AND p.purchased_at >= '{date}')"
+    ));
+    assert!(both > 0, "some shoppers buy through both POS");
+    let most_per_persona = "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM sms_messages
+                            WHERE kind = 'opt_in_request' GROUP BY persona_id)";
+
+    let first = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert!(first.requested > 0);
+    assert_eq!(world.count(most_per_persona), 1, "one request ever, with the limit at 1");
+
+    loyalty.sms_max_requests = 2;
+    world
+        .console
+        .save_loyalty_settings(loyalty)
+        .await
+        .expect("saved");
+    let second = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(i64::from(second.requested), both, "the other setting asks them once more");
+    assert_eq!(world.count(most_per_persona), 2);
+    let third = world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(third.requested, 0, "once per persona per setting");
+}

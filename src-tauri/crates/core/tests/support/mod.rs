@@ -182,17 +182,22 @@ impl World {
         ids
     }
 
-    /// Maps the first mappable key of `integration` to a new store "Capitol Hill" in `timezone`.
+    /// Maps the first mappable key of `integration` to a new store in `timezone`: "Capitol Hill"
+    /// (number 12) for POSaBIT, "Ballard" (number 13) for Greenbits.
     pub async fn map_to_new_store(
         &self,
         integration: canopy_core::credentials::Integration,
         timezone: &str,
     ) {
+        let (name, number) = match integration {
+            canopy_core::credentials::Integration::Posabit => ("Capitol Hill", "12"),
+            canopy_core::credentials::Integration::Greenbits => ("Ballard", "13"),
+        };
         let store = self
             .console
             .create_store(canopy_core::stores::StoreInput {
-                name: "Capitol Hill".into(),
-                store_number: "12".into(),
+                name: name.into(),
+                store_number: number.into(),
                 state: "WA".into(),
                 timezone: timezone.into(),
                 address: None,
