@@ -48,10 +48,15 @@ pub struct Session {
 impl Session {
     /// Starts tauri-driver and, through it, the app binary with a fresh data folder.
     pub async fn start() -> Result<Self> {
+        Session::start_with(&app_binary(), None).await
+    }
+
+    /// Starts `binary` under tauri-driver with a fresh data folder, holding a hard link to (or a
+    /// copy of) `database` as its database when one is given.
+    pub async fn start_with(binary: &Path, database: Option<&Path>) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through .ci/test, which starts Xvfb");
         }
-        let binary = app_binary();
         if !binary.exists() {
             bail!(
                 "{} is missing: run `cargo build --workspace` first (.ci/test does)",
@@ -59,6 +64,15 @@ impl Session {
             );
         }
         let data = tempfile::tempdir()?;
+        if let Some(database) = database {
+            let folder = data.path().join("data/dev.canopy.console");
+            std::fs::create_dir_all(&folder)?;
+            let target = folder.join("canopy.db");
+            if std::fs::hard_link(database, &target).is_err() {
+                std::fs::copy(database, &target)
+                    .with_context(|| format!("copying {}", database.display()))?;
+            }
+        }
         let (port, native_port) = (free_port()?, free_port()?);
         let driver = Command::new("tauri-driver")
             .args([

@@ -395,7 +395,10 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
         .save_loyalty_settings(loyalty.clone())
         .await
         .expect("saved");
-    let date = text(&world, "SELECT substr(min(purchased_at), 1, 10) FROM purchases");
+    let date = text(
+        &world,
+        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
+    );
     for integration in [Integration::Posabit, Integration::Greenbits] {
         world
             .console
@@ -422,7 +425,11 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
 
     let first = world.console.run_sms_opt_ins(noon()).await.expect("runs");
     assert!(first.requested > 0);
-    assert_eq!(world.count(most_per_persona), 1, "one request ever, with the limit at 1");
+    assert_eq!(
+        world.count(most_per_persona),
+        1,
+        "one request ever, with the limit at 1"
+    );
 
     loyalty.sms_max_requests = 2;
     world
@@ -431,7 +438,11 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
         .await
         .expect("saved");
     let second = world.console.run_sms_opt_ins(noon()).await.expect("runs");
-    assert_eq!(i64::from(second.requested), both, "the other setting asks them once more");
+    assert_eq!(
+        i64::from(second.requested),
+        both,
+        "the other setting asks them once more"
+    );
     assert_eq!(world.count(most_per_persona), 2);
     let third = world.console.run_sms_opt_ins(noon()).await.expect("runs");
     assert_eq!(third.requested, 0, "once per persona per setting");
