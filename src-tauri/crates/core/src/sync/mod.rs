@@ -221,7 +221,13 @@ pub async fn sync_credential(
                 tracing::info!(credential = %credential.id, ?closing, "closing passes done")
             }
             Err(error) => {
-                tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message)
+                tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
+                if let Some(last) = summaries.last_mut() {
+                    last.warning.get_or_insert(format!(
+                        "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
+                        error.message
+                    ));
+                }
             }
         }
     }
