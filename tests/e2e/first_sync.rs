@@ -599,6 +599,14 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Opens an integration card from the Integrations page.
+async fn open_card(session: &Session, integration: &str) -> Result<()> {
+    session.click_button("Integrations").await?;
+    let tile = format!("[data-testid='tile-{integration}']");
+    within(session.element(&tile).await?.click()).await?;
+    Ok(())
+}
+
 /// Whether the checkbox matching `css` is ticked.
 async fn is_checked(session: &Session, css: &str) -> Result<bool> {
     let input = session.element(css).await?;
@@ -608,14 +616,7 @@ async fn is_checked(session: &Session, css: &str) -> Result<bool> {
 /// Sync Personas sits behind its warning: cancel leaves it off; confirming (with "I understand")
 /// turns it on and writes the audit entry the Settings page lists.
 async fn warning_dialog_and_audit_log(session: &Session) -> Result<()> {
-    session.click_button("Integrations").await?;
-    within(
-        session
-            .element("[data-testid='tile-posabit']")
-            .await?
-            .click(),
-    )
-    .await?;
+    open_card(session, "posabit").await?;
     let toggle = "input[name='setting_sync_personas']";
     session.element(toggle).await?;
     session.scroll_to(toggle).await?;
@@ -678,14 +679,7 @@ fn number_in(title: &str) -> Result<u64> {
 /// before it is saved; the SMS opt-in date too, its requests go out through the sandbox's SMS
 /// gateway on "Send now", and removing it warns first (cancelled here); the audit log has both.
 async fn date_settings(session: &Session) -> Result<()> {
-    session.click_button("Integrations").await?;
-    within(
-        session
-            .element("[data-testid='tile-posabit']")
-            .await?
-            .click(),
-    )
-    .await?;
+    open_card(session, "posabit").await?;
     session
         .set_value("setting_enroll_after", "2020-01-01")
         .await?;

@@ -1,19 +1,9 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { IntegrationSettings } from "../bindings";
+import { SETTINGS_OFF } from "../test-fixtures";
 import { AdditionalSettings } from "./AdditionalSettings";
 
-const off: IntegrationSettings = {
-  sync_personas_since: null,
-  frozen_since: null,
-  patient_lists_optional: false,
-  sync_to_relevant_market: false,
-  enroll_after: null,
-  sms_opt_in_after: null,
-  points_imported_on: null,
-  points_import_done_at: null,
-  mirror_points: false,
-};
+const off = SETTINGS_OFF;
 const changeSetting = vi.fn();
 const integrationSettings = vi.fn();
 const dryRunSetting = vi.fn();

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
 import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFrame";
+import { SETTINGS_OFF } from "../test-fixtures";
 import { AddCredentialForm, PosabitCard } from "./PosabitCard";
 
 const addPosabitCredential = vi.fn();
@@ -20,17 +21,7 @@ vi.mock("../api", () => ({
     setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
     removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
     integrationSettings: () =>
-      Promise.resolve({
-        sync_personas_since: null,
-        frozen_since: null,
-        patient_lists_optional: false,
-        sync_to_relevant_market: false,
-        enroll_after: null,
-        sms_opt_in_after: null,
-        points_imported_on: null,
-        points_import_done_at: null,
-        mirror_points: false,
-      }),
+      Promise.resolve(SETTINGS_OFF),
   },
 }));
 

@@ -14,32 +14,6 @@ use canopy_sandbox::SandboxConfig;
 use chrono::{Duration, Utc};
 use support::{world_with, World};
 
-/// A POSaBIT world synced once, its credential mapped to "Capitol Hill" (New York time).
-async fn synced_posabit(seed: u64, customers: u64, sales: u64) -> World {
-    let world = world_with(
-        SandboxConfig::sized(seed, customers, sales),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
-    world
-        .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
-        .await;
-    world
-        .map_to_new_store(Integration::Posabit, "America/New_York")
-        .await;
-    sync(&world, Integration::Posabit).await;
-    world
-}
-
-async fn sync(world: &World, integration: Integration) {
-    let summaries = world
-        .console
-        .sync(integration, None, "manual", None)
-        .await
-        .expect("sync runs");
-    assert!(summaries.iter().all(|s| s.error.is_none()), "{summaries:?}");
-}
-
 async fn set(
     world: &World,
     integration: Integration,
@@ -71,17 +45,9 @@ async fn loyalty(world: &World, change: impl FnOnce(&mut LoyaltySettings)) {
         .expect("saved");
 }
 
-fn text(world: &World, sql: &str) -> String {
-    world
-        .db
-        .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
-        .expect("query")
-}
-
 /// The day of the median purchase: about half the sales are on or after it.
 fn median_purchase_day(world: &World) -> String {
-    text(
-        world,
+    world.text(
         "SELECT substr(purchased_at, 1, 10) FROM purchases ORDER BY purchased_at
          LIMIT 1 OFFSET (SELECT count(*) / 2 FROM purchases)",
     )
@@ -89,7 +55,7 @@ fn median_purchase_day(world: &World) -> String {
 
 #[tokio::test]
 async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_date() {
-    let world = synced_posabit(41, 300, 900).await;
+    let world = World::synced_posabit(41, 300, 900, "America/New_York").await;
     let date = median_purchase_day(&world);
     let reached = format!(
         "SELECT count(DISTINCT pe.id) FROM personas pe JOIN purchases p ON p.persona_id = pe.id
@@ -135,7 +101,7 @@ async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_da
     )
     .await
     .expect("saved");
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count("SELECT count(*) FROM personas WHERE loyalty_member = 1"),
         members_before + expected
@@ -166,7 +132,7 @@ async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_da
         "every sale on or after the date earned"
     );
     let ledger = world.count("SELECT count(*) FROM points_ledger");
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count("SELECT count(*) FROM points_ledger"),
         ledger,
@@ -174,8 +140,7 @@ async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_da
     );
 
     // A new sale of a non-member arrives after the setting: it earns and its shopper joins.
-    let shopper = text(
-        &world,
+    let shopper = world.text(
         "SELECT s.pos_id FROM source_records s JOIN personas p ON p.id = s.persona_id
          WHERE p.loyalty_member = 0 AND s.employee = 0 ORDER BY s.id LIMIT 1",
     );
@@ -192,7 +157,7 @@ async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_da
         )
         .await;
     assert_eq!(status, 201);
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count(&format!(
             "SELECT p.loyalty_member FROM personas p JOIN source_records s ON s.persona_id = p.id WHERE s.pos_id = '{shopper}'"
@@ -207,7 +172,7 @@ async fn enrolling_by_date_makes_buyers_since_then_members_who_earn_from_that_da
 
 #[tokio::test]
 async fn a_date_setting_needs_a_valid_date_and_the_audit_log_keeps_old_and_new_dates() {
-    let world = synced_posabit(43, 50, 50).await;
+    let world = World::synced_posabit(43, 50, 50, "America/New_York").await;
     for bad in [None, Some("11/30/2026")] {
         let error = world
             .console
@@ -259,7 +224,7 @@ async fn a_date_setting_needs_a_valid_date_and_the_audit_log_keeps_old_and_new_d
 
 #[tokio::test]
 async fn points_imported_on_a_past_date_import_once_and_never_again() {
-    let world = synced_posabit(47, 200, 100).await;
+    let world = World::synced_posabit(47, 200, 100, "America/New_York").await;
     let pos_total =
         world.count("SELECT coalesce(sum(pos_points), 0) FROM source_records WHERE employee = 0");
     assert!(pos_total > 0, "the POS holds balances");
@@ -277,7 +242,7 @@ async fn points_imported_on_a_past_date_import_once_and_never_again() {
     )
     .await
     .expect("saved");
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE kind = 'import'"),
         pos_total
@@ -293,9 +258,7 @@ async fn points_imported_on_a_past_date_import_once_and_never_again() {
     );
 
     // The POS balance moves afterwards: it is never imported again, and the date cannot change.
-    let record = text(
-        &world,
-        "SELECT pos_id FROM source_records WHERE employee = 0 AND pos_points IS NOT NULL ORDER BY id LIMIT 1",
+    let record = world.text("SELECT pos_id FROM source_records WHERE employee = 0 AND pos_points IS NOT NULL ORDER BY id LIMIT 1",
     );
     let venue = world.sandbox.config().venues[0].id;
     let (status, _) = world
@@ -306,7 +269,7 @@ async fn points_imported_on_a_past_date_import_once_and_never_again() {
         )
         .await;
     assert_eq!(status, 200);
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE kind = 'import'"),
         pos_total
@@ -329,7 +292,7 @@ async fn points_imported_on_a_past_date_import_once_and_never_again() {
 
 #[tokio::test]
 async fn points_imported_on_a_future_date_follow_the_pos_until_then() {
-    let world = synced_posabit(53, 150, 50).await;
+    let world = World::synced_posabit(53, 150, 50, "America/New_York").await;
     let tomorrow = (Utc::now() + Duration::days(1)).date_naive().to_string();
     set(
         &world,
@@ -340,12 +303,10 @@ async fn points_imported_on_a_future_date_follow_the_pos_until_then() {
     )
     .await
     .expect("saved");
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     let imported =
         world.count("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE kind = 'import'");
-    let record = text(
-        &world,
-        "SELECT pos_id FROM source_records WHERE employee = 0 AND pos_points IS NOT NULL ORDER BY id LIMIT 1",
+    let record = world.text("SELECT pos_id FROM source_records WHERE employee = 0 AND pos_points IS NOT NULL ORDER BY id LIMIT 1",
     );
     let before = world.count(&format!(
         "SELECT pos_points FROM source_records WHERE pos_id = '{record}'"
@@ -358,7 +319,7 @@ async fn points_imported_on_a_future_date_follow_the_pos_until_then() {
             Some(serde_json::json!({ "loyalty_points": before + 25 })),
         )
         .await;
-    sync(&world, Integration::Posabit).await;
+    world.sync_ok(Integration::Posabit).await;
     assert_eq!(
         world.count("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE kind = 'import'"),
         imported + 25,
@@ -384,7 +345,7 @@ async fn synced_greenbits(seed: u64) -> World {
     world
         .map_to_new_store(Integration::Greenbits, "America/Los_Angeles")
         .await;
-    sync(&world, Integration::Greenbits).await;
+    world.sync_ok(Integration::Greenbits).await;
     world
 }
 
@@ -441,17 +402,16 @@ async fn mirrored_points_follow_the_pos_balance_and_are_refused_under_fifo() {
     .await
     .expect("on");
 
-    sync(&world, Integration::Greenbits).await;
+    world.sync_ok(Integration::Greenbits).await;
     assert_eq!(world.count(OFF_MIRROR), 0, "every balance equals the POS's");
     assert!(world.count("SELECT count(*) FROM points_ledger WHERE kind = 'mirror'") > 0);
     let earned = world.count("SELECT count(*) FROM points_ledger WHERE kind = 'earn'");
 
     // The POS changes one balance: the next sync writes the difference.
     let (company, person) = {
-        let key = text(&world, "SELECT store_key FROM source_records LIMIT 1");
+        let key = world.text("SELECT store_key FROM source_records LIMIT 1");
         let company = key.rsplit(':').next().expect("location").to_string();
-        let person = text(
-            &world,
+        let person = world.text(
             "SELECT pos_id FROM source_records WHERE pos_points IS NOT NULL ORDER BY id LIMIT 1",
         );
         (company, person)
@@ -463,7 +423,7 @@ async fn mirrored_points_follow_the_pos_balance_and_are_refused_under_fifo() {
             Some(serde_json::json!({ "loyalty_points": 1234 })),
         )
         .await;
-    sync(&world, Integration::Greenbits).await;
+    world.sync_ok(Integration::Greenbits).await;
     assert_eq!(world.count(OFF_MIRROR), 0);
     assert_eq!(
         world.count(&format!(
@@ -518,7 +478,7 @@ async fn mirrored_points_follow_the_pos_balance_and_are_refused_under_fifo() {
 
 #[tokio::test]
 async fn legacy_expiry_takes_whole_idle_balances_once() {
-    let world = synced_posabit(61, 200, 600).await;
+    let world = World::synced_posabit(61, 200, 600, "America/New_York").await;
     let holders = world.count("SELECT count(*) FROM personas WHERE points_balance > 0");
     let total = world.count("SELECT sum(points_balance) FROM personas WHERE points_balance > 0");
     assert!(holders > 0);
@@ -527,7 +487,7 @@ async fn legacy_expiry_takes_whole_idle_balances_once() {
         l.expiration_days = 30;
     })
     .await;
-    let last_sale = text(&world, "SELECT max(last_purchase_at) FROM personas");
+    let last_sale = world.text("SELECT max(last_purchase_at) FROM personas");
     let before_anyone_idles = chrono::DateTime::parse_from_rfc3339(&last_sale)
         .expect("stamp")
         .with_timezone(&Utc);
@@ -554,13 +514,13 @@ async fn legacy_expiry_takes_whole_idle_balances_once() {
 
 #[tokio::test]
 async fn fifo_expiry_stamps_each_lot_and_expires_the_oldest_points_first() {
-    let world = synced_posabit(67, 200, 600).await;
+    let world = World::synced_posabit(67, 200, 600, "America/New_York").await;
     loyalty(&world, |l| {
         l.expiration = Expiration::Fifo;
         l.expiration_days = 90;
     })
     .await;
-    let first_sale = text(&world, "SELECT min(purchased_at) FROM purchases");
+    let first_sale = world.text("SELECT min(purchased_at) FROM purchases");
     let early = chrono::DateTime::parse_from_rfc3339(&first_sale)
         .expect("stamp")
         .with_timezone(&Utc);
@@ -585,8 +545,7 @@ async fn fifo_expiry_stamps_each_lot_and_expires_the_oldest_points_first() {
         "each expires 90 days after its purchase"
     );
     // Half-way through the sales: exactly the lots past their day lose what is left of them.
-    let middle = text(
-        &world,
+    let middle = world.text(
         "SELECT expires_at FROM points_ledger WHERE kind = 'earn' ORDER BY expires_at
          LIMIT 1 OFFSET (SELECT count(*) / 2 FROM points_ledger WHERE kind = 'earn')",
     );

@@ -4,16 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use canopy_core::credentials::Integration;
-use canopy_core::secrets::MemorySecretStore;
 use canopy_core::settings::{Setting, SettingChange};
 use canopy_core::signups::SignupInput;
-use canopy_sandbox::SandboxConfig;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
-use support::{world_with, World};
+use support::World;
 
 /// Noon in New York, where the store is.
 fn noon() -> DateTime<Utc> {
@@ -26,23 +22,7 @@ fn night() -> DateTime<Utc> {
 }
 
 async fn world() -> World {
-    let world = world_with(
-        SandboxConfig::sized(71, 200, 400),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
-    world
-        .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
-        .await;
-    world
-        .map_to_new_store(Integration::Posabit, "America/New_York")
-        .await;
-    world
-        .console
-        .sync(Integration::Posabit, None, "manual", None)
-        .await
-        .expect("synced");
-    world
+    World::synced_posabit(71, 200, 400, "America/New_York").await
 }
 
 async fn sms_setting(
@@ -83,20 +63,10 @@ async fn reply(world: &World, phone: &str, body: &str) {
     assert_eq!(status, 201);
 }
 
-fn text(world: &World, sql: &str) -> String {
-    world
-        .db
-        .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
-        .expect("query")
-}
-
 fn consent_of(world: &World, phone: &str) -> String {
-    text(
-        world,
-        &format!(
-            "SELECT sms_consent FROM personas WHERE phone_e164 = '{phone}' ORDER BY id LIMIT 1"
-        ),
-    )
+    world.text(&format!(
+        "SELECT sms_consent FROM personas WHERE phone_e164 = '{phone}' ORDER BY id LIMIT 1"
+    ))
 }
 
 /// Phones of requested personas that are (`true`) or are not loyalty members.
@@ -119,10 +89,7 @@ fn requested_phones(world: &World, member: bool) -> Vec<String> {
 #[tokio::test]
 async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent_rules() {
     let world = world().await;
-    let date = text(
-        &world,
-        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
-    );
+    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
     let expected = world.count(&format!(
         "SELECT count(DISTINCT pe.id) FROM personas pe JOIN purchases p ON p.persona_id = pe.id
          WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none' AND p.voided = 0 AND p.purchased_at >= '{date}'"
@@ -185,10 +152,9 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
     assert_eq!(consent_of(&world, &stopper), "opted_out");
     assert_eq!(consent_of(&world, &changed_mind), "opted_out");
     assert_eq!(
-        text(
-            &world,
-            &format!("SELECT member_via FROM personas WHERE phone_e164 = '{joiner}'")
-        ),
+        world.text(&format!(
+            "SELECT member_via FROM personas WHERE phone_e164 = '{joiner}'"
+        )),
         "sms_opt_in:posabit",
         "confirming joined the programme"
     );
@@ -270,10 +236,7 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
 #[tokio::test]
 async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_only_through_it() {
     let world = world().await;
-    let date = text(
-        &world,
-        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
-    );
+    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
     sms_setting(&world, Some(&date), false).await.expect("on");
     world.console.run_sms_opt_ins(noon()).await.expect("runs");
     let joiners = requested_phones(&world, false);
@@ -349,10 +312,7 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
 #[tokio::test]
 async fn a_gateway_failure_is_reported_and_the_request_is_sent_on_the_next_run() {
     let world = world().await;
-    let date = text(
-        &world,
-        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
-    );
+    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
     sms_setting(&world, Some(&date), false).await.expect("on");
     world
         .fault(json!({
@@ -383,11 +343,7 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
     world
         .map_to_new_store(Integration::Greenbits, "America/New_York")
         .await;
-    world
-        .console
-        .sync(Integration::Greenbits, None, "manual", None)
-        .await
-        .expect("synced");
+    world.sync_ok(Integration::Greenbits).await;
     let mut loyalty = world.console.loyalty_settings().await.expect("read");
     loyalty.sms_max_requests = 1;
     world
@@ -395,10 +351,7 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
         .save_loyalty_settings(loyalty.clone())
         .await
         .expect("saved");
-    let date = text(
-        &world,
-        "SELECT substr(min(purchased_at), 1, 10) FROM purchases",
-    );
+    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
     for integration in [Integration::Posabit, Integration::Greenbits] {
         world
             .console

@@ -220,6 +220,43 @@ impl World {
             .expect("mapped");
     }
 
+    /// A POSaBIT world (sandbox of `customers` and `sales` per venue, seed `seed`) with the first
+    /// venue connected, mapped to "Capitol Hill" in `timezone`, and synced once.
+    pub async fn synced_posabit(seed: u64, customers: u64, sales: u64, timezone: &str) -> World {
+        let world = world_with(
+            SandboxConfig::sized(seed, customers, sales),
+            Arc::new(canopy_core::secrets::MemorySecretStore::default()),
+        )
+        .await;
+        world
+            .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
+            .await;
+        world
+            .map_to_new_store(canopy_core::credentials::Integration::Posabit, timezone)
+            .await;
+        world
+            .sync_ok(canopy_core::credentials::Integration::Posabit)
+            .await;
+        world
+    }
+
+    /// Syncs `integration` and fails the test if any stream failed.
+    pub async fn sync_ok(&self, integration: canopy_core::credentials::Integration) {
+        let summaries = self
+            .console
+            .sync(integration, None, "manual", None)
+            .await
+            .expect("sync runs");
+        assert!(summaries.iter().all(|s| s.error.is_none()), "{summaries:?}");
+    }
+
+    /// The text the query `sql` answers.
+    pub fn text(&self, sql: &str) -> String {
+        self.db
+            .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .expect("query")
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.db
             .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
