@@ -195,6 +195,7 @@ async fn journey(session: &Session) -> Result<()> {
     warning_dialog_and_audit_log(session).await?;
     date_settings(session).await?;
     consent_history(session).await?;
+    imported_personas(session).await?;
     sync_page(session).await?;
     session.click_button("Settings").await?;
 
@@ -555,6 +556,54 @@ async fn consent_history(session: &Session) -> Result<()> {
     session.scroll_to("[data-testid='persona-consent']").await?;
     session.screenshot("20-persona-consent").await?;
     session.click_button("✕").await?;
+    session.fill("persona_search", "").await?;
+    Ok(())
+}
+
+/// A CSV file imported (through the command the Import CSV button calls after its file dialog):
+/// its shoppers show as `import`-sourced personas, a bad line is named.
+async fn imported_personas(session: &Session) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("spring-event.csv");
+    std::fs::write(
+        &path,
+        "first_name,last_name,phone,email,email_opt_in\n\
+         Imogen,Importer,(206) 555-0177,imogen@example.com,yes\n\
+         Ivo,Importer,,ivo@example.com,no\n\
+         Broken,Line,12345,,\n",
+    )?;
+    let script = "const [path, done] = arguments; \
+        const channel = '__CHANNEL__:' + window.__TAURI_INTERNALS__.transformCallback(() => {}); \
+        window.__TAURI_INTERNALS__.invoke('import_personas', { path, onProgress: channel }) \
+          .then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify(e)));";
+    let answer = within(
+        session
+            .client
+            .execute_async(script, vec![path.display().to_string().into()]),
+    )
+    .await?;
+    let summary: serde_json::Value = serde_json::from_str(answer.as_str().unwrap_or("null"))?;
+    assert_eq!(
+        (&summary["created"], &summary["rejected"]),
+        (&json!(2), &json!(1)),
+        "{summary}"
+    );
+    assert_eq!(summary["errors"][0]["line"], json!(4));
+
+    session.click_button("Personas").await?;
+    session.fill("persona_search", "Importer").await?;
+    session
+        .wait_for_count("[data-testid='persona-row']", 2)
+        .await?;
+    let chips = within(
+        session
+            .element("[data-testid='persona-row'] [data-testid='sourced-from']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert_eq!(chips.trim(), "import");
+    session.screenshot("21-imported-personas").await?;
     session.fill("persona_search", "").await?;
     Ok(())
 }

@@ -85,12 +85,13 @@ function usePersonaBlocks(filters: Filters) {
     [filters],
   );
 
+  // A new query starts a new generation and fetches its first block at once (no debounce: a search
+  // answers in tens of milliseconds, and answers to older queries are dropped).
   useEffect(() => {
     generation.current += 1;
     requested.current = new Set();
     setBlocks({});
-    const timer = window.setTimeout(() => { load(0); }, 120);
-    return () => { window.clearTimeout(timer); };
+    load(0);
   }, [load]);
 
   return { blocks, total, capped, error, load };
