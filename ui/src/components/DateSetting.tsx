@@ -138,7 +138,8 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
             <p className="muted small">They become loyalty members and earn points for sales on or after that date, from the next sync.</p>
           ) : (
             <p className="muted small">
-              One request each, sent between 8 am and 9 pm in the store&apos;s time zone. Shoppers who opted out are never asked.
+              One request per phone number (a family sharing one is asked once), sent between 8 am and 9 pm in the store&apos;s
+              time zone. Shoppers who opted out are never asked.
             </p>
           )}
           {text.removalWarning && <p><strong>⚠ Warning:</strong> {text.removalWarning}</p>}
@@ -189,8 +190,10 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
 }
 
 function dryRunTitle(setting: Setting, total: number): string {
-  const personas = total === 1 ? "1 persona" : `${total.toLocaleString()} personas`;
-  return setting === "enroll_after" ? `Enroll ${personas} in the loyalty program?` : `Send SMS opt-in requests to ${personas}?`;
+  if (setting === "enroll_after") {
+    return `Enroll ${total === 1 ? "1 persona" : `${total.toLocaleString()} personas`} in the loyalty program?`;
+  }
+  return `Send SMS opt-in requests to ${total === 1 ? "1 phone number" : `${total.toLocaleString()} phone numbers`}?`;
 }
 
 /** A dry run's reach per store. */
@@ -199,7 +202,7 @@ function DryRunTable({ dry }: { dry: DryRun }) {
   return (
     <table className="table dry-run">
       <thead>
-        <tr><th>Store</th><th>Personas</th></tr>
+        <tr><th>Store</th><th>{dry.setting === "enroll_after" ? "Personas" : "Phone numbers"}</th></tr>
       </thead>
       <tbody>
         {dry.stores.map((s) => (

@@ -197,6 +197,13 @@ pub fn personas(args: &[String]) -> anyhow::Result<()> {
             }),
         ),
         (
+            "filter: SMS not asked yet",
+            Box::new(move |_| PersonaQuery {
+                sms_consent: Some("none".into()),
+                ..base()
+            }),
+        ),
+        (
             "sort: points, descending",
             Box::new(move |_| PersonaQuery {
                 sort: Some(PersonaSort::Points),

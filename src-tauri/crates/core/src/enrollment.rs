@@ -12,12 +12,12 @@ use crate::error::{Error, Result};
 use crate::settings::Setting;
 use crate::sync::PageContext;
 
-/// How many personas one store contributes to a dry run.
+/// How many personas (phones, for SMS requests) one store contributes to a dry run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct StoreReach {
     /// The retail store, or “Not mapped to a store”.
     pub store: String,
-    /// Distinct personas who bought there.
+    /// Distinct personas who bought there (distinct phones, for SMS requests).
     #[ts(type = "number")]
     pub personas: i64,
 }
@@ -31,7 +31,7 @@ pub struct DryRun {
     pub date: String,
     /// Per store, most personas first.
     pub stores: Vec<StoreReach>,
-    /// Distinct personas in all (a persona who bought in two stores counts once).
+    /// Distinct personas (phones, for SMS requests) in all; one who bought in two stores counts once.
     #[ts(type = "number")]
     pub total: i64,
 }
@@ -40,8 +40,8 @@ pub struct DryRun {
 const UNMAPPED: &str = "Not mapped to a store";
 
 /// Who a date setting would reach if saved now: enrolment counts non-members with a sale through
-/// `integration` on or after `date`; SMS opt-ins count personas with a phone and such a sale who have
-/// not opted in or out and may still get a request.
+/// `integration` on or after `date`; SMS opt-ins count the phones of personas with such a sale who
+/// have not opted in or out and may still get a request.
 pub fn dry_run(
     db: &Database,
     integration: Integration,
@@ -49,6 +49,11 @@ pub fn dry_run(
     date: &str,
 ) -> Result<DryRun> {
     let date = crate::loyalty::parse_date(date)?.to_string();
+    // Enrolment reaches personas; SMS requests reach phones (a family sharing one is asked once).
+    let counted = match setting {
+        Setting::SmsOptInAfter => "pe.phone_e164",
+        _ => "p.persona_id",
+    };
     let who = match setting {
         Setting::EnrollAfter => "pe.loyalty_member = 0".to_string(),
         Setting::SmsOptInAfter => {
@@ -69,7 +74,7 @@ pub fn dry_run(
     );
     db.read(|c| {
         let mut statement = c.prepare(&format!(
-            "SELECT coalesce(rs.name, '{UNMAPPED}'), count(DISTINCT p.persona_id) {reached}
+            "SELECT coalesce(rs.name, '{UNMAPPED}'), count(DISTINCT {counted}) {reached}
              GROUP BY 1 ORDER BY 2 DESC, 1"
         ))?;
         let stores = statement
@@ -81,7 +86,7 @@ pub fn dry_run(
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let total = c.query_row(
-            &format!("SELECT count(DISTINCT p.persona_id) {reached}"),
+            &format!("SELECT count(DISTINCT {counted}) {reached}"),
             params![integration.as_str(), date],
             |r| r.get(0),
         )?;

@@ -90,10 +90,13 @@ fn requested_phones(world: &World, member: bool) -> Vec<String> {
 async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent_rules() {
     let world = world().await;
     let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    let expected = world.count(&format!(
-        "SELECT count(DISTINCT pe.id) FROM personas pe JOIN purchases p ON p.persona_id = pe.id
-         WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none' AND p.voided = 0 AND p.purchased_at >= '{date}'"
-    ));
+    let reached = |what: &str| {
+        world.count(&format!(
+            "SELECT count(DISTINCT {what}) FROM personas pe JOIN purchases p ON p.persona_id = pe.id
+             WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none' AND p.voided = 0 AND p.purchased_at >= '{date}'"
+        ))
+    };
+    let (expected, personas) = (reached("pe.phone_e164"), reached("pe.id"));
     assert!(expected > 20, "shoppers with phones bought since {date}");
     assert!(
         world.count("SELECT count(*) FROM personas WHERE sms_consent = 'opted_out'") > 0,
@@ -132,7 +135,8 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
     assert_eq!(texts_sent(&world).await.len() as i64, expected);
     assert_eq!(
         world.count("SELECT count(*) FROM consent_events WHERE event = 'requested' AND source = 'sms_opt_in:posabit'"),
-        expected
+        personas,
+        "every persona with an asked phone is requested"
     );
 
     let members = requested_phones(&world, true);
@@ -368,18 +372,18 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
             .expect("on");
     }
     let both = world.count(&format!(
-        "SELECT count(*) FROM personas pe WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none'
+        "SELECT count(DISTINCT pe.phone_e164) FROM personas pe WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none'
            AND EXISTS (SELECT 1 FROM purchases p WHERE p.persona_id = pe.id AND p.integration = 'posabit' AND p.voided = 0 AND p.purchased_at >= '{date}')
            AND EXISTS (SELECT 1 FROM purchases p WHERE p.persona_id = pe.id AND p.integration = 'greenbits' AND p.voided = 0 AND p.purchased_at >= '{date}')"
     ));
     assert!(both > 0, "some shoppers buy through both POS");
-    let most_per_persona = "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM sms_messages
-                            WHERE kind = 'opt_in_request' GROUP BY persona_id)";
+    let most_per_phone = "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM sms_messages
+                          WHERE kind = 'opt_in_request' GROUP BY phone_e164)";
 
     let first = world.console.run_sms_opt_ins(noon()).await.expect("runs");
     assert!(first.requested > 0);
     assert_eq!(
-        world.count(most_per_persona),
+        world.count(most_per_phone),
         1,
         "one request ever, with the limit at 1"
     );
@@ -396,7 +400,104 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
         both,
         "the other setting asks them once more"
     );
-    assert_eq!(world.count(most_per_persona), 2);
+    assert_eq!(world.count(most_per_phone), 2);
     let third = world.console.run_sms_opt_ins(noon()).await.expect("runs");
     assert_eq!(third.requested, 0, "once per persona per setting");
+}
+
+#[tokio::test]
+async fn personas_sharing_a_phone_get_one_text_and_one_answer() {
+    let world = world().await;
+    let family = world.count(
+        "SELECT s.persona_id FROM source_records s JOIN personas p ON p.id = s.persona_id
+         WHERE s.match_reason = 'phone' AND p.sms_consent = 'none' ORDER BY s.id LIMIT 1",
+    );
+    let record = world.count(&format!(
+        "SELECT id FROM source_records WHERE persona_id = {family} AND match_reason = 'phone'"
+    ));
+    world
+        .console
+        .split_source_record(record)
+        .await
+        .expect("split");
+    let phone = world.text(&format!(
+        "SELECT phone_e164 FROM personas WHERE id = {family}"
+    ));
+    assert_eq!(
+        world.count(&format!(
+            "SELECT count(*) FROM personas WHERE phone_e164 = '{phone}'"
+        )),
+        2,
+        "two personas share the phone"
+    );
+    world
+        .db
+        .write(|tx| {
+            tx.execute(
+                "UPDATE purchases SET purchased_at = '2026-11-01T12:00:00+00:00' WHERE persona_id IN
+                 (SELECT id FROM personas WHERE phone_e164 = ?1)",
+                [&phone],
+            )?;
+            Ok(())
+        })
+        .expect("both bought recently");
+    let date = "2026-10-01";
+    sms_setting(&world, Some(date), false).await.expect("on");
+    world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    let to_phone = |texts: &[Value]| {
+        texts
+            .iter()
+            .filter(|t| t["phone"] == phone.as_str())
+            .count()
+    };
+    assert_eq!(
+        to_phone(&texts_sent(&world).await),
+        1,
+        "one request for the phone"
+    );
+    assert_eq!(
+        world.count(&format!(
+            "SELECT count(*) FROM personas WHERE phone_e164 = '{phone}' AND sms_consent = 'requested'"
+        )),
+        2
+    );
+    reply(&world, &phone, "yes").await;
+    world.console.run_sms_opt_ins(noon()).await.expect("runs");
+    assert_eq!(
+        world.count(&format!(
+            "SELECT count(*) FROM personas WHERE phone_e164 = '{phone}' AND sms_consent = 'opted_in'"
+        )),
+        2,
+        "the YES answers for both"
+    );
+    assert_eq!(
+        to_phone(&texts_sent(&world).await),
+        2,
+        "and one confirmation"
+    );
+}
+
+#[tokio::test]
+async fn splitting_a_persona_that_opted_out_keeps_the_opt_out_on_both() {
+    let world = world().await;
+    let family = world.count(
+        "SELECT s.persona_id FROM source_records s JOIN personas p ON p.id = s.persona_id
+         WHERE s.match_reason = 'phone' AND p.sms_consent = 'opted_out' ORDER BY s.id LIMIT 1",
+    );
+    let record = world.count(&format!(
+        "SELECT id FROM source_records WHERE persona_id = {family} AND match_reason = 'phone'"
+    ));
+    let new = world
+        .console
+        .split_source_record(record)
+        .await
+        .expect("split");
+    assert_eq!(
+        world.text(&format!(
+            "SELECT sms_consent FROM personas WHERE id = {new}"
+        )),
+        "opted_out"
+    );
+    let history = world.console.persona(new).await.expect("detail").consent;
+    assert_eq!(history[0].source, "split");
 }

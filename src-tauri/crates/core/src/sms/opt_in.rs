@@ -52,22 +52,35 @@ pub struct SmsRun {
 }
 
 /// The condition (on persona `pe`, integration `?1`) that a persona may still get a request from
-/// that integration's setting: a phone, not opted in or out, none sent by this setting, fewer than
-/// `max_requests` in all. Shared with the dry run.
+/// that integration's setting: a phone, not opted in or out, no request sent to that phone by this
+/// setting, fewer than `max_requests` to that phone in all. Requests go to phones: personas who
+/// share one (a family) are asked once. Shared with the dry run.
 pub(crate) fn may_get_request(max_requests: i64) -> String {
     format!(
         "pe.phone_e164 IS NOT NULL AND pe.sms_consent IN ('none', 'requested')
-         AND NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.persona_id = pe.id AND m.kind = 'opt_in_request'
+         AND NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.phone_e164 = pe.phone_e164 AND m.kind = 'opt_in_request'
                          AND m.integration = ?1 AND m.status != 'failed')
-         AND (SELECT count(*) FROM sms_messages m WHERE m.persona_id = pe.id AND m.kind = 'opt_in_request'
+         AND (SELECT count(*) FROM sms_messages m WHERE m.phone_e164 = pe.phone_e164 AND m.kind = 'opt_in_request'
               AND m.status != 'failed') < {max_requests}"
     )
 }
 
-/// Runs the job at `now`: replies, their answers, then the requests the window allows.
+/// Runs the job at `now`: answers that failed before, replies and their answers, then the requests
+/// the window allows.
 pub async fn run(db: &Database, gateway: &dyn SmsGateway, now: DateTime<Utc>) -> Result<SmsRun> {
     let mut run = SmsRun::default();
-    let answers = read_replies(db, gateway, now, &mut run).await?;
+    let mut answers = db
+        .off_thread(|db| {
+            db.read(|c| {
+                let mut statement = c.prepare(
+                    "SELECT id FROM sms_messages WHERE kind != 'opt_in_request' AND status = 'failed' ORDER BY id",
+                )?;
+                let ids = statement.query_map([], |r| r.get(0))?;
+                Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
+            })
+        })
+        .await?;
+    answers.extend(read_replies(db, gateway, now, &mut run).await?);
     for id in answers {
         if !deliver(db, gateway, id, now, &mut run).await {
             break;
@@ -99,6 +112,8 @@ async fn read_replies(
         .off_thread(move |db| {
             db.write(|tx| {
                 let (mut answers, mut confirmed, mut opted_out) = (Vec::new(), 0, 0);
+                // A phone shared by several personas gets one answer per reply.
+                let mut answered = std::collections::HashSet::new();
                 for reply in &replies {
                     let Some(phone) = crate::identity::normalize_phone(&reply.from) else {
                         continue;
@@ -123,14 +138,17 @@ async fn read_replies(
                         match transition.event {
                             "confirmed" => {
                                 confirmed += 1;
-                                if let Some(integration) = last_request_integration(tx, persona)? {
+                                if let Some(integration) = last_request_integration(tx, &phone)? {
                                     consent::join_through_sms(tx, persona, &integration)?;
                                 }
                             }
                             "opted_out" => opted_out += 1,
                             _ => {}
                         }
-                        if let Some(kind) = transition.answer {
+                        if let Some(kind) = transition
+                            .answer
+                            .filter(|kind| answered.insert((reply.id, *kind)))
+                        {
                             answers.push(queue(
                                 tx,
                                 persona,
@@ -160,14 +178,14 @@ fn personas_with_phone(tx: &Transaction<'_>, phone: &str) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The integration whose setting sent the persona's latest request.
-fn last_request_integration(tx: &Transaction<'_>, persona: i64) -> Result<Option<String>> {
+/// The integration whose setting sent the latest request to `phone`.
+fn last_request_integration(tx: &Transaction<'_>, phone: &str) -> Result<Option<String>> {
     Ok(tx
         .prepare_cached(
-            "SELECT integration FROM sms_messages WHERE persona_id = ?1 AND kind = 'opt_in_request' AND status = 'sent'
+            "SELECT integration FROM sms_messages WHERE phone_e164 = ?1 AND kind = 'opt_in_request' AND status = 'sent'
              ORDER BY id DESC LIMIT 1",
         )?
-        .query_row([persona], |r| r.get(0))
+        .query_row([phone], |r| r.get(0))
         .optional()?)
 }
 
@@ -277,16 +295,23 @@ async fn deliver(
     }
 }
 
-/// After a request was sent: the persona is `requested` (unless it moved on) and the history says so.
+/// After a request was sent: every persona with that phone is `requested` (unless it moved on)
+/// and its history says so.
 fn mark_requested(tx: &Transaction<'_>, id: i64, now: &str) -> Result<()> {
-    let request: Option<(i64, String)> = tx
+    let request: Option<(String, String)> = tx
         .query_row(
-            "SELECT persona_id, integration FROM sms_messages WHERE id = ?1 AND kind = 'opt_in_request'",
+            "SELECT phone_e164, integration FROM sms_messages WHERE id = ?1 AND kind = 'opt_in_request'",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    if let Some((persona, integration)) = request {
+    let Some((phone, integration)) = request else {
+        return Ok(());
+    };
+    for persona in personas_with_phone(tx, &phone)? {
+        if consent::sms_state(tx, persona)? == SmsConsent::OptedOut {
+            continue;
+        }
         tx.execute(
             "UPDATE personas SET sms_consent = 'requested' WHERE id = ?1 AND sms_consent = 'none'",
             [persona],
@@ -387,7 +412,12 @@ fn candidates(db: &Database, integration: Integration) -> Result<Vec<Candidate>>
                 store: name.zip(timezone),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut phones = std::collections::HashSet::new();
+        Ok(rows
+            .collect::<rusqlite::Result<Vec<Candidate>>>()?
+            .into_iter()
+            .filter(|c| phones.insert(c.phone.clone()))
+            .collect())
     })
 }
 
