@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api } from "../api";
 import type { AppError, ImportSummary } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { useMask } from "../presenter";
 
 /** What an import did, in one sentence. */
 export function describeImport(file: string, summary: ImportSummary): string {
@@ -18,6 +19,7 @@ export function ImportButton({ onImported }: { onImported: (message: string) => 
   const [done, setDone] = useState<number | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [skipped, setSkipped] = useState<ImportSummary | null>(null);
+  const mask = useMask();
   const importCsv = async () => {
     setError(null);
     setSkipped(null);
@@ -44,7 +46,7 @@ export function ImportButton({ onImported }: { onImported: (message: string) => 
         <div className="notice notice-warning import-skipped" role="status">
           <strong className="notice-title">{skipped.rejected.toLocaleString()} lines were skipped; the others were imported.</strong>
           <ul>
-            {skipped.errors.map((e) => <li key={e.line}>Line {e.line}: {e.reason}</li>)}
+            {skipped.errors.map((e) => <li key={e.line}>Line {e.line}: {mask.text(e.reason)}</li>)}
           </ul>
           {skipped.rejected > skipped.errors.length && <p className="muted small">Only the first {skipped.errors.length} are listed.</p>}
           <button type="button" className="link" onClick={() => { setSkipped(null); }}>Dismiss</button>

@@ -317,23 +317,18 @@ fn check_allowed(
 }
 
 fn value_of(settings: &IntegrationSettings, setting: Setting) -> String {
-    let date = match setting {
-        Setting::EnrollAfter => Some(&settings.enroll_after),
-        Setting::SmsOptInAfter => Some(&settings.sms_opt_in_after),
-        Setting::PointsImportedOn => Some(&settings.points_imported_on),
-        _ => None,
-    };
-    if let Some(date) = date {
-        return date.clone().unwrap_or_else(|| "off".into());
+    let date = |date: &Option<String>| date.clone().unwrap_or_else(|| "off".into());
+    let on = |on: bool| if on { "on" } else { "off" }.to_string();
+    match setting {
+        Setting::SyncPersonas => on(settings.sync_personas_since.is_some()),
+        Setting::UseLastBackup => on(settings.frozen_since.is_some()),
+        Setting::PatientListsOptional => on(settings.patient_lists_optional),
+        Setting::SyncToRelevantMarket => on(settings.sync_to_relevant_market),
+        Setting::MirrorPoints => on(settings.mirror_points),
+        Setting::EnrollAfter => date(&settings.enroll_after),
+        Setting::SmsOptInAfter => date(&settings.sms_opt_in_after),
+        Setting::PointsImportedOn => date(&settings.points_imported_on),
     }
-    let on = match setting {
-        Setting::SyncPersonas => settings.sync_personas_since.is_some(),
-        Setting::UseLastBackup => settings.frozen_since.is_some(),
-        Setting::PatientListsOptional => settings.patient_lists_optional,
-        Setting::SyncToRelevantMarket => settings.sync_to_relevant_market,
-        _ => settings.mirror_points,
-    };
-    if on { "on" } else { "off" }.to_string()
 }
 
 /// The audit log, newest first, optionally of one integration.

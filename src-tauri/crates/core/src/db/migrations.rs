@@ -324,9 +324,6 @@ pub const MIGRATIONS: &[&str] = &[
     -- SMS consent: 'none', 'requested' (a double opt-in request was sent), 'opted_in', 'opted_out'.
     ALTER TABLE personas ADD COLUMN sms_consent TEXT NOT NULL DEFAULT 'none'
         CHECK (sms_consent IN ('none', 'requested', 'opted_in', 'opted_out'));
-    -- The opt-in filters in the table's default (name) order: found and sorted by the index alone.
-    CREATE INDEX personas_sms_consent ON personas (sms_consent, last_key, first_key, id);
-    CREATE INDEX personas_email_opt_in ON personas (marketing_opt_in, last_key, first_key, id);
     UPDATE personas SET sms_consent = 'opted_in'
     WHERE id IN (SELECT persona_id FROM local_signups WHERE consent = 1 AND phone_e164 IS NOT NULL);
 
@@ -334,7 +331,6 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE source_records ADD COLUMN imported_points INTEGER NOT NULL DEFAULT 0;
     -- FIFO expiration: when an earn entry's points expire.
     ALTER TABLE points_ledger ADD COLUMN expires_at TEXT;
-    CREATE INDEX purchases_credential_date ON purchases (credential_id, purchased_at);
 
     -- Every consent event of a persona, never edited: the consent history.
     CREATE TABLE consent_events (
