@@ -838,7 +838,7 @@ export type StoreReach = {
  */
 store: string, 
 /**
- * Distinct personas who bought there.
+ * Distinct personas who bought there (distinct phones, for SMS requests).
  */
 personas: number, };
 
@@ -856,7 +856,7 @@ date: string,
  */
 stores: Array<StoreReach>, 
 /**
- * Distinct personas in all (a persona who bought in two stores counts once).
+ * Distinct personas (phones, for SMS requests) in all; one who bought in two stores counts once.
  */
 total: number, };
 
