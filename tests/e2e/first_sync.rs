@@ -813,6 +813,10 @@ async fn date_settings(session: &Session) -> Result<()> {
     assert!(reach > 0, "the enrolment dry run reached personas");
 
     session.click_button("Settings").await?;
+    session.element("#loyalty-heading").await?;
+    session.scroll_to("#loyalty-heading").await?;
+    session.text_appears("Points expiration").await?;
+    session.screenshot("22-loyalty-settings").await?;
     session.element("[data-testid='audit-log']").await?;
     session.scroll_to("[data-testid='audit-log']").await?;
     let log = within(session.element("[data-testid='audit-log']").await?.text()).await?;
