@@ -30,7 +30,7 @@ fn start_jobs(console: Console) {
         loop {
             tokio::time::sleep(Duration::from_secs(60)).await;
             minute += 1;
-            if minute % SMS_EVERY_MINUTES == 0 {
+            if minute % SMS_EVERY_MINUTES == 0 && console.sms_gateway_configured() {
                 match console.run_sms_opt_ins(chrono::Utc::now()).await {
                     Ok(run) => tracing::info!(?run, "SMS opt-in job ran"),
                     Err(error) => tracing::warn!("SMS opt-in job failed: {}", error.message),

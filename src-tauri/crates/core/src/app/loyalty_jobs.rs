@@ -29,6 +29,11 @@ impl Console {
             .await
     }
 
+    /// Whether texts can be sent at all (an SMS gateway is set up).
+    pub fn sms_gateway_configured(&self) -> bool {
+        self.sms.is_some()
+    }
+
     /// Runs the SMS double opt-in job as of `now`: replies, answers, then requests.
     pub async fn run_sms_opt_ins(&self, now: DateTime<Utc>) -> Result<SmsRun> {
         let gateway = self.sms.clone().ok_or_else(|| {
