@@ -405,21 +405,28 @@ async fn a_shopper_gets_at_most_the_configured_requests_over_both_integrations()
     assert_eq!(third.requested, 0, "once per persona per setting");
 }
 
-#[tokio::test]
-async fn personas_sharing_a_phone_get_one_text_and_one_answer() {
-    let world = world().await;
-    let family = world.count(
+/// Splits the second record off the first persona in SMS state `state` that was merged on a phone:
+/// two personas then share that phone. Answers (the merged persona, the new one).
+async fn split_a_family(world: &World, state: &str) -> (i64, i64) {
+    let family = world.count(&format!(
         "SELECT s.persona_id FROM source_records s JOIN personas p ON p.id = s.persona_id
-         WHERE s.match_reason = 'phone' AND p.sms_consent = 'none' ORDER BY s.id LIMIT 1",
-    );
+         WHERE s.match_reason = 'phone' AND p.sms_consent = '{state}' ORDER BY s.id LIMIT 1"
+    ));
     let record = world.count(&format!(
         "SELECT id FROM source_records WHERE persona_id = {family} AND match_reason = 'phone'"
     ));
-    world
+    let new = world
         .console
         .split_source_record(record)
         .await
         .expect("split");
+    (family, new)
+}
+
+#[tokio::test]
+async fn personas_sharing_a_phone_get_one_text_and_one_answer() {
+    let world = world().await;
+    let (family, _) = split_a_family(&world, "none").await;
     let phone = world.text(&format!(
         "SELECT phone_e164 FROM personas WHERE id = {family}"
     ));
@@ -480,18 +487,7 @@ async fn personas_sharing_a_phone_get_one_text_and_one_answer() {
 #[tokio::test]
 async fn splitting_a_persona_that_opted_out_keeps_the_opt_out_on_both() {
     let world = world().await;
-    let family = world.count(
-        "SELECT s.persona_id FROM source_records s JOIN personas p ON p.id = s.persona_id
-         WHERE s.match_reason = 'phone' AND p.sms_consent = 'opted_out' ORDER BY s.id LIMIT 1",
-    );
-    let record = world.count(&format!(
-        "SELECT id FROM source_records WHERE persona_id = {family} AND match_reason = 'phone'"
-    ));
-    let new = world
-        .console
-        .split_source_record(record)
-        .await
-        .expect("split");
+    let (_, new) = split_a_family(&world, "opted_out").await;
     assert_eq!(
         world.text(&format!(
             "SELECT sms_consent FROM personas WHERE id = {new}"
