@@ -121,7 +121,11 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
             Remove
           </button>
         )}
-        {current !== null && <span className="chip chip-ok">{locked ? `Imported · ${current}` : `On since ${current}`}</span>}
+        {current !== null ? (
+          <span className="chip chip-ok">{locked ? `Imported · ${current}` : `On since ${current}`}</span>
+        ) : (
+          <span className="chip">Off — no date set</span>
+        )}
       </div>
       {locked && <span className="muted small">The one-time import finished; it will not run again.</span>}
       {text.setting === "sms_opt_in_after" && current !== null && <SmsRequests integration={integration} onMessage={onMessage} />}
