@@ -54,7 +54,7 @@ pub struct HttpSmsGateway {
 }
 
 impl HttpSmsGateway {
-    /// A gateway at `base_url` (the sandbox's: [`canopy_sandbox`]'s `sms_base_url`).
+    /// A gateway at `base_url` (for the sandbox's simulator, its `sms_base_url()`).
     pub fn new(base_url: impl Into<String>) -> Result<Self> {
         Ok(HttpSmsGateway {
             base_url: base_url.into().trim_end_matches('/').to_string(),
