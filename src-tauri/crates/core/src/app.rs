@@ -183,7 +183,8 @@ impl Console {
         &self,
         work: impl FnOnce(&Database) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.db.off_thread(work).await
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || work(&db)).await?
     }
 
     /// An integration's connection status and checklist.

@@ -83,15 +83,6 @@ impl Database {
         Ok(value)
     }
 
-    /// Runs `work` with this database on Tokio's blocking pool, for async callers.
-    pub async fn off_thread<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Database) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || work(&db)).await?
-    }
-
     /// Runs `work` on a read-only connection.
     pub fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let idle = lock(&self.inner.readers).pop();

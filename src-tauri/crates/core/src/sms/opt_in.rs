@@ -52,14 +52,12 @@ pub struct SmsRun {
 pub async fn run(db: &Database, gateway: &dyn SmsGateway, now: DateTime<Utc>) -> Result<SmsRun> {
     let mut run = SmsRun::default();
     let mut answers = db
-        .off_thread(|db| {
-            db.read(|c| {
-                let mut statement = c.prepare(
-                    "SELECT id FROM sms_messages WHERE kind != 'opt_in_request' AND status = 'failed' ORDER BY id",
-                )?;
-                let ids = statement.query_map([], |r| r.get(0))?;
-                Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
-            })
+        .read_async(|c| {
+            let mut statement = c.prepare(
+                "SELECT id FROM sms_messages WHERE kind != 'opt_in_request' AND status = 'failed' ORDER BY id",
+            )?;
+            let ids = statement.query_map([], |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
         })
         .await?;
     answers.extend(replies::read_replies(db, gateway, now, &mut run).await?);
@@ -107,14 +105,12 @@ async fn deliver(
     run: &mut SmsRun,
 ) -> bool {
     let message = db
-        .off_thread(move |db| {
-            db.read(|c| {
-                Ok(c.query_row(
-                    "SELECT phone_e164, body FROM sms_messages WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-                )?)
-            })
+        .read_async(move |c| {
+            Ok(c.query_row(
+                "SELECT phone_e164, body FROM sms_messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )?)
         })
         .await;
     let sent = match message {
@@ -124,26 +120,24 @@ async fn deliver(
     let stamp_now = stamp(now);
     let outcome = sent.clone();
     let recorded = db
-        .off_thread(move |db| {
-            db.write(|tx| {
-                match &outcome {
-                    Ok(gateway_id) => {
-                        tx.execute(
-                            "UPDATE sms_messages SET status = 'sent', gateway_id = ?2, sent_at = ?3, error = NULL WHERE id = ?1",
-                            params![id, gateway_id, stamp_now],
-                        )?;
-                        mark_requested(tx, id, &stamp_now)?;
-                    }
-                    Err(error) => {
-                        tx.execute(
-                            "UPDATE sms_messages SET status = 'failed', error = ?2 WHERE id = ?1",
-                            params![id, error.message],
-                        )?;
-                    }
+        .write_async(move |tx| {
+            match &outcome {
+                Ok(gateway_id) => {
+                    tx.execute(
+                        "UPDATE sms_messages SET status = 'sent', gateway_id = ?2, sent_at = ?3, error = NULL WHERE id = ?1",
+                        params![id, gateway_id, stamp_now],
+                    )?;
+                    mark_requested(tx, id, &stamp_now)?;
                 }
-                Ok(())
+                Err(error) => {
+                    tx.execute(
+                        "UPDATE sms_messages SET status = 'failed', error = ?2 WHERE id = ?1",
+                        params![id, error.message],
+                    )?;
+                }
+            }
+            Ok(())
             })
-        })
         .await;
     if let Err(error) = recorded {
         tracing::warn!(id, "could not record an SMS outcome: {}", error.message);

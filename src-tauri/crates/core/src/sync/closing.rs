@@ -26,18 +26,16 @@ pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> R
         ..settings.page.clone()
     };
     let integration = settings.integration.clone();
-    db.off_thread(move |db| {
-        db.write(|tx| {
-            Ok(Closing {
-                enrolled_purchases: crate::enrollment::enroll_credential(tx, &page)?,
-                imported_points: crate::pos_points::import_balances(
-                    tx,
-                    &page,
-                    &integration,
-                    Utc::now().date_naive(),
-                )?,
-                mirrored_personas: crate::pos_points::mirror_balances(tx, &page, &integration)?,
-            })
+    db.write_async(move |tx| {
+        Ok(Closing {
+            enrolled_purchases: crate::enrollment::enroll_credential(tx, &page)?,
+            imported_points: crate::pos_points::import_balances(
+                tx,
+                &page,
+                &integration,
+                Utc::now().date_naive(),
+            )?,
+            mirrored_personas: crate::pos_points::mirror_balances(tx, &page, &integration)?,
         })
     })
     .await

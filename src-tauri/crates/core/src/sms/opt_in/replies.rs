@@ -25,7 +25,7 @@ pub(super) async fn read_replies(
     run: &mut SmsRun,
 ) -> Result<Vec<i64>> {
     let after = db
-        .off_thread(|db| db.read(|c| app_settings::get(c, REPLY_CURSOR_KEY)))
+        .read_async(|c| app_settings::get(c, REPLY_CURSOR_KEY))
         .await?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -36,61 +36,59 @@ pub(super) async fn read_replies(
     run.replies = replies.len() as u32;
     let stamp_now = stamp(now);
     let (answers, confirmed, opted_out) = db
-        .off_thread(move |db| {
-            db.write(|tx| {
-                let (mut answers, mut confirmed, mut opted_out) = (Vec::new(), 0, 0);
-                // A phone shared by several personas gets one answer per reply.
-                let mut answered = std::collections::HashSet::new();
-                for reply in &replies {
-                    let Some(phone) = crate::identity::normalize_phone(&reply.from) else {
-                        continue;
-                    };
-                    for persona in personas_with_phone(tx, &phone)? {
-                        let transition = consent::on_reply(
-                            consent::sms_state(tx, persona)?,
-                            consent::classify(&reply.body),
-                        );
-                        tx.prepare_cached("UPDATE personas SET sms_consent = ?2 WHERE id = ?1")?
-                            .execute(params![persona, transition.to.as_str()])?;
-                        let detail = format!("{} (“{}”)", transition.detail, reply.body.trim());
-                        consent::record(
+        .write_async(move |tx| {
+            let (mut answers, mut confirmed, mut opted_out) = (Vec::new(), 0, 0);
+            // A phone shared by several personas gets one answer per reply.
+            let mut answered = std::collections::HashSet::new();
+            for reply in &replies {
+                let Some(phone) = crate::identity::normalize_phone(&reply.from) else {
+                    continue;
+                };
+                for persona in personas_with_phone(tx, &phone)? {
+                    let transition = consent::on_reply(
+                        consent::sms_state(tx, persona)?,
+                        consent::classify(&reply.body),
+                    );
+                    tx.prepare_cached("UPDATE personas SET sms_consent = ?2 WHERE id = ?1")?
+                        .execute(params![persona, transition.to.as_str()])?;
+                    let detail = format!("{} (“{}”)", transition.detail, reply.body.trim());
+                    consent::record(
+                        tx,
+                        persona,
+                        "sms",
+                        transition.event,
+                        "sms_reply",
+                        &detail,
+                        &stamp_now,
+                    )?;
+                    match transition.event {
+                        "confirmed" => {
+                            confirmed += 1;
+                            if let Some(integration) = last_request_integration(tx, &phone)? {
+                                consent::join_through_sms(tx, persona, &integration)?;
+                            }
+                        }
+                        "opted_out" => opted_out += 1,
+                        _ => {}
+                    }
+                    if let Some(kind) = transition
+                        .answer
+                        .filter(|kind| answered.insert((reply.id, *kind)))
+                    {
+                        answers.push(queue(
                             tx,
                             persona,
-                            "sms",
-                            transition.event,
-                            "sms_reply",
-                            &detail,
+                            kind,
+                            None,
+                            &phone,
+                            &answer_text(tx, persona, kind)?,
                             &stamp_now,
-                        )?;
-                        match transition.event {
-                            "confirmed" => {
-                                confirmed += 1;
-                                if let Some(integration) = last_request_integration(tx, &phone)? {
-                                    consent::join_through_sms(tx, persona, &integration)?;
-                                }
-                            }
-                            "opted_out" => opted_out += 1,
-                            _ => {}
-                        }
-                        if let Some(kind) = transition
-                            .answer
-                            .filter(|kind| answered.insert((reply.id, *kind)))
-                        {
-                            answers.push(queue(
-                                tx,
-                                persona,
-                                kind,
-                                None,
-                                &phone,
-                                &answer_text(tx, persona, kind)?,
-                                &stamp_now,
-                            )?);
-                        }
+                        )?);
                     }
                 }
-                app_settings::put(tx, REPLY_CURSOR_KEY, Some(&last.to_string()))?;
-                Ok((answers, confirmed, opted_out))
-            })
+            }
+            app_settings::put(tx, REPLY_CURSOR_KEY, Some(&last.to_string()))?;
+            Ok((answers, confirmed, opted_out))
         })
         .await?;
     run.confirmed = confirmed;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{deliver, SmsRun};
 use crate::consent::{self, SmsConsent};
@@ -53,7 +53,7 @@ pub(super) async fn send_requests(
     run: &mut SmsRun,
 ) -> Result<()> {
     for integration in [Integration::Posabit, Integration::Greenbits] {
-        let candidates = db.off_thread(move |db| candidates(db, integration)).await?;
+        let candidates = db.read_async(move |c| candidates(c, integration)).await?;
         for candidate in candidates {
             let Some((store, timezone)) = candidate.store else {
                 run.no_store += 1;
@@ -65,17 +65,15 @@ pub(super) async fn send_requests(
             }
             let stamp_now = stamp(now);
             let reserved = db
-                .off_thread(move |db| {
-                    db.write(|tx| {
-                        reserve(
-                            tx,
-                            candidate.persona,
-                            integration,
-                            &candidate.phone,
-                            &request_text(&store),
-                            &stamp_now,
-                        )
-                    })
+                .write_async(move |tx| {
+                    reserve(
+                        tx,
+                        candidate.persona,
+                        integration,
+                        &candidate.phone,
+                        &request_text(&store),
+                        &stamp_now,
+                    )
                 })
                 .await?;
             if let Some(id) = reserved {
@@ -90,14 +88,12 @@ pub(super) async fn send_requests(
 }
 
 /// Who `integration`'s SMS opt-in setting reaches now (none when it is off).
-fn candidates(db: &Database, integration: Integration) -> Result<Vec<Candidate>> {
-    let settings = db.read(|c| crate::settings::get(c, integration))?;
-    let Some(date) = settings.sms_opt_in_after else {
+fn candidates(c: &Connection, integration: Integration) -> Result<Vec<Candidate>> {
+    let Some(date) = crate::settings::get(c, integration)?.sms_opt_in_after else {
         return Ok(Vec::new());
     };
-    let max = crate::loyalty::settings(db)?.sms_max_requests;
-    db.read(|c| {
-        let mut statement = c.prepare(&format!(
+    let max = crate::loyalty::read(c)?.sms_max_requests;
+    let mut statement = c.prepare(&format!(
             "SELECT pe.id, pe.phone_e164,
                     coalesce(fav.name, (SELECT rs.name FROM purchases p2 JOIN store_mappings m ON m.key_id = p2.store_key
                                         JOIN retail_stores rs ON rs.id = m.store_id
@@ -112,22 +108,21 @@ fn candidates(db: &Database, integration: Integration) -> Result<Vec<Candidate>>
              ORDER BY pe.id",
             may_get_request(max)
         ))?;
-        let rows = statement.query_map(params![integration.as_str(), date], |r| {
-            let name: Option<String> = r.get(2)?;
-            let timezone: Option<String> = r.get(3)?;
-            Ok(Candidate {
-                persona: r.get(0)?,
-                phone: r.get(1)?,
-                store: name.zip(timezone),
-            })
-        })?;
-        let mut phones = std::collections::HashSet::new();
-        Ok(rows
-            .collect::<rusqlite::Result<Vec<Candidate>>>()?
-            .into_iter()
-            .filter(|c| phones.insert(c.phone.clone()))
-            .collect())
-    })
+    let rows = statement.query_map(params![integration.as_str(), date], |r| {
+        let name: Option<String> = r.get(2)?;
+        let timezone: Option<String> = r.get(3)?;
+        Ok(Candidate {
+            persona: r.get(0)?,
+            phone: r.get(1)?,
+            store: name.zip(timezone),
+        })
+    })?;
+    let mut phones = std::collections::HashSet::new();
+    Ok(rows
+        .collect::<rusqlite::Result<Vec<Candidate>>>()?
+        .into_iter()
+        .filter(|candidate| phones.insert(candidate.phone.clone()))
+        .collect())
 }
 
 /// Whether `now` falls between 8 am and 9 pm in `timezone` (an unknown zone never does).
