@@ -2,7 +2,7 @@
 //! (the dry run), and the enrolment pass a sync runs when "Enroll Personas in loyalty program who
 //! purchased after" is set or moved.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -109,13 +109,7 @@ pub(crate) fn enroll_credential(tx: &Transaction<'_>, page: &PageContext) -> Res
     let Some(date) = page.enroll_after.as_deref() else {
         return Ok(0);
     };
-    let applied: Option<String> = tx
-        .query_row(
-            "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-            params![page.credential_id, ENROLLMENT_CURSOR],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let applied = crate::sync::cursor(tx, &page.credential_id, ENROLLMENT_CURSOR)?;
     if applied.as_deref() == Some(date) {
         return Ok(0);
     }
@@ -128,10 +122,6 @@ pub(crate) fn enroll_credential(tx: &Transaction<'_>, page: &PageContext) -> Res
     for purchase_id in &purchases {
         crate::sync::settle(tx, page, *purchase_id)?;
     }
-    tx.execute(
-        "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
-         ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = excluded.cursor",
-        params![page.credential_id, ENROLLMENT_CURSOR, date],
-    )?;
+    crate::sync::put_cursor(tx, &page.credential_id, ENROLLMENT_CURSOR, date)?;
     Ok(purchases.len())
 }

@@ -3,7 +3,7 @@
 //! write delta entries, never overwrite history, and run after a credential's streams.
 
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
 use crate::error::Result;
 use crate::ledger;
@@ -30,17 +30,14 @@ pub(crate) fn import_balances(
     else {
         return Ok(0);
     };
-    let closed: Option<String> = tx
-        .query_row(
-            "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-            params![page.credential_id, IMPORT_CURSOR],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let imported_before = closed.is_some();
-    if closed.as_deref() == Some("done") || (today > date && imported_before) {
-        close_import(tx, page)?;
-        return Ok(0);
+    let state = crate::sync::cursor(tx, &page.credential_id, IMPORT_CURSOR)?;
+    match state.as_deref() {
+        Some("done") => return Ok(0),
+        Some(_) if today > date => {
+            close_import(tx, page)?;
+            return Ok(0);
+        }
+        _ => {}
     }
     let records: Vec<(i64, i64, i64, i64)> = tx
         .prepare(
@@ -74,21 +71,14 @@ pub(crate) fn import_balances(
     if today > date {
         close_import(tx, page)?;
     } else {
-        tx.execute(
-            "INSERT OR IGNORE INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, 'importing')",
-            params![page.credential_id, IMPORT_CURSOR],
-        )?;
+        crate::sync::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "importing")?;
     }
     Ok(total)
 }
 
 /// Marks the credential's import finished, and the integration's once it was first closed.
 fn close_import(tx: &Transaction<'_>, page: &PageContext) -> Result<()> {
-    tx.execute(
-        "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, 'done')
-         ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = 'done'",
-        params![page.credential_id, IMPORT_CURSOR],
-    )?;
+    crate::sync::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "done")?;
     tx.execute(
         "UPDATE integrations SET points_import_done_at = coalesce(points_import_done_at, ?2) WHERE integration = ?1",
         params![page.integration.as_str(), page.now],

@@ -31,6 +31,7 @@ pub(crate) use apply::{insert_persona, match_persona};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
 pub use runs::close_interrupted;
+pub(crate) use runs::{cursor, put_cursor};
 pub(crate) use sales::settle;
 pub use sales::{apply_sale, points_for};
 

@@ -19,15 +19,37 @@ pub async fn read_cursor(
     cursor_key: &str,
 ) -> Result<Option<String>> {
     let (id, key) = (credential_id.to_string(), cursor_key.to_string());
-    db.read_async(move |c| {
-        Ok(c.query_row(
+    db.read_async(move |c| cursor(c, &id, &key)).await
+}
+
+/// The stored cursor of a credential's stream, read on `connection`.
+pub(crate) fn cursor(
+    connection: &rusqlite::Connection,
+    credential_id: &str,
+    cursor_key: &str,
+) -> Result<Option<String>> {
+    Ok(connection
+        .query_row(
             "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-            params![id, key],
+            params![credential_id, cursor_key],
             |row| row.get(0),
         )
         .optional()?)
-    })
-    .await
+}
+
+/// Stores a credential's cursor for a pass that is not a stream (its value replaces the old one).
+pub(crate) fn put_cursor(
+    tx: &rusqlite::Transaction<'_>,
+    credential_id: &str,
+    cursor_key: &str,
+    value: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
+         ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = excluded.cursor",
+        params![credential_id, cursor_key, value],
+    )?;
+    Ok(())
 }
 
 /// Opens a run's row.
