@@ -207,6 +207,25 @@ pub fn signed_at_signup(
     )
 }
 
+/// Opts a persona out of marketing on both channels, for good; the history records it (once: an
+/// opt-out already in place is left as it was).
+pub fn opt_out(
+    tx: &Transaction<'_>,
+    persona_id: i64,
+    source: &str,
+    detail: &str,
+    now: &str,
+) -> Result<()> {
+    tx.prepare_cached("UPDATE personas SET marketing_opt_in = 0 WHERE id = ?1")?
+        .execute([persona_id])?;
+    if sms_state(tx, persona_id)? != SmsConsent::OptedOut {
+        tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
+            .execute([persona_id])?;
+        record(tx, persona_id, "sms", "opted_out", source, detail, now)?;
+    }
+    Ok(())
+}
+
 /// Applies what a POS record says about consent: an opt-out at the POS opts the persona out of
 /// both channels for good; an opt-in backed by a signed consent is an SMS opt-in; an opt-in without
 /// one leaves the persona to a double opt-in request. Writes history only when something changes.
@@ -219,21 +238,7 @@ pub fn from_pos(
 ) -> Result<()> {
     let state = sms_state(tx, persona_id)?;
     if customer.marketing_opt_out {
-        tx.prepare_cached("UPDATE personas SET marketing_opt_in = 0 WHERE id = ?1")?
-            .execute([persona_id])?;
-        if state != SmsConsent::OptedOut {
-            tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
-                .execute([persona_id])?;
-            record(
-                tx,
-                persona_id,
-                "sms",
-                "opted_out",
-                integration,
-                "Opted out at the POS",
-                now,
-            )?;
-        }
+        opt_out(tx, persona_id, integration, "Opted out at the POS", now)?;
     } else if customer.marketing_opt_in == Some(true)
         && customer.consent_signed
         && matches!(state, SmsConsent::None | SmsConsent::Requested)

@@ -193,13 +193,7 @@ fn save_line(
     .execute(params![persona_id, line.first_name, line.last_name, line.phone, line.email, line.birth_date, line.loyalty_member, now])?;
     let from = format!("Line {number} of {file}");
     if line.opted_out {
-        tx.prepare_cached("UPDATE personas SET marketing_opt_in = 0 WHERE id = ?1")?
-            .execute([persona_id])?;
-        if crate::consent::sms_state(tx, persona_id)? != crate::consent::SmsConsent::OptedOut {
-            tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
-                .execute([persona_id])?;
-            crate::consent::record(tx, persona_id, "sms", "opted_out", "import", &from, now)?;
-        }
+        crate::consent::opt_out(tx, persona_id, "import", &from, now)?;
     } else if line.email_opt_in
         && crate::consent::sms_state(tx, persona_id)? != crate::consent::SmsConsent::OptedOut
     {

@@ -327,8 +327,7 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         // An opt-out is never lost: the new persona keeps the one the merged persona had, and what
         // its own POS record says.
         if crate::consent::sms_state(tx, old)? == crate::consent::SmsConsent::OptedOut {
-            tx.execute("UPDATE personas SET sms_consent = 'opted_out', marketing_opt_in = 0 WHERE id = ?1", [new])?;
-            crate::consent::record(tx, new, "sms", "opted_out", "split", "Split off a persona that had opted out", &now)?;
+            crate::consent::opt_out(tx, new, "split", "Split off a persona that had opted out", &now)?;
         }
         crate::consent::from_pos(tx, new, &integration, &customer, &now)?;
         tx.execute(

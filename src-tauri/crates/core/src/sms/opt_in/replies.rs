@@ -2,7 +2,7 @@
 //! phone, and answered (one answer per reply).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 
 use super::{personas_with_phone, queue, SmsRun};
 use crate::app_settings;
@@ -49,8 +49,7 @@ pub(super) async fn read_replies(
                         consent::sms_state(tx, persona)?,
                         consent::classify(&reply.body),
                     );
-                    tx.prepare_cached("UPDATE personas SET sms_consent = ?2 WHERE id = ?1")?
-                        .execute(params![persona, transition.to.as_str()])?;
+                    consent::set_sms_state(tx, persona, transition.to)?;
                     let detail = format!("{} (“{}”)", transition.detail, reply.body.trim());
                     consent::record(
                         tx,
