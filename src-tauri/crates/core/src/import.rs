@@ -14,7 +14,7 @@ use ts_rs::TS;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::identity::{normalize_email, normalize_phone};
-use crate::sync::match_persona;
+use crate::sync::{fill_missing, match_persona, Profile};
 
 /// Lines saved per transaction (and between progress reports).
 const BLOCK: usize = 500;
@@ -183,14 +183,21 @@ fn save_line(
             (tx.last_insert_rowid(), "new")
         }
     };
-    // A merge fills what the persona lacks; it never overwrites another source's values.
-    tx.prepare_cached(
-        "UPDATE personas SET first_name = coalesce(first_name, ?2), last_name = coalesce(last_name, ?3),
-           phone_e164 = coalesce(phone_e164, ?4), email = coalesce(email, ?5), birth_date = coalesce(birth_date, ?6),
-           loyalty_member = max(loyalty_member, ?7), updated_at = ?8
-         WHERE id = ?1",
-    )?
-    .execute(params![persona_id, line.first_name, line.last_name, line.phone, line.email, line.birth_date, line.loyalty_member, now])?;
+    if reason != "new" {
+        fill_missing(
+            tx,
+            persona_id,
+            &Profile {
+                first_name: line.first_name.as_deref(),
+                last_name: line.last_name.as_deref(),
+                phone: line.phone.as_deref(),
+                email: line.email.as_deref(),
+                birth_date: line.birth_date.as_deref(),
+                loyalty_member: line.loyalty_member,
+            },
+            now,
+        )?;
+    }
     let from = format!("Line {number} of {file}");
     if line.opted_out {
         crate::consent::opt_out(tx, persona_id, "import", &from, now)?;

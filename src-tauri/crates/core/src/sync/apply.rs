@@ -43,6 +43,48 @@ pub(crate) fn match_persona(
     Ok(None)
 }
 
+/// What a record merged into a persona knows about the shopper (phone and e-mail normalised).
+pub(crate) struct Profile<'a> {
+    /// Given name.
+    pub first_name: Option<&'a str>,
+    /// Family name.
+    pub last_name: Option<&'a str>,
+    /// E.164 phone.
+    pub phone: Option<&'a str>,
+    /// Normalised e-mail.
+    pub email: Option<&'a str>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<&'a str>,
+    /// A member of the loyalty programme.
+    pub loyalty_member: bool,
+}
+
+/// A merge fills what the persona lacks; it never overwrites another source's values.
+pub(crate) fn fill_missing(
+    tx: &Transaction<'_>,
+    persona_id: i64,
+    profile: &Profile<'_>,
+    now: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE personas SET first_name = coalesce(first_name, ?2), last_name = coalesce(last_name, ?3),
+           phone_e164 = coalesce(phone_e164, ?4), email = coalesce(email, ?5), birth_date = coalesce(birth_date, ?6),
+           loyalty_member = max(loyalty_member, ?7), updated_at = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        persona_id,
+        profile.first_name,
+        profile.last_name,
+        profile.phone,
+        profile.email,
+        profile.birth_date,
+        profile.loyalty_member,
+        now
+    ])?;
+    Ok(())
+}
+
 /// Creates the persona a POS shopper starts (`phone` and `email` already normalised); returns its id.
 pub(crate) fn insert_persona(
     tx: &Transaction<'_>,
@@ -162,23 +204,19 @@ pub fn apply_customer(
         )
     };
     if reason != "new" {
-        // A merge fills what the persona lacks; it never overwrites another source's values.
-        tx.prepare_cached(
-            "UPDATE personas SET first_name = coalesce(first_name, ?2), last_name = coalesce(last_name, ?3),
-               phone_e164 = coalesce(phone_e164, ?4), email = coalesce(email, ?5), birth_date = coalesce(birth_date, ?6),
-               loyalty_member = max(loyalty_member, ?7), updated_at = ?8
-             WHERE id = ?1",
-        )?
-        .execute(params![
+        fill_missing(
+            tx,
             persona_id,
-            customer.first_name,
-            customer.last_name,
-            phone,
-            email,
-            customer.birth_date,
-            customer.loyalty_member,
-            page.now
-        ])?;
+            &Profile {
+                first_name: customer.first_name.as_deref(),
+                last_name: customer.last_name.as_deref(),
+                phone: phone.as_deref(),
+                email: email.as_deref(),
+                birth_date: customer.birth_date.as_deref(),
+                loyalty_member: customer.loyalty_member,
+            },
+            &page.now,
+        )?;
     }
     tx.prepare_cached(
         "INSERT INTO source_records (persona_id, integration, credential_id, store_key, pos_id, match_reason, phone_raw,

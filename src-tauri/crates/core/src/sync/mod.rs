@@ -27,7 +27,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use apply::{apply_customer, Outcome};
-pub(crate) use apply::{insert_persona, match_persona};
+pub(crate) use apply::{fill_missing, insert_persona, match_persona, Profile};
 pub use engine::{save_page, CursorWrite, PageCounts};
 pub use registry::{RunSlot, SyncRegistry};
 pub use runs::close_interrupted;
