@@ -3,16 +3,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use canopy_core::credentials::Integration;
 use canopy_core::loyalty::{Expiration, LoyaltySettings};
-use canopy_core::secrets::MemorySecretStore;
 use canopy_core::settings::{IntegrationSettings, Setting, SettingChange};
 use canopy_core::Error;
-use canopy_sandbox::SandboxConfig;
 use chrono::{Duration, Utc};
-use support::{world_with, World};
+use support::{memory_world, World};
 
 async fn set(
     world: &World,
@@ -336,11 +332,7 @@ async fn points_imported_on_a_future_date_follow_the_pos_until_then() {
 
 /// A Greenbits world (one location, mapped) synced once.
 async fn synced_greenbits(seed: u64) -> World {
-    let world = world_with(
-        SandboxConfig::sized(seed, 150, 300),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(seed, 150, 300).await;
     world.add_and_connect_greenbits(Some(1), false).await;
     world
         .map_to_new_store(Integration::Greenbits, "America/Los_Angeles")

@@ -3,16 +3,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use canopy_core::connection::ConnectionState;
 use canopy_core::credentials::{Integration, NewPosabitCredential};
-use canopy_core::secrets::MemorySecretStore;
 use canopy_core::settings::{Setting, SettingChange};
 use canopy_core::{ErrorCode, Secret};
-use canopy_sandbox::SandboxConfig;
 use serde_json::json;
-use support::{world_with, World};
+use support::{memory_world, World};
 
 fn change(setting: Setting, on: bool, warning_acknowledged: bool) -> SettingChange {
     SettingChange {
@@ -24,11 +20,7 @@ fn change(setting: Setting, on: bool, warning_acknowledged: bool) -> SettingChan
 }
 
 async fn posabit_world() -> World {
-    let world = world_with(
-        SandboxConfig::sized(31, 200, 50),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(31, 200, 50).await;
     world
         .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
         .await;
@@ -172,11 +164,7 @@ async fn use_last_backup_makes_no_pos_call_until_it_is_turned_off() {
 
 #[tokio::test]
 async fn sync_to_relevant_market_keeps_only_the_credential_state() {
-    let world = world_with(
-        SandboxConfig::sized(31, 200, 0),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(31, 200, 0).await;
     let console = &world.console;
     console
         .add_posabit_credential(NewPosabitCredential {
@@ -229,11 +217,7 @@ async fn sync_to_relevant_market_keeps_only_the_credential_state() {
 
 #[tokio::test]
 async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
-    let world = world_with(
-        SandboxConfig::sized(31, 40, 30),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(31, 40, 30).await;
     let console = &world.console;
     world.add_and_connect_greenbits(None, true).await;
     let token = world.sandbox.config().greenbits_users[0].token.clone();
@@ -293,11 +277,7 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
 async fn sync_to_relevant_market_sends_a_signup_only_to_the_credential_of_its_store_state() {
     use canopy_core::signups::SignupInput;
     use canopy_core::stores::StoreInput;
-    let world = world_with(
-        SandboxConfig::sized(31, 20, 0),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(31, 20, 0).await;
     let console = &world.console;
     let mut credentials = Vec::new();
     for (index, (name, market)) in [("Capitol Hill", "WA"), ("Pearl", "OR")].iter().enumerate() {

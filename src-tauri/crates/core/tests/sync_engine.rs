@@ -7,20 +7,14 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use canopy_core::credentials::Integration;
-use canopy_core::secrets::MemorySecretStore;
 use canopy_core::stores::StoreInput;
 use canopy_core::sync::fingerprint::fingerprint;
 use canopy_core::sync::{SyncProgress, SyncSummary};
 use canopy_core::ErrorCode;
-use canopy_sandbox::SandboxConfig;
-use support::{world_with, World};
+use support::{memory_world, World};
 
 async fn posabit_world(customers: u64, sales: u64) -> World {
-    let world = world_with(
-        SandboxConfig::sized(17, customers, sales),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(17, customers, sales).await;
     world
         .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
         .await;

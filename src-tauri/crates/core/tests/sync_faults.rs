@@ -10,9 +10,8 @@ use canopy_core::secrets::MemorySecretStore;
 use canopy_core::sync::fingerprint::fingerprint;
 use canopy_core::sync::SyncSummary;
 use canopy_core::ErrorCode;
-use canopy_sandbox::SandboxConfig;
 use serde_json::{json, Value};
-use support::{console_on, world_with, World};
+use support::{console_on, memory_world, World};
 
 const CUSTOMERS: &str = "/api/v3/venue/customers";
 const TICKETS: &str = "/api/v3/venue/tickets";
@@ -26,11 +25,7 @@ struct Bench {
 }
 
 async fn bench() -> Bench {
-    let world = world_with(
-        SandboxConfig::sized(41, 1_200, 1_500),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(41, 1_200, 1_500).await;
     let (reference, reference_db) = console_on(
         &world.sandbox,
         world.dir.path(),

@@ -4,22 +4,14 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use canopy_core::credentials::Integration;
-use canopy_core::secrets::MemorySecretStore;
 use canopy_core::signups::SignupInput;
 use canopy_core::ErrorCode;
-use canopy_sandbox::SandboxConfig;
 use serde_json::{json, Value};
-use support::{world_with, World};
+use support::{memory_world, World};
 
 async fn posabit_world() -> World {
-    let world = world_with(
-        SandboxConfig::sized(23, 80, 40),
-        Arc::new(MemorySecretStore::default()),
-    )
-    .await;
+    let world = memory_world(23, 80, 40).await;
     world
         .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
         .await;

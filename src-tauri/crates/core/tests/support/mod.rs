@@ -35,6 +35,15 @@ pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
     .await
 }
 
+/// A world on the default stores at the given sizes, keys in an in-memory keychain.
+pub async fn memory_world(seed: u64, customers: u64, sales: u64) -> World {
+    world_with(
+        SandboxConfig::sized(seed, customers, sales),
+        Arc::new(canopy_core::secrets::MemorySecretStore::default()),
+    )
+    .await
+}
+
 /// Retries fast enough for tests: 6 attempts from 5 ms, waits capped at 2 s, no pacing.
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy {
@@ -223,11 +232,7 @@ impl World {
     /// A POSaBIT world (sandbox of `customers` and `sales` per venue, seed `seed`) with the first
     /// venue connected, mapped to "Capitol Hill" in `timezone`, and synced once.
     pub async fn synced_posabit(seed: u64, customers: u64, sales: u64, timezone: &str) -> World {
-        let world = world_with(
-            SandboxConfig::sized(seed, customers, sales),
-            Arc::new(canopy_core::secrets::MemorySecretStore::default()),
-        )
-        .await;
+        let world = memory_world(seed, customers, sales).await;
         world
             .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
             .await;
