@@ -648,6 +648,13 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
     Ok(())
 }
 
+/// The Settings page's audit log, scrolled into view, as text.
+async fn audit_log_text(session: &Session) -> Result<String> {
+    session.element("[data-testid='audit-log']").await?;
+    session.scroll_to("[data-testid='audit-log']").await?;
+    within(session.element("[data-testid='audit-log']").await?.text()).await
+}
+
 /// Opens an integration card from the Integrations page.
 async fn open_card(session: &Session, integration: &str) -> Result<()> {
     session.click_button("Integrations").await?;
@@ -691,9 +698,7 @@ async fn warning_dialog_and_audit_log(session: &Session) -> Result<()> {
     assert!(is_checked(session, toggle).await?, "confirming turns it on");
 
     session.click_button("Settings").await?;
-    session.element("[data-testid='audit-log']").await?;
-    session.scroll_to("[data-testid='audit-log']").await?;
-    let log = within(session.element("[data-testid='audit-log']").await?.text()).await?;
+    let log = audit_log_text(session).await?;
     assert!(
         log.contains("Sync Personas / Sync Contacts")
             && log.contains("off → on")
@@ -817,9 +822,7 @@ async fn date_settings(session: &Session) -> Result<()> {
     session.scroll_to("#loyalty-heading").await?;
     session.text_appears("Points expiration").await?;
     session.screenshot("22-loyalty-settings").await?;
-    session.element("[data-testid='audit-log']").await?;
-    session.scroll_to("[data-testid='audit-log']").await?;
-    let log = within(session.element("[data-testid='audit-log']").await?.text()).await?;
+    let log = audit_log_text(session).await?;
     assert!(
         log.contains("Enroll Personas in loyalty program who purchased after")
             && log.contains("off → 2020-01-01")

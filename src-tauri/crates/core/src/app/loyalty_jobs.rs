@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::Console;
 use crate::credentials::Integration;
 use crate::enrollment::{self, DryRun};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::expiry::{self, ExpiryRun};
 use crate::settings::Setting;
 use crate::sms::opt_in::{self, SmsRun, SmsStatus};
@@ -37,11 +37,8 @@ impl Console {
     /// Runs the SMS double opt-in job as of `now`: replies, answers, then requests.
     pub async fn run_sms_opt_ins(&self, now: DateTime<Utc>) -> Result<SmsRun> {
         let gateway = self.sms.clone().ok_or_else(|| {
-            Error::new(
-                ErrorCode::Validation,
-                "No SMS gateway is set up, so no opt-in request can be sent.",
-            )
-            .with_hint("Start Canopy with its sandbox, or set up an SMS gateway.")
+            Error::validation("No SMS gateway is set up, so no opt-in request can be sent.")
+                .with_hint("Start Canopy with its sandbox, or set up an SMS gateway.")
         })?;
         opt_in::run(&self.db, gateway.as_ref(), now).await
     }
