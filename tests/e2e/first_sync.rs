@@ -530,6 +530,8 @@ async fn consent_history(session: &Session) -> Result<()> {
         .context("the sandbox has a shopper who opted out")?;
     session.click_button("Personas").await?;
     open_persona(session, opted_out["email"].as_str().unwrap_or_default()).await?;
+    // The consent list appears once the detail has loaded.
+    session.element("[data-testid='persona-consent']").await?;
     let detail = within(
         session
             .element("[data-testid='persona-detail']")
@@ -541,7 +543,6 @@ async fn consent_history(session: &Session) -> Result<()> {
         detail.contains("SMSOpted out"),
         "the profile's SMS consent: {detail}"
     );
-    session.element("[data-testid='persona-consent']").await?;
     let history = within(
         session
             .element("[data-testid='persona-consent']")
