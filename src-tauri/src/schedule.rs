@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use canopy_core::app::Console;
-use canopy_core::schedule::ConsoleEvent;
+use canopy_core::config::schedule::ConsoleEvent;
+use canopy_core::console::Console;
 use tauri::{AppHandle, Emitter};
 
 /// The UI's event name for [`ConsoleEvent`]s.

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use canopy_core::app::{AppStatus, Console, PosClients, SandboxStore};
-use canopy_core::db::Database;
+use canopy_core::consent::sms::HttpSmsGateway;
+use canopy_core::console::{AppStatus, Console, PosClients, SandboxStore};
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
-use canopy_core::secrets::{self, KeychainStore, SecretStore};
-use canopy_core::sms::HttpSmsGateway;
+use canopy_core::storage::db::Database;
+use canopy_core::storage::keychain::{self as secret_stores, KeychainStore, SecretStore};
 use canopy_core::{Error, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
@@ -89,7 +89,7 @@ impl AppState {
         let (slot, recovering) = (probed.clone(), console.clone());
         tauri::async_runtime::spawn_blocking(move || {
             let result =
-                secrets::probe(keychain.as_ref()).and_then(|()| recovering.recover().map(drop));
+                secret_stores::probe(keychain.as_ref()).and_then(|()| recovering.recover().map(drop));
             if let Err(error) = &result {
                 tracing::error!(code = ?error.code, "keychain check failed: {}", error.message);
             }

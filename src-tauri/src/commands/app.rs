@@ -1,7 +1,7 @@
 //! Commands of the shell itself.
 
-use canopy_core::app::AppStatus;
-use canopy_core::notifications::Notification;
+use canopy_core::console::AppStatus;
+use canopy_core::integrations::notifications::Notification;
 use tauri::State;
 
 use crate::state::AppState;
@@ -24,7 +24,7 @@ pub async fn list_notifications(
 #[tauri::command]
 pub async fn api_tracking(
     state: State<'_, AppState>,
-) -> Result<canopy_core::api_tracking::ApiTracking, canopy_core::Error> {
+) -> Result<canopy_core::stores::api_tracking::ApiTracking, canopy_core::Error> {
     state.console.api_tracking().await
 }
 
@@ -54,7 +54,7 @@ pub async fn set_presenter_mode(
 #[tauri::command]
 pub async fn loyalty_settings(
     state: State<'_, AppState>,
-) -> Result<canopy_core::loyalty::LoyaltySettings, canopy_core::Error> {
+) -> Result<canopy_core::config::loyalty::LoyaltySettings, canopy_core::Error> {
     state.console.loyalty_settings().await
 }
 
@@ -62,7 +62,7 @@ pub async fn loyalty_settings(
 #[tauri::command]
 pub async fn save_loyalty_settings(
     state: State<'_, AppState>,
-    input: canopy_core::loyalty::LoyaltySettings,
-) -> Result<canopy_core::loyalty::LoyaltySettings, canopy_core::Error> {
+    input: canopy_core::config::loyalty::LoyaltySettings,
+) -> Result<canopy_core::config::loyalty::LoyaltySettings, canopy_core::Error> {
     state.console.save_loyalty_settings(input).await
 }

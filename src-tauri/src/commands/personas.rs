@@ -1,10 +1,10 @@
 //! Commands of the Personas page.
 
-use canopy_core::export::ExportProgress;
-use canopy_core::import::{ImportProgress, ImportSummary};
-use canopy_core::persona_detail::PersonaDetail;
-use canopy_core::personas::{PersonaPage, PersonaQuery};
-use canopy_core::signups::SignupInput;
+use canopy_core::personas::detail::PersonaDetail;
+use canopy_core::personas::export::ExportProgress;
+use canopy_core::personas::query::{PersonaPage, PersonaQuery};
+use canopy_core::sources::import::{ImportProgress, ImportSummary};
+use canopy_core::sources::signups::SignupInput;
 use canopy_core::Error;
 use tauri::State;
 

@@ -1,6 +1,6 @@
 //! Commands of Settings → Company Account → Retail Stores and their Store Mappings.
 
-use canopy_core::credentials::Integration;
+use canopy_core::base::pos_kind::Integration;
 use canopy_core::stores::{MappableKey, RetailStore, StoreInput};
 use canopy_core::Error;
 use tauri::State;

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use canopy_core::credentials::Integration;
-use canopy_core::schedule::ConsoleEvent;
-use canopy_core::sync::history::{IntegrationHealth, SyncRunRow};
-use canopy_core::sync::{SyncProgress, SyncSummary};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::config::schedule::ConsoleEvent;
+use canopy_core::sources::sync::history::{IntegrationHealth, SyncRunRow};
+use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};

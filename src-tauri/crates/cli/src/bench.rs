@@ -8,15 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use canopy_core::app::Console;
-use canopy_core::credentials::{Integration, NewPosabitCredential};
-use canopy_core::db::Database;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::console::Console;
+use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
+use canopy_core::pos::retry::RetryPolicy;
 use canopy_core::pos::PosClients;
-use canopy_core::secrets::MemorySecretStore;
-use canopy_core::sync::retry::RetryPolicy;
-use canopy_core::sync::SyncProgress;
+use canopy_core::sources::sync::SyncProgress;
+use canopy_core::storage::db::Database;
+use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::Secret;
 
 use crate::flag;
@@ -163,7 +164,7 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     let recorded = samples.clone();
     // The stream being sampled and the next tenth of it to sample at.
     let next_mark = Arc::new(Mutex::new((String::new(), 0u64)));
-    let sink: canopy_core::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
+    let sink: canopy_core::sources::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
         let Some(total) = p.total.filter(|t| *t > 0) else {
             return;
         };

@@ -8,11 +8,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use canopy_core::credentials::Integration;
-use canopy_core::db::Database;
-use canopy_core::personas::{list, PersonaQuery, PersonaSort};
-use canopy_core::sync::plan::streams_of;
-use canopy_core::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
+use canopy_core::sources::sync::plan::streams_of;
+use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
 use serde_json::{json, Value};
 
@@ -32,7 +32,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
         Ok(())
     })
     .map_err(fail)?;
-    let credential = canopy_core::credentials::list(db, Integration::Posabit)
+    let credential = canopy_core::integrations::credentials::list(db, Integration::Posabit)
         .map_err(fail)?
         .remove(0);
     let plans = streams_of(&credential);

@@ -19,7 +19,7 @@ mod bench_personas;
 use std::io::Read;
 
 use anyhow::{bail, Context};
-use canopy_core::secrets::{KeychainStore, SecretStore};
+use canopy_core::storage::keychain::{KeychainStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
 

@@ -5,32 +5,37 @@
 
 use ts_rs::{Config, TS};
 
-use crate::api_tracking::{ApiTracking, StoreNumber};
-use crate::app::{AppStatus, SandboxStore};
-use crate::connection::{ChecklistItem, ConnectionState, IntegrationStatus};
-use crate::consent::ConsentEvent;
-use crate::credentials::{
-    AddedCredential, Credential, Integration, LocationChoice, NewPosabitCredential, PermissionCheck,
+use crate::base::error::{Error, ErrorCode};
+use crate::base::pos_kind::Integration;
+use crate::config::integration_settings::{
+    AuditEntry, IntegrationSettings, Setting, SettingChange,
 };
-use crate::enrollment::{DryRun, StoreReach};
-use crate::error::{Error, ErrorCode};
-use crate::export::ExportProgress;
-use crate::greenbits_credentials::{GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential};
-use crate::import::{ImportProgress, ImportSummary, LineError};
-use crate::loyalty::{Expiration, LoyaltySettings};
-use crate::notifications::{Notification, NotificationKind};
-use crate::persona_detail::{
+use crate::config::loyalty::{Expiration, LoyaltySettings};
+use crate::config::schedule::ConsoleEvent;
+use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
+use crate::consent::ConsentEvent;
+use crate::console::{AppStatus, SandboxStore};
+use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
+use crate::integrations::credentials::{
+    AddedCredential, Credential, LocationChoice, NewPosabitCredential, PermissionCheck,
+};
+use crate::integrations::greenbits_credentials::{
+    GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
+};
+use crate::integrations::notifications::{Notification, NotificationKind};
+use crate::loyalty::enrollment::{DryRun, StoreReach};
+use crate::personas::detail::{
     ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,
     SourceRecordView,
 };
-use crate::personas::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
-use crate::schedule::ConsoleEvent;
-use crate::settings::{AuditEntry, IntegrationSettings, Setting, SettingChange};
-use crate::signups::SignupInput;
-use crate::sms::opt_in::{SmsRun, SmsStatus};
+use crate::personas::export::ExportProgress;
+use crate::personas::query::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
+use crate::sources::import::{ImportProgress, ImportSummary, LineError};
+use crate::sources::signups::SignupInput;
+use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
+use crate::sources::sync::{SyncProgress, SyncSummary};
+use crate::stores::api_tracking::{ApiTracking, StoreNumber};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
-use crate::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
-use crate::sync::{SyncProgress, SyncSummary};
 
 /// The whole `ui/src/bindings.ts` file.
 pub fn typescript() -> String {

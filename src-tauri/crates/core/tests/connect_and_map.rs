@@ -5,9 +5,10 @@ mod support;
 
 use std::sync::Arc;
 
-use canopy_core::connection::ConnectionState;
-use canopy_core::credentials::{self, Integration};
-use canopy_core::secrets::{MemorySecretStore, SecretStore};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::connect_state::ConnectionState;
+use canopy_core::integrations::credentials;
+use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::stores::StoreInput;
 use canopy_core::{ErrorCode, Secret};
 use support::{credential, world};
@@ -323,7 +324,7 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
     assert_eq!(raised.len(), 1);
     assert_eq!(
         raised[0].kind,
-        canopy_core::notifications::NotificationKind::UnmappedStore
+        canopy_core::integrations::notifications::NotificationKind::UnmappedStore
     );
     assert_eq!(raised[0].subject, added.id);
     assert!(raised[0].body.contains("Retail Stores"));
@@ -362,7 +363,7 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
         personas
     );
     let page = console
-        .personas(canopy_core::personas::PersonaQuery {
+        .personas(canopy_core::personas::query::PersonaQuery {
             search: None,
             offset: 0,
             limit: 5,
@@ -402,7 +403,9 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
     let raised = console.notifications().await.expect("list");
     let failed: Vec<_> = raised
         .iter()
-        .filter(|n| n.kind == canopy_core::notifications::NotificationKind::SyncFailed)
+        .filter(|n| {
+            n.kind == canopy_core::integrations::notifications::NotificationKind::SyncFailed
+        })
         .collect();
     assert_eq!(failed.len(), 1);
     assert!(failed[0].body.contains("did not accept"));
@@ -419,7 +422,7 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
         .await
         .expect("list")
         .iter()
-        .all(|n| n.kind != canopy_core::notifications::NotificationKind::SyncFailed));
+        .all(|n| n.kind != canopy_core::integrations::notifications::NotificationKind::SyncFailed));
 }
 
 #[tokio::test]

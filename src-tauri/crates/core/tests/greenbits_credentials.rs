@@ -5,10 +5,13 @@ mod support;
 
 use std::sync::Arc;
 
-use canopy_core::connection::ConnectionState;
-use canopy_core::credentials::{self, Integration};
-use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
-use canopy_core::secrets::{MemorySecretStore, SecretStore};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::connect_state::ConnectionState;
+use canopy_core::integrations::credentials;
+use canopy_core::integrations::greenbits_credentials::{
+    GreenbitsLoginInput, NewGreenbitsCredential,
+};
+use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::stores::StoreInput;
 use canopy_core::{ErrorCode, Secret};
 use support::world;

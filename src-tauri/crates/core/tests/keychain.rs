@@ -6,8 +6,9 @@ mod support;
 use std::process::Command;
 use std::sync::Arc;
 
-use canopy_core::credentials::{self, Integration};
-use canopy_core::secrets::{probe, KeychainStore, SecretStore};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::credentials;
+use canopy_core::storage::keychain::{probe, KeychainStore, SecretStore};
 use canopy_core::Secret;
 use support::{credential, world};
 

@@ -1,7 +1,7 @@
 //! With no Secret Service on the bus, the keychain fails with `keychain_unavailable` and a hint,
 //! never a silent in-memory fallback. (Its own test binary: it changes the process environment.)
 
-use canopy_core::secrets::{probe, KeychainStore, SecretStore};
+use canopy_core::storage::keychain::{probe, KeychainStore, SecretStore};
 use canopy_core::{ErrorCode, Secret};
 
 #[test]

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
-use canopy_core::credentials::{self, Integration};
-use canopy_core::secrets::{probe, KeychainStore, SecretStore};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::credentials;
+use canopy_core::storage::keychain::{probe, KeychainStore, SecretStore};
 use canopy_core::{Result, Secret};
 use support::{credential, world};
 
@@ -42,7 +43,7 @@ impl SecretStore for DiesAfterWrite {
 /// Adds a credential into the parent's database folder and dies when the secret is written.
 async fn child(db_dir: PathBuf, service: String) {
     let world = world(5, Arc::new(KeychainStore::new(&service))).await;
-    let db = canopy_core::db::Database::open(db_dir.join("canopy.db")).expect("db");
+    let db = canopy_core::storage::db::Database::open(db_dir.join("canopy.db")).expect("db");
     let client = canopy_core::pos::posabit::PosabitClient::new(
         world.sandbox.posabit_base_url(),
         Secret::new(world.sandbox.config().integrator_token.clone()),
@@ -86,7 +87,7 @@ async fn an_add_killed_between_the_two_writes_leaves_nothing_half_saved() {
     );
 
     // What the crash left: a pending row and its secret.
-    let db = canopy_core::db::Database::open(dir.path().join("canopy.db")).expect("db");
+    let db = canopy_core::storage::db::Database::open(dir.path().join("canopy.db")).expect("db");
     let pending: Vec<String> = db
         .read(|c| {
             let mut s = c.prepare("SELECT id FROM credentials WHERE status = 'pending'")?;

@@ -2,13 +2,13 @@
 //! search by phone in any format, e-mail, name without accents or case, and POS id; filters; sorting;
 //! the detail with its running balance; and splitting a wrong merge with the points recomputed.
 
-use canopy_core::credentials::Integration;
-use canopy_core::db::Database;
-use canopy_core::persona_detail::{detail, split};
-use canopy_core::personas::{list, PersonaQuery, PersonaSort};
-use canopy_core::signups::{sign_up, SignupInput};
-use canopy_core::sync::plan::streams_of;
-use canopy_core::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::personas::detail::{detail, split};
+use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
+use canopy_core::sources::signups::{sign_up, SignupInput};
+use canopy_core::sources::sync::plan::streams_of;
+use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::storage::db::Database;
 use serde_json::{json, Value};
 
 fn customer(id: u64, first: &str, last: &str, phone: &str, email: &str, member: bool) -> Value {
@@ -45,7 +45,7 @@ fn store() -> Store {
         Ok(())
     })
     .expect("credential");
-    let credential = canopy_core::credentials::list(&db, Integration::Posabit)
+    let credential = canopy_core::integrations::credentials::list(&db, Integration::Posabit)
         .expect("list")
         .remove(0);
     let plans = streams_of(&credential);
@@ -360,7 +360,7 @@ fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
     let store = store();
     let path = store._dir.path().join("members.csv");
     let mut reports = Vec::new();
-    let rows = canopy_core::export::export_csv(
+    let rows = canopy_core::personas::export::export_csv(
         &store.db,
         &PersonaQuery {
             member: Some(true),
@@ -375,7 +375,7 @@ fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
     assert_eq!(rows, 2, "Ana (with Bea) and Zoë are members");
     let text = std::fs::read_to_string(&path).expect("file");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], canopy_core::export::HEADER);
+    assert_eq!(lines[0], canopy_core::personas::export::HEADER);
     assert!(
         lines[1].contains("Ana,Ñúñez,'+14255550111,ana@example.com,true,75"),
         "{}",
@@ -386,9 +386,13 @@ fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
     assert!(!store._dir.path().join("members.csv.part").exists());
 
     let nowhere = store._dir.path().join("missing-folder").join("x.csv");
-    let error =
-        canopy_core::export::export_csv(&store.db, &PersonaQuery::default(), &nowhere, |_| {})
-            .expect_err("no such folder");
+    let error = canopy_core::personas::export::export_csv(
+        &store.db,
+        &PersonaQuery::default(),
+        &nowhere,
+        |_| {},
+    )
+    .expect_err("no such folder");
     assert!(
         error.message.contains("could not write"),
         "{}",
@@ -398,7 +402,7 @@ fn the_export_streams_the_filtered_rows_to_a_csv_file_and_reports_progress() {
 
 #[test]
 fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
-    use canopy_core::import::import_csv;
+    use canopy_core::sources::import::import_csv;
     let store = store();
     let path = store._dir.path().join("shoppers.csv");
     std::fs::write(

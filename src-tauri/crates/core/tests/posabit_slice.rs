@@ -4,9 +4,10 @@ mod support;
 
 use std::sync::Arc;
 
-use canopy_core::credentials::{self, Integration};
-use canopy_core::personas::PersonaQuery;
-use canopy_core::secrets::{MemorySecretStore, SecretStore};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::credentials;
+use canopy_core::personas::query::PersonaQuery;
+use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::{Error, ErrorCode, Secret};
 use support::{credential, world};
 
@@ -264,7 +265,7 @@ async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sy
         .expect("status");
     assert_eq!(
         status.state,
-        canopy_core::connection::ConnectionState::NeedsAttention
+        canopy_core::integrations::connect_state::ConnectionState::NeedsAttention
     );
     let stopped: Vec<_> = summary.iter().filter(|s| s.error.is_some()).collect();
     assert_eq!(
@@ -315,7 +316,7 @@ async fn an_unreachable_pos_gives_pos_unreachable() {
     let closed = listener.local_addr().expect("addr");
     drop(listener);
     let dir = tempfile::tempdir().expect("dir");
-    let db = canopy_core::db::Database::open(dir.path().join("c.db")).expect("db");
+    let db = canopy_core::storage::db::Database::open(dir.path().join("c.db")).expect("db");
     let client = canopy_core::pos::posabit::PosabitClient::new(
         format!("http://{closed}/api"),
         Secret::new("i"),
@@ -324,19 +325,19 @@ async fn an_unreachable_pos_gives_pos_unreachable() {
     let greenbits =
         canopy_core::pos::greenbits::GreenbitsClient::new(format!("http://{closed}/api"))
             .expect("client");
-    let clients = canopy_core::app::PosClients {
+    let clients = canopy_core::console::PosClients {
         posabit: client,
         greenbits,
     };
     let console =
-        canopy_core::app::Console::new(db, Arc::new(MemorySecretStore::default()), clients);
+        canopy_core::console::Console::new(db, Arc::new(MemorySecretStore::default()), clients);
     let error = console
         .add_posabit_credential(credential("S", "k"))
         .await
         .expect_err("unreachable");
     assert_eq!(error.code, ErrorCode::PosUnreachable);
     assert!(error.hint.is_some());
-    let login = canopy_core::greenbits_credentials::GreenbitsLoginInput {
+    let login = canopy_core::integrations::greenbits_credentials::GreenbitsLoginInput {
         username: "manager".into(),
         password: Secret::new("pw"),
     };
@@ -353,13 +354,19 @@ struct LockedKeychain;
 
 impl SecretStore for LockedKeychain {
     fn put(&self, _: &str, _: &Secret) -> canopy_core::Result<()> {
-        Err(canopy_core::secrets::keychain_unavailable("locked"))
+        Err(canopy_core::storage::keychain::keychain_unavailable(
+            "locked",
+        ))
     }
     fn get(&self, _: &str) -> canopy_core::Result<Option<Secret>> {
-        Err(canopy_core::secrets::keychain_unavailable("locked"))
+        Err(canopy_core::storage::keychain::keychain_unavailable(
+            "locked",
+        ))
     }
     fn delete(&self, _: &str) -> canopy_core::Result<()> {
-        Err(canopy_core::secrets::keychain_unavailable("locked"))
+        Err(canopy_core::storage::keychain::keychain_unavailable(
+            "locked",
+        ))
     }
 }
 

@@ -3,9 +3,10 @@
 
 mod support;
 
-use canopy_core::connection::ConnectionState;
-use canopy_core::credentials::{Integration, NewPosabitCredential};
-use canopy_core::settings::{Setting, SettingChange};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::config::integration_settings::{Setting, SettingChange};
+use canopy_core::integrations::connect_state::ConnectionState;
+use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
 use support::{memory_world, World};
@@ -275,7 +276,7 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
 
 #[tokio::test]
 async fn sync_to_relevant_market_sends_a_signup_only_to_the_credential_of_its_store_state() {
-    use canopy_core::signups::SignupInput;
+    use canopy_core::sources::signups::SignupInput;
     use canopy_core::stores::StoreInput;
     let world = memory_world(31, 20, 0).await;
     let console = &world.console;

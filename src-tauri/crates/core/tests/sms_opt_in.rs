@@ -4,9 +4,9 @@
 
 mod support;
 
-use canopy_core::credentials::Integration;
-use canopy_core::settings::{Setting, SettingChange};
-use canopy_core::signups::SignupInput;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::config::integration_settings::{Setting, SettingChange};
+use canopy_core::sources::signups::SignupInput;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use support::World;

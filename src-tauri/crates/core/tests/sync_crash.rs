@@ -13,9 +13,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use canopy_core::credentials::{secret_name, Integration};
-use canopy_core::secrets::{MemorySecretStore, SecretStore};
-use canopy_core::sync::fingerprint::fingerprint;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::integrations::credentials::secret_name;
+use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
 use support::{console_on, world_with};
@@ -24,7 +25,7 @@ const CHILD: &str = "CANOPY_SYNC_CHILD";
 const TEST: &str = "a_sync_killed_at_random_points_resumes_to_the_same_database";
 
 /// A console on the parent's database and sandbox, as the child process sees them.
-fn child_console(dir: &std::path::Path) -> canopy_core::app::Console {
+fn child_console(dir: &std::path::Path) -> canopy_core::console::Console {
     let var = |name: &str| std::env::var(name).expect(name);
     let secrets = MemorySecretStore::default();
     secrets
@@ -33,7 +34,7 @@ fn child_console(dir: &std::path::Path) -> canopy_core::app::Console {
             &Secret::new(var("CANOPY_SYNC_KEY")),
         )
         .expect("secret");
-    let db = canopy_core::db::Database::open(dir.join("canopy.db")).expect("db");
+    let db = canopy_core::storage::db::Database::open(dir.join("canopy.db")).expect("db");
     let clients = canopy_core::pos::PosClients {
         posabit: canopy_core::pos::posabit::PosabitClient::new(
             var("CANOPY_SYNC_POSABIT"),
@@ -43,7 +44,7 @@ fn child_console(dir: &std::path::Path) -> canopy_core::app::Console {
         greenbits: canopy_core::pos::greenbits::GreenbitsClient::new(var("CANOPY_SYNC_POSABIT"))
             .expect("client"),
     };
-    canopy_core::app::Console::new(db, Arc::new(secrets), clients)
+    canopy_core::console::Console::new(db, Arc::new(secrets), clients)
         .with_retry_policy(support::fast_retries())
 }
 
@@ -222,7 +223,7 @@ async fn pushes_killed_at_random_points_create_each_shopper_once() {
     for i in 0..SIGNUPS {
         world
             .console
-            .sign_up(canopy_core::signups::SignupInput {
+            .sign_up(canopy_core::sources::signups::SignupInput {
                 first_name: format!("Shopper{i}"),
                 phone: Some(format!("20655{:05}", 10_000 + i)),
                 email: Some(format!("shopper{i}@example.com")),

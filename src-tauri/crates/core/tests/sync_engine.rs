@@ -6,10 +6,10 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use canopy_core::credentials::Integration;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::stores::StoreInput;
-use canopy_core::sync::fingerprint::fingerprint;
-use canopy_core::sync::{SyncProgress, SyncSummary};
 use canopy_core::ErrorCode;
 use support::{memory_world, World};
 
@@ -152,7 +152,9 @@ async fn greenbits_people_patients_and_orders_merge_with_posabit_shoppers_and_un
     let unmapped = world.console.notifications().await.expect("notifications");
     let flagged: Vec<_> = unmapped
         .iter()
-        .filter(|n| n.kind == canopy_core::notifications::NotificationKind::UnmappedStore)
+        .filter(|n| {
+            n.kind == canopy_core::integrations::notifications::NotificationKind::UnmappedStore
+        })
         .collect();
     assert_eq!(
         flagged.len(),
@@ -210,7 +212,7 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
     let reports: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
     let (sink_reports, console) = (reports.clone(), world.console.clone());
     let cancelling = console.clone();
-    let sink: canopy_core::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
+    let sink: canopy_core::sources::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
         let first_page = p.state == "running" && p.done == 500;
         sink_reports.lock().expect("reports").push(p);
         if first_page {
@@ -313,7 +315,7 @@ async fn loyalty_settings_set_the_points_per_dollar_and_the_day_points_start() {
     let start = "2025-01-01";
     world
         .console
-        .save_loyalty_settings(canopy_core::loyalty::LoyaltySettings {
+        .save_loyalty_settings(canopy_core::config::loyalty::LoyaltySettings {
             points_per_dollar: 2,
             accrual_start: Some(start.into()),
             ..world.console.loyalty_settings().await.expect("loyalty")

@@ -5,10 +5,10 @@ mod support;
 
 use std::sync::Arc;
 
-use canopy_core::credentials::Integration;
-use canopy_core::secrets::MemorySecretStore;
-use canopy_core::sync::fingerprint::fingerprint;
-use canopy_core::sync::SyncSummary;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::sources::sync::SyncSummary;
+use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::ErrorCode;
 use serde_json::{json, Value};
 use support::{console_on, memory_world, World};
@@ -20,8 +20,8 @@ const TICKETS: &str = "/api/v3/venue/tickets";
 /// database synced from it before any fault is switched on.
 struct Bench {
     world: World,
-    reference: canopy_core::app::Console,
-    reference_db: canopy_core::db::Database,
+    reference: canopy_core::console::Console,
+    reference_db: canopy_core::storage::db::Database,
 }
 
 async fn bench() -> Bench {
@@ -46,7 +46,7 @@ async fn bench() -> Bench {
     }
 }
 
-async fn sync(console: &canopy_core::app::Console) -> Vec<SyncSummary> {
+async fn sync(console: &canopy_core::console::Console) -> Vec<SyncSummary> {
     console
         .sync(Integration::Posabit, None, "manual", None)
         .await

@@ -2,11 +2,11 @@
 //! sales streams interleave, and whatever earlier pages are delivered again, the database ends the
 //! same — personas, links, purchases, ledger and cursors.
 
-use canopy_core::credentials::Integration;
-use canopy_core::db::Database;
-use canopy_core::sync::fingerprint::{fingerprint, Fingerprint};
-use canopy_core::sync::plan::{streams_of, StreamPlan};
-use canopy_core::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::sources::sync::fingerprint::{fingerprint, Fingerprint};
+use canopy_core::sources::sync::plan::{streams_of, StreamPlan};
+use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
+use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -78,7 +78,8 @@ fn store() -> Store {
         Ok(())
     })
     .expect("credential");
-    let credentials = canopy_core::credentials::list(&db, Integration::Posabit).expect("list");
+    let credentials =
+        canopy_core::integrations::credentials::list(&db, Integration::Posabit).expect("list");
     let plans = streams_of(&credentials[0]);
     Store {
         _dir: dir,

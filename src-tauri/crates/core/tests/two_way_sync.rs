@@ -4,8 +4,8 @@
 
 mod support;
 
-use canopy_core::credentials::Integration;
-use canopy_core::signups::SignupInput;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::sources::signups::SignupInput;
 use canopy_core::ErrorCode;
 use serde_json::{json, Value};
 use support::{memory_world, World};

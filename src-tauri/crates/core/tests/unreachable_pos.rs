@@ -6,12 +6,12 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use canopy_core::app::Console;
-use canopy_core::credentials::Integration;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::console::Console;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::PosClients;
-use canopy_core::secrets::{MemorySecretStore, SecretStore};
+use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
 use support::{credential, fast_retries, world, World};
@@ -30,7 +30,7 @@ fn console_to(
     .and_then(|c| c.with_timeout(timeout))
     .expect("client");
     let greenbits = GreenbitsClient::new(world.sandbox.greenbits_base_url()).expect("client");
-    let retry = canopy_core::sync::retry::RetryPolicy {
+    let retry = canopy_core::pos::retry::RetryPolicy {
         attempts: 2,
         ..fast_retries()
     };

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::http::PosVoice;
 use super::{instant, record_id, take_list, text, Mapped, PosCustomer, PosSale, RecordError};
-use crate::error::Result;
-use crate::secret::Secret;
+use crate::base::error::Result;
+use crate::base::secret::Secret;
 
 /// Greenbits' production API.
 pub const PRODUCTION_URL: &str = "https://api.greenbits.com/api";
@@ -176,7 +176,9 @@ impl GreenbitsClient {
             .json(&serde_json::json!({ "customer": fields }));
         let created: Value = VOICE.json(VOICE.send(request).await?).await?;
         record_id(&created["customer"]).ok_or_else(|| {
-            crate::error::Error::internal("Greenbits created the customer but sent back no id.")
+            crate::base::error::Error::internal(
+                "Greenbits created the customer but sent back no id.",
+            )
         })
     }
 

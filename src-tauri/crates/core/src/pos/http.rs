@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::base::error::{Error, ErrorCode, Result};
 
 /// How long one request may take before it counts as unreachable.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -7,6 +7,7 @@
 pub mod greenbits;
 pub mod http;
 pub mod posabit;
+pub mod retry;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

@@ -7,8 +7,8 @@ use super::http::PosVoice;
 use super::{
     instant, record_id, take_list, text, Mapped, PosCoupon, PosCustomer, PosSale, RecordError,
 };
-use crate::error::Result;
-use crate::secret::Secret;
+use crate::base::error::Result;
+use crate::base::secret::Secret;
 
 /// POSaBIT's production API.
 pub const PRODUCTION_URL: &str = "https://app.posabit.com/api";
@@ -197,7 +197,7 @@ impl PosabitClient {
             .json(&serde_json::json!({ "customer": fields }));
         let created: Value = VOICE.json(VOICE.send(request).await?).await?;
         record_id(&created["customer"]).ok_or_else(|| {
-            crate::error::Error::internal("POSaBIT created the customer but sent back no id.")
+            crate::base::error::Error::internal("POSaBIT created the customer but sent back no id.")
         })
     }
 

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use canopy_core::app::{Console, PosClients};
-use canopy_core::credentials::NewPosabitCredential;
-use canopy_core::db::Database;
+use canopy_core::consent::sms::HttpSmsGateway;
+use canopy_core::console::{Console, PosClients};
+use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
-use canopy_core::secrets::SecretStore;
-use canopy_core::sms::HttpSmsGateway;
-use canopy_core::sync::retry::RetryPolicy;
+use canopy_core::pos::retry::RetryPolicy;
+use canopy_core::storage::db::Database;
+use canopy_core::storage::keychain::SecretStore;
 use canopy_core::Secret;
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use std::time::Duration;
@@ -39,7 +39,7 @@ pub async fn world(customers: u64, secrets: Arc<dyn SecretStore>) -> World {
 pub async fn memory_world(seed: u64, customers: u64, sales: u64) -> World {
     world_with(
         SandboxConfig::sized(seed, customers, sales),
-        Arc::new(canopy_core::secrets::MemorySecretStore::default()),
+        Arc::new(canopy_core::storage::keychain::MemorySecretStore::default()),
     )
     .await
 }
@@ -102,7 +102,7 @@ impl World {
     pub async fn connect_posabit(&self) {
         connect(
             &self.console,
-            canopy_core::credentials::Integration::Posabit,
+            canopy_core::base::pos_kind::Integration::Posabit,
         )
         .await;
     }
@@ -146,7 +146,7 @@ impl World {
 
     /// Adds the POSaBIT credential of venue `index` as `store` and connects POSaBIT.
     pub async fn add_and_connect_posabit(&self, console: &Console, store: &str, index: usize) {
-        use canopy_core::credentials::Integration;
+        use canopy_core::base::pos_kind::Integration;
         console
             .add_posabit_credential(credential(store, &self.venue_key(index)))
             .await
@@ -161,8 +161,10 @@ impl World {
         locations: Option<usize>,
         medical_patients: bool,
     ) -> Vec<u64> {
-        use canopy_core::credentials::Integration;
-        use canopy_core::greenbits_credentials::{GreenbitsLoginInput, NewGreenbitsCredential};
+        use canopy_core::base::pos_kind::Integration;
+        use canopy_core::integrations::greenbits_credentials::{
+            GreenbitsLoginInput, NewGreenbitsCredential,
+        };
         let (username, password) = self.greenbits_user(0);
         let login = self
             .console
@@ -195,12 +197,12 @@ impl World {
     /// (number 12) for POSaBIT, "Ballard" (number 13) for Greenbits.
     pub async fn map_to_new_store(
         &self,
-        integration: canopy_core::credentials::Integration,
+        integration: canopy_core::base::pos_kind::Integration,
         timezone: &str,
     ) {
         let (name, number) = match integration {
-            canopy_core::credentials::Integration::Posabit => ("Capitol Hill", "12"),
-            canopy_core::credentials::Integration::Greenbits => ("Ballard", "13"),
+            canopy_core::base::pos_kind::Integration::Posabit => ("Capitol Hill", "12"),
+            canopy_core::base::pos_kind::Integration::Greenbits => ("Ballard", "13"),
         };
         let store = self
             .console
@@ -237,16 +239,16 @@ impl World {
             .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
             .await;
         world
-            .map_to_new_store(canopy_core::credentials::Integration::Posabit, timezone)
+            .map_to_new_store(canopy_core::base::pos_kind::Integration::Posabit, timezone)
             .await;
         world
-            .sync_ok(canopy_core::credentials::Integration::Posabit)
+            .sync_ok(canopy_core::base::pos_kind::Integration::Posabit)
             .await;
         world
     }
 
     /// Syncs `integration` and fails the test if any stream failed.
-    pub async fn sync_ok(&self, integration: canopy_core::credentials::Integration) {
+    pub async fn sync_ok(&self, integration: canopy_core::base::pos_kind::Integration) {
         let summaries = self
             .console
             .sync(integration, None, "manual", None)
@@ -280,9 +282,9 @@ pub fn credential(store: &str, key: &str) -> NewPosabitCredential {
 /// Turns Sync Personas on (its warning acknowledged), as the card's dialog does.
 pub async fn sync_personas_on(
     console: &Console,
-    integration: canopy_core::credentials::Integration,
+    integration: canopy_core::base::pos_kind::Integration,
 ) {
-    use canopy_core::settings::{Setting, SettingChange};
+    use canopy_core::config::integration_settings::{Setting, SettingChange};
     console
         .change_setting(
             integration,
@@ -298,7 +300,7 @@ pub async fn sync_personas_on(
 }
 
 /// Ticks the age gate and connects `integration` (its credentials must be added).
-pub async fn connect(console: &Console, integration: canopy_core::credentials::Integration) {
+pub async fn connect(console: &Console, integration: canopy_core::base::pos_kind::Integration) {
     console
         .set_age_gate(integration, true)
         .await

@@ -1,0 +1,546 @@
+//! The console's services bundled for its front ends (the Tauri shell and the CLI).
+
+mod loyalty_jobs;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::base::error::{Error, Result};
+use crate::base::pos_kind::Integration;
+use crate::base::secret::Secret;
+use crate::config::integration_settings::{self, AuditEntry, IntegrationSettings, SettingChange};
+use crate::integrations::connect_state::{self, IntegrationStatus};
+use crate::integrations::credentials::{self, AddedCredential, Credential, NewPosabitCredential};
+use crate::integrations::greenbits_credentials::{
+    self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
+};
+use crate::personas::detail::{self, PersonaDetail};
+use crate::personas::query::{self, PersonaPage, PersonaQuery};
+use crate::pos::retry::RetryPolicy;
+pub use crate::pos::PosClients;
+use crate::sources::outbox::{self, PushSummary};
+use crate::sources::signups::{self, Signup, SignupInput};
+use crate::sources::sync::history::{self, IntegrationHealth, SyncRunRow};
+use crate::sources::sync::{
+    self, ProgressSink, SyncContext, SyncControl, SyncRegistry, SyncSummary,
+};
+use crate::storage::db::Database;
+use crate::storage::keychain::SecretStore;
+use crate::stores::{self, MappableKey, RetailStore, StoreInput};
+
+/// A store of the built-in sandbox. Its key never crosses to the UI: adding it is done in the backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SandboxStore {
+    /// The simulated venue's POSaBIT id.
+    #[ts(type = "number")]
+    pub venue_id: u64,
+    /// The simulated venue's name.
+    pub venue_name: String,
+    /// Its state.
+    pub state: String,
+    /// What is special about it, e.g. a missing permission.
+    pub note: String,
+}
+
+/// What the UI shows in the shell: where data comes from and whether the keychain answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AppStatus {
+    /// True while the built-in sandbox stands in for the POS.
+    pub sandbox: bool,
+    /// The POSaBIT API base URL in use.
+    pub posabit_url: String,
+    /// Why the keychain is unusable, or `null` when it works.
+    pub keychain_error: Option<Error>,
+    /// Where the database and logs live.
+    pub data_dir: String,
+    /// The sandbox's POSaBIT stores (empty when a real POS is used).
+    pub sandbox_stores: Vec<SandboxStore>,
+}
+
+/// The database, the keychain and the POS clients, with the operations the UI offers.
+#[derive(Clone)]
+pub struct Console {
+    db: Database,
+    secrets: Arc<dyn SecretStore>,
+    clients: PosClients,
+    syncs: Arc<SyncRegistry>,
+    retry: RetryPolicy,
+    greenbits_logins: Arc<PendingLogins>,
+    /// Where SMS opt-in requests go; `None` until one is set.
+    sms: Option<Arc<dyn crate::consent::sms::SmsGateway>>,
+    /// When this run began (RFC 3339): recovery touches only what earlier runs left.
+    started_at: String,
+    /// The same instant, for comparing with sync run stamps.
+    started_at_instant: chrono::DateTime<chrono::Utc>,
+}
+
+impl Console {
+    /// Bundles the services; call [`Console::recover`] once the keychain answers.
+    pub fn new(db: Database, secrets: Arc<dyn SecretStore>, clients: PosClients) -> Self {
+        let now = chrono::Utc::now();
+        Console {
+            db,
+            secrets,
+            clients,
+            syncs: Arc::default(),
+            retry: RetryPolicy::standard(),
+            greenbits_logins: Arc::default(),
+            sms: None,
+            started_at: now.to_rfc3339(),
+            started_at_instant: now,
+        }
+    }
+
+    /// Logs in to Greenbits: the pre-flight and the locations to pick (the token stays here).
+    pub async fn greenbits_login(&self, input: GreenbitsLoginInput) -> Result<GreenbitsLogin> {
+        greenbits_credentials::login(&self.clients.greenbits, &self.greenbits_logins, input).await
+    }
+
+    /// Stores the Greenbits credential of a finished log-in.
+    pub async fn add_greenbits_credential(
+        &self,
+        input: NewGreenbitsCredential,
+    ) -> Result<AddedCredential> {
+        greenbits_credentials::add(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.greenbits_logins,
+            input,
+        )
+        .await
+    }
+
+    /// The same console with another retry and pacing policy (tests use a fast one).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The same console sending texts through `gateway`.
+    pub fn with_sms_gateway(mut self, gateway: Arc<dyn crate::consent::sms::SmsGateway>) -> Self {
+        self.sms = Some(gateway);
+        self
+    }
+
+    /// Finishes start-up: closes the sync runs an earlier process left open and removes
+    /// half-added credentials (returns how many). Needs the keychain.
+    pub fn recover(&self) -> Result<usize> {
+        let interrupted = sync::close_interrupted(
+            &self.db,
+            &crate::base::clock::db_timestamp(self.started_at_instant),
+        )?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "closed sync runs an earlier process left open");
+        }
+        credentials::remove_unfinished(&self.db, self.secrets.as_ref(), &self.started_at)
+    }
+
+    /// Verifies and stores a POSaBIT credential.
+    pub async fn add_posabit_credential(
+        &self,
+        input: NewPosabitCredential,
+    ) -> Result<AddedCredential> {
+        credentials::add_posabit(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.posabit,
+            input,
+        )
+        .await
+    }
+
+    /// The credentials of an integration.
+    pub async fn credentials(&self, integration: Integration) -> Result<Vec<Credential>> {
+        self.blocking(move |db| credentials::list(db, integration))
+            .await
+    }
+
+    /// Removes a credential (its key leaves the keychain; its data stays).
+    pub async fn remove_credential(&self, id: &str) -> Result<()> {
+        credentials::remove(&self.db, self.secrets.as_ref(), id).await
+    }
+
+    /// Renames a POSaBIT credential or changes its market.
+    pub async fn edit_posabit_credential(
+        &self,
+        id: &str,
+        store_name: &str,
+        market: Option<String>,
+    ) -> Result<Credential> {
+        credentials::edit_posabit(&self.db, id, store_name, market).await
+    }
+
+    /// Replaces a POSaBIT credential's key with a new one for the same venue.
+    pub async fn rotate_posabit_key(&self, id: &str, key: Secret) -> Result<AddedCredential> {
+        credentials::rotate_posabit_key(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.posabit,
+            id,
+            key,
+        )
+        .await
+    }
+
+    /// Runs blocking database work off the async runtime.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || work(&db)).await?
+    }
+
+    /// An integration's connection status and checklist.
+    pub async fn integration_status(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connect_state::status(db, integration))
+            .await
+    }
+
+    /// Ticks or unticks the age-gate attestation.
+    pub async fn set_age_gate(
+        &self,
+        integration: Integration,
+        attested: bool,
+    ) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connect_state::set_age_gate(db, integration, attested))
+            .await
+    }
+
+    /// Connects when the minimum settings hold.
+    pub async fn connect(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connect_state::connect(db, integration))
+            .await
+    }
+
+    /// Disconnects, keeping the data.
+    pub async fn disconnect(&self, integration: Integration) -> Result<IntegrationStatus> {
+        self.blocking(move |db| connect_state::disconnect(db, integration))
+            .await
+    }
+
+    /// The time zones a retail store may have.
+    pub fn store_timezones(&self) -> Vec<String> {
+        stores::TIMEZONES.iter().map(|tz| tz.to_string()).collect()
+    }
+
+    /// Every retail store.
+    pub async fn stores(&self) -> Result<Vec<RetailStore>> {
+        self.blocking(stores::list).await
+    }
+
+    /// Creates a retail store.
+    pub async fn create_store(&self, input: StoreInput) -> Result<RetailStore> {
+        self.blocking(move |db| stores::create(db, &input)).await
+    }
+
+    /// Changes a retail store.
+    pub async fn update_store(&self, id: i64, input: StoreInput) -> Result<RetailStore> {
+        self.blocking(move |db| stores::update(db, id, &input))
+            .await
+    }
+
+    /// Deletes a retail store (its keys become unmapped).
+    pub async fn delete_store(&self, id: i64) -> Result<()> {
+        self.blocking(move |db| stores::delete(db, id)).await
+    }
+
+    /// Every mappable key with its mapping and suggestion.
+    pub async fn mappable_keys(&self) -> Result<Vec<MappableKey>> {
+        self.blocking(stores::mappable_keys).await
+    }
+
+    /// Saves a store's mapping for one integration.
+    pub async fn save_mapping(
+        &self,
+        store_id: i64,
+        integration: Integration,
+        key_id: Option<String>,
+    ) -> Result<()> {
+        self.blocking(move |db| stores::save_mapping(db, store_id, integration, key_id.as_deref()))
+            .await
+    }
+
+    /// Syncs every credential of `integration` (or only `credential_id`), one after the other,
+    /// each stream in turn; progress goes to `progress`. The integration must be connected. A
+    /// credential already syncing is refused (named) when asked for alone, skipped otherwise.
+    pub async fn sync(
+        &self,
+        integration: Integration,
+        credential_id: Option<&str>,
+        trigger: &str,
+        progress: Option<ProgressSink>,
+    ) -> Result<Vec<SyncSummary>> {
+        self.blocking(move |db| connect_state::require_connected(db, integration))
+            .await?;
+        if self.settings(integration).await?.frozen_since.is_some() {
+            let name = connect_state::display_name(integration);
+            return Err(Error::validation(format!(
+                "{name} is frozen: “Use last backup” is on, so Canopy makes no {name} call and keeps the data as of the last sync."
+            ))
+            .with_hint("Turn “Use last backup” off on the integration card to sync again."));
+        }
+        let mut credentials = self.credentials(integration).await?;
+        if let Some(id) = credential_id {
+            credentials.retain(|c| c.id == id);
+            if credentials.is_empty() {
+                return Err(Error::new(
+                    crate::ErrorCode::NotFound,
+                    "That credential no longer exists.",
+                )
+                .with_hint("Reload the integration card."));
+            }
+        }
+        if credentials.is_empty() {
+            let name = connect_state::display_name(integration);
+            return Err(
+                Error::validation(format!("There is no {name} credential to sync."))
+                    .with_hint("Add a credential first."),
+            );
+        }
+        let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
+        let mut summaries = Vec::new();
+        for credential in &credentials {
+            let failed = |error: Error| SyncSummary {
+                credential_id: credential.id.clone(),
+                store_name: credential.store_name.clone(),
+                store_label: credential.store_name.clone(),
+                error: Some(error),
+                ..SyncSummary::default()
+            };
+            let slot = match self.syncs.begin(&credential.id, &credential.store_name) {
+                Ok(slot) => slot,
+                Err(error) if credential_id.is_some() => return Err(error),
+                Err(error) => {
+                    summaries.push(failed(error));
+                    continue;
+                }
+            };
+            let (secrets, owned) = (self.secrets.clone(), credential.clone());
+            let secret = tokio::task::spawn_blocking(move || {
+                credentials::secret_of(secrets.as_ref(), &owned)
+            })
+            .await?;
+            let secret = match secret {
+                Ok(secret) => secret,
+                Err(error) => {
+                    summaries.push(failed(error));
+                    continue;
+                }
+            };
+            let context = SyncContext {
+                db: &self.db,
+                clients: &self.clients,
+                policy: self.retry,
+                control: SyncControl::new(slot.cancel_flag(), progress.clone()),
+            };
+            summaries.extend(sync::sync_credential(&context, credential, &secret, trigger).await);
+        }
+        if credential_id.is_none() {
+            self.push_signups(integration).await;
+        }
+        Ok(summaries)
+    }
+
+    /// Pushes local signups waiting in the outbox to `integration`, while two-way contact sync is
+    /// on; a failure is logged and left on the outbox row (the next sync tries again).
+    pub async fn push_signups(&self, integration: Integration) -> Option<PushSummary> {
+        let on = self.settings(integration).await;
+        if !on.is_ok_and(|s| s.sync_personas_since.is_some()) {
+            return None;
+        }
+        match outbox::push_pending(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients,
+            &self.retry,
+            integration,
+        )
+        .await
+        {
+            Ok(summary) => {
+                tracing::info!(?integration, ?summary, "outbox pushed");
+                Some(summary)
+            }
+            Err(error) => {
+                tracing::warn!(?integration, "outbox push failed: {}", error.message);
+                None
+            }
+        }
+    }
+
+    /// A shopper signs up on Canopy's own form (see [`signups::sign_up`]).
+    pub async fn sign_up(&self, input: SignupInput) -> Result<Signup> {
+        self.blocking(move |db| signups::sign_up(db, &input)).await
+    }
+
+    /// An integration's additional settings.
+    pub async fn settings(&self, integration: Integration) -> Result<IntegrationSettings> {
+        self.blocking(move |db| db.read(|c| integration_settings::get(c, integration)))
+            .await
+    }
+
+    /// Changes one additional setting (audited; guarded ones need the warning acknowledged).
+    pub async fn change_setting(
+        &self,
+        integration: Integration,
+        change: SettingChange,
+    ) -> Result<IntegrationSettings> {
+        self.blocking(move |db| integration_settings::set(db, integration, &change))
+            .await
+    }
+
+    /// The settings audit log, newest first.
+    pub async fn audit_log(&self, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
+        self.blocking(move |db| integration_settings::audit_log(db, integration))
+            .await
+    }
+
+    /// Asks running syncs of `integration` (every one, with `None`) to stop at the next page
+    /// boundary; returns how many were asked.
+    pub async fn cancel_sync(&self, integration: Option<Integration>) -> Result<usize> {
+        let ids: Option<Vec<String>> = match integration {
+            Some(integration) => Some(
+                self.credentials(integration)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect(),
+            ),
+            None => None,
+        };
+        Ok(self.syncs.cancel(ids.as_deref()))
+    }
+
+    /// Runs the scheduled sync of every connected integration; returns what each did. An
+    /// integration that is not connected or is frozen ("Use last backup") is skipped.
+    pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
+        let mut results = Vec::new();
+        for integration in [Integration::Posabit, Integration::Greenbits] {
+            let connected = self
+                .blocking(move |db| connect_state::require_connected(db, integration))
+                .await
+                .is_ok();
+            let frozen = self
+                .settings(integration)
+                .await
+                .map_or(true, |s| s.frozen_since.is_some());
+            if connected && !frozen {
+                results.push((
+                    integration,
+                    self.sync(integration, None, "schedule", None).await,
+                ));
+            }
+        }
+        results
+    }
+
+    /// Minutes between scheduled syncs (0: off).
+    pub async fn sync_interval(&self) -> Result<u32> {
+        self.blocking(crate::config::schedule::interval_minutes)
+            .await
+    }
+
+    /// Sets the minutes between scheduled syncs (0: off).
+    pub async fn set_sync_interval(&self, minutes: u32) -> Result<u32> {
+        self.blocking(move |db| crate::config::schedule::set_interval_minutes(db, minutes))
+            .await
+    }
+
+    /// The most recent sync runs, newest first.
+    pub async fn sync_history(&self, limit: u32) -> Result<Vec<SyncRunRow>> {
+        self.blocking(move |db| history::runs(db, limit)).await
+    }
+
+    /// Each integration's health per store.
+    pub async fn sync_health(&self) -> Result<Vec<IntegrationHealth>> {
+        self.blocking(history::health).await
+    }
+
+    /// Settings → API & Tracking: Canopy's UID and each store's ID number.
+    pub async fn api_tracking(&self) -> Result<crate::stores::api_tracking::ApiTracking> {
+        self.blocking(crate::stores::api_tracking::api_tracking)
+            .await
+    }
+
+    /// Canopy's own API key, for the user to type on the POS side; made on first use.
+    pub async fn reveal_api_key(&self) -> Result<Secret> {
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::stores::api_tracking::reveal_api_key(secrets.as_ref())
+        })
+        .await?
+    }
+
+    /// The active notifications, newest first.
+    pub async fn notifications(
+        &self,
+    ) -> Result<Vec<crate::integrations::notifications::Notification>> {
+        self.blocking(crate::integrations::notifications::active)
+            .await
+    }
+
+    /// One persona in full: sources, signups, purchases, ledger, pushes.
+    pub async fn persona(&self, id: i64) -> Result<PersonaDetail> {
+        self.blocking(move |db| detail::detail(db, id)).await
+    }
+
+    /// Splits a wrongly merged source record into its own persona; returns the new persona's id.
+    pub async fn split_source_record(&self, record_id: i64) -> Result<i64> {
+        self.blocking(move |db| detail::split(db, record_id)).await
+    }
+
+    /// Settings → Loyalty.
+    pub async fn loyalty_settings(&self) -> Result<crate::config::loyalty::LoyaltySettings> {
+        self.blocking(crate::config::loyalty::settings).await
+    }
+
+    /// Saves Settings → Loyalty; applies to sales synced from now on.
+    pub async fn save_loyalty_settings(
+        &self,
+        input: crate::config::loyalty::LoyaltySettings,
+    ) -> Result<crate::config::loyalty::LoyaltySettings> {
+        self.blocking(move |db| crate::config::loyalty::save(db, &input))
+            .await
+    }
+
+    /// Whether presenter mode is on.
+    pub async fn presenter_mode(&self) -> Result<bool> {
+        self.blocking(crate::config::preferences::presenter_mode)
+            .await
+    }
+
+    /// Turns presenter mode on or off.
+    pub async fn set_presenter_mode(&self, on: bool) -> Result<bool> {
+        self.blocking(move |db| crate::config::preferences::set_presenter_mode(db, on))
+            .await
+    }
+
+    /// Writes the personas matching `query` to a CSV file at `path`; returns the rows written.
+    pub async fn export_personas(
+        &self,
+        query: PersonaQuery,
+        path: std::path::PathBuf,
+        progress: impl FnMut(crate::personas::export::ExportProgress) + Send + 'static,
+    ) -> Result<u64> {
+        self.blocking(move |db| crate::personas::export::export_csv(db, &query, &path, progress))
+            .await
+    }
+
+    /// Imports personas from the CSV file at `path` (the `import` source), reporting progress.
+    pub async fn import_personas(
+        &self,
+        path: std::path::PathBuf,
+        progress: impl FnMut(crate::sources::import::ImportProgress) + Send + 'static,
+    ) -> Result<crate::sources::import::ImportSummary> {
+        self.blocking(move |db| crate::sources::import::import_csv(db, &path, progress))
+            .await
+    }
+
+    /// A page of personas.
+    pub async fn personas(&self, query: PersonaQuery) -> Result<PersonaPage> {
+        self.blocking(move |db| query::list(db, &query)).await
+    }
+}

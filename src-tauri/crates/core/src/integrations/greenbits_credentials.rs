@@ -1,0 +1,188 @@
+//! Adding a Greenbits credential: log in once with the user's name and password (the password is
+//! used for that one call and never kept), show the permission pre-flight and the locations, then
+//! store the API token in the keychain with the locations the user picked.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::base::error::{Error, ErrorCode, Result};
+use crate::base::identity::normalize_email;
+use crate::base::pos_kind::Integration;
+use crate::base::secret::Secret;
+use crate::integrations::credentials::{
+    permission_checks, required_permissions, store_with_secret, AddedCredential, LocationChoice,
+    NewRow, PermissionCheck,
+};
+use crate::pos::greenbits::{GreenbitsClient, GreenbitsUser};
+use crate::storage::db::Database;
+use crate::storage::keychain::SecretStore;
+
+/// How long a log-in waits for its locations to be picked.
+const LOGIN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// The log-in form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct GreenbitsLoginInput {
+    /// Username (or the user's e-mail).
+    pub username: String,
+    /// Password: sent to Greenbits once, never stored.
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+/// What a log-in found. The token it earned stays in the backend under `login_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct GreenbitsLogin {
+    /// Refers to the log-in when the credential is saved.
+    pub login_id: String,
+    /// The user's name in Greenbits.
+    pub username: String,
+    /// The user's e-mail in Greenbits.
+    pub email: String,
+    /// View Customer, Update Customer and Enable Backoffice: granted or missing.
+    pub permissions: Vec<PermissionCheck>,
+    /// The locations the user may reach, for the checklist.
+    pub locations: Vec<LocationChoice>,
+}
+
+/// The second step: which locations, the Associated Email, medical patients.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewGreenbitsCredential {
+    /// The log-in this completes.
+    pub login_id: String,
+    /// Associated Email.
+    pub associated_email: String,
+    /// The ticked locations.
+    #[ts(type = "number[]")]
+    pub location_ids: Vec<u64>,
+    /// Whether the locations serve medical patients.
+    pub medical_patients: bool,
+}
+
+struct Pending {
+    user: GreenbitsUser,
+    locations: Vec<LocationChoice>,
+    at: Instant,
+}
+
+/// Log-ins waiting for the user to pick locations (in memory only).
+#[derive(Default)]
+pub struct PendingLogins(Mutex<HashMap<String, Pending>>);
+
+impl PendingLogins {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Logs in to Greenbits and returns the pre-flight and the locations.
+pub async fn login(
+    client: &GreenbitsClient,
+    pending: &PendingLogins,
+    input: GreenbitsLoginInput,
+) -> Result<GreenbitsLogin> {
+    let username = input.username.trim().to_string();
+    if username.is_empty() {
+        return Err(Error::validation("Username is empty.")
+            .with_hint("Type the Greenbits username or e-mail."));
+    }
+    if input.password.expose().is_empty() {
+        return Err(Error::validation("Password is empty."));
+    }
+    let user = client.login(&username, &input.password).await?;
+    let locations: Vec<LocationChoice> = client
+        .locations(&user.token)
+        .await?
+        .into_iter()
+        .filter(|l| user.accessible_location_ids.contains(&l.id))
+        .map(|l| LocationChoice {
+            id: l.id,
+            name: l.name,
+            state: l.state,
+        })
+        .collect();
+    let login = GreenbitsLogin {
+        login_id: uuid::Uuid::new_v4().to_string(),
+        username: user.username.clone(),
+        email: user.email.clone(),
+        permissions: permission_checks(
+            required_permissions(Integration::Greenbits),
+            &user.permissions,
+        ),
+        locations: locations.clone(),
+    };
+    let mut waiting = pending.lock();
+    waiting.retain(|_, p| p.at.elapsed() < LOGIN_LIFETIME);
+    waiting.insert(
+        login.login_id.clone(),
+        Pending {
+            user,
+            locations,
+            at: Instant::now(),
+        },
+    );
+    Ok(login)
+}
+
+/// Stores the credential of a finished log-in: the token in the keychain, the rest in SQLite.
+pub async fn add(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    pending: &PendingLogins,
+    input: NewGreenbitsCredential,
+) -> Result<AddedCredential> {
+    let associated_email = normalize_email(&input.associated_email).ok_or_else(|| {
+        Error::validation("Associated Email is not an e-mail address.")
+            .with_hint("Type the e-mail the Greenbits user is associated with.")
+    })?;
+    let taken = pending
+        .lock()
+        .remove(&input.login_id)
+        .filter(|p| p.at.elapsed() < LOGIN_LIFETIME);
+    let Some(login) = taken else {
+        return Err(
+            Error::new(ErrorCode::NotFound, "The Greenbits log-in has expired.")
+                .with_hint("Log in again, then pick the locations."),
+        );
+    };
+    let locations: Vec<LocationChoice> = login
+        .locations
+        .iter()
+        .filter(|l| input.location_ids.contains(&l.id))
+        .cloned()
+        .collect();
+    if locations.is_empty() || locations.len() != input.location_ids.len() {
+        // Keep the log-in so the user can fix the choice without logging in again.
+        let message = if input.location_ids.is_empty() {
+            "Pick at least one location."
+        } else {
+            "A picked location is not one this user can reach."
+        };
+        pending.lock().insert(input.login_id.clone(), login);
+        return Err(Error::validation(message));
+    }
+    let row = NewRow {
+        integration: Integration::Greenbits,
+        store_name: login.user.username.clone(),
+        market: None,
+        venue_name: None,
+        venue_state: locations.first().and_then(|l| l.state.clone()),
+        permissions: login.user.permissions.clone(),
+        username: Some(login.user.username.clone()),
+        associated_email: Some(associated_email),
+        locations,
+        medical_patients: input.medical_patients,
+    };
+    let credential = store_with_secret(db, secrets, row, &login.user.token).await?;
+    tracing::info!(credential = %credential.id, user = %credential.store_name, "Greenbits credential added");
+    Ok(AddedCredential {
+        credential,
+        key_was_trimmed: false,
+    })
+}

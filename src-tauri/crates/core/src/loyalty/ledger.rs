@@ -1,0 +1,49 @@
+//! The points ledger: every change to a persona's points is one entry, written once per (source,
+//! transaction, kind), and the persona's balance moves with it in the same transaction.
+
+use rusqlite::{params, Transaction};
+
+use crate::base::error::Result;
+
+/// One entry to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    /// The persona.
+    pub persona_id: i64,
+    /// `earn`, `redeem`, `adjust`, `import`, `mirror` or `expire`.
+    pub kind: &'a str,
+    /// Points added (negative: taken away).
+    pub points: i64,
+    /// Where it comes from, e.g. `posabit:<credential>` or `loyalty:expiry`.
+    pub source: &'a str,
+    /// The source's transaction: with `source` and `kind`, what makes the entry land once.
+    pub transaction_id: &'a str,
+    /// Why, in words.
+    pub reason: &'a str,
+}
+
+/// Writes `entry` and moves the persona's balance by it; returns false (and changes nothing) when
+/// the same (source, transaction, kind) was written before.
+pub fn write(tx: &Transaction<'_>, entry: Entry<'_>, now: &str) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO points_ledger (persona_id, kind, points, source, transaction_id, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            entry.persona_id,
+            entry.kind,
+            entry.points,
+            entry.source,
+            entry.transaction_id,
+            entry.reason,
+            now
+        ])?;
+    if inserted == 1 {
+        tx.prepare_cached(
+            "UPDATE personas SET points_balance = points_balance + ?2 WHERE id = ?1",
+        )?
+        .execute(params![entry.persona_id, entry.points])?;
+    }
+    Ok(inserted == 1)
+}

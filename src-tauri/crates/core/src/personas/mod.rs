@@ -1,0 +1,7 @@
+//! Personas, the local shopper records: the explorer's query, one persona's detail (with its
+//! sources and split), matching and merging records into personas, favorite stores and CSV export.
+
+pub mod detail;
+pub mod export;
+pub mod favorites;
+pub mod query;

@@ -1,0 +1,311 @@
+//! Reading personas for the Personas explorer: search, filters, sorting and paging, all done in
+//! SQLite on indexed columns so a million personas stay fast.
+//!
+//! Search text is read as, in order: a phone in any US format (exact match on the normalised
+//! phone); an e-mail or its start when it contains `@`; otherwise the start of a first or last name
+//! (accents and case ignored; "zoe gar" matches first name "Zoë" and a last name starting "Gar")
+//! or, for a single word, a POS id.
+
+use rusqlite::types::Value as SqlValue;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::base::error::Result;
+use crate::base::identity::{fold_name, normalize_email, normalize_phone};
+use crate::storage::db::Database;
+
+/// One row of the Personas table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PersonaRow {
+    /// Canopy's id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// E.164 phone.
+    pub phone: Option<String>,
+    /// Normalised e-mail.
+    pub email: Option<String>,
+    /// Member of the loyalty programme.
+    pub loyalty_member: bool,
+    /// Points balance (the sum of the ledger).
+    #[ts(type = "number")]
+    pub points: i64,
+    /// Opted in to e-mail marketing (the POS's marketing opt-in, or consent on the signup form).
+    pub email_opt_in: bool,
+    /// SMS consent: `none`, `requested`, `opted_in` or `opted_out`.
+    pub sms_consent: String,
+    /// The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
+    pub sourced_from: Vec<String>,
+    /// The name of the persona's favorite retail store, when one is known.
+    pub favorite_store: Option<String>,
+    /// When the persona last bought something (RFC 3339).
+    pub last_purchase_at: Option<String>,
+    /// When Canopy first saw the shopper (RFC 3339).
+    pub created_at: String,
+}
+
+/// The columns the table sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonaSort {
+    /// Last name, then first name.
+    #[default]
+    Name,
+    /// When the persona was created.
+    Created,
+    /// The last purchase.
+    LastPurchase,
+    /// The points balance.
+    Points,
+}
+
+impl PersonaSort {
+    /// The ORDER BY columns, each backed by an index ending in `id`.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            PersonaSort::Name => &["p.last_key", "p.first_key", "p.id"],
+            PersonaSort::Created => &["p.created_at", "p.id"],
+            PersonaSort::LastPurchase => &["p.last_purchase_at", "p.id"],
+            PersonaSort::Points => &["p.points_balance", "p.id"],
+        }
+    }
+}
+
+/// Which personas to list, in which order.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct PersonaQuery {
+    /// A phone in any format, an e-mail, the start of a name, or a POS id.
+    #[ts(optional)]
+    pub search: Option<String>,
+    /// Only personas sourced from this system (`posabit`, `greenbits`, `loyalty`).
+    #[ts(optional)]
+    pub source: Option<String>,
+    /// Only personas whose favorite store is this retail store.
+    #[ts(optional, type = "number")]
+    pub store_id: Option<i64>,
+    /// Only loyalty members (`true`) or non-members (`false`).
+    #[ts(optional)]
+    pub member: Option<bool>,
+    /// Only personas opted in (`true`) or not (`false`) to e-mail marketing.
+    #[ts(optional)]
+    pub email_opt_in: Option<bool>,
+    /// Only personas in this SMS consent state (`none`, `requested`, `opted_in`, `opted_out`).
+    #[ts(optional)]
+    pub sms_consent: Option<String>,
+    /// The sort column (name by default).
+    #[ts(optional)]
+    pub sort: Option<PersonaSort>,
+    /// Sort descending.
+    #[ts(optional)]
+    pub descending: Option<bool>,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return (at most 500).
+    pub limit: u32,
+}
+
+/// One page of personas and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PersonaPage {
+    /// Personas matching the query, over all pages (at most [`COUNT_CAP`] for a filtered query).
+    pub total: u32,
+    /// True when more than [`COUNT_CAP`] match a filtered query and `total` stopped counting.
+    pub total_capped: bool,
+    /// This page's rows.
+    pub rows: Vec<PersonaRow>,
+}
+
+/// The most rows one page may hold.
+const MAX_LIMIT: u32 = 500;
+/// Filtered queries count matches up to this many, so a broad filter stays fast (the table then
+/// says "10,000+"; the CSV export writes every match).
+pub const COUNT_CAP: u32 = 10_000;
+
+/// The `[start, end)` range of strings that begin with `prefix`.
+fn prefix_range(prefix: &str) -> (SqlValue, SqlValue) {
+    (
+        SqlValue::Text(prefix.to_string()),
+        SqlValue::Text(format!("{prefix}\u{10FFFF}")),
+    )
+}
+
+/// The SQL condition and its parameters for a search text.
+fn search_filter(text: &str) -> (String, Vec<SqlValue>) {
+    if let Some(phone) = normalize_phone(text) {
+        return ("p.phone_e164 = ?".into(), vec![SqlValue::Text(phone)]);
+    }
+    if text.contains('@') {
+        let email = normalize_email(text).unwrap_or_else(|| text.trim().to_lowercase());
+        let (start, end) = prefix_range(&email);
+        return ("(p.email >= ? AND p.email < ?)".into(), vec![start, end]);
+    }
+    let Some(folded) = fold_name(text) else {
+        return ("1".into(), Vec::new());
+    };
+    let (start, end) = prefix_range(&folded);
+    let mut condition =
+        "((p.first_key >= ? AND p.first_key < ?) OR (p.last_key >= ? AND p.last_key < ?)"
+            .to_string();
+    let mut values = vec![start.clone(), end.clone(), start, end];
+    match folded.split_once(' ') {
+        Some((first, last)) => {
+            // "zoe gar": the first name exactly, the last name by its start (one index range).
+            let (last_start, last_end) = prefix_range(last);
+            condition.push_str(" OR (p.first_key = ? AND p.last_key >= ? AND p.last_key < ?)");
+            values.extend([SqlValue::Text(first.to_string()), last_start, last_end]);
+        }
+        None => {
+            condition
+                .push_str(" OR p.id IN (SELECT persona_id FROM source_records WHERE pos_id = ?)");
+            values.push(SqlValue::Text(text.trim().to_string()));
+        }
+    }
+    condition.push(')');
+    (condition, values)
+}
+
+/// The WHERE clause and parameters of a query's search and filters.
+pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) {
+    let mut parts = Vec::new();
+    let mut values = Vec::new();
+    if let Some(text) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let (condition, params) = search_filter(text);
+        parts.push(condition);
+        values.extend(params);
+    }
+    match query.source.as_deref() {
+        Some("loyalty") => {
+            parts.push("EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id)".into())
+        }
+        Some("import") => {
+            parts.push("EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)".into())
+        }
+        Some(integration) => {
+            parts.push("EXISTS (SELECT 1 FROM source_records s WHERE s.persona_id = p.id AND s.integration = ?)".into());
+            values.push(SqlValue::Text(integration.to_string()));
+        }
+        None => {}
+    }
+    if let Some(store) = query.store_id {
+        parts.push("p.favorite_store_id = ?".into());
+        values.push(SqlValue::Integer(store));
+    }
+    if let Some(member) = query.member {
+        parts.push("p.loyalty_member = ?".into());
+        values.push(SqlValue::Integer(member.into()));
+    }
+    if let Some(opted_in) = query.email_opt_in {
+        parts.push("p.marketing_opt_in = ?".into());
+        values.push(SqlValue::Integer(opted_in.into()));
+    }
+    if let Some(state) = &query.sms_consent {
+        parts.push("p.sms_consent = ?".into());
+        values.push(SqlValue::Text(state.clone()));
+    }
+    let filtered = !parts.is_empty();
+    let condition = if filtered {
+        parts.join(" AND ")
+    } else {
+        "1".into()
+    };
+    (condition, values, filtered)
+}
+
+/// The columns of a [`PersonaRow`], for `SELECT … FROM personas p`.
+pub(crate) const ROW_COLUMNS: &str =
+    "p.id, p.first_name, p.last_name, p.phone_e164, p.email, p.loyalty_member,
+    p.points_balance, p.marketing_opt_in,
+    (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id),
+    EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id),
+    (SELECT r.name FROM retail_stores r WHERE r.id = p.favorite_store_id),
+    p.last_purchase_at, p.created_at, p.sms_consent,
+    EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)";
+
+/// Reads a [`PersonaRow`] selected with [`ROW_COLUMNS`].
+pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
+    let integrations: Option<String> = r.get(8)?;
+    let mut sourced_from: Vec<String> = integrations
+        .map(|s| s.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    sourced_from.sort();
+    if r.get::<_, bool>(9)? {
+        sourced_from.push("loyalty".into());
+    }
+    if r.get::<_, bool>(14)? {
+        sourced_from.push("import".into());
+    }
+    Ok(PersonaRow {
+        id: r.get(0)?,
+        first_name: r.get(1)?,
+        last_name: r.get(2)?,
+        phone: r.get(3)?,
+        email: r.get(4)?,
+        loyalty_member: r.get(5)?,
+        points: r.get(6)?,
+        email_opt_in: r.get(7)?,
+        sms_consent: r.get(13)?,
+        sourced_from,
+        favorite_store: r.get(10)?,
+        last_purchase_at: r.get(11)?,
+        created_at: r.get(12)?,
+    })
+}
+
+/// The ORDER BY clause of a query.
+pub(crate) fn order_by(query: &PersonaQuery) -> String {
+    let direction = if query.descending.unwrap_or(false) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    let order: Vec<String> = query
+        .sort
+        .unwrap_or_default()
+        .columns()
+        .iter()
+        .map(|c| format!("{c} {direction}"))
+        .collect();
+    order.join(", ")
+}
+
+/// A page of personas.
+pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
+    let (condition, values, filtered) = conditions(query);
+    let limit = query.limit.clamp(1, MAX_LIMIT);
+    let order = order_by(query);
+    db.read(|c| {
+        let params = rusqlite::params_from_iter(values.iter());
+        let total: u32 = if filtered {
+            c.query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM personas p WHERE {condition} LIMIT {})",
+                    COUNT_CAP + 1
+                ),
+                params,
+                |r| r.get(0),
+            )?
+        } else {
+            c.query_row("SELECT count(*) FROM personas", [], |r| r.get(0))?
+        };
+        let mut statement = c.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM personas p WHERE {condition}
+             ORDER BY {order} LIMIT {limit} OFFSET {}",
+            query.offset
+        ))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), row)?;
+        Ok(PersonaPage {
+            total: total.min(COUNT_CAP),
+            total_capped: total > COUNT_CAP,
+            rows: rows.collect::<rusqlite::Result<_>>()?,
+        })
+    })
+}

@@ -1,0 +1,345 @@
+//! The outbox: customers to create in a POS, written in the same transaction as the local signup
+//! that needs them, and pushed afterwards. Every attempt first looks the shopper up in the POS (by
+//! phone, then e-mail) and creates only when nobody matches, so a crash or a timeout between the
+//! POS's create and Canopy's bookkeeping never makes a duplicate customer.
+
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{json, Value};
+
+use crate::base::error::{Error, Result};
+use crate::base::identity::{normalize_email, normalize_phone};
+use crate::base::pos_kind::Integration;
+use crate::base::secret::Secret;
+use crate::integrations::credentials;
+use crate::pos::retry::{with_retries, Pacer, RetryPolicy};
+use crate::pos::PosClients;
+use crate::storage::db::Database;
+use crate::storage::keychain::SecretStore;
+
+/// Attempts after which a push that keeps failing transiently is given up as failed.
+const MAX_ATTEMPTS: i64 = 5;
+
+/// Queues a POS create for a new signup on every integration with two-way contact sync on where
+/// the persona has no record yet. Runs inside the signup's transaction. The shopper is created at
+/// the key mapped to the store of signup when there is one, else at the integration's first key;
+/// with "Sync to relevant market" on, only at a POSaBIT credential whose market is the signup
+/// store's state (or that has no market).
+pub(crate) fn enqueue_for_signup(
+    tx: &Transaction<'_>,
+    persona_id: i64,
+    now: &str,
+) -> Result<usize> {
+    let signup_store: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT rs.id, rs.state FROM local_signups l JOIN retail_stores rs ON rs.id = l.store_id
+             WHERE l.persona_id = ?1 ORDER BY l.id DESC LIMIT 1",
+            [persona_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let mut queued = 0;
+    for integration in [Integration::Posabit, Integration::Greenbits] {
+        let settings = crate::config::integration_settings::get(tx, integration)?;
+        if settings.sync_personas_since.is_none() {
+            continue;
+        }
+        let known = tx
+            .query_row(
+                "SELECT 1 FROM source_records WHERE persona_id = ?1 AND integration = ?2 LIMIT 1",
+                params![persona_id, integration.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if known {
+            continue;
+        }
+        let market_rule = integration == Integration::Posabit && settings.sync_to_relevant_market;
+        let Some((credential_id, store_key)) =
+            push_target(tx, integration, signup_store.as_ref(), market_rule)?
+        else {
+            tracing::info!(persona_id, ?integration, "no key to push this signup to");
+            continue;
+        };
+        tx.execute(
+            "INSERT INTO outbox (integration, credential_id, store_key, persona_id, action, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'create_customer', 'pending', ?5, ?5)",
+            params![integration.as_str(), credential_id, store_key, persona_id, now],
+        )?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// The credential and store key a signup is pushed to (see [`enqueue_for_signup`]).
+fn push_target(
+    tx: &Transaction<'_>,
+    integration: Integration,
+    signup_store: Option<&(i64, String)>,
+    market_rule: bool,
+) -> Result<Option<(String, String)>> {
+    let mut statement = tx.prepare(
+        "SELECT id, locations, market FROM credentials
+         WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id",
+    )?;
+    let credentials = statement
+        .query_map([integration.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut keys = Vec::new();
+    for (credential_id, locations, market) in credentials {
+        let in_market = market.as_deref().is_none_or(|market| {
+            signup_store.is_some_and(|(_, state)| state.eq_ignore_ascii_case(market))
+        });
+        if market_rule && !in_market {
+            continue;
+        }
+        match integration {
+            Integration::Posabit => keys.push((credential_id.clone(), credential_id)),
+            Integration::Greenbits => {
+                let locations: Vec<credentials::LocationChoice> =
+                    serde_json::from_str(&locations).unwrap_or_default();
+                for location in locations {
+                    let key = crate::stores::location_key(&credential_id, location.id);
+                    keys.push((credential_id.clone(), key));
+                }
+            }
+        }
+    }
+    let mapped_to_signup_store = |key: &str| -> Result<bool> {
+        let Some((store, _)) = signup_store else {
+            return Ok(false);
+        };
+        Ok(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM store_mappings WHERE key_id = ?1 AND store_id = ?2)",
+            params![key, store],
+            |r| r.get(0),
+        )?)
+    };
+    for (credential_id, key) in &keys {
+        if mapped_to_signup_store(key)? {
+            return Ok(Some((credential_id.clone(), key.clone())));
+        }
+    }
+    Ok(keys.into_iter().next())
+}
+
+/// What one push round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushSummary {
+    /// Customers created in the POS.
+    pub created: u32,
+    /// Shoppers the POS already had: linked, not created again.
+    pub matched: u32,
+    /// Pushes given up (the message is on the outbox row).
+    pub failed: u32,
+    /// Pushes left for the next round (a transient failure).
+    pub pending: u32,
+}
+
+/// A pending push with the persona's contact fields.
+struct Pending {
+    id: i64,
+    integration: Integration,
+    credential_id: String,
+    store_key: String,
+    attempts: i64,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    birth_date: Option<String>,
+}
+
+fn pending(db: &Database, integration: Integration) -> Result<Vec<Pending>> {
+    db.read(|c| {
+        let mut statement = c.prepare(
+            "SELECT o.id, o.credential_id, o.store_key, o.attempts, p.first_name, p.last_name, p.phone_e164, p.email, p.birth_date
+             FROM outbox o JOIN personas p ON p.id = o.persona_id
+             WHERE o.status = 'pending' AND o.integration = ?1 ORDER BY o.id LIMIT 500",
+        )?;
+        let rows = statement.query_map([integration.as_str()], |r| {
+            Ok(Pending {
+                id: r.get(0)?,
+                integration,
+                credential_id: r.get(1)?,
+                store_key: r.get(2)?,
+                attempts: r.get(3)?,
+                first_name: r.get(4)?,
+                last_name: r.get(5)?,
+                phone: r.get(6)?,
+                email: r.get(7)?,
+                birth_date: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+/// The ten digits a POS takes for an E.164 US phone.
+fn national(phone: &str) -> String {
+    phone.trim_start_matches("+1").to_string()
+}
+
+/// Looks the shopper up, then creates them when nobody matches: `(POS id, "matched" | "created")`.
+async fn push(
+    clients: &PosClients,
+    secret: &Secret,
+    entry: &Pending,
+) -> Result<(String, &'static str)> {
+    match entry.integration {
+        Integration::Posabit => {
+            let client = &clients.posabit;
+            if let Some(phone) = &entry.phone {
+                if let Some(id) = client
+                    .find_customer(secret, "telephone", &national(phone))
+                    .await?
+                {
+                    return Ok((id, "matched"));
+                }
+            }
+            if let Some(email) = &entry.email {
+                if let Some(id) = client.find_customer(secret, "email", email).await? {
+                    return Ok((id, "matched"));
+                }
+            }
+            let fields = json!({
+                "first_name": entry.first_name, "last_name": entry.last_name,
+                "telephone": entry.phone.as_deref().map(national), "email": entry.email,
+                "date_of_birth": entry.birth_date, "loyalty_member": true,
+            });
+            Ok((
+                client.create_customer(secret, strip_nulls(fields)).await?,
+                "created",
+            ))
+        }
+        Integration::Greenbits => {
+            let client = &clients.greenbits;
+            let location = entry
+                .store_key
+                .rsplit_once(':')
+                .and_then(|(_, l)| l.parse::<u64>().ok())
+                .ok_or_else(|| Error::internal("A Greenbits push has no location."))?;
+            let searches = [entry.phone.as_deref().map(national), entry.email.clone()];
+            for text in searches.into_iter().flatten() {
+                for person in client.search_people(secret, location, &text).await? {
+                    let same_phone = entry.phone.is_some()
+                        && person["phone"].as_str().and_then(normalize_phone) == entry.phone;
+                    let same_email = entry.email.is_some()
+                        && person["email"].as_str().and_then(normalize_email) == entry.email;
+                    if same_phone || same_email {
+                        if let Some(id) = crate::pos::record_id(&person) {
+                            return Ok((id, "matched"));
+                        }
+                    }
+                }
+            }
+            let fields = json!({
+                "first_name": entry.first_name, "last_name": entry.last_name,
+                "phone": entry.phone.as_deref().map(national), "email": entry.email,
+                "birth_date": entry.birth_date,
+            });
+            Ok((
+                client
+                    .create_customer(secret, location, strip_nulls(fields))
+                    .await?,
+                "created",
+            ))
+        }
+    }
+}
+
+fn strip_nulls(mut fields: Value) -> Value {
+    if let Some(map) = fields.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    fields
+}
+
+fn record(
+    db: &Database,
+    id: i64,
+    status: &str,
+    attempts: i64,
+    pos_id: Option<&str>,
+    outcome: &str,
+) -> Result<()> {
+    let (status, pos_id, outcome) = (
+        status.to_string(),
+        pos_id.map(str::to_string),
+        outcome.to_string(),
+    );
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE outbox SET status = ?2, attempts = ?3, pos_id = coalesce(?4, pos_id), outcome = ?5, updated_at = ?6 WHERE id = ?1",
+            params![id, status, attempts, pos_id, outcome, Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    })
+}
+
+/// Pushes the pending creates of `integration`, each with retries; a refused credential or an
+/// answer the POS will never accept marks the push failed with the reason.
+pub async fn push_pending(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    clients: &PosClients,
+    policy: &RetryPolicy,
+    integration: Integration,
+) -> Result<PushSummary> {
+    let mut summary = PushSummary::default();
+    let entries = pending(db, integration)?;
+    if entries.is_empty() {
+        return Ok(summary);
+    }
+    let credentials = credentials::list(db, integration)?;
+    let mut pacer = Pacer::new(policy);
+    for entry in entries {
+        let attempts = entry.attempts + 1;
+        let secret = credentials
+            .iter()
+            .find(|c| c.id == entry.credential_id)
+            .ok_or_else(|| Error::validation("The credential this push was for has been removed."))
+            .and_then(|c| credentials::secret_of(secrets, c));
+        let secret = match secret {
+            Ok(secret) => secret,
+            Err(error) => {
+                record(db, entry.id, "failed", attempts, None, &error.message)?;
+                summary.failed += 1;
+                continue;
+            }
+        };
+        let (result, _) = with_retries(policy, &mut pacer, || push(clients, &secret, &entry)).await;
+        match result {
+            Ok((pos_id, outcome)) => {
+                record(db, entry.id, "done", attempts, Some(&pos_id), outcome)?;
+                tracing::info!(
+                    push = entry.id,
+                    ?integration,
+                    outcome,
+                    "POS customer push done"
+                );
+                if outcome == "created" {
+                    summary.created += 1;
+                } else {
+                    summary.matched += 1;
+                }
+            }
+            Err(error) if error.is_transient() && attempts < MAX_ATTEMPTS => {
+                record(db, entry.id, "pending", attempts, None, &error.message)?;
+                summary.pending += 1;
+            }
+            Err(error) => {
+                record(db, entry.id, "failed", attempts, None, &error.message)?;
+                summary.failed += 1;
+            }
+        }
+    }
+    Ok(summary)
+}

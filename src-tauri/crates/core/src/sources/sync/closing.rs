@@ -1,0 +1,47 @@
+//! The local passes a credential's sync ends with, after its streams: enrolment by date, the
+//! one-time points import, and mirrored points. One transaction, no POS call.
+
+use chrono::Utc;
+
+use super::engine::RunSettings;
+use super::PageContext;
+use crate::base::clock::db_timestamp;
+use crate::base::error::Result;
+use crate::storage::db::Database;
+
+/// What the closing passes did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Closing {
+    /// Purchases settled again for a new enrolment date.
+    pub enrolled_purchases: usize,
+    /// Points imported from POS balances.
+    pub imported_points: i64,
+    /// Personas whose balance was mirrored.
+    pub mirrored_personas: usize,
+}
+
+/// Runs the closing passes for the credential `settings` were read for.
+pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> Result<Closing> {
+    let page = PageContext {
+        now: db_timestamp(Utc::now()),
+        ..settings.page.clone()
+    };
+    let integration = settings.integration.clone();
+    db.write_async(move |tx| {
+        Ok(Closing {
+            enrolled_purchases: crate::loyalty::enrollment::enroll_credential(tx, &page)?,
+            imported_points: crate::loyalty::pos_points::import_balances(
+                tx,
+                &page,
+                &integration,
+                Utc::now().date_naive(),
+            )?,
+            mirrored_personas: crate::loyalty::pos_points::mirror_balances(
+                tx,
+                &page,
+                &integration,
+            )?,
+        })
+    })
+    .await
+}

@@ -1,0 +1,529 @@
+//! Running one stream: fetch a page (paced, retried), save it with its cursor in one transaction,
+//! report progress, and move on — until the list ends, the credential is refused or the user cancels.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Transaction};
+use serde_json::Value;
+
+use super::apply::{apply_customer, Outcome};
+use super::plan::{self, Feed, Paging, Position, RecordKind, StreamPlan, OFFSET_OVERLAP};
+use super::{coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncSummary};
+use crate::base::clock::db_timestamp;
+use crate::base::error::Result;
+use crate::base::secret::Secret;
+use crate::integrations::credentials::Credential;
+use crate::pos::retry::{with_retries, Pacer};
+use crate::pos::{greenbits, posabit, RecordError};
+use crate::storage::db::Database;
+
+/// What to write as the stream's cursor together with a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorWrite {
+    /// The newest `updated_at` of the page's records (never moving back).
+    Newest,
+    /// The offset the next page starts at (0 once a scan finished).
+    Offset(u64),
+    /// Nothing: the stream re-reads its whole list every run.
+    Nothing,
+}
+
+/// Counts of one saved page.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PageCounts {
+    /// Records never seen before.
+    pub new: u32,
+    /// Records that changed.
+    pub changed: u32,
+    /// Records skipped as unreadable.
+    pub rejected: u32,
+    /// The newest `updated_at` among the page's readable records.
+    pub newest: Option<DateTime<Utc>>,
+}
+
+/// Saves one page of `plan`'s records and its cursor inside `tx` (the caller's single transaction).
+pub fn save_page(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    plan: &StreamPlan,
+    records: &[Value],
+    cursor: CursorWrite,
+) -> Result<PageCounts> {
+    let mut counts = PageCounts::default();
+    let mut touched = Vec::new();
+    for record in records {
+        if !in_market(page, plan, record) {
+            continue;
+        }
+        let applied = match plan.kind {
+            RecordKind::Customer => map_customer(plan.feed, record).map(|customer| {
+                counts.newest = counts.newest.max(Some(customer.updated_at));
+                apply_customer(tx, page, &customer)
+                    .map(|(outcome, persona)| (outcome, Some(persona)))
+            }),
+            RecordKind::Sale => map_sale(plan.feed, record).map(|sale| {
+                counts.newest = counts.newest.max(Some(sale.updated_at));
+                sales::apply_sale(tx, page, &sale)
+            }),
+            RecordKind::Coupon => crate::pos::posabit::map_coupon(record)
+                .map(|coupon| coupons::apply_coupon(tx, page, &coupon).map(|o| (o, None))),
+        };
+        match applied {
+            Ok(result) => {
+                let (outcome, persona) = result?;
+                match outcome {
+                    Outcome::New => counts.new += 1,
+                    Outcome::Changed => counts.changed += 1,
+                    Outcome::Unchanged | Outcome::Stale => {}
+                }
+                if let (Outcome::New | Outcome::Changed, Some(persona)) = (outcome, persona) {
+                    touched.push(persona);
+                }
+            }
+            Err(bad) => {
+                counts.rejected += 1;
+                reject(tx, page.run_id, &bad)?;
+            }
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    crate::personas::favorites::recompute_for(tx, &touched, Utc::now())?;
+    let value = match (cursor, counts.newest) {
+        // A page with an unreadable record leaves the cursor where it was (see `pull`).
+        (CursorWrite::Newest, _) if counts.rejected > 0 => None,
+        (CursorWrite::Newest, Some(newest)) => Some(db_timestamp(newest)),
+        (CursorWrite::Offset(offset), _) => Some(offset.to_string()),
+        _ => None,
+    };
+    if let Some(value) = value {
+        let keep_newest = cursor == CursorWrite::Newest;
+        tx.prepare_cached(
+            "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
+             ON CONFLICT (credential_id, stream) DO UPDATE
+               SET cursor = CASE WHEN ?4 THEN max(cursor, excluded.cursor) ELSE excluded.cursor END",
+        )?
+        .execute(params![page.credential_id, plan.cursor_key, value, keep_newest])?;
+    }
+    Ok(counts)
+}
+
+/// With "Sync to relevant market" on, whether a shopper belongs to the credential's state (other
+/// records always pass).
+fn in_market(page: &PageContext, plan: &StreamPlan, record: &Value) -> bool {
+    match (&page.market, plan.kind, plan.feed) {
+        (Some(market), RecordKind::Customer, Feed::PosabitCustomers) => record["customer"]["state"]
+            .as_str()
+            .is_some_and(|state| state.trim().eq_ignore_ascii_case(market)),
+        _ => true,
+    }
+}
+
+fn map_customer(feed: Feed, record: &Value) -> crate::pos::Mapped<crate::pos::PosCustomer> {
+    match feed {
+        Feed::Greenbits { .. } => greenbits::map_person(record),
+        _ => posabit::map_customer(record),
+    }
+}
+
+fn map_sale(feed: Feed, record: &Value) -> crate::pos::Mapped<crate::pos::PosSale> {
+    match feed {
+        Feed::Greenbits { .. } => greenbits::map_order(record),
+        _ => posabit::map_ticket(record),
+    }
+}
+
+fn reject(tx: &Transaction<'_>, run_id: i64, bad: &RecordError) -> Result<()> {
+    tracing::warn!(run_id, pos_id = ?bad.pos_id, field = %bad.field, "skipped a record: {}", bad.reason);
+    tx.prepare_cached(
+        "INSERT INTO sync_record_errors (run_id, pos_id, field, reason) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![run_id, bad.pos_id, bad.field, bad.reason])?;
+    Ok(())
+}
+
+/// Runs one stream of `credential` and records the run; the summary carries any error.
+pub(super) async fn run_stream(
+    context: &SyncContext<'_>,
+    credential: &Credential,
+    secret: &Secret,
+    plan: &StreamPlan,
+    trigger: &str,
+    settings: &Result<RunSettings>,
+) -> SyncSummary {
+    let optional =
+        plan.stream == "patients" && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
+    let mut summary = SyncSummary {
+        credential_id: credential.id.clone(),
+        store_name: credential.store_name.clone(),
+        store_key: plan.store_key.clone(),
+        store_label: plan.store_label.clone(),
+        stream: plan.stream.to_string(),
+        ..SyncSummary::default()
+    };
+    let mut total = None;
+    match runs::start(context.db, credential, plan, trigger).await {
+        Ok(run_id) => {
+            let pulled = match settings {
+                Ok(settings) => {
+                    let page = PageContext {
+                        store_key: plan.store_key.clone(),
+                        run_id,
+                        ..settings.page.clone()
+                    };
+                    pull(
+                        context,
+                        credential,
+                        secret,
+                        plan,
+                        page,
+                        &mut summary,
+                        &mut total,
+                    )
+                    .await
+                }
+                Err(error) => Err(error.clone()),
+            };
+            match pulled {
+                Err(error)
+                    if optional
+                        && error.code == crate::base::error::ErrorCode::PosPermissionMissing =>
+                {
+                    let warning = format!(
+                        "{} Pulling patient lists is optional, so the sync went on.",
+                        error.message
+                    );
+                    tracing::warn!(credential = %credential.id, stream = plan.stream, "{warning}");
+                    summary.warning = Some(warning);
+                }
+                Err(error) => {
+                    tracing::warn!(credential = %credential.id, stream = plan.stream, code = ?error.code, "sync stopped: {}", error.message);
+                    summary.error = Some(error);
+                }
+                Ok(()) => {}
+            }
+            if let Err(error) = runs::finish(context.db, run_id, &summary, total).await {
+                summary.error.get_or_insert(error);
+            }
+        }
+        Err(error) => summary.error = Some(error),
+    }
+    let state = match &summary.error {
+        None => "finished",
+        Some(e) if e.code == crate::base::error::ErrorCode::Cancelled => "cancelled",
+        Some(_) => "failed",
+    };
+    let seen = u64::from(summary.seen);
+    let done = match (state, total) {
+        ("finished", Some(total)) => total,
+        (_, Some(total)) => total.min(seen),
+        (_, None) => seen,
+    };
+    context
+        .control
+        .report(progress(&summary, done, total, state));
+    tracing::info!(
+        credential = %credential.id, stream = plan.stream, store = %plan.store_key, pages = summary.pages,
+        seen = summary.seen, new = summary.new, changed = summary.changed, rejected = summary.rejected,
+        retries = summary.retries, "stream sync finished"
+    );
+    summary
+}
+
+fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -> SyncProgress {
+    SyncProgress {
+        credential_id: summary.credential_id.clone(),
+        store_name: summary.store_name.clone(),
+        store_label: summary.store_label.clone(),
+        stream: summary.stream.clone(),
+        done,
+        total,
+        state: state.to_string(),
+    }
+}
+
+/// What a credential's settings make of its sync; read once per credential, used by every stream.
+#[derive(Debug, Clone)]
+pub(super) struct RunSettings {
+    /// Every page's context but its store key and run.
+    pub(super) page: PageContext,
+    /// The integration's card settings.
+    pub(super) integration: crate::config::integration_settings::IntegrationSettings,
+    patient_lists_optional: bool,
+}
+
+/// Reads the loyalty and integration settings a credential's sync applies.
+pub(super) async fn run_settings(db: &Database, credential: &Credential) -> Result<RunSettings> {
+    let (db, credential) = (db.clone(), credential.clone());
+    tokio::task::spawn_blocking(move || {
+        let settings =
+            db.read(|c| crate::config::integration_settings::get(c, credential.integration))?;
+        let loyalty = crate::config::loyalty::settings(&db)?;
+        Ok(RunSettings {
+            page: PageContext {
+                integration: credential.integration,
+                credential_id: credential.id.clone(),
+                store_key: String::new(),
+                run_id: 0,
+                now: db_timestamp(Utc::now()),
+                points_per_dollar: loyalty.points_per_dollar,
+                accrual_start: loyalty.accrual_start,
+                profile_changes_since: settings
+                    .sync_personas_since
+                    .as_deref()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| start_of_day(t.with_timezone(&Utc))),
+                market: credential
+                    .market
+                    .clone()
+                    .filter(|_| settings.sync_to_relevant_market),
+                enroll_after: settings.enroll_after.clone(),
+                mirror_points: settings.mirror_points,
+            },
+            patient_lists_optional: settings.patient_lists_optional,
+            integration: settings,
+        })
+    })
+    .await?
+}
+
+/// Midnight (UTC) of the day `instant` falls on: a setting enabled "from the day" covers that day.
+fn start_of_day(instant: DateTime<Utc>) -> DateTime<Utc> {
+    instant
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(instant, |midnight| midnight.and_utc())
+}
+
+/// Fetches one page with retries and the credential's pace, counting the retries.
+async fn fetch_page(
+    context: &SyncContext<'_>,
+    secret: &Secret,
+    plan: &StreamPlan,
+    position: &Position,
+    pacer: &mut Pacer,
+    retries: &mut u32,
+) -> Result<plan::RawPage> {
+    let (fetched, tried) = with_retries(&context.policy, pacer, || {
+        plan::fetch(context.clients, secret, plan, position)
+    })
+    .await;
+    *retries += tried;
+    fetched
+}
+
+/// The newest `updated_at` among a raw page's records (unreadable stamps are skipped): where the
+/// next incremental page starts.
+fn newest_stamp(plan: &StreamPlan, records: &[Value]) -> Option<DateTime<Utc>> {
+    fn updated_at(feed: Feed, record: &Value) -> &Value {
+        match feed {
+            Feed::PosabitCustomers => &record["customer"]["updated_at"],
+            Feed::PosabitTickets => &record["ticket"]["updated_at"],
+            _ => &record["updated_at"],
+        }
+    }
+    records
+        .iter()
+        .filter_map(|record| {
+            updated_at(plan.feed, record)
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .max()
+}
+
+/// The first page of a run, from the stored cursor.
+fn first_position(plan: &StreamPlan, cursor: Option<String>) -> Position {
+    match plan.paging {
+        Paging::Incremental => Position::Page {
+            after: cursor
+                .and_then(|c| DateTime::parse_from_rfc3339(&c).ok())
+                .map(|c| db_timestamp(c.with_timezone(&Utc) - super::cursor_overlap())),
+            page: 1,
+        },
+        Paging::OffsetScan => Position::Offset(cursor.and_then(|c| c.parse().ok()).unwrap_or(0)),
+        Paging::Full => Position::Page {
+            after: None,
+            page: 1,
+        },
+    }
+}
+
+/// The page after `position`, given what it held. Incremental streams restart from the newest
+/// stamp seen (keyset paging), so records that move while the run pages are not skipped.
+fn next_position(position: &Position, received: u64, newest: Option<DateTime<Utc>>) -> Position {
+    match position {
+        Position::Page { after, page } => {
+            match newest.map(|n| db_timestamp(n - Duration::microseconds(1))) {
+                Some(bound) if after.as_deref().is_none_or(|a| bound.as_str() > a) => {
+                    Position::Page {
+                        after: Some(bound),
+                        page: 1,
+                    }
+                }
+                _ => Position::Page {
+                    after: after.clone(),
+                    page: page + 1,
+                },
+            }
+        }
+        Position::Offset(offset) => Position::Offset(if received > OFFSET_OVERLAP {
+            offset + received - OFFSET_OVERLAP
+        } else {
+            offset + received
+        }),
+    }
+}
+
+/// Pulls every page of `plan`; each page is saved with `template` stamped with the page's time.
+async fn pull(
+    context: &SyncContext<'_>,
+    credential: &Credential,
+    secret: &Secret,
+    plan: &StreamPlan,
+    template: PageContext,
+    summary: &mut SyncSummary,
+    total: &mut Option<u64>,
+) -> Result<()> {
+    let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
+    let started = crate::base::clock::db_timestamp(Utc::now());
+    let mut position = first_position(plan, cursor);
+    let mut pacer = Pacer::new(&context.policy);
+    let mut retries = 0;
+    // Once a page held an unreadable record, the cursor stays where it was for the rest of the
+    // run, so the next run reads that record again (it may be fixed by then).
+    let mut pinned = false;
+    if context.control.cancelled() {
+        return Err(super::cancelled());
+    }
+    let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
+    loop {
+        summary.retries = retries;
+        let page_records = fetched?;
+        let received = page_records.records.len() as u64;
+        let done_before = u64::from(summary.seen);
+        summary.pages += 1;
+        summary.seen += received as u32;
+        if let Some(remaining) = page_records.remaining {
+            *total = Some(match position {
+                Position::Offset(offset) => offset + remaining,
+                Position::Page { .. } => done_before + remaining,
+            });
+        }
+        let next = next_position(
+            &position,
+            received,
+            newest_stamp(plan, &page_records.records),
+        );
+        let cursor_write = match (plan.paging, &next) {
+            (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
+            (Paging::Incremental, _) => CursorWrite::Newest,
+            (Paging::OffsetScan, Position::Offset(offset)) if page_records.more => {
+                CursorWrite::Offset(*offset)
+            }
+            (Paging::OffsetScan, _) => CursorWrite::Offset(0),
+            (Paging::Full, _) => CursorWrite::Nothing,
+        };
+        let page = PageContext {
+            now: db_timestamp(Utc::now()),
+            ..template.clone()
+        };
+        let more = page_records.more;
+        let (plan_copy, records) = (plan.clone(), page_records.records);
+        let save = context
+            .db
+            .write_async(move |tx| save_page(tx, &page, &plan_copy, &records, cursor_write));
+        // The next page is fetched while this one is saved; a cancel stops before fetching.
+        let going_on = more && !context.control.cancelled();
+        let (counts, upcoming) = if going_on {
+            let (saved, upcoming) = tokio::join!(
+                save,
+                fetch_page(context, secret, plan, &next, &mut pacer, &mut retries)
+            );
+            (saved?, Some(upcoming))
+        } else {
+            (save.await?, None)
+        };
+        summary.new += counts.new;
+        summary.changed += counts.changed;
+        summary.rejected += counts.rejected;
+        pinned |= counts.rejected > 0;
+        let done = match position {
+            Position::Offset(offset) => offset + received,
+            Position::Page { .. } => done_before + received,
+        };
+        context
+            .control
+            .report(progress(summary, done, *total, "running"));
+        match upcoming {
+            Some(upcoming) => {
+                fetched = upcoming;
+                position = next;
+            }
+            None if more => return Err(super::cancelled()),
+            None => break,
+        }
+    }
+    summary.retries = retries;
+    if plan.paging == Paging::Full && plan.kind == RecordKind::Coupon {
+        let (db, credential_id) = (context.db.clone(), credential.id.clone());
+        db.write_async(move |tx| coupons::forget_unseen(tx, &credential_id, &started))
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn incremental_paging_restarts_from_the_newest_stamp_and_steps_over_a_page_of_ties() {
+        let first = Position::Page {
+            after: None,
+            page: 1,
+        };
+        let next = next_position(&first, 500, Some(at("2026-01-01T00:00:00Z")));
+        assert_eq!(
+            next,
+            Position::Page {
+                after: Some("2025-12-31T23:59:59.999999Z".into()),
+                page: 1
+            }
+        );
+        let tied = next_position(&next, 500, Some(at("2026-01-01T00:00:00Z")));
+        assert_eq!(
+            tied,
+            Position::Page {
+                after: Some("2025-12-31T23:59:59.999999Z".into()),
+                page: 2
+            }
+        );
+        let unreadable = next_position(&tied, 500, None);
+        assert_eq!(
+            unreadable,
+            Position::Page {
+                after: Some("2025-12-31T23:59:59.999999Z".into()),
+                page: 3
+            }
+        );
+    }
+
+    #[test]
+    fn offset_scans_overlap_at_each_page_boundary() {
+        assert_eq!(
+            next_position(&Position::Offset(0), 500, None),
+            Position::Offset(498)
+        );
+        assert_eq!(
+            next_position(&Position::Offset(498), 1, None),
+            Position::Offset(499)
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! The sync engine: pulls POS records page by page into personas, purchases and the points ledger.
+//!
+//! Invariants (from the Airbyte/Singer model): a page's records and the stream's new cursor are
+//! committed in one transaction, so a crash never advances the cursor past unsaved data; each run
+//! re-reads a small overlap before the cursor; upserts are idempotent on (integration, credential,
+//! POS id) and a record older than the stored one never overwrites it. Transient POS failures are
+//! retried with backoff; a bad record is skipped with a row-level error; a refused credential stops
+//! that credential and raises a notification.
+
+mod apply;
+mod closing;
+mod coupons;
+mod engine;
+pub mod fingerprint;
+pub mod history;
+pub mod plan;
+mod registry;
+mod runs;
+mod sales;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use apply::{apply_customer, Outcome};
+pub(crate) use apply::{fill_missing, insert_persona, match_persona, Profile};
+pub use engine::{save_page, CursorWrite, PageCounts};
+pub use registry::{RunSlot, SyncRegistry};
+pub use runs::close_interrupted;
+pub(crate) use runs::{cursor, put_cursor};
+pub(crate) use sales::settle;
+pub use sales::{apply_sale, points_for};
+
+use crate::base::error::{Error, ErrorCode};
+use crate::base::pos_kind::Integration;
+use crate::base::secret::Secret;
+use crate::integrations::credentials::Credential;
+use crate::pos::retry::RetryPolicy;
+use crate::pos::PosClients;
+use crate::storage::db::Database;
+
+/// How far before the cursor each incremental run starts reading again, to catch late writes.
+pub fn cursor_overlap() -> Duration {
+    Duration::minutes(5)
+}
+
+/// What one run of one stream did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct SyncSummary {
+    /// The credential synced.
+    pub credential_id: String,
+    /// Its store name.
+    pub store_name: String,
+    /// The mappable key the stream read through.
+    pub store_key: String,
+    /// The store or location the stream covered.
+    pub store_label: String,
+    /// The stream, e.g. `customers` or `sales`.
+    pub stream: String,
+    /// Pages fetched.
+    pub pages: u32,
+    /// Records received.
+    pub seen: u32,
+    /// Records Canopy had never seen.
+    pub new: u32,
+    /// Records that changed since the last sync.
+    pub changed: u32,
+    /// Records skipped because they could not be read.
+    pub rejected: u32,
+    /// Requests tried again after a transient failure.
+    pub retries: u32,
+    /// Why the run stopped early, when it did.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    /// Something that went wrong without failing the run (a refused patient list that is optional).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// Where a stream's run stands, streamed to the UI after every page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncProgress {
+    /// The credential.
+    pub credential_id: String,
+    /// Its store name.
+    pub store_name: String,
+    /// The store or location the stream covers.
+    pub store_label: String,
+    /// The stream.
+    pub stream: String,
+    /// Records received so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Records expected in all, where the POS says.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    /// `running`, `finished`, `failed` or `cancelled`.
+    pub state: String,
+}
+
+/// Receives progress reports.
+pub type ProgressSink = Arc<dyn Fn(SyncProgress) + Send + Sync>;
+
+/// What a running sync is told and tells: its cancel flag and where progress goes.
+#[derive(Clone)]
+pub struct SyncControl {
+    cancel: Arc<AtomicBool>,
+    progress: ProgressSink,
+}
+
+impl SyncControl {
+    /// A control with a cancel flag and a progress sink.
+    pub fn new(cancel: Arc<AtomicBool>, progress: ProgressSink) -> Self {
+        SyncControl { cancel, progress }
+    }
+
+    /// Whether the user asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    fn report(&self, progress: SyncProgress) {
+        (self.progress)(progress);
+    }
+}
+
+/// What a credential's sync needs besides the credential.
+pub struct SyncContext<'a> {
+    /// The database.
+    pub db: &'a Database,
+    /// The POS clients.
+    pub clients: &'a PosClients,
+    /// Retries and pacing.
+    pub policy: RetryPolicy,
+    /// Cancel flag and progress.
+    pub control: SyncControl,
+}
+
+/// The per-page facts every record's apply needs.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    /// The integration.
+    pub integration: Integration,
+    /// The credential.
+    pub credential_id: String,
+    /// The mappable key the page came through.
+    pub store_key: String,
+    /// The sync run (for row-level errors).
+    pub run_id: i64,
+    /// This page's time stamp.
+    pub now: String,
+    /// Points a member earns per dollar (Loyalty settings).
+    pub points_per_dollar: i64,
+    /// Points accrual start date (`YYYY-MM-DD`): sales before it earn nothing.
+    pub accrual_start: Option<String>,
+    /// The start of the day two-way contact sync was enabled on: POS profile changes made since
+    /// then flow into personas; `None` (off) keeps personas as they were first imported.
+    pub profile_changes_since: Option<DateTime<Utc>>,
+    /// With "Sync to relevant market" on: only shoppers of this state are synced.
+    pub market: Option<String>,
+    /// Enroll Personas in loyalty program who purchased after this date (`YYYY-MM-DD`).
+    pub enroll_after: Option<String>,
+    /// The integration's points are mirrored from the POS: its sales earn nothing locally.
+    pub mirror_points: bool,
+}
+
+impl PageContext {
+    /// A context for `credential_id` (also its store key) with the default settings: one point per
+    /// dollar, no accrual start, profile changes off, no market, no enrolment, no mirroring.
+    pub fn with_defaults(integration: Integration, credential_id: &str, now: &str) -> Self {
+        PageContext {
+            integration,
+            credential_id: credential_id.to_string(),
+            store_key: credential_id.to_string(),
+            run_id: 0,
+            now: now.to_string(),
+            points_per_dollar: crate::config::loyalty::DEFAULT_POINTS_PER_DOLLAR,
+            accrual_start: None,
+            profile_changes_since: None,
+            market: None,
+            enroll_after: None,
+            mirror_points: false,
+        }
+    }
+}
+
+/// Syncs every stream of `credential` in order and returns one summary per stream. A refused
+/// credential or a cancel stops the remaining streams; a stream that ran out of retries does not.
+pub async fn sync_credential(
+    context: &SyncContext<'_>,
+    credential: &Credential,
+    secret: &Secret,
+    trigger: &str,
+) -> Vec<SyncSummary> {
+    let mut summaries = Vec::new();
+    let settings = engine::run_settings(context.db, credential).await;
+    for plan in plan::streams_of(credential) {
+        let summary =
+            engine::run_stream(context, credential, secret, &plan, trigger, &settings).await;
+        let stop = summary
+            .error
+            .as_ref()
+            .is_some_and(Error::stops_the_credential);
+        summaries.push(summary);
+        if stop {
+            break;
+        }
+    }
+    if let (Ok(settings), false) = (&settings, context.control.cancelled()) {
+        match closing::close_credential(context.db, settings).await {
+            Ok(closing) => {
+                tracing::info!(credential = %credential.id, ?closing, "closing passes done")
+            }
+            Err(error) => {
+                tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
+                if let Some(last) = summaries.last_mut() {
+                    last.warning.get_or_insert(format!(
+                        "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
+                        error.message
+                    ));
+                }
+            }
+        }
+    }
+    if let Err(error) = runs::notify_credential(context.db, credential, &summaries).await {
+        tracing::warn!(credential = %credential.id, "could not update notifications: {}", error.message);
+    }
+    summaries
+}
+
+/// The error a cancelled run records.
+pub fn cancelled() -> Error {
+    Error::new(ErrorCode::Cancelled, "The sync was cancelled.").with_hint(
+        "Everything up to the last finished page is saved; Sync now picks up from there.",
+    )
+}

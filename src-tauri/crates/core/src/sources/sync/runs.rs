@@ -1,0 +1,186 @@
+//! The bookkeeping around a stream's run: its `sync_runs` row, its cursor, and the notifications a
+//! credential's sync raises or clears.
+
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension};
+
+use super::plan::StreamPlan;
+use super::SyncSummary;
+use crate::base::clock::db_timestamp;
+use crate::base::error::Result;
+use crate::integrations::connect_state::display_name;
+use crate::integrations::credentials::Credential;
+use crate::integrations::notifications::{self, NotificationKind};
+use crate::storage::db::Database;
+
+/// The stored cursor of a credential's stream.
+pub async fn read_cursor(
+    db: &Database,
+    credential_id: &str,
+    cursor_key: &str,
+) -> Result<Option<String>> {
+    let (id, key) = (credential_id.to_string(), cursor_key.to_string());
+    db.read_async(move |c| cursor(c, &id, &key)).await
+}
+
+/// The stored cursor of a credential's stream, read on `connection`.
+pub(crate) fn cursor(
+    connection: &rusqlite::Connection,
+    credential_id: &str,
+    cursor_key: &str,
+) -> Result<Option<String>> {
+    Ok(connection
+        .query_row(
+            "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
+            params![credential_id, cursor_key],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Stores a credential's cursor for a pass that is not a stream (its value replaces the old one).
+pub(crate) fn put_cursor(
+    tx: &rusqlite::Transaction<'_>,
+    credential_id: &str,
+    cursor_key: &str,
+    value: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
+         ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = excluded.cursor",
+        params![credential_id, cursor_key, value],
+    )?;
+    Ok(())
+}
+
+/// Opens a run's row.
+pub async fn start(
+    db: &Database,
+    credential: &Credential,
+    plan: &StreamPlan,
+    trigger: &str,
+) -> Result<i64> {
+    let (id, integration, key, label, stream, trigger) = (
+        credential.id.clone(),
+        credential.integration.as_str(),
+        plan.store_key.clone(),
+        plan.store_label.clone(),
+        plan.stream,
+        trigger.to_string(),
+    );
+    db.write_async(move |tx| {
+        tx.execute(
+            "INSERT INTO sync_runs (credential_id, integration, store_key, store_label, stream, trigger, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, integration, key, label, stream, trigger, db_timestamp(Utc::now())],
+        )?;
+        Ok(tx.last_insert_rowid())
+    })
+    .await
+}
+
+/// Closes a run's row with its counts and error.
+pub async fn finish(
+    db: &Database,
+    run_id: i64,
+    summary: &SyncSummary,
+    total: Option<u64>,
+) -> Result<()> {
+    let summary = summary.clone();
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE sync_runs SET finished_at = ?2, pages = ?3, records_seen = ?4, records_new = ?5,
+             records_changed = ?6, records_rejected = ?7, retries = ?8, records_total = ?9,
+             error_code = ?10, error_message = ?11 WHERE id = ?1",
+            params![
+                run_id,
+                db_timestamp(Utc::now()),
+                summary.pages,
+                summary.seen,
+                summary.new,
+                summary.changed,
+                summary.rejected,
+                summary.retries,
+                total.map(|t| t as i64),
+                summary.error.as_ref().map(|e| e.code.as_str()),
+                summary
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.clone())
+                    .or_else(|| summary.warning.clone()),
+            ],
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Raises or clears a credential's notifications after its sync: a refused credential, and data
+/// from a store key mapped to no retail store.
+pub async fn notify_credential(
+    db: &Database,
+    credential: &Credential,
+    summaries: &[SyncSummary],
+) -> Result<()> {
+    let credential = credential.clone();
+    let summaries = summaries.to_vec();
+    db.write_async(move |tx| {
+        let pos = display_name(credential.integration);
+        let store_name = &credential.store_name;
+        match summaries.iter().filter_map(|s| s.error.as_ref()).find(|e| {
+            matches!(e.code, crate::ErrorCode::PosAuthFailed | crate::ErrorCode::PosPermissionMissing)
+        }) {
+            Some(error) => {
+                let body = format!("{} {}", error.message, error.hint.clone().unwrap_or_default());
+                notifications::raise(
+                    tx,
+                    NotificationKind::SyncFailed,
+                    &credential.id,
+                    &format!("{pos} sync stopped for “{store_name}”"),
+                    body.trim(),
+                )?;
+            }
+            None if summaries.iter().all(|s| s.error.is_none()) => {
+                notifications::clear(tx, NotificationKind::SyncFailed, &credential.id)?;
+            }
+            None => {}
+        }
+        let plans = super::plan::streams_of(&credential);
+        for plan in plans.iter().filter(|p| p.stream == "customers") {
+            let seen: u32 = summaries
+                .iter()
+                .filter(|s| s.store_key == plan.store_key)
+                .map(|s| s.seen)
+                .sum();
+            let mapped = tx
+                .query_row("SELECT 1 FROM store_mappings WHERE key_id = ?1", [&plan.store_key], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if seen > 0 && !mapped {
+                let label = &plan.store_label;
+                notifications::raise(
+                    tx,
+                    NotificationKind::UnmappedStore,
+                    &plan.store_key,
+                    &format!("Unmapped store: “{label}”"),
+                    &format!("{pos} sent data for “{label}”, which is mapped to no retail store. Map it in Settings → Company Account → Retail Stores: Edit the store, then pick the key under Store Mappings."),
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Closes the runs an earlier process left open (it was killed or crashed mid-run): they show in
+/// the history as interrupted. Their saved pages stay; the next run resumes from the cursors.
+pub fn close_interrupted(db: &Database, started_before: &str) -> Result<usize> {
+    db.write(|tx| {
+        Ok(tx.execute(
+            "UPDATE sync_runs SET finished_at = started_at, error_code = 'interrupted',
+               error_message = 'Canopy stopped before this run finished; the next sync picks up from the last saved page.'
+             WHERE finished_at IS NULL AND started_at < ?1",
+            [started_before],
+        )?)
+    })
+}

@@ -1,0 +1,506 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+//!
+//! Migrations are append-only: never edit one that has shipped; add the next one. Each runs in its
+//! own IMMEDIATE transaction together with the version bump, so a crash leaves the schema at a
+//! whole version.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::base::error::{Error, Result};
+
+/// Every migration in order; migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: credentials, personas with their source records, sync state.
+    r#"
+    CREATE TABLE app_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    -- A POS credential. Its secret lives only in the keychain, under the entry `credential:<id>`.
+    -- A row is 'pending' between its insert and the keychain write; start-up removes pending rows.
+    CREATE TABLE credentials (
+        id           TEXT PRIMARY KEY,
+        integration  TEXT NOT NULL CHECK (integration IN ('posabit', 'greenbits')),
+        store_name   TEXT NOT NULL,
+        market       TEXT,
+        venue_name   TEXT,
+        venue_state  TEXT,
+        permissions  TEXT NOT NULL DEFAULT '[]',
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'active')),
+        created_at   TEXT NOT NULL,
+        verified_at  TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX credentials_name ON credentials (integration, store_name COLLATE NOCASE);
+
+    CREATE TABLE personas (
+        id               INTEGER PRIMARY KEY,
+        first_name       TEXT,
+        last_name        TEXT,
+        phone_e164       TEXT,
+        email            TEXT,
+        birth_date       TEXT,
+        loyalty_member   INTEGER NOT NULL DEFAULT 0,
+        marketing_opt_in INTEGER NOT NULL DEFAULT 0,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX personas_phone ON personas (phone_e164) WHERE phone_e164 IS NOT NULL;
+    CREATE INDEX personas_email ON personas (email) WHERE email IS NOT NULL;
+    CREATE INDEX personas_name ON personas (last_name, first_name, id);
+
+    -- One POS record attached to a persona: provenance, kept so merges can be explained.
+    CREATE TABLE source_records (
+        id             INTEGER PRIMARY KEY,
+        persona_id     INTEGER NOT NULL REFERENCES personas (id),
+        integration    TEXT NOT NULL,
+        credential_id  TEXT NOT NULL REFERENCES credentials (id),
+        pos_id         TEXT NOT NULL,
+        match_reason   TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        phone_raw      TEXT,
+        pos_updated_at TEXT NOT NULL,
+        first_seen_at  TEXT NOT NULL,
+        last_seen_at   TEXT NOT NULL,
+        payload        TEXT NOT NULL,
+        UNIQUE (integration, credential_id, pos_id)
+    ) STRICT;
+    CREATE INDEX source_records_persona ON source_records (persona_id, integration);
+
+    -- The high-water mark of each stream, written in the same transaction as the page it covers.
+    CREATE TABLE sync_cursors (
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        stream        TEXT NOT NULL,
+        cursor        TEXT NOT NULL,
+        PRIMARY KEY (credential_id, stream)
+    ) STRICT;
+
+    CREATE TABLE sync_runs (
+        id             INTEGER PRIMARY KEY,
+        credential_id  TEXT NOT NULL REFERENCES credentials (id),
+        stream         TEXT NOT NULL,
+        trigger        TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        pages          INTEGER NOT NULL DEFAULT 0,
+        records_seen   INTEGER NOT NULL DEFAULT 0,
+        records_new    INTEGER NOT NULL DEFAULT 0,
+        records_changed INTEGER NOT NULL DEFAULT 0,
+        records_rejected INTEGER NOT NULL DEFAULT 0,
+        error_code     TEXT,
+        error_message  TEXT
+    ) STRICT;
+
+    -- A POS record that could not be read: the run skipped it and went on.
+    CREATE TABLE sync_record_errors (
+        id       INTEGER PRIMARY KEY,
+        run_id   INTEGER NOT NULL REFERENCES sync_runs (id),
+        pos_id   TEXT,
+        field    TEXT NOT NULL,
+        reason   TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 2: connection state per integration, retail stores and store mappings, credential removal.
+    r#"
+    -- One row per integration the user has touched: the age-gate attestation and connection times.
+    CREATE TABLE integrations (
+        integration          TEXT PRIMARY KEY CHECK (integration IN ('posabit', 'greenbits')),
+        age_gate_attested_at TEXT,
+        connected_at         TEXT,
+        disconnected_at      TEXT
+    ) STRICT;
+
+    -- Removing a credential forgets its secret but keeps the row: its data stays attributed.
+    ALTER TABLE credentials ADD COLUMN removed_at TEXT;
+    DROP INDEX credentials_name;
+    CREATE UNIQUE INDEX credentials_name ON credentials (integration, store_name COLLATE NOCASE) WHERE removed_at IS NULL;
+
+    -- Settings → Company Account → Retail Stores.
+    CREATE TABLE retail_stores (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        store_number TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        timezone     TEXT NOT NULL,
+        address      TEXT,
+        license      TEXT,
+        created_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX retail_stores_name ON retail_stores (name COLLATE NOCASE);
+    CREATE UNIQUE INDEX retail_stores_number ON retail_stores (store_number);
+
+    -- A mappable key (a POSaBIT credential) mapped to at most one retail store.
+    CREATE TABLE store_mappings (
+        key_id      TEXT PRIMARY KEY,
+        integration TEXT NOT NULL,
+        store_id    INTEGER NOT NULL REFERENCES retail_stores (id) ON DELETE CASCADE,
+        mapped_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX store_mappings_one_per_integration ON store_mappings (store_id, integration);
+    "#,
+    // 3: notifications and each persona's favorite store.
+    r#"
+    -- Something the user should act on; one active row per (kind, subject), cleared when fixed.
+    CREATE TABLE notifications (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('unmapped_store', 'sync_failed')),
+        subject    TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cleared_at TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
+
+    ALTER TABLE personas ADD COLUMN favorite_store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
+    CREATE INDEX source_records_credential ON source_records (credential_id);
+    "#,
+    // 4: Greenbits credentials: the user, its locations (each a mappable key), medical patients.
+    r#"
+    ALTER TABLE credentials ADD COLUMN username TEXT;
+    ALTER TABLE credentials ADD COLUMN associated_email TEXT;
+    ALTER TABLE credentials ADD COLUMN locations TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE credentials ADD COLUMN medical_patients INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 5: sales, the points ledger, coupons, the outbox, and per-store sync bookkeeping.
+    r#"
+    -- The mappable key a record came through: a POSaBIT credential id or a Greenbits location key.
+    ALTER TABLE source_records ADD COLUMN store_key TEXT;
+    UPDATE source_records SET store_key = credential_id;
+    -- The loyalty balance the POS holds for the shopper (the points stream), and employee profiles.
+    ALTER TABLE source_records ADD COLUMN pos_points INTEGER;
+    ALTER TABLE source_records ADD COLUMN employee INTEGER NOT NULL DEFAULT 0;
+    -- Whether this POS record was ever a loyalty member: its sales earn points.
+    ALTER TABLE source_records ADD COLUMN loyalty_member INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX source_records_store_key ON source_records (store_key, persona_id);
+
+    -- A POS sale. A sale whose shopper has not arrived yet waits with persona_id NULL.
+    CREATE TABLE purchases (
+        id              INTEGER PRIMARY KEY,
+        integration     TEXT NOT NULL,
+        credential_id   TEXT NOT NULL REFERENCES credentials (id),
+        store_key       TEXT NOT NULL,
+        pos_id          TEXT NOT NULL,
+        customer_pos_id TEXT,
+        persona_id      INTEGER REFERENCES personas (id),
+        total_cents     INTEGER NOT NULL,
+        discounts       TEXT NOT NULL,
+        voided          INTEGER NOT NULL DEFAULT 0,
+        purchased_at    TEXT NOT NULL,
+        pos_updated_at  TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        UNIQUE (integration, credential_id, pos_id)
+    ) STRICT;
+    CREATE INDEX purchases_persona ON purchases (persona_id, purchased_at);
+    CREATE INDEX purchases_waiting ON purchases (integration, credential_id, customer_pos_id) WHERE persona_id IS NULL;
+
+    -- Every change to a persona's points; one entry per (source, transaction, kind), never rewritten.
+    CREATE TABLE points_ledger (
+        id             INTEGER PRIMARY KEY,
+        persona_id     INTEGER NOT NULL REFERENCES personas (id),
+        kind           TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust', 'import', 'mirror', 'expire')),
+        points         INTEGER NOT NULL,
+        source         TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (source, transaction_id, kind)
+    ) STRICT;
+    CREATE INDEX points_ledger_persona ON points_ledger (persona_id, id);
+    ALTER TABLE personas ADD COLUMN points_balance INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE personas ADD COLUMN last_purchase_at TEXT;
+
+    -- The POS's coupons, to check mirrored discounts against.
+    CREATE TABLE pos_coupons (
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        pos_id        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        active        INTEGER NOT NULL,
+        payload       TEXT NOT NULL,
+        seen_at       TEXT NOT NULL,
+        PRIMARY KEY (credential_id, pos_id)
+    ) STRICT;
+
+    -- A change to push to a POS, written in the same transaction as the local change it carries.
+    CREATE TABLE outbox (
+        id            INTEGER PRIMARY KEY,
+        integration   TEXT NOT NULL,
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        store_key     TEXT NOT NULL,
+        persona_id    INTEGER NOT NULL REFERENCES personas (id),
+        action        TEXT NOT NULL CHECK (action IN ('create_customer')),
+        status        TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        pos_id        TEXT,
+        outcome       TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX outbox_pending ON outbox (status, id);
+    -- Two-way contact sync ("Sync Personas"): on since this instant, or off when NULL.
+    ALTER TABLE integrations ADD COLUMN sync_personas_since TEXT;
+
+    ALTER TABLE sync_runs ADD COLUMN integration TEXT;
+    ALTER TABLE sync_runs ADD COLUMN store_key TEXT;
+    ALTER TABLE sync_runs ADD COLUMN store_label TEXT;
+    ALTER TABLE sync_runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sync_runs ADD COLUMN records_total INTEGER;
+    UPDATE sync_runs SET integration = 'posabit', store_key = credential_id;
+    CREATE INDEX sync_runs_started ON sync_runs (started_at);
+    CREATE INDEX sync_runs_key ON sync_runs (store_key, stream, id);
+    "#,
+    // 6: local signups (the `loyalty` source).
+    r#"
+    -- A shopper who signed up on Canopy's own form: the persona is `loyalty`-sourced.
+    CREATE TABLE local_signups (
+        id          INTEGER PRIMARY KEY,
+        persona_id  INTEGER NOT NULL REFERENCES personas (id),
+        first_name  TEXT NOT NULL,
+        last_name   TEXT,
+        phone_e164  TEXT,
+        email       TEXT,
+        birth_date  TEXT,
+        consent     INTEGER NOT NULL,
+        signature   TEXT,
+        match_reason TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        created_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX local_signups_persona ON local_signups (persona_id);
+    "#,
+    // 7: the Personas explorer: accent- and case-free name keys kept by triggers (with the
+    // `canopy_fold` function every writer registers), and an index per sortable column and filter.
+    r#"
+    ALTER TABLE personas ADD COLUMN first_key TEXT;
+    ALTER TABLE personas ADD COLUMN last_key TEXT;
+    UPDATE personas SET first_key = canopy_fold(first_name), last_key = canopy_fold(last_name);
+    CREATE TRIGGER personas_name_keys_insert AFTER INSERT ON personas BEGIN
+        UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
+        WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER personas_name_keys_update AFTER UPDATE OF first_name, last_name ON personas
+    WHEN NEW.first_name IS NOT OLD.first_name OR NEW.last_name IS NOT OLD.last_name BEGIN
+        UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
+        WHERE id = NEW.id;
+    END;
+    CREATE INDEX personas_first_key ON personas (first_key, last_key, id);
+    CREATE INDEX personas_name_key ON personas (last_key, first_key, id);
+    CREATE INDEX personas_created ON personas (created_at, id);
+    CREATE INDEX personas_last_purchase ON personas (last_purchase_at, id);
+    CREATE INDEX personas_points ON personas (points_balance, id);
+    CREATE INDEX personas_favorite_store ON personas (favorite_store_id, id);
+    CREATE INDEX source_records_pos_id ON source_records (pos_id);
+    "#,
+    // 8: the integration cards' additional settings and their audit log.
+    r#"
+    ALTER TABLE integrations ADD COLUMN frozen_at TEXT;
+    ALTER TABLE integrations ADD COLUMN patient_lists_optional INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE integrations ADD COLUMN sync_to_market INTEGER NOT NULL DEFAULT 0;
+
+    -- Every change of an integration setting; written with the change, never edited.
+    CREATE TABLE audit_log (
+        id                   INTEGER PRIMARY KEY,
+        integration          TEXT NOT NULL,
+        setting              TEXT NOT NULL,
+        old_value            TEXT NOT NULL,
+        new_value            TEXT NOT NULL,
+        changed_at           TEXT NOT NULL,
+        os_user              TEXT NOT NULL,
+        warning_acknowledged INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_log_integration ON audit_log (integration, id);
+    "#,
+    // 9: the date settings, mirrored points, points expiry, SMS double opt-in and consent history.
+    r#"
+    -- Dates are `YYYY-MM-DD`; NULL is off.
+    ALTER TABLE integrations ADD COLUMN enroll_after TEXT;
+    ALTER TABLE integrations ADD COLUMN sms_opt_in_after TEXT;
+    ALTER TABLE integrations ADD COLUMN points_imported_on TEXT;
+    -- When the one-time points import finished: it never runs again.
+    ALTER TABLE integrations ADD COLUMN points_import_done_at TEXT;
+    ALTER TABLE integrations ADD COLUMN mirror_points INTEGER NOT NULL DEFAULT 0;
+
+    -- How a persona joined the programme when a setting made it a member ('enrollment',
+    -- 'sms_opt_in'); NULL when the POS or a signup form did.
+    ALTER TABLE personas ADD COLUMN member_via TEXT;
+    -- SMS consent: 'none', 'requested' (a double opt-in request was sent), 'opted_in', 'opted_out'.
+    ALTER TABLE personas ADD COLUMN sms_consent TEXT NOT NULL DEFAULT 'none'
+        CHECK (sms_consent IN ('none', 'requested', 'opted_in', 'opted_out'));
+    UPDATE personas SET sms_consent = 'opted_in'
+    WHERE id IN (SELECT persona_id FROM local_signups WHERE consent = 1 AND phone_e164 IS NOT NULL);
+
+    -- Points imported from this POS record's balance so far (Loyalty points imported on).
+    ALTER TABLE source_records ADD COLUMN imported_points INTEGER NOT NULL DEFAULT 0;
+    -- FIFO expiration: when an earn entry's points expire.
+    ALTER TABLE points_ledger ADD COLUMN expires_at TEXT;
+
+    -- Every consent event of a persona, never edited: the consent history.
+    CREATE TABLE consent_events (
+        id         INTEGER PRIMARY KEY,
+        persona_id INTEGER NOT NULL REFERENCES personas (id),
+        channel    TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+        event      TEXT NOT NULL CHECK (event IN ('requested', 'confirmed', 'opted_in', 'opted_out', 'ignored')),
+        source     TEXT NOT NULL,
+        detail     TEXT,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX consent_events_persona ON consent_events (persona_id, id);
+    INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+    SELECT persona_id, 'sms', 'opted_in', 'signup', 'Consent signed on the signup form', created_at
+    FROM local_signups WHERE consent = 1 AND phone_e164 IS NOT NULL;
+
+    -- Text messages Canopy sent. A row is written ('sending') before the gateway is called, so a
+    -- crash never sends twice; one opt-in request per persona per integration's setting.
+    CREATE TABLE sms_messages (
+        id          INTEGER PRIMARY KEY,
+        persona_id  INTEGER NOT NULL REFERENCES personas (id),
+        kind        TEXT NOT NULL CHECK (kind IN ('opt_in_request', 'confirmation', 'opt_out_confirmation')),
+        integration TEXT,
+        phone_e164  TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        gateway_id  TEXT,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX sms_requests_once ON sms_messages (persona_id, integration) WHERE kind = 'opt_in_request';
+
+    -- The retail store a signup was made at: the favorite store until the persona buys, and the
+    -- state "Sync to relevant market" checks before a push.
+    ALTER TABLE local_signups ADD COLUMN store_id INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL;
+
+    -- Personas imported from a file (the `import` source): one row per file, one per good line.
+    CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        file_name   TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        rows        INTEGER NOT NULL DEFAULT 0,
+        created     INTEGER NOT NULL DEFAULT 0,
+        merged      INTEGER NOT NULL DEFAULT 0,
+        rejected    INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE imported_records (
+        id           INTEGER PRIMARY KEY,
+        import_id    INTEGER NOT NULL REFERENCES imports (id),
+        persona_id   INTEGER NOT NULL REFERENCES personas (id),
+        line         INTEGER NOT NULL,
+        match_reason TEXT NOT NULL CHECK (match_reason IN ('new', 'phone', 'email')),
+        payload      TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX imported_records_persona ON imported_records (persona_id);
+    CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
+    "#,
+];
+
+/// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
+/// writes must have them.
+pub fn register_functions(connection: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    connection.create_scalar_function(
+        "canopy_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let raw: Option<String> = context.get(0)?;
+            Ok(raw.as_deref().and_then(crate::base::identity::fold_name))
+        },
+    )?;
+    Ok(())
+}
+
+/// The schema version the database is at.
+pub fn schema_version(connection: &Connection) -> Result<usize> {
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    Ok(version as usize)
+}
+
+/// Applies every migration the database has not had yet.
+pub fn migrate(connection: &mut Connection) -> Result<()> {
+    let current = schema_version(connection)?;
+    if current > MIGRATIONS.len() {
+        return Err(Error::internal(format!(
+            "The database was written by a newer Canopy (schema {current}, this one knows {}).",
+            MIGRATIONS.len()
+        ))
+        .with_hint(
+            "Install the newer Canopy again, or move the database file aside to start fresh.",
+        ));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+        transaction.commit()?;
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_names(connection: &Connection) -> Vec<String> {
+        let mut statement = connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_migration_applies_in_order_to_a_real_file_and_reapplying_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut connection = Connection::open(&path).unwrap();
+        register_functions(&connection).unwrap();
+        migrate(&mut connection).unwrap();
+        assert_eq!(schema_version(&connection).unwrap(), MIGRATIONS.len());
+        let tables = table_names(&connection);
+        drop(connection);
+
+        let mut reopened = Connection::open(&path).unwrap();
+        register_functions(&reopened).unwrap();
+        migrate(&mut reopened).unwrap();
+        assert_eq!(table_names(&reopened), tables);
+        assert!(tables.contains(&"personas".to_string()));
+        let violations: i64 = reopened
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let integrity: String = reopened
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
+
+    #[test]
+    fn each_migration_is_valid_sql_on_its_own_version() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        register_functions(&connection).unwrap();
+        for (index, sql) in MIGRATIONS.iter().enumerate() {
+            let transaction = connection.transaction().unwrap();
+            transaction
+                .execute_batch(sql)
+                .unwrap_or_else(|e| panic!("migration {} fails: {e}", index + 1));
+            transaction.commit().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_canopy_is_refused_untouched() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
+        let error = migrate(&mut connection).unwrap_err();
+        assert!(error.message.contains("newer Canopy"));
+        assert!(table_names(&connection).is_empty());
+    }
+}

@@ -1,0 +1,171 @@
+//! The local SQLite database: one file, one writer, read-only connections for queries.
+//!
+//! Settings on every connection: WAL journal, `synchronous=NORMAL`, foreign keys on, a busy timeout.
+//! Every write runs in a `BEGIN IMMEDIATE` transaction on the single writer connection, so writers
+//! never deadlock on lock upgrades. Calls block; async callers use [`Database::write_async`] and
+//! [`Database::read_async`], which move the work to Tokio's blocking pool.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use migrations::{migrate, schema_version, MIGRATIONS};
+
+use crate::base::error::Result;
+
+/// How long a connection waits for a lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many idle read connections are kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    // A sync page runs some twenty distinct statements per record; keep them all prepared.
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Database {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = Connection::open(&path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        // 32 MiB of page cache for the writer: bounded, whatever the size of the data.
+        writer.pragma_update(None, "cache_size", -32_000)?;
+        configure(&writer)?;
+        migrations::register_functions(&writer)?;
+        migrate(&mut writer)?;
+        Ok(Database {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `work` in an IMMEDIATE transaction on the writer, committing when it returns `Ok`.
+    pub fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut writer = lock(&self.inner.writer);
+        let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `work` on a read-only connection.
+    pub fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = lock(&self.inner.readers).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => {
+                let connection = Connection::open_with_flags(
+                    &self.inner.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&connection)?;
+                connection
+            }
+        };
+        let value = work(&connection);
+        let mut readers = lock(&self.inner.readers);
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(connection);
+        }
+        value
+    }
+
+    /// [`Database::write`] on Tokio's blocking pool.
+    pub async fn write_async<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write(work)).await?
+    }
+
+    /// [`Database::read`] on Tokio's blocking pool.
+    pub async fn read_async<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read(work)).await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_hold_on_writer_and_readers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path().join("canopy.db")).unwrap();
+        let journal: String = db
+            .write(|tx| Ok(tx.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let (foreign_keys, timeout): (i64, i64) = db
+            .read(|c| {
+                Ok((
+                    c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?,
+                ))
+            })
+            .unwrap();
+        assert_eq!((foreign_keys, timeout), (1, 5000));
+    }
+
+    #[test]
+    fn readers_cannot_write_and_failed_writes_roll_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path().join("canopy.db")).unwrap();
+        let refused = db.read(|c| Ok(c.execute("CREATE TABLE x (a)", [])?));
+        assert!(refused.is_err());
+        let failed: Result<()> = db.write(|tx| {
+            tx.execute(
+                "INSERT INTO app_settings (key, value) VALUES ('k', 'v')",
+                [],
+            )?;
+            Err(crate::Error::internal("boom"))
+        });
+        assert!(failed.is_err());
+        let left: i64 = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM app_settings", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}
