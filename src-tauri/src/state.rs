@@ -88,8 +88,8 @@ impl AppState {
         let probed = Arc::new(OnceLock::new());
         let (slot, recovering) = (probed.clone(), console.clone());
         tauri::async_runtime::spawn_blocking(move || {
-            let result =
-                secret_stores::probe(keychain.as_ref()).and_then(|()| recovering.recover().map(drop));
+            let result = secret_stores::probe(keychain.as_ref())
+                .and_then(|()| recovering.recover().map(drop));
             if let Err(error) = &result {
                 tracing::error!(code = ?error.code, "keychain check failed: {}", error.message);
             }

@@ -7,9 +7,7 @@ use ts_rs::{Config, TS};
 
 use crate::base::error::{Error, ErrorCode};
 use crate::base::pos_kind::Integration;
-use crate::config::integration_settings::{
-    AuditEntry, IntegrationSettings, Setting, SettingChange,
-};
+use crate::config::integration_settings::{IntegrationSettings, Setting};
 use crate::config::loyalty::{Expiration, LoyaltySettings};
 use crate::config::schedule::ConsoleEvent;
 use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
@@ -23,6 +21,7 @@ use crate::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use crate::integrations::notifications::{Notification, NotificationKind};
+use crate::integrations::setting_changes::{AuditEntry, SettingChange};
 use crate::loyalty::enrollment::{DryRun, StoreReach};
 use crate::personas::detail::{
     ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,

@@ -4,8 +4,9 @@
 mod support;
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::{IntegrationSettings, Setting, SettingChange};
+use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::config::loyalty::{Expiration, LoyaltySettings};
+use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::Error;
 use chrono::{Duration, Utc};
 use support::{memory_world, World};

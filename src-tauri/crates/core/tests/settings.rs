@@ -4,9 +4,10 @@
 mod support;
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::{Setting, SettingChange};
+use canopy_core::config::integration_settings::Setting;
 use canopy_core::integrations::connect_state::ConnectionState;
 use canopy_core::integrations::credentials::NewPosabitCredential;
+use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
 use support::{memory_world, World};

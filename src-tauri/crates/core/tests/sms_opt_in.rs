@@ -5,7 +5,8 @@
 mod support;
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::{Setting, SettingChange};
+use canopy_core::config::integration_settings::Setting;
+use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::sources::signups::SignupInput;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! Which POS a record, credential or setting belongs to: the closed set of POS kinds Canopy ships,
 //! their stored names and the names the seeds print. Behaviour per POS lives behind
-//! [`crate::pos::Connector`]; only names and labels are matched here.
+//! the connectors in `pos`; only names and labels are matched here.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,6 +23,17 @@ impl Integration {
             Integration::Greenbits => "greenbits",
         }
     }
+
+    /// The POS's name as the seeds write it (`POSaBIT`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Integration::Posabit => "POSaBIT",
+            Integration::Greenbits => "Greenbits",
+        }
+    }
+
+    /// Every POS kind, in the order the cards show them.
+    pub const ALL: [Integration; 2] = [Integration::Posabit, Integration::Greenbits];
 
     /// Reads the stored name back (`posabit`); anything else is a column type error.
     pub fn parse(text: &str) -> rusqlite::Result<Self> {

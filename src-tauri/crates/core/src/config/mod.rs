@@ -3,5 +3,6 @@
 
 pub mod integration_settings;
 pub mod loyalty;
+pub mod page_context;
 pub mod preferences;
 pub mod schedule;

@@ -10,12 +10,13 @@ use ts_rs::TS;
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
-use crate::config::integration_settings::{self, AuditEntry, IntegrationSettings, SettingChange};
+use crate::config::integration_settings::{self, IntegrationSettings};
 use crate::integrations::connect_state::{self, IntegrationStatus};
 use crate::integrations::credentials::{self, AddedCredential, Credential, NewPosabitCredential};
 use crate::integrations::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
 };
+use crate::integrations::setting_changes::{self, AuditEntry, SettingChange};
 use crate::personas::detail::{self, PersonaDetail};
 use crate::personas::query::{self, PersonaPage, PersonaQuery};
 use crate::pos::retry::RetryPolicy;
@@ -276,7 +277,7 @@ impl Console {
         self.blocking(move |db| connect_state::require_connected(db, integration))
             .await?;
         if self.settings(integration).await?.frozen_since.is_some() {
-            let name = connect_state::display_name(integration);
+            let name = integration.label();
             return Err(Error::validation(format!(
                 "{name} is frozen: “Use last backup” is on, so Canopy makes no {name} call and keeps the data as of the last sync."
             ))
@@ -294,7 +295,7 @@ impl Console {
             }
         }
         if credentials.is_empty() {
-            let name = connect_state::display_name(integration);
+            let name = integration.label();
             return Err(
                 Error::validation(format!("There is no {name} credential to sync."))
                     .with_hint("Add a credential first."),
@@ -388,13 +389,13 @@ impl Console {
         integration: Integration,
         change: SettingChange,
     ) -> Result<IntegrationSettings> {
-        self.blocking(move |db| integration_settings::set(db, integration, &change))
+        self.blocking(move |db| setting_changes::set(db, integration, &change))
             .await
     }
 
     /// The settings audit log, newest first.
     pub async fn audit_log(&self, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
-        self.blocking(move |db| integration_settings::audit_log(db, integration))
+        self.blocking(move |db| setting_changes::audit_log(db, integration))
             .await
     }
 
@@ -418,7 +419,7 @@ impl Console {
     /// integration that is not connected or is frozen ("Use last backup") is skipped.
     pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
         let mut results = Vec::new();
-        for integration in [Integration::Posabit, Integration::Greenbits] {
+        for integration in Integration::ALL {
             let connected = self
                 .blocking(move |db| connect_state::require_connected(db, integration))
                 .await

@@ -199,16 +199,8 @@ pub fn require_connected(db: &Database, integration: Integration) -> Result<()> 
         Ok(())
     } else {
         Err(
-            Error::validation(format!("{} is not connected.", display_name(integration)))
+            Error::validation(format!("{} is not connected.", integration.label()))
                 .with_hint("Tick the age-gate checkbox in the Loyalty section and press Connect."),
         )
-    }
-}
-
-/// The POS's name as the seeds write it.
-pub fn display_name(integration: Integration) -> &'static str {
-    match integration {
-        Integration::Posabit => "POSaBIT",
-        Integration::Greenbits => "Greenbits",
     }
 }

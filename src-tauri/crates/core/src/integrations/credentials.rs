@@ -14,6 +14,7 @@ use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::notifications;
 use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
+pub use crate::pos::LocationChoice;
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
@@ -61,18 +62,6 @@ pub struct Credential {
     pub locations: Vec<LocationChoice>,
     /// Greenbits: whether the locations serve medical patients.
     pub medical_patients: bool,
-}
-
-/// A Greenbits location as the credential keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct LocationChoice {
-    /// The Greenbits company id.
-    #[ts(type = "number")]
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// Its state, when Greenbits reports one.
-    pub state: Option<String>,
 }
 
 /// What the user typed into POSaBIT's Add Credential form.

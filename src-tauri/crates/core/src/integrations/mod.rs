@@ -6,3 +6,4 @@ pub mod connect_state;
 pub mod credentials;
 pub mod greenbits_credentials;
 pub mod notifications;
+pub mod setting_changes;

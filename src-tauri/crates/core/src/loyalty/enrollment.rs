@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::Setting;
-use crate::sources::sync::PageContext;
+use crate::config::page_context::PageContext;
 use crate::storage::db::Database;
 
 /// How many personas (phones, for SMS requests) one store contributes to a dry run.
@@ -109,7 +109,7 @@ pub(crate) fn enroll_credential(tx: &Transaction<'_>, page: &PageContext) -> Res
     let Some(date) = page.enroll_after.as_deref() else {
         return Ok(0);
     };
-    let applied = crate::sources::sync::cursor(tx, &page.credential_id, ENROLLMENT_CURSOR)?;
+    let applied = crate::storage::cursors::cursor(tx, &page.credential_id, ENROLLMENT_CURSOR)?;
     if applied.as_deref() == Some(date) {
         return Ok(0);
     }
@@ -120,8 +120,8 @@ pub(crate) fn enroll_credential(tx: &Transaction<'_>, page: &PageContext) -> Res
         .query_map(params![page.credential_id, date], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for purchase_id in &purchases {
-        crate::sources::sync::settle(tx, page, *purchase_id)?;
+        crate::loyalty::earning::reconcile_purchase_points(tx, page, *purchase_id)?;
     }
-    crate::sources::sync::put_cursor(tx, &page.credential_id, ENROLLMENT_CURSOR, date)?;
+    crate::storage::cursors::put_cursor(tx, &page.credential_id, ENROLLMENT_CURSOR, date)?;
     Ok(purchases.len())
 }

@@ -7,8 +7,8 @@ use rusqlite::{params, Transaction};
 
 use crate::base::error::Result;
 use crate::config::integration_settings::IntegrationSettings;
+use crate::config::page_context::PageContext;
 use crate::loyalty::ledger;
-use crate::sources::sync::PageContext;
 
 /// The `sync_cursors` stream that marks a credential's points import as finished.
 const IMPORT_CURSOR: &str = "points_import";
@@ -30,7 +30,7 @@ pub(crate) fn import_balances(
     else {
         return Ok(0);
     };
-    let state = crate::sources::sync::cursor(tx, &page.credential_id, IMPORT_CURSOR)?;
+    let state = crate::storage::cursors::cursor(tx, &page.credential_id, IMPORT_CURSOR)?;
     match state.as_deref() {
         Some("done") => return Ok(0),
         Some(_) if today > date => {
@@ -71,14 +71,14 @@ pub(crate) fn import_balances(
     if today > date {
         close_import(tx, page)?;
     } else {
-        crate::sources::sync::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "importing")?;
+        crate::storage::cursors::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "importing")?;
     }
     Ok(total)
 }
 
 /// Marks the credential's import finished, and the integration's once it was first closed.
 fn close_import(tx: &Transaction<'_>, page: &PageContext) -> Result<()> {
-    crate::sources::sync::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "done")?;
+    crate::storage::cursors::put_cursor(tx, &page.credential_id, IMPORT_CURSOR, "done")?;
     tx.execute(
         "UPDATE integrations SET points_import_done_at = coalesce(points_import_done_at, ?2) WHERE integration = ?1",
         params![page.integration.as_str(), page.now],

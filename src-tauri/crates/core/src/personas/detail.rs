@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
+use crate::personas::matching::insert_persona;
 use crate::personas::query::{row, PersonaRow, ROW_COLUMNS};
-use crate::sources::sync::insert_persona;
 use crate::storage::db::Database;
 
 /// A POS record attached to the persona.
@@ -280,8 +280,7 @@ fn read_back(integration: &str, payload: &str) -> Result<crate::pos::PosCustomer
 /// locations JSON.
 fn location_label(locations: &str, key: Option<&str>) -> Option<String> {
     let location = key?.rsplit_once(':')?.1;
-    let choices: Vec<crate::integrations::credentials::LocationChoice> =
-        serde_json::from_str(locations).ok()?;
+    let choices: Vec<crate::pos::LocationChoice> = serde_json::from_str(locations).ok()?;
     choices
         .into_iter()
         .find(|l| l.id.to_string() == location)

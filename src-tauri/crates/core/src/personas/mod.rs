@@ -4,4 +4,5 @@
 pub mod detail;
 pub mod export;
 pub mod favorites;
+pub mod matching;
 pub mod query;

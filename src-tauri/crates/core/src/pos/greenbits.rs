@@ -19,6 +19,13 @@ pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 3] = [
     ("enable_backoffice", "Enable Backoffice", "In Greenbits, give this user Backoffice access (Settings → Employees → Roles → Enable Backoffice)."),
 ];
 
+/// What this POS offers to the card settings.
+pub const CAPABILITIES: super::Capabilities = super::Capabilities {
+    patient_lists: true,
+    mirrored_points: true,
+    shopper_state: false,
+};
+
 /// How Greenbits' failures read to the user.
 pub const VOICE: PosVoice = PosVoice {
     name: "Greenbits",

@@ -10,7 +10,11 @@ pub mod posabit;
 pub mod retry;
 
 use chrono::{DateTime, Utc};
+
+use crate::base::pos_kind::Integration;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// The POS clients, pointed at the sandbox or the real POS.
 #[derive(Clone)]
@@ -19,6 +23,18 @@ pub struct PosClients {
     pub posabit: posabit::PosabitClient,
     /// Greenbits.
     pub greenbits: greenbits::GreenbitsClient,
+}
+
+/// A location of a multi-location credential (a Greenbits company), as the credential keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocationChoice {
+    /// The Greenbits company id.
+    #[ts(type = "number")]
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// Its state, when Greenbits reports one.
+    pub state: Option<String>,
 }
 
 /// A shopper as a POS reports it, before matching.
@@ -145,4 +161,23 @@ impl RecordError {
             reason: reason.to_string(),
         }
     }
+}
+
+/// What `integration`'s POS offers.
+pub fn capabilities(integration: Integration) -> Capabilities {
+    match integration {
+        Integration::Posabit => posabit::CAPABILITIES,
+        Integration::Greenbits => greenbits::CAPABILITIES,
+    }
+}
+
+/// What a POS offers that changes which card settings make sense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// It keeps medical patient lists apart from its shoppers.
+    pub patient_lists: bool,
+    /// Its loyalty balances can be mirrored (they follow the POS instead of local earning).
+    pub mirrored_points: bool,
+    /// It reports each shopper's state (for "Sync to relevant market").
+    pub shopper_state: bool,
 }

@@ -21,6 +21,13 @@ pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 4] = [
     ("enhanced_customer_data", "Enhanced Customer Data Access", "Enhanced Customer Data Access is not in your POSaBIT settings until your POSaBIT account rep enables it: reach out to POSaBIT, then grant it to this key."),
 ];
 
+/// What this POS offers to the card settings.
+pub const CAPABILITIES: super::Capabilities = super::Capabilities {
+    patient_lists: false,
+    mirrored_points: false,
+    shopper_state: true,
+};
+
 /// How POSaBIT's failures read to the user.
 pub const VOICE: PosVoice = PosVoice {
     name: "POSaBIT",

@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
-use crate::sources::sync::{fill_missing, match_persona, Profile};
+use crate::personas::matching::{fill_missing, match_persona, Profile};
 use crate::storage::db::Database;
 
 /// Lines saved per transaction (and between progress reports).

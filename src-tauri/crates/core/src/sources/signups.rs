@@ -10,8 +10,8 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
+use crate::personas::matching::match_persona;
 use crate::sources::outbox;
-use crate::sources::sync::match_persona;
 use crate::storage::db::Database;
 
 /// What the signup form sends.

@@ -2,5 +2,6 @@
 //! the key-value app settings and the sync cursors.
 
 pub mod app_settings;
+pub mod cursors;
 pub mod db;
 pub mod keychain;

@@ -265,7 +265,7 @@ pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
     })?;
     let store_of = |key: &str| mapped.iter().find(|(k, _)| k == key).map(|(_, s)| *s);
     let mut keys = Vec::new();
-    for integration in [Integration::Posabit, Integration::Greenbits] {
+    for integration in Integration::ALL {
         for credential in credentials::list(db, integration)? {
             // A POSaBIT credential is one key; a Greenbits credential has one key per location.
             let choices: Vec<(String, String, Option<String>)> = match integration {

@@ -284,7 +284,8 @@ pub async fn sync_personas_on(
     console: &Console,
     integration: canopy_core::base::pos_kind::Integration,
 ) {
-    use canopy_core::config::integration_settings::{Setting, SettingChange};
+    use canopy_core::config::integration_settings::Setting;
+    use canopy_core::integrations::setting_changes::SettingChange;
     console
         .change_setting(
             integration,

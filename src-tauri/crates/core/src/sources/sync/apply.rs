@@ -2,15 +2,15 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::sales;
 use super::PageContext;
 use crate::base::error::Result;
 use crate::base::identity::{normalize_email, normalize_phone};
+use crate::personas::matching::{fill_missing, insert_persona, match_persona, Profile};
 use crate::pos::PosCustomer;
 
 /// What applying a record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RecordChange {
     /// The record was new: attached to a matched or a new persona.
     New,
     /// A known record changed; the persona took the POS's values.
@@ -19,95 +19,6 @@ pub enum Outcome {
     Unchanged,
     /// An older version of a known record arrived; ignored.
     Stale,
-}
-
-/// The persona a new record joins, and why: the first (oldest) persona with the same normalised
-/// phone, else the same normalised e-mail. The matching rule for POS records and local signups.
-pub(crate) fn match_persona(
-    tx: &Transaction<'_>,
-    phone: &Option<String>,
-    email: &Option<String>,
-) -> Result<Option<(i64, &'static str)>> {
-    for (column, value, reason) in [("phone_e164", phone, "phone"), ("email", email, "email")] {
-        let Some(value) = value else { continue };
-        let found: Option<i64> = tx
-            .prepare_cached(&format!(
-                "SELECT id FROM personas WHERE {column} = ?1 ORDER BY id LIMIT 1"
-            ))?
-            .query_row([value], |r| r.get(0))
-            .optional()?;
-        if let Some(id) = found {
-            return Ok(Some((id, reason)));
-        }
-    }
-    Ok(None)
-}
-
-/// What a record merged into a persona knows about the shopper (phone and e-mail normalised).
-pub(crate) struct Profile<'a> {
-    /// Given name.
-    pub first_name: Option<&'a str>,
-    /// Family name.
-    pub last_name: Option<&'a str>,
-    /// E.164 phone.
-    pub phone: Option<&'a str>,
-    /// Normalised e-mail.
-    pub email: Option<&'a str>,
-    /// `YYYY-MM-DD`.
-    pub birth_date: Option<&'a str>,
-    /// A member of the loyalty programme.
-    pub loyalty_member: bool,
-}
-
-/// A merge fills what the persona lacks; it never overwrites another source's values.
-pub(crate) fn fill_missing(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    profile: &Profile<'_>,
-    now: &str,
-) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE personas SET first_name = coalesce(first_name, ?2), last_name = coalesce(last_name, ?3),
-           phone_e164 = coalesce(phone_e164, ?4), email = coalesce(email, ?5), birth_date = coalesce(birth_date, ?6),
-           loyalty_member = max(loyalty_member, ?7), updated_at = ?8
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        persona_id,
-        profile.first_name,
-        profile.last_name,
-        profile.phone,
-        profile.email,
-        profile.birth_date,
-        profile.loyalty_member,
-        now
-    ])?;
-    Ok(())
-}
-
-/// Creates the persona a POS shopper starts (`phone` and `email` already normalised); returns its id.
-pub(crate) fn insert_persona(
-    tx: &Transaction<'_>,
-    customer: &PosCustomer,
-    phone: &Option<String>,
-    email: &Option<String>,
-    now: &str,
-) -> Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-    )?
-    .execute(params![
-        customer.first_name,
-        customer.last_name,
-        phone,
-        email,
-        customer.birth_date,
-        customer.loyalty_member,
-        customer.marketing_opt_in.unwrap_or(false),
-        now
-    ])?;
-    Ok(tx.last_insert_rowid())
 }
 
 /// Applies `customer` from the page's credential and store key, inside the caller's transaction.
@@ -119,7 +30,7 @@ pub fn apply_customer(
     tx: &Transaction<'_>,
     page: &PageContext,
     customer: &PosCustomer,
-) -> Result<(Outcome, i64)> {
+) -> Result<(RecordChange, i64)> {
     let phone = customer.phone_raw.as_deref().and_then(normalize_phone);
     let email = customer.email_raw.as_deref().and_then(normalize_email);
     let updated_at = customer.updated_at.to_rfc3339();
@@ -139,12 +50,12 @@ pub fn apply_customer(
     if let Some((record_id, persona_id, stored_updated_at, stored_payload, was_member)) = existing {
         let stored = chrono::DateTime::parse_from_rfc3339(&stored_updated_at).ok();
         if stored.is_some_and(|s| customer.updated_at < s) {
-            return Ok((Outcome::Stale, persona_id));
+            return Ok((RecordChange::Stale, persona_id));
         }
         if stored_payload == payload {
             tx.prepare_cached("UPDATE source_records SET last_seen_at = ?2 WHERE id = ?1")?
                 .execute(params![record_id, page.now])?;
-            return Ok((Outcome::Unchanged, persona_id));
+            return Ok((RecordChange::Unchanged, persona_id));
         }
         tx.prepare_cached(
             "UPDATE source_records SET payload = ?2, pos_updated_at = ?3, phone_raw = ?4, last_seen_at = ?5,
@@ -190,9 +101,9 @@ pub fn apply_customer(
         crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
         if customer.loyalty_member && !was_member {
             // Joining the programme: the shopper's sales earn, whichever arrived first.
-            sales::settle_customer(tx, page, &customer.pos_id)?;
+            crate::loyalty::earning::reconcile_customer_points(tx, page, &customer.pos_id)?;
         }
-        return Ok((Outcome::Changed, persona_id));
+        return Ok((RecordChange::Changed, persona_id));
     }
 
     let (persona_id, reason) = if let Some(found) = match_persona(tx, &phone, &email)? {
@@ -239,6 +150,6 @@ pub fn apply_customer(
         customer.loyalty_member
     ])?;
     crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
-    sales::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
-    Ok((Outcome::New, persona_id))
+    crate::loyalty::earning::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
+    Ok((RecordChange::New, persona_id))
 }

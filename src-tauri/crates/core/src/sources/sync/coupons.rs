@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::apply::Outcome;
+use super::apply::RecordChange;
 use super::PageContext;
 use crate::base::error::Result;
 use crate::pos::PosCoupon;
@@ -12,7 +12,7 @@ pub fn apply_coupon(
     tx: &Transaction<'_>,
     page: &PageContext,
     coupon: &PosCoupon,
-) -> Result<Outcome> {
+) -> Result<RecordChange> {
     let payload = coupon.payload.to_string();
     let stored: Option<String> = tx
         .prepare_cached("SELECT payload FROM pos_coupons WHERE credential_id = ?1 AND pos_id = ?2")?
@@ -25,9 +25,9 @@ pub fn apply_coupon(
     )?
     .execute(params![page.credential_id, coupon.pos_id, coupon.name, coupon.active, payload, page.now])?;
     Ok(match stored {
-        None => Outcome::New,
-        Some(old) if old == payload => Outcome::Unchanged,
-        Some(_) => Outcome::Changed,
+        None => RecordChange::New,
+        Some(old) if old == payload => RecordChange::Unchanged,
+        Some(_) => RecordChange::Changed,
     })
 }
 

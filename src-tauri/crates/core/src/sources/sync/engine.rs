@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Transaction};
 use serde_json::Value;
 
-use super::apply::{apply_customer, Outcome};
+use super::apply::{apply_customer, RecordChange};
 use super::plan::{self, Feed, Paging, Position, RecordKind, StreamPlan, OFFSET_OVERLAP};
 use super::{coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncSummary};
 use crate::base::clock::db_timestamp;
@@ -71,11 +71,13 @@ pub fn save_page(
             Ok(result) => {
                 let (outcome, persona) = result?;
                 match outcome {
-                    Outcome::New => counts.new += 1,
-                    Outcome::Changed => counts.changed += 1,
-                    Outcome::Unchanged | Outcome::Stale => {}
+                    RecordChange::New => counts.new += 1,
+                    RecordChange::Changed => counts.changed += 1,
+                    RecordChange::Unchanged | RecordChange::Stale => {}
                 }
-                if let (Outcome::New | Outcome::Changed, Some(persona)) = (outcome, persona) {
+                if let (RecordChange::New | RecordChange::Changed, Some(persona)) =
+                    (outcome, persona)
+                {
                     touched.push(persona);
                 }
             }
@@ -385,7 +387,8 @@ async fn pull(
     summary: &mut SyncSummary,
     total: &mut Option<u64>,
 ) -> Result<()> {
-    let cursor = runs::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
+    let cursor =
+        crate::storage::cursors::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
     let started = crate::base::clock::db_timestamp(Utc::now());
     let mut position = first_position(plan, cursor);
     let mut pacer = Pacer::new(&context.policy);

@@ -128,7 +128,7 @@ pub struct IntegrationHealth {
 /// The health of each integration that has credentials.
 pub fn health(db: &Database) -> Result<Vec<IntegrationHealth>> {
     let mut report = Vec::new();
-    for integration in [Integration::Posabit, Integration::Greenbits] {
+    for integration in Integration::ALL {
         let credentials = crate::integrations::credentials::list(db, integration)?;
         if credentials.is_empty() {
             continue;

@@ -8,50 +8,9 @@ use super::plan::StreamPlan;
 use super::SyncSummary;
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
-use crate::integrations::connect_state::display_name;
 use crate::integrations::credentials::Credential;
 use crate::integrations::notifications::{self, NotificationKind};
 use crate::storage::db::Database;
-
-/// The stored cursor of a credential's stream.
-pub async fn read_cursor(
-    db: &Database,
-    credential_id: &str,
-    cursor_key: &str,
-) -> Result<Option<String>> {
-    let (id, key) = (credential_id.to_string(), cursor_key.to_string());
-    db.read_async(move |c| cursor(c, &id, &key)).await
-}
-
-/// The stored cursor of a credential's stream, read on `connection`.
-pub(crate) fn cursor(
-    connection: &rusqlite::Connection,
-    credential_id: &str,
-    cursor_key: &str,
-) -> Result<Option<String>> {
-    Ok(connection
-        .query_row(
-            "SELECT cursor FROM sync_cursors WHERE credential_id = ?1 AND stream = ?2",
-            params![credential_id, cursor_key],
-            |row| row.get(0),
-        )
-        .optional()?)
-}
-
-/// Stores a credential's cursor for a pass that is not a stream (its value replaces the old one).
-pub(crate) fn put_cursor(
-    tx: &rusqlite::Transaction<'_>,
-    credential_id: &str,
-    cursor_key: &str,
-    value: &str,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
-         ON CONFLICT (credential_id, stream) DO UPDATE SET cursor = excluded.cursor",
-        params![credential_id, cursor_key, value],
-    )?;
-    Ok(())
-}
 
 /// Opens a run's row.
 pub async fn start(
@@ -125,7 +84,7 @@ pub async fn notify_credential(
     let credential = credential.clone();
     let summaries = summaries.to_vec();
     db.write_async(move |tx| {
-        let pos = display_name(credential.integration);
+        let pos = credential.integration.label();
         let store_name = &credential.store_name;
         match summaries.iter().filter_map(|s| s.error.as_ref()).find(|e| {
             matches!(e.code, crate::ErrorCode::PosAuthFailed | crate::ErrorCode::PosPermissionMissing)

@@ -1,0 +1,173 @@
+//! What a sale earns: points per dollar, and settling a linked purchase's points in the ledger
+//! (once per sale, reversed once if voided), including the sales that waited for their shopper.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::base::error::Result;
+use crate::config::page_context::PageContext;
+
+/// Attaches the sales that arrived before their shopper to the shopper's new persona.
+pub fn link_waiting_purchases(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    customer_pos_id: &str,
+    persona_id: i64,
+) -> Result<()> {
+    let waiting: Vec<i64> = tx
+        .prepare_cached(
+            "UPDATE purchases SET persona_id = ?4
+             WHERE integration = ?1 AND credential_id = ?2 AND customer_pos_id = ?3 AND persona_id IS NULL
+             RETURNING id",
+        )?
+        .query_map(
+            params![
+                page.integration.as_str(),
+                page.credential_id,
+                customer_pos_id,
+                persona_id
+            ],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for purchase_id in waiting {
+        reconcile_purchase_points(tx, page, purchase_id)?;
+    }
+    Ok(())
+}
+
+/// Settles every purchase of one POS customer again (after the customer joined the programme).
+pub fn reconcile_customer_points(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    customer_pos_id: &str,
+) -> Result<()> {
+    let purchases: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM purchases WHERE integration = ?1 AND credential_id = ?2 AND customer_pos_id = ?3
+               AND persona_id IS NOT NULL",
+        )?
+        .query_map(
+            params![page.integration.as_str(), page.credential_id, customer_pos_id],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for purchase_id in purchases {
+        reconcile_purchase_points(tx, page, purchase_id)?;
+    }
+    Ok(())
+}
+
+/// Points a sale of `total_cents` earns at `points_per_dollar` (whole points, rounded down).
+pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
+    (total_cents.max(0) * points_per_dollar) / 100
+}
+
+/// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale
+/// whose POS customer is (or became) a loyalty member earns once; a sale voided after it earned is
+/// reversed once. Employees earn none, nor do sales before the points accrual start date, nor sales
+/// of an integration whose points are mirrored (the POS keeps those balances). Membership is the POS
+/// record's, not the merged persona's, so the result does not depend on the order records arrive
+/// in; a sale on or after the integration's enrolment date also makes its shopper a member.
+pub fn reconcile_purchase_points(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    purchase_id: i64,
+) -> Result<()> {
+    let (persona_id, pos_id, total, voided, purchased_at, member, employee): (
+        i64,
+        String,
+        i64,
+        bool,
+        String,
+        bool,
+        bool,
+    ) = tx
+        .prepare_cached(
+            "SELECT p.persona_id, p.pos_id, p.total_cents, p.voided, p.purchased_at, coalesce(s.loyalty_member, 0),
+                    coalesce(s.employee, 0)
+             FROM purchases p
+             LEFT JOIN source_records s ON s.integration = p.integration AND s.credential_id = p.credential_id
+                                       AND s.pos_id = p.customer_pos_id
+             WHERE p.id = ?1",
+        )?
+        .query_row([purchase_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+    if !voided {
+        tx.prepare_cached(
+            "UPDATE personas SET last_purchase_at = max(coalesce(last_purchase_at, ''), ?2) WHERE id = ?1",
+        )?
+        .execute(params![persona_id, purchased_at])?;
+    }
+    let enrolled = !voided
+        && page
+            .enroll_after
+            .as_deref()
+            .is_some_and(|date| purchased_at.as_str() >= date);
+    if enrolled {
+        tx.prepare_cached(
+            "UPDATE personas SET loyalty_member = 1, member_via = ?2 WHERE id = ?1 AND loyalty_member = 0",
+        )?
+        .execute(params![persona_id, format!("enrollment:{}", page.integration.as_str())])?;
+    }
+    let source = format!("{}:{}", page.integration.as_str(), page.credential_id);
+    // The ledger's unique (source, transaction, kind) makes each entry land once.
+    let entry = if voided {
+        let earned: Option<i64> = tx
+            .prepare_cached(
+                "SELECT points FROM points_ledger WHERE source = ?1 AND transaction_id = ?2 AND kind = 'earn'",
+            )?
+            .query_row(params![source, pos_id], |r| r.get(0))
+            .optional()?;
+        earned
+            .filter(|points| *points != 0)
+            .map(|points| ("adjust", -points, "Purchase voided"))
+    } else if (member || enrolled)
+        && !employee
+        && !page.mirror_points
+        && page
+            .accrual_start
+            .as_deref()
+            .is_none_or(|start| purchased_at.as_str() >= start)
+    {
+        let points = points_for(total, page.points_per_dollar);
+        (points > 0).then_some(("earn", points, "Purchase"))
+    } else {
+        None
+    };
+    if let Some((kind, points, reason)) = entry {
+        crate::loyalty::ledger::write(
+            tx,
+            crate::loyalty::ledger::Entry {
+                persona_id,
+                kind,
+                points,
+                source: &source,
+                transaction_id: &pos_id,
+                reason,
+            },
+            &page.now,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::points_for;
+
+    #[test]
+    fn points_round_down_to_whole_points_and_refunds_earn_nothing() {
+        assert_eq!(points_for(3_999, 1), 39);
+        assert_eq!(points_for(3_999, 2), 79);
+        assert_eq!(points_for(-500, 1), 0);
+    }
+}
