@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use canopy_core::config::schedule::ConsoleEvent;
+use canopy_core::console::events::ConsoleEvent;
 use canopy_core::console::Console;
 use tauri::{AppHandle, Emitter};
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::schedule::ConsoleEvent;
+use canopy_core::console::events::ConsoleEvent;
 use canopy_core::sources::sync::history::{IntegrationHealth, SyncRunRow};
 use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::Error;

@@ -9,9 +9,9 @@ use crate::base::error::{Error, ErrorCode};
 use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::{IntegrationSettings, Setting};
 use crate::config::loyalty::{Expiration, LoyaltySettings};
-use crate::config::schedule::ConsoleEvent;
 use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
 use crate::consent::ConsentEvent;
+use crate::console::events::ConsoleEvent;
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::integrations::credentials::{

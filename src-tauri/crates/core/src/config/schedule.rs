@@ -1,11 +1,6 @@
-//! The sync schedule: how often Canopy syncs on its own (Sync → Schedule), and the events the shell
-//! sends the UI when background work changes what it shows.
-
-use serde::Serialize;
-use ts_rs::TS;
+//! The sync schedule's setting: how often Canopy syncs on its own (Sync → Schedule).
 
 use crate::base::error::{Error, Result};
-use crate::base::pos_kind::Integration;
 use crate::storage::app_settings;
 use crate::storage::db::Database;
 
@@ -39,21 +34,6 @@ pub fn set_interval_minutes(db: &Database, minutes: u32) -> Result<u32> {
         app_settings::put(tx, INTERVAL_KEY, Some(&minutes.to_string()))?;
         Ok(minutes)
     })
-}
-
-/// Something that happened in the background, sent to the UI as the `console-event` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ConsoleEvent {
-    /// A sync of an integration ended (notifications, history and health may have changed).
-    SyncFinished {
-        /// The integration.
-        integration: Integration,
-        /// `manual` or `schedule`.
-        trigger: String,
-        /// Whether any stream stopped with an error.
-        failed: bool,
-    },
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The console's services bundled for its front ends (the Tauri shell and the CLI).
 
+pub mod events;
 mod loyalty_jobs;
 
 use std::sync::Arc;

@@ -1,0 +1,22 @@
+//! The events the console's front ends pass on to the UI when background work changes what it
+//! shows (the shell sends them as `console-event`).
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::base::pos_kind::Integration;
+
+/// Something that happened in the background, sent to the UI as the `console-event` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleEvent {
+    /// A sync of an integration ended (notifications, history and health may have changed).
+    SyncFinished {
+        /// The integration.
+        integration: Integration,
+        /// `manual` or `schedule`.
+        trigger: String,
+        /// Whether any stream stopped with an error.
+        failed: bool,
+    },
+}
