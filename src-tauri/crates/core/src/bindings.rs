@@ -15,7 +15,7 @@ use crate::console::events::ConsoleEvent;
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::integrations::credentials::{
-    AddedCredential, Credential, LocationChoice, NewPosabitCredential, PermissionCheck,
+    AddedCredential, Credential, NewPosabitCredential, PermissionCheck,
 };
 use crate::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
@@ -29,6 +29,7 @@ use crate::personas::detail::{
 };
 use crate::personas::export::ExportProgress;
 use crate::personas::query::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
+use crate::pos::LocationChoice;
 use crate::sources::import::{ImportProgress, ImportSummary, LineError};
 use crate::sources::signups::SignupInput;
 use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};

@@ -14,7 +14,7 @@ use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::notifications;
 use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
-pub use crate::pos::LocationChoice;
+use crate::pos::LocationChoice;
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 

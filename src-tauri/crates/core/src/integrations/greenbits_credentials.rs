@@ -14,10 +14,11 @@ use crate::base::identity::normalize_email;
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::credentials::{
-    permission_checks, required_permissions, store_with_secret, AddedCredential, LocationChoice,
-    NewRow, PermissionCheck,
+    permission_checks, required_permissions, store_with_secret, AddedCredential, NewRow,
+    PermissionCheck,
 };
 use crate::pos::greenbits::{GreenbitsClient, GreenbitsUser};
+use crate::pos::LocationChoice;
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 

@@ -103,7 +103,7 @@ fn push_target(
         match integration {
             Integration::Posabit => keys.push((credential_id.clone(), credential_id)),
             Integration::Greenbits => {
-                let locations: Vec<credentials::LocationChoice> =
+                let locations: Vec<crate::pos::LocationChoice> =
                     serde_json::from_str(&locations).unwrap_or_default();
                 for location in locations {
                     let key = crate::stores::location_key(&credential_id, location.id);

@@ -329,7 +329,7 @@ fn key_exists(connection: &Connection, integration: Integration, key: &str) -> R
     Ok(match (integration, location) {
         (Integration::Posabit, None) => kind == "posabit",
         (Integration::Greenbits, Some(location)) => {
-            let locations: Vec<credentials::LocationChoice> =
+            let locations: Vec<crate::pos::LocationChoice> =
                 serde_json::from_str(&locations).unwrap_or_default();
             kind == "greenbits" && locations.iter().any(|l| l.id.to_string() == location)
         }

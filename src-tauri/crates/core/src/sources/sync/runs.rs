@@ -1,5 +1,5 @@
-//! The bookkeeping around a stream's run: its `sync_runs` row, its cursor, and the notifications a
-//! credential's sync raises or clears.
+//! The bookkeeping around a stream's run: its `sync_runs` row, and the notifications a credential's
+//! sync raises or clears (its cursor is in `storage::cursors`).
 
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
