@@ -160,13 +160,15 @@ async fn journey(session: &Session) -> Result<()> {
     session.click_button("Settings").await?;
     add_store(session, "Greenleaf Capitol Hill", "12").await?;
     session.click_button("Edit").await?;
+    session
+        .select_option("posabit_key", "Capitol Hill (suggested)")
+        .await?;
     let select = session.element("select[name='posabit_key']").await?;
     let suggested = within(select.text()).await?;
     assert!(
         suggested.contains("Capitol Hill (suggested)"),
         "{suggested}"
     );
-    within(select.select_by_label("Capitol Hill (suggested)")).await?;
     session.screenshot("06-store-mapping").await?;
     session.click_button("Save settings").await?;
     let stores = session.text_appears("POSaBIT: Capitol Hill").await?;
@@ -483,8 +485,9 @@ async fn greenbits(session: &Session) -> Result<()> {
     session.click_button("Settings").await?;
     add_store(session, "Evergreen Ballard", "21").await?;
     session.click_button("Edit").await?;
-    let select = session.element("select[name='greenbits_key']").await?;
-    within(select.select_by_label("Evergreen Ballard (suggested)")).await?;
+    session
+        .select_option("greenbits_key", "Evergreen Ballard (suggested)")
+        .await?;
     session.screenshot("10-greenbits-store-mapping").await?;
     session.click_button("Save settings").await?;
     session.text_appears("Greenbits: Evergreen Ballard").await?;

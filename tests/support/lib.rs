@@ -157,6 +157,23 @@ impl Session {
             .with_context(|| format!("clicking {label:?}"))
     }
 
+    /// Picks the option labelled `label` in the select named `name`, once that option is there
+    /// (a select's options can render after the select itself).
+    pub async fn select_option(&self, name: &str, label: &str) -> Result<()> {
+        let xpath = format!("//select[@name='{name}']/option[normalize-space(.)='{label}']");
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .with_context(|| format!("the select {name} never offered {label:?}"))?;
+        let select = self.element(&format!("select[name='{name}']")).await?;
+        within(select.select_by_label(label))
+            .await
+            .with_context(|| format!("picking {label:?} in {name}"))?;
+        Ok(())
+    }
+
     /// Replaces the value of the input named `name` with `text`, as a user does: select all,
     /// delete, type. (WebDriver's clear() fires no input event, so React would put the old value
     /// back on its next render.)
