@@ -116,15 +116,9 @@ impl AppState {
             .sandbox
             .iter()
             .flat_map(|s| s.config().venues.iter())
-            .map(|venue| SandboxStore {
-                venue_id: venue.id,
-                venue_name: venue.name.clone(),
-                state: venue.state.clone(),
-                note: if venue.permissions.len() == canopy_sandbox::Permission::ALL.len() {
-                    "All four permissions granted".into()
-                } else {
-                    "Missing Enhanced Customer Data Access".into()
-                },
+            .map(|venue| {
+                let granted: Vec<&str> = venue.permissions.iter().map(|p| p.wire_name()).collect();
+                SandboxStore::new(venue.id, &venue.name, &venue.state, &granted)
             })
             .collect();
         AppStatus {

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
-use canopy_core::sources::sync::plan::streams_of;
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
@@ -35,7 +34,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
     let credential = canopy_core::integrations::credentials::list(db, Integration::Posabit)
         .map_err(fail)?
         .remove(0);
-    let plans = streams_of(&credential);
+    let plans = credential.streams();
     let page = PageContext::with_defaults(Integration::Posabit, "bench", "2026-11-29T00:00:00Z");
     let started = Instant::now();
     for start in (0..personas).step_by(PAGE as usize) {
@@ -47,8 +46,22 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
             .map(|i| json!({ "ticket": posabit_ticket(SEED, 0, i, personas, personas) }))
             .collect();
         db.write(|tx| {
-            save_page(tx, &page, &plans[0], &customers, CursorWrite::Nothing)?;
-            save_page(tx, &page, &plans[1], &sales, CursorWrite::Nothing)?;
+            save_page(
+                tx,
+                canopy_core::pos::schema(Integration::Posabit),
+                &page,
+                &plans[0],
+                &customers,
+                CursorWrite::Nothing,
+            )?;
+            save_page(
+                tx,
+                canopy_core::pos::schema(Integration::Posabit),
+                &page,
+                &plans[1],
+                &sales,
+                CursorWrite::Nothing,
+            )?;
             Ok(())
         })
         .map_err(fail)?;

@@ -6,7 +6,6 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::personas::detail::{detail, split};
 use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
 use canopy_core::sources::signups::{sign_up, SignupInput};
-use canopy_core::sources::sync::plan::streams_of;
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
 use serde_json::{json, Value};
@@ -48,7 +47,7 @@ fn store() -> Store {
     let credential = canopy_core::integrations::credentials::list(&db, Integration::Posabit)
         .expect("list")
         .remove(0);
-    let plans = streams_of(&credential);
+    let plans = credential.streams();
     let page = PageContext::with_defaults(Integration::Posabit, "c1", "2026-11-29T00:00:00Z");
     let customers = [
         customer(
@@ -98,8 +97,22 @@ fn store() -> Store {
         ticket(9_003, 1_000_001, 1_000, 22),
     ];
     db.write(|tx| {
-        save_page(tx, &page, &plans[0], &customers, CursorWrite::Newest)?;
-        save_page(tx, &page, &plans[1], &tickets, CursorWrite::Newest)?;
+        save_page(
+            tx,
+            canopy_core::pos::schema(Integration::Posabit),
+            &page,
+            &plans[0],
+            &customers,
+            CursorWrite::Newest,
+        )?;
+        save_page(
+            tx,
+            canopy_core::pos::schema(Integration::Posabit),
+            &page,
+            &plans[1],
+            &tickets,
+            CursorWrite::Newest,
+        )?;
         Ok(())
     })
     .expect("pages");

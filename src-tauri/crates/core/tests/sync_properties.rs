@@ -3,8 +3,8 @@
 //! same — personas, links, purchases, ledger and cursors.
 
 use canopy_core::base::pos_kind::Integration;
+use canopy_core::pos::streams::StreamPlan;
 use canopy_core::sources::sync::fingerprint::{fingerprint, Fingerprint};
-use canopy_core::sources::sync::plan::{streams_of, StreamPlan};
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
@@ -80,7 +80,7 @@ fn store() -> Store {
     .expect("credential");
     let credentials =
         canopy_core::integrations::credentials::list(&db, Integration::Posabit).expect("list");
-    let plans = streams_of(&credentials[0]);
+    let plans = credentials[0].streams();
     Store {
         _dir: dir,
         db,
@@ -95,7 +95,16 @@ impl Store {
             ..PageContext::with_defaults(Integration::Posabit, "c1", "2026-11-29T00:00:00Z")
         };
         self.db
-            .write(|tx| save_page(tx, &page, &self.plans[stream], records, CursorWrite::Newest))
+            .write(|tx| {
+                save_page(
+                    tx,
+                    canopy_core::pos::schema(Integration::Posabit),
+                    &page,
+                    &self.plans[stream],
+                    records,
+                    CursorWrite::Newest,
+                )
+            })
             .expect("page saved");
     }
 

@@ -2,11 +2,9 @@
 
 pub mod events;
 mod loyalty_jobs;
+pub mod status;
 
 use std::sync::Arc;
-
-use serde::Serialize;
-use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
@@ -31,35 +29,7 @@ use crate::sources::sync::{
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
-
-/// A store of the built-in sandbox. Its key never crosses to the UI: adding it is done in the backend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct SandboxStore {
-    /// The simulated venue's POSaBIT id.
-    #[ts(type = "number")]
-    pub venue_id: u64,
-    /// The simulated venue's name.
-    pub venue_name: String,
-    /// Its state.
-    pub state: String,
-    /// What is special about it, e.g. a missing permission.
-    pub note: String,
-}
-
-/// What the UI shows in the shell: where data comes from and whether the keychain answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct AppStatus {
-    /// True while the built-in sandbox stands in for the POS.
-    pub sandbox: bool,
-    /// The POSaBIT API base URL in use.
-    pub posabit_url: String,
-    /// Why the keychain is unusable, or `null` when it works.
-    pub keychain_error: Option<Error>,
-    /// Where the database and logs live.
-    pub data_dir: String,
-    /// The sandbox's POSaBIT stores (empty when a real POS is used).
-    pub sandbox_stores: Vec<SandboxStore>,
-}
+pub use status::{AppStatus, SandboxStore};
 
 /// The database, the keychain and the POS clients, with the operations the UI offers.
 #[derive(Clone)]
@@ -334,7 +304,7 @@ impl Console {
             };
             let context = SyncContext {
                 db: &self.db,
-                clients: &self.clients,
+                connector: self.clients.connector(credential.integration),
                 policy: self.retry,
                 control: SyncControl::new(slot.cancel_flag(), progress.clone()),
             };

@@ -13,8 +13,9 @@ use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::notifications;
-use crate::pos::posabit::{PosabitClient, REQUIRED_PERMISSIONS};
-use crate::pos::LocationChoice;
+use crate::pos::posabit::PosabitClient;
+use crate::pos::streams::{StreamPlan, StreamScope};
+use crate::pos::{required_permissions, store_keys, LocationChoice, StoreKey};
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
@@ -62,6 +63,35 @@ pub struct Credential {
     pub locations: Vec<LocationChoice>,
     /// Greenbits: whether the locations serve medical patients.
     pub medical_patients: bool,
+}
+
+impl Credential {
+    /// What decides its streams.
+    pub fn stream_scope(&self) -> StreamScope<'_> {
+        StreamScope {
+            credential_id: &self.id,
+            store_name: &self.store_name,
+            locations: &self.locations,
+            medical_patients: self.medical_patients,
+        }
+    }
+
+    /// Its streams, in the order they run.
+    pub fn streams(&self) -> Vec<StreamPlan> {
+        crate::pos::schema(self.integration).streams(&self.stream_scope())
+    }
+
+    /// Its mappable keys: itself, or each of its locations.
+    pub fn store_keys(&self) -> Vec<StoreKey> {
+        let state = self.market.as_deref().or(self.venue_state.as_deref());
+        store_keys(
+            self.integration,
+            &self.id,
+            &self.store_name,
+            state,
+            &self.locations,
+        )
+    }
 }
 
 /// What the user typed into POSaBIT's Add Credential form.
@@ -162,16 +192,6 @@ fn validate_key(raw: &Secret) -> Result<(Secret, bool)> {
             .with_hint("Copy the key again from POSaBIT; a key is one word with no spaces."));
     }
     Ok((Secret::new(key), key.len() != raw.expose().len()))
-}
-
-/// The permissions an integration's credentials need, as (wire name, label, remedy).
-pub(crate) fn required_permissions(
-    integration: Integration,
-) -> &'static [(&'static str, &'static str, &'static str)] {
-    match integration {
-        Integration::Posabit => &REQUIRED_PERMISSIONS,
-        Integration::Greenbits => &crate::pos::greenbits::REQUIRED_PERMISSIONS,
-    }
 }
 
 pub(crate) fn permission_checks(
@@ -563,7 +583,7 @@ mod tests {
     #[test]
     fn permission_checks_name_the_missing_one_with_its_remedy() {
         let checks = permission_checks(
-            &REQUIRED_PERMISSIONS,
+            required_permissions(Integration::Posabit),
             &["menu_feed".into(), "venue_data".into()],
         );
         let missing: Vec<_> = checks

@@ -14,8 +14,7 @@ use crate::base::identity::normalize_email;
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::credentials::{
-    permission_checks, required_permissions, store_with_secret, AddedCredential, NewRow,
-    PermissionCheck,
+    permission_checks, store_with_secret, AddedCredential, NewRow, PermissionCheck,
 };
 use crate::pos::greenbits::{GreenbitsClient, GreenbitsUser};
 use crate::pos::LocationChoice;
@@ -113,7 +112,7 @@ pub async fn login(
         username: user.username.clone(),
         email: user.email.clone(),
         permissions: permission_checks(
-            required_permissions(Integration::Greenbits),
+            crate::pos::required_permissions(Integration::Greenbits),
             &user.permissions,
         ),
         locations: locations.clone(),

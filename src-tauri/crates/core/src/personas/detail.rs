@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
+use crate::base::pos_kind::Integration;
 use crate::personas::matching::insert_persona;
 use crate::personas::query::{row, PersonaRow, ROW_COLUMNS};
 use crate::storage::db::Database;
@@ -263,17 +264,16 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
 
 /// Reads a stored source record's payload back into a shopper.
 fn read_back(integration: &str, payload: &str) -> Result<crate::pos::PosCustomer> {
+    let integration = Integration::parse(integration)?;
     let payload: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
-    match integration {
-        "greenbits" => crate::pos::greenbits::map_person(&payload),
-        _ => crate::pos::posabit::map_customer(&serde_json::json!({ "customer": payload })),
-    }
-    .map_err(|e| {
-        Error::internal(format!(
-            "A stored record cannot be read again: {}",
-            e.reason
-        ))
-    })
+    crate::pos::schema(integration)
+        .map_stored_customer(&payload)
+        .map_err(|e| {
+            Error::internal(format!(
+                "A stored record cannot be read again: {}",
+                e.reason
+            ))
+        })
 }
 
 /// The Greenbits location name of a store key `<credential>:<location>`, from the credential's

@@ -1,13 +1,20 @@
 //! Point-of-sale clients and the integration-neutral records they produce.
 //!
-//! Each POS kind has a module with its HTTP client and a pure mapping from its JSON to the records
-//! below. Base URL and credentials are injected, so the same client talks to the built-in sandbox
-//! and to the real POS.
+//! Each POS kind has a folder with its HTTP client, a pure mapping from its JSON to the records
+//! below, and its [`Connector`]: the one seam the rest of the core reaches a POS through. Base URL
+//! and credentials are injected, so the same client talks to the built-in sandbox and to the real
+//! POS. How to add a POS: `pos/README.md`.
 
+pub mod connector;
 pub mod greenbits;
 pub mod http;
 pub mod posabit;
 pub mod retry;
+pub mod store_keys;
+pub mod streams;
+
+pub use connector::{Connector, NewShopper, PosFuture, PosSchema};
+pub use store_keys::{location_key, location_of, store_keys, StoreKey};
 
 use chrono::{DateTime, Utc};
 
@@ -23,6 +30,16 @@ pub struct PosClients {
     pub posabit: posabit::PosabitClient,
     /// Greenbits.
     pub greenbits: greenbits::GreenbitsClient,
+}
+
+impl PosClients {
+    /// The connector of `integration`'s POS.
+    pub fn connector(&self, integration: Integration) -> std::sync::Arc<dyn Connector> {
+        match integration {
+            Integration::Posabit => std::sync::Arc::new(self.posabit.clone()),
+            Integration::Greenbits => std::sync::Arc::new(self.greenbits.clone()),
+        }
+    }
 }
 
 /// A location of a multi-location credential (a Greenbits company), as the credential keeps it.
@@ -64,6 +81,8 @@ pub struct PosCustomer {
     pub employee: bool,
     /// The loyalty balance the POS holds for the shopper, where the POS exposes one.
     pub points: Option<i64>,
+    /// The shopper's state (two letters), where the POS reports one: "Sync to relevant market".
+    pub state: Option<String>,
     /// When the POS last changed the record.
     pub updated_at: DateTime<Utc>,
     /// The record as received, kept as provenance.
@@ -135,6 +154,14 @@ pub(crate) fn take_list(body: &mut Value, field: &str) -> Vec<Value> {
     }
 }
 
+/// Drops the null fields of a JSON object: a POS create sends only what Canopy knows.
+pub(crate) fn without_nulls(mut fields: Value) -> Value {
+    if let Some(map) = fields.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    fields
+}
+
 /// Reads a JSON field as an ISO 8601 instant.
 pub(crate) fn instant(record: &Value, field: &str) -> Option<DateTime<Utc>> {
     record[field]
@@ -163,11 +190,27 @@ impl RecordError {
     }
 }
 
+/// The schema of `integration`'s POS: its streams and how its records read.
+pub fn schema(integration: Integration) -> &'static dyn PosSchema {
+    match integration {
+        Integration::Posabit => &posabit::PosabitSchema,
+        Integration::Greenbits => &greenbits::GreenbitsSchema,
+    }
+}
+
 /// What `integration`'s POS offers.
 pub fn capabilities(integration: Integration) -> Capabilities {
+    schema(integration).capabilities()
+}
+
+/// A permission a POS credential needs: (wire name, label, remedy when missing).
+pub type Permission = (&'static str, &'static str, &'static str);
+
+/// The permissions `integration`'s credentials need.
+pub fn required_permissions(integration: Integration) -> &'static [Permission] {
     match integration {
-        Integration::Posabit => posabit::CAPABILITIES,
-        Integration::Greenbits => greenbits::CAPABILITIES,
+        Integration::Posabit => &posabit::REQUIRED_PERMISSIONS,
+        Integration::Greenbits => &greenbits::REQUIRED_PERMISSIONS,
     }
 }
 
@@ -180,4 +223,6 @@ pub struct Capabilities {
     pub mirrored_points: bool,
     /// It reports each shopper's state (for "Sync to relevant market").
     pub shopper_state: bool,
+    /// One credential reaches several locations, each a store key of its own.
+    pub locations: bool,
 }

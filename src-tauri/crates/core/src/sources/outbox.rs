@@ -5,15 +5,13 @@
 
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde_json::{json, Value};
 
 use crate::base::error::{Error, Result};
-use crate::base::identity::{normalize_email, normalize_phone};
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::credentials;
 use crate::pos::retry::{with_retries, Pacer, RetryPolicy};
-use crate::pos::PosClients;
+use crate::pos::{location_of, store_keys, Connector, LocationChoice, NewShopper, PosClients};
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
@@ -23,7 +21,7 @@ const MAX_ATTEMPTS: i64 = 5;
 /// Queues a POS create for a new signup on every integration with two-way contact sync on where
 /// the persona has no record yet. Runs inside the signup's transaction. The shopper is created at
 /// the key mapped to the store of signup when there is one, else at the integration's first key;
-/// with "Sync to relevant market" on, only at a POSaBIT credential whose market is the signup
+/// with "Sync to relevant market" on (a POS reporting shoppers' states), only at a credential whose market is the signup
 /// store's state (or that has no market).
 pub(crate) fn enqueue_for_signup(
     tx: &Transaction<'_>,
@@ -55,7 +53,8 @@ pub(crate) fn enqueue_for_signup(
         if known {
             continue;
         }
-        let market_rule = integration == Integration::Posabit && settings.sync_to_relevant_market;
+        let market_rule =
+            crate::pos::capabilities(integration).shopper_state && settings.sync_to_relevant_market;
         let Some((credential_id, store_key)) =
             push_target(tx, integration, signup_store.as_ref(), market_rule)?
         else {
@@ -100,16 +99,9 @@ fn push_target(
         if market_rule && !in_market {
             continue;
         }
-        match integration {
-            Integration::Posabit => keys.push((credential_id.clone(), credential_id)),
-            Integration::Greenbits => {
-                let locations: Vec<crate::pos::LocationChoice> =
-                    serde_json::from_str(&locations).unwrap_or_default();
-                for location in locations {
-                    let key = crate::stores::location_key(&credential_id, location.id);
-                    keys.push((credential_id.clone(), key));
-                }
-            }
+        let locations: Vec<LocationChoice> = serde_json::from_str(&locations).unwrap_or_default();
+        for key in store_keys(integration, &credential_id, "", None, &locations) {
+            keys.push((credential_id.clone(), key.key));
         }
     }
     let mapped_to_signup_store = |key: &str| -> Result<bool> {
@@ -146,15 +138,10 @@ pub struct PushSummary {
 /// A pending push with the persona's contact fields.
 struct Pending {
     id: i64,
-    integration: Integration,
     credential_id: String,
     store_key: String,
     attempts: i64,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    birth_date: Option<String>,
+    shopper: NewShopper,
 }
 
 fn pending(db: &Database, integration: Integration) -> Result<Vec<Pending>> {
@@ -167,99 +154,39 @@ fn pending(db: &Database, integration: Integration) -> Result<Vec<Pending>> {
         let rows = statement.query_map([integration.as_str()], |r| {
             Ok(Pending {
                 id: r.get(0)?,
-                integration,
                 credential_id: r.get(1)?,
                 store_key: r.get(2)?,
                 attempts: r.get(3)?,
-                first_name: r.get(4)?,
-                last_name: r.get(5)?,
-                phone: r.get(6)?,
-                email: r.get(7)?,
-                birth_date: r.get(8)?,
+                shopper: NewShopper {
+                    first_name: r.get(4)?,
+                    last_name: r.get(5)?,
+                    phone: r.get(6)?,
+                    email: r.get(7)?,
+                    birth_date: r.get(8)?,
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     })
 }
 
-/// The ten digits a POS takes for an E.164 US phone.
-fn national(phone: &str) -> String {
-    phone.trim_start_matches("+1").to_string()
-}
-
 /// Looks the shopper up, then creates them when nobody matches: `(POS id, "matched" | "created")`.
 async fn push(
-    clients: &PosClients,
+    connector: &dyn Connector,
     secret: &Secret,
     entry: &Pending,
 ) -> Result<(String, &'static str)> {
-    match entry.integration {
-        Integration::Posabit => {
-            let client = &clients.posabit;
-            if let Some(phone) = &entry.phone {
-                if let Some(id) = client
-                    .find_customer(secret, "telephone", &national(phone))
-                    .await?
-                {
-                    return Ok((id, "matched"));
-                }
-            }
-            if let Some(email) = &entry.email {
-                if let Some(id) = client.find_customer(secret, "email", email).await? {
-                    return Ok((id, "matched"));
-                }
-            }
-            let fields = json!({
-                "first_name": entry.first_name, "last_name": entry.last_name,
-                "telephone": entry.phone.as_deref().map(national), "email": entry.email,
-                "date_of_birth": entry.birth_date, "loyalty_member": true,
-            });
-            Ok((
-                client.create_customer(secret, strip_nulls(fields)).await?,
-                "created",
-            ))
-        }
-        Integration::Greenbits => {
-            let client = &clients.greenbits;
-            let location = entry
-                .store_key
-                .rsplit_once(':')
-                .and_then(|(_, l)| l.parse::<u64>().ok())
-                .ok_or_else(|| Error::internal("A Greenbits push has no location."))?;
-            let searches = [entry.phone.as_deref().map(national), entry.email.clone()];
-            for text in searches.into_iter().flatten() {
-                for person in client.search_people(secret, location, &text).await? {
-                    let same_phone = entry.phone.is_some()
-                        && person["phone"].as_str().and_then(normalize_phone) == entry.phone;
-                    let same_email = entry.email.is_some()
-                        && person["email"].as_str().and_then(normalize_email) == entry.email;
-                    if same_phone || same_email {
-                        if let Some(id) = crate::pos::record_id(&person) {
-                            return Ok((id, "matched"));
-                        }
-                    }
-                }
-            }
-            let fields = json!({
-                "first_name": entry.first_name, "last_name": entry.last_name,
-                "phone": entry.phone.as_deref().map(national), "email": entry.email,
-                "birth_date": entry.birth_date,
-            });
-            Ok((
-                client
-                    .create_customer(secret, location, strip_nulls(fields))
-                    .await?,
-                "created",
-            ))
-        }
+    let location = location_of(&entry.store_key);
+    if let Some(id) = connector
+        .find_shopper(secret, location, &entry.shopper)
+        .await?
+    {
+        return Ok((id, "matched"));
     }
-}
-
-fn strip_nulls(mut fields: Value) -> Value {
-    if let Some(map) = fields.as_object_mut() {
-        map.retain(|_, v| !v.is_null());
-    }
-    fields
+    let id = connector
+        .create_shopper(secret, location, &entry.shopper)
+        .await?;
+    Ok((id, "created"))
 }
 
 fn record(
@@ -299,6 +226,7 @@ pub async fn push_pending(
         return Ok(summary);
     }
     let credentials = credentials::list(db, integration)?;
+    let connector = clients.connector(integration);
     let mut pacer = Pacer::new(policy);
     for entry in entries {
         let attempts = entry.attempts + 1;
@@ -315,7 +243,10 @@ pub async fn push_pending(
                 continue;
             }
         };
-        let (result, _) = with_retries(policy, &mut pacer, || push(clients, &secret, &entry)).await;
+        let (result, _) = with_retries(policy, &mut pacer, || {
+            push(connector.as_ref(), &secret, &entry)
+        })
+        .await;
         match result {
             Ok((pos_id, outcome)) => {
                 record(db, entry.id, "done", attempts, Some(&pos_id), outcome)?;

@@ -13,6 +13,7 @@ use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::integrations::credentials::{self, US_STATES};
 use crate::integrations::notifications::{self, NotificationKind};
+use crate::pos::{store_keys, LocationChoice};
 use crate::storage::db::Database;
 
 /// A retail store of the company.
@@ -267,35 +268,16 @@ pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
     let mut keys = Vec::new();
     for integration in Integration::ALL {
         for credential in credentials::list(db, integration)? {
-            // A POSaBIT credential is one key; a Greenbits credential has one key per location.
-            let choices: Vec<(String, String, Option<String>)> = match integration {
-                Integration::Posabit => vec![(
-                    credential.id.clone(),
-                    credential.store_name.clone(),
-                    credential.market.clone().or(credential.venue_state.clone()),
-                )],
-                Integration::Greenbits => credential
-                    .locations
-                    .iter()
-                    .map(|l| {
-                        (
-                            location_key(&credential.id, l.id),
-                            l.name.clone(),
-                            l.state.clone(),
-                        )
-                    })
-                    .collect(),
-            };
-            for (key_id, label, state) in choices {
-                let store_id = store_of(&key_id);
+            for key in credential.store_keys() {
+                let store_id = store_of(&key.key);
                 keys.push(MappableKey {
                     suggested_store_id: store_id
                         .is_none()
-                        .then(|| suggest(&stores, &label, state.as_deref()))
+                        .then(|| suggest(&stores, &key.label, key.state.as_deref()))
                         .flatten(),
-                    key_id,
+                    key_id: key.key,
                     integration,
-                    label,
+                    label: key.label,
                     store_id,
                 });
             }
@@ -304,18 +286,9 @@ pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
     Ok(keys)
 }
 
-/// The key of one location of a Greenbits credential.
-pub fn location_key(credential_id: &str, location_id: u64) -> String {
-    format!("{credential_id}:{location_id}")
-}
-
-/// Whether `key` is a live key of `integration`: a POSaBIT credential id, or a Greenbits
-/// credential's location key.
+/// Whether `key` is a live key of `integration`: one of an active credential's store keys.
 fn key_exists(connection: &Connection, integration: Integration, key: &str) -> Result<bool> {
-    let (credential_id, location) = match key.split_once(':') {
-        Some((id, location)) => (id, Some(location)),
-        None => (key, None),
-    };
+    let credential_id = key.split_once(':').map_or(key, |(id, _)| id);
     let row: Option<(String, String)> = connection
         .query_row(
             "SELECT integration, locations FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL",
@@ -326,15 +299,13 @@ fn key_exists(connection: &Connection, integration: Integration, key: &str) -> R
     let Some((kind, locations)) = row else {
         return Ok(false);
     };
-    Ok(match (integration, location) {
-        (Integration::Posabit, None) => kind == "posabit",
-        (Integration::Greenbits, Some(location)) => {
-            let locations: Vec<crate::pos::LocationChoice> =
-                serde_json::from_str(&locations).unwrap_or_default();
-            kind == "greenbits" && locations.iter().any(|l| l.id.to_string() == location)
-        }
-        _ => false,
-    })
+    if kind != integration.as_str() {
+        return Ok(false);
+    }
+    let locations: Vec<LocationChoice> = serde_json::from_str(&locations).unwrap_or_default();
+    Ok(store_keys(integration, credential_id, "", None, &locations)
+        .iter()
+        .any(|k| k.key == key))
 }
 
 /// Saves a store's mapping for one integration: `key_id` sells for `store_id` (or, with `None`,

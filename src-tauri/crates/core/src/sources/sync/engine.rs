@@ -6,15 +6,19 @@ use rusqlite::{params, Transaction};
 use serde_json::Value;
 
 use super::apply::{apply_customer, RecordChange};
-use super::plan::{self, Feed, Paging, Position, RecordKind, StreamPlan, OFFSET_OVERLAP};
 use super::{coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncSummary};
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
 use crate::base::secret::Secret;
 use crate::integrations::credentials::Credential;
 use crate::pos::retry::{with_retries, Pacer};
-use crate::pos::{greenbits, posabit, RecordError};
+use crate::pos::streams::{Paging, Position, RawPage, RecordKind, StreamPlan, PATIENTS_STREAM};
+use crate::pos::{PosSchema, RecordError};
 use crate::storage::db::Database;
+
+/// How many records an offset scan re-reads at each page boundary, to survive records moving
+/// while it pages.
+pub const OFFSET_OVERLAP: u64 = 2;
 
 /// What to write as the stream's cursor together with a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +44,11 @@ pub struct PageCounts {
     pub newest: Option<DateTime<Utc>>,
 }
 
-/// Saves one page of `plan`'s records and its cursor inside `tx` (the caller's single transaction).
+/// Saves one page of `plan`'s records, read by `schema`, and its cursor inside `tx` (the caller's
+/// single transaction).
 pub fn save_page(
     tx: &Transaction<'_>,
+    schema: &dyn PosSchema,
     page: &PageContext,
     plan: &StreamPlan,
     records: &[Value],
@@ -50,21 +56,26 @@ pub fn save_page(
 ) -> Result<PageCounts> {
     let mut counts = PageCounts::default();
     let mut touched = Vec::new();
+    let market = page
+        .market
+        .as_deref()
+        .filter(|_| schema.capabilities().shopper_state);
     for record in records {
-        if !in_market(page, plan, record) {
-            continue;
-        }
         let applied = match plan.kind {
-            RecordKind::Customer => map_customer(plan.feed, record).map(|customer| {
-                counts.newest = counts.newest.max(Some(customer.updated_at));
-                apply_customer(tx, page, &customer)
-                    .map(|(outcome, persona)| (outcome, Some(persona)))
-            }),
-            RecordKind::Sale => map_sale(plan.feed, record).map(|sale| {
+            RecordKind::Customer => match schema.map_customer(record) {
+                Ok(customer) if !in_market(market, customer.state.as_deref()) => continue,
+                mapped => mapped.map(|customer| {
+                    counts.newest = counts.newest.max(Some(customer.updated_at));
+                    apply_customer(tx, page, &customer)
+                        .map(|(outcome, persona)| (outcome, Some(persona)))
+                }),
+            },
+            RecordKind::Sale => schema.map_sale(record).map(|sale| {
                 counts.newest = counts.newest.max(Some(sale.updated_at));
                 sales::apply_sale(tx, page, &sale)
             }),
-            RecordKind::Coupon => crate::pos::posabit::map_coupon(record)
+            RecordKind::Coupon => schema
+                .map_coupon(record)
                 .map(|coupon| coupons::apply_coupon(tx, page, &coupon).map(|o| (o, None))),
         };
         match applied {
@@ -109,29 +120,9 @@ pub fn save_page(
     Ok(counts)
 }
 
-/// With "Sync to relevant market" on, whether a shopper belongs to the credential's state (other
-/// records always pass).
-fn in_market(page: &PageContext, plan: &StreamPlan, record: &Value) -> bool {
-    match (&page.market, plan.kind, plan.feed) {
-        (Some(market), RecordKind::Customer, Feed::PosabitCustomers) => record["customer"]["state"]
-            .as_str()
-            .is_some_and(|state| state.trim().eq_ignore_ascii_case(market)),
-        _ => true,
-    }
-}
-
-fn map_customer(feed: Feed, record: &Value) -> crate::pos::Mapped<crate::pos::PosCustomer> {
-    match feed {
-        Feed::Greenbits { .. } => greenbits::map_person(record),
-        _ => posabit::map_customer(record),
-    }
-}
-
-fn map_sale(feed: Feed, record: &Value) -> crate::pos::Mapped<crate::pos::PosSale> {
-    match feed {
-        Feed::Greenbits { .. } => greenbits::map_order(record),
-        _ => posabit::map_ticket(record),
-    }
+/// With "Sync to relevant market" on (a `market`), whether a shopper in `state` belongs to it.
+fn in_market(market: Option<&str>, state: Option<&str>) -> bool {
+    market.is_none_or(|market| state.is_some_and(|state| state.eq_ignore_ascii_case(market)))
 }
 
 fn reject(tx: &Transaction<'_>, run_id: i64, bad: &RecordError) -> Result<()> {
@@ -153,7 +144,7 @@ pub(super) async fn run_stream(
     settings: &Result<RunSettings>,
 ) -> SyncSummary {
     let optional =
-        plan.stream == "patients" && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
+        plan.stream == PATIENTS_STREAM && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
     let mut summary = SyncSummary {
         credential_id: credential.id.clone(),
         store_name: credential.store_name.clone(),
@@ -304,9 +295,9 @@ async fn fetch_page(
     position: &Position,
     pacer: &mut Pacer,
     retries: &mut u32,
-) -> Result<plan::RawPage> {
+) -> Result<RawPage> {
     let (fetched, tried) = with_retries(&context.policy, pacer, || {
-        plan::fetch(context.clients, secret, plan, position)
+        context.connector.fetch_page(secret, plan, position)
     })
     .await;
     *retries += tried;
@@ -315,22 +306,14 @@ async fn fetch_page(
 
 /// The newest `updated_at` among a raw page's records (unreadable stamps are skipped): where the
 /// next incremental page starts.
-fn newest_stamp(plan: &StreamPlan, records: &[Value]) -> Option<DateTime<Utc>> {
-    fn updated_at(feed: Feed, record: &Value) -> &Value {
-        match feed {
-            Feed::PosabitCustomers => &record["customer"]["updated_at"],
-            Feed::PosabitTickets => &record["ticket"]["updated_at"],
-            _ => &record["updated_at"],
-        }
-    }
+fn newest_stamp(
+    schema: &dyn PosSchema,
+    plan: &StreamPlan,
+    records: &[Value],
+) -> Option<DateTime<Utc>> {
     records
         .iter()
-        .filter_map(|record| {
-            updated_at(plan.feed, record)
-                .as_str()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| t.with_timezone(&Utc))
-        })
+        .filter_map(|record| schema.updated_at(plan.kind, record))
         .max()
 }
 
@@ -416,7 +399,7 @@ async fn pull(
         let next = next_position(
             &position,
             received,
-            newest_stamp(plan, &page_records.records),
+            newest_stamp(context.connector.schema(), plan, &page_records.records),
         );
         let cursor_write = match (plan.paging, &next) {
             (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
@@ -432,10 +415,21 @@ async fn pull(
             ..template.clone()
         };
         let more = page_records.more;
-        let (plan_copy, records) = (plan.clone(), page_records.records);
-        let save = context
-            .db
-            .write_async(move |tx| save_page(tx, &page, &plan_copy, &records, cursor_write));
+        let (connector, plan_copy, records) = (
+            context.connector.clone(),
+            plan.clone(),
+            page_records.records,
+        );
+        let save = context.db.write_async(move |tx| {
+            save_page(
+                tx,
+                connector.schema(),
+                &page,
+                &plan_copy,
+                &records,
+                cursor_write,
+            )
+        });
         // The next page is fetched while this one is saved; a cancel stops before fetching.
         let going_on = more && !context.control.cancelled();
         let (counts, upcoming) = if going_on {

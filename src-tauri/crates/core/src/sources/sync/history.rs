@@ -135,19 +135,10 @@ pub fn health(db: &Database) -> Result<Vec<IntegrationHealth>> {
         }
         let keys: Vec<(String, String, String)> = credentials
             .iter()
-            .flat_map(|c| match integration {
-                Integration::Posabit => vec![(c.id.clone(), c.id.clone(), c.store_name.clone())],
-                Integration::Greenbits => c
-                    .locations
-                    .iter()
-                    .map(|l| {
-                        (
-                            c.id.clone(),
-                            crate::stores::location_key(&c.id, l.id),
-                            l.name.clone(),
-                        )
-                    })
-                    .collect(),
+            .flat_map(|c| {
+                c.store_keys()
+                    .into_iter()
+                    .map(|key| (c.id.clone(), key.key, key.label))
             })
             .collect();
         let stores = db.read(|c| {

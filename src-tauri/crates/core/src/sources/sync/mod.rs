@@ -13,7 +13,6 @@ mod coupons;
 mod engine;
 pub mod fingerprint;
 pub mod history;
-pub mod plan;
 mod registry;
 mod runs;
 mod sales;
@@ -37,7 +36,7 @@ use crate::base::secret::Secret;
 pub use crate::config::page_context::PageContext;
 use crate::integrations::credentials::Credential;
 use crate::pos::retry::RetryPolicy;
-use crate::pos::PosClients;
+use crate::pos::Connector;
 use crate::storage::db::Database;
 
 /// How far before the cursor each incremental run starts reading again, to catch late writes.
@@ -131,8 +130,8 @@ impl SyncControl {
 pub struct SyncContext<'a> {
     /// The database.
     pub db: &'a Database,
-    /// The POS clients.
-    pub clients: &'a PosClients,
+    /// The credential's POS.
+    pub connector: Arc<dyn Connector>,
     /// Retries and pacing.
     pub policy: RetryPolicy,
     /// Cancel flag and progress.
@@ -149,7 +148,11 @@ pub async fn sync_credential(
 ) -> Vec<SyncSummary> {
     let mut summaries = Vec::new();
     let settings = engine::run_settings(context.db, credential).await;
-    for plan in plan::streams_of(credential) {
+    for plan in context
+        .connector
+        .schema()
+        .streams(&credential.stream_scope())
+    {
         let summary =
             engine::run_stream(context, credential, secret, &plan, trigger, &settings).await;
         let stop = summary

@@ -4,12 +4,12 @@
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
-use super::plan::StreamPlan;
 use super::SyncSummary;
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
 use crate::integrations::credentials::Credential;
 use crate::integrations::notifications::{self, NotificationKind};
+use crate::pos::streams::StreamPlan;
 use crate::storage::db::Database;
 
 /// Opens a run's row.
@@ -104,23 +104,22 @@ pub async fn notify_credential(
             }
             None => {}
         }
-        let plans = super::plan::streams_of(&credential);
-        for plan in plans.iter().filter(|p| p.stream == "customers") {
+        for key in credential.store_keys() {
             let seen: u32 = summaries
                 .iter()
-                .filter(|s| s.store_key == plan.store_key)
+                .filter(|s| s.store_key == key.key)
                 .map(|s| s.seen)
                 .sum();
             let mapped = tx
-                .query_row("SELECT 1 FROM store_mappings WHERE key_id = ?1", [&plan.store_key], |_| Ok(()))
+                .query_row("SELECT 1 FROM store_mappings WHERE key_id = ?1", [&key.key], |_| Ok(()))
                 .optional()?
                 .is_some();
             if seen > 0 && !mapped {
-                let label = &plan.store_label;
+                let label = &key.label;
                 notifications::raise(
                     tx,
                     NotificationKind::UnmappedStore,
-                    &plan.store_key,
+                    &key.key,
                     &format!("Unmapped store: “{label}”"),
                     &format!("{pos} sent data for “{label}”, which is mapped to no retail store. Map it in Settings → Company Account → Retail Stores: Edit the store, then pick the key under Store Mappings."),
                 )?;

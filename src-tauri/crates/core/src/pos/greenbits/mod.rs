@@ -1,11 +1,19 @@
-//! The Greenbits client: log in once with the user's name and password to get the API token (the
-//! password is never kept), then call with `Authorization: Token token="…"` and `X-GB-CompanyId`.
+//! Greenbits: its client, record mapping and connector. The client logs in once with the user's
+//! name and password to get the API token (the password is never kept), then calls with
+//! `Authorization: Token token="…"` and `X-GB-CompanyId`.
+
+mod connector;
+pub mod mapping;
+mod schema;
+
+pub use connector::PAGE_SIZE;
+pub use schema::GreenbitsSchema;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::http::PosVoice;
-use super::{instant, record_id, take_list, text, Mapped, PosCustomer, PosSale, RecordError};
+use super::{record_id, take_list};
 use crate::base::error::Result;
 use crate::base::secret::Secret;
 
@@ -23,6 +31,7 @@ pub const REQUIRED_PERMISSIONS: [(&str, &str, &str); 3] = [
 pub const CAPABILITIES: super::Capabilities = super::Capabilities {
     patient_lists: true,
     mirrored_points: true,
+    locations: true,
     shopper_state: false,
 };
 
@@ -223,100 +232,5 @@ impl GreenbitsClient {
             total: body["meta"]["total"].as_u64().unwrap_or(0),
             records: take_list(&mut body, field),
         })
-    }
-}
-
-/// Maps one Greenbits person (customer or patient) to a [`PosCustomer`]; a pure function.
-pub fn map_person(record: &Value) -> Mapped<PosCustomer> {
-    let pos_id =
-        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let updated_at = instant(record, "updated_at").ok_or_else(|| {
-        RecordError::new(
-            Some(pos_id.clone()),
-            "updated_at",
-            "missing or not ISO 8601",
-        )
-    })?;
-    Ok(PosCustomer {
-        first_name: text(record, "first_name"),
-        last_name: text(record, "last_name"),
-        phone_raw: text(record, "phone"),
-        email_raw: text(record, "email"),
-        birth_date: text(record, "birth_date"),
-        loyalty_member: text(record, "loyalty_id").is_some(),
-        marketing_opt_in: None,
-        marketing_opt_out: false,
-        consent_signed: false,
-        employee: record["customer_group"].as_str() == Some("Employee"),
-        points: record["loyalty_points"].as_i64(),
-        updated_at,
-        payload: record.clone(),
-        pos_id,
-    })
-}
-
-/// Maps one Greenbits order to a [`PosSale`]; a pure function.
-pub fn map_order(record: &Value) -> Mapped<PosSale> {
-    let pos_id =
-        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let fail = |field: &str, reason: &str| RecordError::new(Some(pos_id.clone()), field, reason);
-    let updated_at = instant(record, "updated_at")
-        .ok_or_else(|| fail("updated_at", "missing or not ISO 8601"))?;
-    let total_cents = record["total"]
-        .as_i64()
-        .ok_or_else(|| fail("total", "missing or not a whole number of cents"))?;
-    let discounts: Vec<Value> = record["line_items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|item| item["discounts"].as_array().cloned().unwrap_or_default())
-        .collect();
-    Ok(PosSale {
-        customer_pos_id: text(record, "person_id"),
-        total_cents,
-        discounts: Value::Array(discounts),
-        voided: record["voided"].as_bool().unwrap_or(false),
-        purchased_at: instant(record, "completed_at").unwrap_or(updated_at),
-        updated_at,
-        payload: record.clone(),
-        pos_id,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn maps_a_recorded_person_with_its_loyalty_card_and_group() {
-        let person = map_person(&json!({
-            "id": "00000004-0000-4000-8000-000000000003", "company_id": 5001, "first_name": "Ana",
-            "last_name": null, "email": "ana@example.com", "phone": "(206) 555-0100", "birth_date": "1990-01-01",
-            "loyalty_id": "GB0000000001", "customer_group": "Employee", "loyalty_points": 40,
-            "updated_at": "2026-01-01T00:00:00Z"
-        }))
-        .unwrap();
-        assert!(person.loyalty_member && person.employee);
-        assert_eq!((person.points, person.marketing_opt_in), (Some(40), None));
-        assert_eq!(person.phone_raw.as_deref(), Some("(206) 555-0100"));
-    }
-
-    #[test]
-    fn an_order_gathers_its_line_item_discounts() {
-        let order = map_order(&json!({
-            "id": "00000005-0000-4000-8000-000000000001", "person_id": "p-1", "total": 7200,
-            "line_items": [{"name": "A", "discounts": [{"name": "10% Off Everything", "amount": 380}]},
-                           {"name": "B", "discounts": []}],
-            "completed_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:10:00Z"
-        }))
-        .unwrap();
-        assert_eq!(
-            order.discounts,
-            json!([{"name": "10% Off Everything", "amount": 380}])
-        );
-        assert_eq!(order.customer_pos_id.as_deref(), Some("p-1"));
-        let bad = map_order(&json!({"id": "x", "total": 1})).unwrap_err();
-        assert_eq!(bad.field, "updated_at");
     }
 }

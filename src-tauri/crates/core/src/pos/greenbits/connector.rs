@@ -1,0 +1,122 @@
+//! Greenbits' API behind the connector seam: every call at a location, lists by offset, shoppers
+//! found by a text search checked against the normalised phone and e-mail.
+
+use serde_json::json;
+
+use super::schema::GreenbitsSchema;
+use super::{GreenbitsClient, GreenbitsList};
+use crate::base::error::{Error, Result};
+use crate::base::identity::{normalize_email, normalize_phone};
+use crate::base::secret::Secret;
+use crate::pos::connector::{Connector, NewShopper, PosFuture, PosSchema};
+use crate::pos::record_id;
+use crate::pos::streams::{Position, RawPage, RecordKind, StreamPlan, PATIENTS_STREAM};
+
+/// Records per page asked of Greenbits (the sandbox's maximum is 500).
+pub const PAGE_SIZE: u64 = 500;
+
+/// The location a Greenbits call is made at: every one of them needs one.
+fn at(location: Option<u64>) -> Result<u64> {
+    location.ok_or_else(|| Error::internal("A Greenbits call has no location."))
+}
+
+impl GreenbitsClient {
+    async fn page(
+        &self,
+        secret: &Secret,
+        plan: &StreamPlan,
+        position: &Position,
+    ) -> Result<RawPage> {
+        let Position::Offset(offset) = position else {
+            return Err(Error::internal(format!(
+                "A sync asked Greenbits' {} for {position:?}, which it cannot page by.",
+                plan.stream
+            )));
+        };
+        let list = match (plan.kind, plan.stream) {
+            (RecordKind::Customer, PATIENTS_STREAM) => GreenbitsList::Patients,
+            (RecordKind::Customer, _) => GreenbitsList::People,
+            (RecordKind::Sale, _) => GreenbitsList::Orders,
+            (RecordKind::Coupon, _) => {
+                return Err(Error::internal("Greenbits has no coupon list to sync."))
+            }
+        };
+        let listed = self
+            .list_page(secret, at(plan.location)?, list, *offset, PAGE_SIZE)
+            .await?;
+        Ok(RawPage::at_offset(listed.records, *offset, listed.total))
+    }
+
+    /// Searches by phone, then e-mail, and keeps only a person whose normalised phone or e-mail is
+    /// the shopper's (Greenbits' search is a loose text match).
+    async fn find(
+        &self,
+        secret: &Secret,
+        location: Option<u64>,
+        shopper: &NewShopper,
+    ) -> Result<Option<String>> {
+        let location = at(location)?;
+        let searches = [shopper.national_phone(), shopper.email.clone()];
+        for text in searches.into_iter().flatten() {
+            for person in self.search_people(secret, location, &text).await? {
+                let same_phone = shopper.phone.is_some()
+                    && person["phone"].as_str().and_then(normalize_phone) == shopper.phone;
+                let same_email = shopper.email.is_some()
+                    && person["email"].as_str().and_then(normalize_email) == shopper.email;
+                if same_phone || same_email {
+                    if let Some(id) = record_id(&person) {
+                        return Ok(Some(id));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn create(
+        &self,
+        secret: &Secret,
+        location: Option<u64>,
+        shopper: &NewShopper,
+    ) -> Result<String> {
+        let fields = crate::pos::without_nulls(json!({
+            "first_name": shopper.first_name, "last_name": shopper.last_name,
+            "phone": shopper.national_phone(), "email": shopper.email,
+            "birth_date": shopper.birth_date,
+        }));
+        self.create_customer(secret, at(location)?, fields).await
+    }
+}
+
+impl Connector for GreenbitsClient {
+    fn schema(&self) -> &dyn PosSchema {
+        &GreenbitsSchema
+    }
+
+    fn fetch_page<'a>(
+        &'a self,
+        secret: &'a Secret,
+        plan: &'a StreamPlan,
+        position: &'a Position,
+    ) -> PosFuture<'a, RawPage> {
+        Box::pin(self.page(secret, plan, position))
+    }
+
+    fn find_shopper<'a>(
+        &'a self,
+        secret: &'a Secret,
+        location: Option<u64>,
+        shopper: &'a NewShopper,
+    ) -> PosFuture<'a, Option<String>> {
+        Box::pin(self.find(secret, location, shopper))
+    }
+
+    fn create_shopper<'a>(
+        &'a self,
+        secret: &'a Secret,
+        location: Option<u64>,
+        shopper: &'a NewShopper,
+    ) -> PosFuture<'a, String> {
+        Box::pin(self.create(secret, location, shopper))
+    }
+}

@@ -1,0 +1,101 @@
+//! What a connector tells the sync about its lists: the streams a credential reads, how each one
+//! pages, and one page as fetched. The engine in `sources::sync` runs them without knowing the POS.
+
+use serde_json::Value;
+
+use super::LocationChoice;
+
+/// The kind of record a stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// Shoppers (POSaBIT customers, Greenbits people and patients); they carry the POS points
+    /// balance too, so the points stream rides on them.
+    Customer,
+    /// Sales (POSaBIT tickets, Greenbits orders).
+    Sale,
+    /// POS coupons.
+    Coupon,
+}
+
+/// How a stream moves through the POS's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Pages of the records updated after the stored high-water mark (minus an overlap).
+    Incremental,
+    /// The whole list by offset, changes found by comparing with what is stored; the cursor is
+    /// the offset reached, so a stopped scan resumes.
+    OffsetScan,
+    /// The whole (short) list every run.
+    Full,
+}
+
+/// The stream name of medical patient lists: refusing them may be optional (a card setting).
+pub const PATIENTS_STREAM: &str = "patients";
+
+/// What a credential holds that decides its streams.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamScope<'a> {
+    /// The credential's id.
+    pub credential_id: &'a str,
+    /// The store name the user gave it.
+    pub store_name: &'a str,
+    /// The locations it syncs, for a POS with several per credential.
+    pub locations: &'a [LocationChoice],
+    /// Whether medical patient lists are synced too.
+    pub medical_patients: bool,
+}
+
+/// One stream of one credential.
+#[derive(Debug, Clone)]
+pub struct StreamPlan {
+    /// The stream's name as the history shows it: `customers`, `patients`, `sales`, `coupons`.
+    pub stream: &'static str,
+    /// The key of its cursor in `sync_cursors` (unique per credential).
+    pub cursor_key: String,
+    /// The mappable key its records come through.
+    pub store_key: String,
+    /// The store or location name, for progress and history.
+    pub store_label: String,
+    /// The POS location it reads, for a POS with several per credential.
+    pub location: Option<u64>,
+    /// What its records are.
+    pub kind: RecordKind,
+    /// How it pages.
+    pub paging: Paging,
+}
+
+/// Where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Position {
+    /// Page `page` (from 1) of the records updated after `after`.
+    Page {
+        /// The lower bound (exclusive), as ISO 8601.
+        after: Option<String>,
+        /// The page number.
+        page: u64,
+    },
+    /// The record at `offset` (from 0).
+    Offset(u64),
+}
+
+/// One page as fetched, before mapping.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    /// The records.
+    pub records: Vec<Value>,
+    /// Records from this page's start to the end of the list, where the POS says.
+    pub remaining: Option<u64>,
+    /// Whether the list goes on after this page.
+    pub more: bool,
+}
+
+impl RawPage {
+    /// A page of an offset-paged list of `total` records that started at `offset`.
+    pub fn at_offset(records: Vec<Value>, offset: u64, total: u64) -> Self {
+        RawPage {
+            remaining: Some(total.saturating_sub(offset)),
+            more: offset + (records.len() as u64) < total && !records.is_empty(),
+            records,
+        }
+    }
+}
