@@ -2,6 +2,7 @@
 
 pub mod events;
 mod loyalty_jobs;
+pub mod scheduler;
 pub mod status;
 
 use std::sync::Arc;
