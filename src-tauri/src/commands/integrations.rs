@@ -9,7 +9,7 @@ use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use canopy_core::integrations::setting_changes::{AuditEntry, SettingChange};
-use canopy_core::loyalty::enrollment::DryRun;
+use canopy_core::loyalty::date_setting_reach::DryRun;
 use canopy_core::{Error, Secret};
 use tauri::State;
 

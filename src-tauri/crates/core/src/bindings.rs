@@ -22,7 +22,7 @@ use crate::integrations::greenbits_credentials::{
 };
 use crate::integrations::notifications::{Notification, NotificationKind};
 use crate::integrations::setting_changes::{AuditEntry, SettingChange};
-use crate::loyalty::enrollment::{DryRun, StoreReach};
+use crate::loyalty::date_setting_reach::{DryRun, StoreReach};
 use crate::personas::detail::{
     ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,
     SourceRecordView,

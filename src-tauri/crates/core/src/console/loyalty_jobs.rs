@@ -8,7 +8,7 @@ use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::Setting;
 use crate::consent::sms::opt_in::{self, SmsRun, SmsStatus};
-use crate::loyalty::enrollment::{self, DryRun};
+use crate::loyalty::date_setting_reach::{self, DryRun};
 use crate::loyalty::expiry::{self, ExpiryRun};
 
 impl Console {
@@ -19,7 +19,7 @@ impl Console {
         setting: Setting,
         date: String,
     ) -> Result<DryRun> {
-        self.blocking(move |db| enrollment::dry_run(db, integration, setting, &date))
+        self.blocking(move |db| date_setting_reach::dry_run(db, integration, setting, &date))
             .await
     }
 

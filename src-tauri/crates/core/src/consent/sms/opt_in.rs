@@ -21,7 +21,7 @@ use crate::consent::{self, SmsConsent};
 use crate::storage::db::Database;
 
 pub use requests::in_window;
-pub(crate) use requests::may_get_request;
+pub(crate) use requests::request_eligibility_sql;
 pub use status::{status, SmsStatus};
 
 /// What one run of the job did.

@@ -22,7 +22,7 @@ const WINDOW_CLOSES: u32 = 21;
 /// that integration's setting: a phone, not opted in or out, no request sent to that phone by this
 /// setting, fewer than `max_requests` to that phone in all. Requests go to phones: personas who
 /// share one (a family) are asked once. Shared with the dry run.
-pub(crate) fn may_get_request(max_requests: i64) -> String {
+pub(crate) fn request_eligibility_sql(max_requests: i64) -> String {
     format!(
         "pe.phone_e164 IS NOT NULL AND pe.sms_consent IN ('none', 'requested')
          AND NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.phone_e164 = pe.phone_e164 AND m.kind = 'opt_in_request'
@@ -107,7 +107,7 @@ fn candidates(c: &Connection, integration: Integration) -> Result<Vec<Candidate>
                              WHERE integration = ?1 AND voided = 0 AND purchased_at >= ?2 AND persona_id IS NOT NULL)
                AND {}
              ORDER BY pe.id",
-            may_get_request(max)
+            request_eligibility_sql(max)
         ))?;
     let rows = statement.query_map(params![integration.as_str(), date], |r| {
         let name: Option<String> = r.get(2)?;
