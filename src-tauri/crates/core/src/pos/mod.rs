@@ -1,7 +1,8 @@
 //! Point-of-sale clients and the integration-neutral records they produce.
 //!
 //! Each POS kind has a folder with its HTTP client, a pure mapping from its JSON to the records
-//! below, and its [`Connector`]: the one seam the rest of the core reaches a POS through. Base URL
+//! below, its [`PosSchema`] and its [`Connector`]: the seam the rest of the core reaches a POS
+//! through. Base URL
 //! and credentials are injected, so the same client talks to the built-in sandbox and to the real
 //! POS. How to add a POS: `pos/README.md`.
 
