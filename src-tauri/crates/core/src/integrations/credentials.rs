@@ -364,13 +364,27 @@ fn conflict(store_name: &str) -> Error {
 
 /// Every finished credential of `integration`, oldest first.
 pub fn list(db: &Database, integration: Integration) -> Result<Vec<Credential>> {
-    db.read(|c| {
-        let mut statement = c.prepare(&format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id"
-        ))?;
-        let rows = statement.query_map([integration.as_str()], credential_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    })
+    db.read(|c| active(c, integration))
+}
+
+/// The active credentials of `integration` on an open connection (or inside a transaction).
+pub(crate) fn active(connection: &Connection, integration: Integration) -> Result<Vec<Credential>> {
+    let mut statement = connection.prepare(&format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id"
+    ))?;
+    let rows = statement.query_map([integration.as_str()], credential_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The active credential `id` on an open connection, if there is one.
+pub(crate) fn active_by_id(connection: &Connection, id: &str) -> Result<Option<Credential>> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL"),
+            [id],
+            credential_from_row,
+        )
+        .optional()?)
 }
 
 /// The secret of a credential, read from the keychain.
@@ -424,13 +438,10 @@ pub fn remove_unfinished(
 fn find(db: &Database, id: &str) -> Result<Credential> {
     let id = id.to_string();
     db.read(move |c| {
-        c.query_row(
-            &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL"),
-            [&id],
-            credential_from_row,
-        )
-        .optional()?
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "That credential no longer exists.").with_hint("Reload the integration card."))
+        active_by_id(c, &id)?.ok_or_else(|| {
+            Error::new(ErrorCode::NotFound, "That credential no longer exists.")
+                .with_hint("Reload the integration card.")
+        })
     })
 }
 

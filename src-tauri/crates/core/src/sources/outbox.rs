@@ -11,7 +11,7 @@ use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::credentials;
 use crate::pos::retry::{with_retries, Pacer, RetryPolicy};
-use crate::pos::{location_of, store_keys, Connector, LocationChoice, NewShopper, PosClients};
+use crate::pos::{location_of, Connector, NewShopper, PosClients};
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
@@ -78,30 +78,16 @@ fn push_target(
     signup_store: Option<&(i64, String)>,
     market_rule: bool,
 ) -> Result<Option<(String, String)>> {
-    let mut statement = tx.prepare(
-        "SELECT id, locations, market FROM credentials
-         WHERE integration = ?1 AND status = 'active' AND removed_at IS NULL ORDER BY created_at, id",
-    )?;
-    let credentials = statement
-        .query_map([integration.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut keys = Vec::new();
-    for (credential_id, locations, market) in credentials {
-        let in_market = market.as_deref().is_none_or(|market| {
+    for credential in credentials::active(tx, integration)? {
+        let in_market = credential.market.as_deref().is_none_or(|market| {
             signup_store.is_some_and(|(_, state)| state.eq_ignore_ascii_case(market))
         });
         if market_rule && !in_market {
             continue;
         }
-        let locations: Vec<LocationChoice> = serde_json::from_str(&locations).unwrap_or_default();
-        for key in store_keys(integration, &credential_id, "", None, &locations) {
-            keys.push((credential_id.clone(), key.key));
+        for key in credential.store_keys() {
+            keys.push((credential.id.clone(), key.key));
         }
     }
     let mapped_to_signup_store = |key: &str| -> Result<bool> {

@@ -13,7 +13,6 @@ use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::integrations::credentials::{self, US_STATES};
 use crate::integrations::notifications::{self, NotificationKind};
-use crate::pos::{store_keys, LocationChoice};
 use crate::storage::db::Database;
 
 /// A retail store of the company.
@@ -289,23 +288,12 @@ pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
 /// Whether `key` is a live key of `integration`: one of an active credential's store keys.
 fn key_exists(connection: &Connection, integration: Integration, key: &str) -> Result<bool> {
     let credential_id = key.split_once(':').map_or(key, |(id, _)| id);
-    let row: Option<(String, String)> = connection
-        .query_row(
-            "SELECT integration, locations FROM credentials WHERE id = ?1 AND status = 'active' AND removed_at IS NULL",
-            [credential_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((kind, locations)) = row else {
-        return Ok(false);
-    };
-    if kind != integration.as_str() {
-        return Ok(false);
-    }
-    let locations: Vec<LocationChoice> = serde_json::from_str(&locations).unwrap_or_default();
-    Ok(store_keys(integration, credential_id, "", None, &locations)
-        .iter()
-        .any(|k| k.key == key))
+    Ok(
+        credentials::active_by_id(connection, credential_id)?.is_some_and(|credential| {
+            credential.integration == integration
+                && credential.store_keys().iter().any(|k| k.key == key)
+        }),
+    )
 }
 
 /// Saves a store's mapping for one integration: `key_id` sells for `store_id` (or, with `None`,
