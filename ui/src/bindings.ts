@@ -18,6 +18,24 @@ hint?: string, };
 
 export type Integration = "posabit" | "greenbits";
 
+export type Stream = "customers" | "patients" | "sales" | "coupons";
+
+export type SyncState = "running" | "finished" | "failed" | "cancelled";
+
+export type Trigger = "manual" | "schedule";
+
+export type SmsConsent = "none" | "requested" | "opted_in" | "opted_out";
+
+export type ConsentChannel = "sms" | "email";
+
+export type ConsentEventKind = "requested" | "confirmed" | "opted_in" | "opted_out" | "ignored";
+
+export type ConsentSource = "signup" | "sms_reply" | "import" | "split" | "posabit" | "greenbits" | "sms_opt_in:posabit" | "sms_opt_in:greenbits";
+
+export type PersonaSource = "posabit" | "greenbits" | "loyalty" | "import";
+
+export type LedgerKind = "earn" | "redeem" | "adjust" | "import" | "mirror" | "expire";
+
 export type PermissionCheck = { 
 /**
  * The POS's name for it, e.g. `enhanced_customer_data`.
@@ -132,9 +150,9 @@ store_key: string,
  */
 store_label: string, 
 /**
- * The stream, e.g. `customers` or `sales`.
+ * The stream; none when the credential failed before any stream ran.
  */
-stream: string, 
+stream: Stream | null, 
 /**
  * Pages fetched.
  */
@@ -184,7 +202,7 @@ store_label: string,
 /**
  * The stream.
  */
-stream: string, 
+stream: Stream, 
 /**
  * Records received so far.
  */
@@ -194,9 +212,9 @@ done: number,
  */
 total: number | null, 
 /**
- * `running`, `finished`, `failed` or `cancelled`.
+ * Where it stands.
  */
-state: string, };
+state: SyncState, };
 
 export type ConsoleEvent = { "type": "sync_finished", 
 /**
@@ -204,9 +222,9 @@ export type ConsoleEvent = { "type": "sync_finished",
  */
 integration: Integration, 
 /**
- * `manual` or `schedule`.
+ * What started it.
  */
-trigger: string, 
+trigger: Trigger, 
 /**
  * Whether any stream stopped with an error.
  */
@@ -220,7 +238,7 @@ id: number,
 /**
  * The integration.
  */
-integration: string, 
+integration: Integration, 
 /**
  * The credential's store name.
  */
@@ -232,11 +250,11 @@ store_label: string,
 /**
  * The stream.
  */
-stream: string, 
+stream: Stream, 
 /**
- * What started it: `manual` or `schedule`.
+ * What started it.
  */
-trigger: string, 
+trigger: Trigger, 
 /**
  * When it started (RFC 3339).
  */
@@ -272,7 +290,7 @@ retries: number,
 /**
  * The error code, when the run stopped early.
  */
-error_code: string | null, 
+error_code: ErrorCode | null, 
 /**
  * What went wrong.
  */
@@ -372,13 +390,13 @@ points: number,
  */
 email_opt_in: boolean, 
 /**
- * SMS consent: `none`, `requested`, `opted_in` or `opted_out`.
+ * SMS consent.
  */
-sms_consent: string, 
+sms_consent: SmsConsent, 
 /**
  * The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
  */
-sourced_from: Array<string>, 
+sourced_from: Array<PersonaSource>, 
 /**
  * The name of the persona's favorite retail store, when one is known.
  */
@@ -400,9 +418,9 @@ export type PersonaQuery = {
  */
 search?: string, 
 /**
- * Only personas sourced from this system (`posabit`, `greenbits`, `loyalty`).
+ * Only personas sourced from this system.
  */
-source?: string, 
+source?: PersonaSource, 
 /**
  * Only personas whose favorite store is this retail store.
  */
@@ -416,9 +434,9 @@ member?: boolean,
  */
 email_opt_in?: boolean, 
 /**
- * Only personas in this SMS consent state (`none`, `requested`, `opted_in`, `opted_out`).
+ * Only personas in this SMS consent state.
  */
-sms_consent?: string, 
+sms_consent?: SmsConsent, 
 /**
  * The sort column (name by default).
  */
@@ -456,9 +474,9 @@ export type SourceRecordView = {
  */
 id: number, 
 /**
- * `posabit` or `greenbits`.
+ * The POS.
  */
-integration: string, 
+integration: Integration, 
 /**
  * The credential's store name, or the Greenbits location.
  */
@@ -522,9 +540,9 @@ created_at: string, };
 
 export type PurchaseView = { 
 /**
- * `posabit` or `greenbits`.
+ * The POS.
  */
-integration: string, 
+integration: Integration, 
 /**
  * The POS's id for the sale.
  */
@@ -544,9 +562,9 @@ voided: boolean, };
 
 export type LedgerEntryView = { 
 /**
- * `earn`, `redeem`, `adjust`, `import`, `mirror` or `expire`.
+ * What moved the points.
  */
-kind: string, 
+kind: LedgerKind, 
 /**
  * Points (negative for a deduction).
  */
@@ -576,7 +594,7 @@ export type PushView = {
 /**
  * The POS.
  */
-integration: string, 
+integration: Integration, 
 /**
  * `pending`, `done` or `failed`.
  */
@@ -600,17 +618,17 @@ created_at: string, };
 
 export type ConsentEvent = { 
 /**
- * `sms` or `email`.
+ * The channel.
  */
-channel: string, 
+channel: ConsentChannel, 
 /**
- * `requested`, `confirmed`, `opted_in`, `opted_out` or `ignored`.
+ * What happened.
  */
-event: string, 
+event: ConsentEventKind, 
 /**
- * Who or what: `signup`, `sms_reply`, `sms_opt_in:posabit`, …
+ * Who or what did it.
  */
-source: string, 
+source: ConsentSource, 
 /**
  * Why, in words.
  */

@@ -1,5 +1,8 @@
 // Display helpers shared by the pages.
 
+import type { SmsConsent } from "./bindings";
+import { SMS_CONSENT_LABELS } from "./labels";
+
 /** `+15552312222` → `(555) 231-2222`; anything else is shown as it is. */
 export function formatPhone(e164: string | null): string {
   if (!e164) return "";
@@ -24,16 +27,7 @@ export function plural(count: number, noun: string): string {
   return `${count.toLocaleString()} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/** How the table words a persona's SMS consent. */
-export function smsLabel(state: string): string {
-  switch (state) {
-    case "opted_in":
-      return "Opted in";
-    case "requested":
-      return "Requested";
-    case "opted_out":
-      return "Opted out";
-    default:
-      return "—";
-  }
+/** How the table words a persona's SMS consent: a dash when never asked. */
+export function smsLabel(state: SmsConsent): string {
+  return state === "none" ? "—" : SMS_CONSENT_LABELS[state];
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::console::events::ConsoleEvent;
 use canopy_core::sources::sync::history::{IntegrationHealth, SyncRunRow};
+use canopy_core::sources::sync::Trigger;
 use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::Error;
 use tauri::ipc::Channel;
@@ -26,13 +27,18 @@ pub async fn sync_integration(
     });
     let summaries = state
         .console
-        .sync(integration, credential_id.as_deref(), "manual", Some(sink))
+        .sync(
+            integration,
+            credential_id.as_deref(),
+            Trigger::Manual,
+            Some(sink),
+        )
         .await?;
     crate::schedule::announce(
         &app,
         ConsoleEvent::SyncFinished {
             integration,
-            trigger: "manual".into(),
+            trigger: Trigger::Manual,
             failed: summaries.iter().any(|s| s.error.is_some()),
         },
     );

@@ -4,6 +4,7 @@ import type { AppError, Integration, IntegrationStatus } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorNotice } from "./ErrorNotice";
+import { POS_NAMES } from "../labels";
 
 /** The age-gate sentence, word for word from the seeds. */
 export const AGE_GATE_SENTENCE = "All users from this source have passed an age gate compliant with my industry";
@@ -21,7 +22,6 @@ export const STANDING_WARNING =
   "Do not touch any other settings in this integration card without consulting an Onboarding Specialist or Customer Success Manager as they can affect your data and the shopper's opt-in status!";
 
 /** Each POS's display name, as the seeds write it. */
-export const POS_NAMES: Record<Integration, string> = { posabit: "POSaBIT", greenbits: "Greenbits" };
 
 interface Props {
   integration: Integration;

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../api";
-import type { AppError, Integration, SyncProgress, SyncSummary } from "../bindings";
+import type { AppError, Integration, Stream, SyncProgress, SyncSummary } from "../bindings";
+import { STREAM_LABELS, SYNC_STATE_SUFFIXES } from "../labels";
 import { ErrorNotice } from "./ErrorNotice";
 import { plural } from "../format";
 
@@ -12,13 +13,13 @@ interface Props {
 }
 
 /** The key of one stream's progress bar: credential, store and stream. */
-function streamKey(p: { credential_id: string; store_label: string; stream: string }) {
-  return `${p.credential_id}/${p.store_label}/${p.stream}`;
+function streamKey(p: { credential_id: string; store_label: string; stream: Stream | null }) {
+  return `${p.credential_id}/${p.store_label}/${p.stream ?? "credential"}`;
 }
 
 /** One stream's bar: records done of the POS's total, or an indeterminate bar when it gives none. */
 export function ProgressBar({ progress }: { progress: SyncProgress }) {
-  const label = `${progress.store_label} · ${progress.stream}`;
+  const label = `${progress.store_label} · ${STREAM_LABELS[progress.stream]}`;
   const finished = progress.state === "finished";
   const known = finished || (progress.total !== null && progress.total > 0);
   const percent = finished ? 100 : known ? Math.min(100, Math.round((progress.done / (progress.total ?? 1)) * 100)) : undefined;
@@ -29,7 +30,7 @@ export function ProgressBar({ progress }: { progress: SyncProgress }) {
         <span className="muted">
           {progress.done.toLocaleString()}
           {known ? ` / ${(progress.total ?? 0).toLocaleString()}` : ""} records
-          {progress.state === "cancelled" ? " · cancelled" : progress.state === "failed" ? " · stopped" : ""}
+          {SYNC_STATE_SUFFIXES[progress.state]}
         </span>
       </div>
       <div

@@ -4,7 +4,14 @@ import type { AppError, PersonaDetail, SourceRecordView } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
-import { formatDateTime, formatPhone, fullName, smsLabel } from "../format";
+import { formatDateTime, formatPhone, fullName } from "../format";
+import {
+  CONSENT_CHANNEL_LABELS,
+  CONSENT_EVENT_LABELS,
+  CONSENT_SOURCE_LABELS,
+  LEDGER_KIND_LABELS,
+  SMS_CONSENT_LABELS,
+} from "../labels";
 import { useMask } from "../presenter";
 
 interface Props {
@@ -25,26 +32,6 @@ const REASONS: Record<string, string> = {
   email: "Merged: same e-mail",
 };
 
-const CONSENT_EVENTS: Record<string, string> = {
-  requested: "opt-in requested",
-  confirmed: "opt-in confirmed",
-  opted_in: "opted in",
-  opted_out: "opted out",
-  ignored: "reply or consent not applied",
-};
-
-/** A POS's name as its card shows it. */
-function posName(integration: string): string {
-  return integration === "posabit" ? "POSaBIT" : integration === "greenbits" ? "Greenbits" : integration;
-}
-
-/** Who a consent event came from, in words. */
-function consentSource(source: string): string {
-  if (source === "signup") return "the signup form";
-  if (source === "sms_reply") return "the shopper's text reply";
-  if (source.startsWith("sms_opt_in:")) return `the ${posName(source.slice("sms_opt_in:".length))} SMS double opt-in setting`;
-  return `${posName(source)}, at the POS`;
-}
 
 /** A persona in full, in a side panel: profile, each source record and why it merged, purchases, ledger, pushes. */
 export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
@@ -86,7 +73,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
             <dt>Email</dt><dd>{mask.email(persona.email ?? "") || "—"}</dd>
             <dt>Birth date</dt><dd>{mask.date(detail.birth_date ?? "") || "—"}</dd>
             <dt>Loyalty</dt><dd>{persona.loyalty_member ? `Member · ${persona.points.toLocaleString()} points` : "Not a member"}</dd>
-            <dt>SMS</dt><dd>{smsLabel(persona.sms_consent) === "—" ? "Not asked" : smsLabel(persona.sms_consent)}</dd>
+            <dt>SMS</dt><dd>{SMS_CONSENT_LABELS[persona.sms_consent]}</dd>
             <dt>Email opt-in</dt><dd>{persona.email_opt_in ? "Yes" : "No"}</dd>
             <dt>Favorite store</dt><dd>{persona.favorite_store ?? "—"}</dd>
             <dt>Sourced from</dt><dd>{persona.sourced_from.map((s) => <SourceChip key={s} source={s} />)}</dd>
@@ -173,7 +160,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
                   <tr key={`${e.kind}-${e.transaction_id}`}>
                     <td className="nowrap">{formatDateTime(e.created_at)}</td>
                     <td>
-                      {e.reason} <span className="muted small">({e.kind} · {e.transaction_id})</span>
+                      {e.reason} <span className="muted small">({LEDGER_KIND_LABELS[e.kind]} · {e.transaction_id})</span>
                       {e.expires_at && <><br /><span className="muted small">Expires {formatDateTime(e.expires_at)}</span></>}
                     </td>
                     <td className="number">{e.points > 0 ? `+${String(e.points)}` : e.points}</td>
@@ -190,8 +177,8 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
               {detail.consent.map((c, index) => (
                 <li key={`${c.created_at}-${String(index)}`}>
                   <span className="nowrap muted small">{formatDateTime(c.created_at)}</span>{" "}
-                  <strong>{c.channel === "sms" ? "SMS" : "Email"} {CONSENT_EVENTS[c.event] ?? c.event}</strong>{" "}
-                  <span className="muted small">by {consentSource(c.source)}{c.detail ? ` — ${mask.text(c.detail)}` : ""}</span>
+                  <strong>{CONSENT_CHANNEL_LABELS[c.channel]} {CONSENT_EVENT_LABELS[c.event]}</strong>{" "}
+                  <span className="muted small">by {CONSENT_SOURCE_LABELS[c.source]}{c.detail ? ` — ${mask.text(c.detail)}` : ""}</span>
                 </li>
               ))}
             </ul>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api";
-import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, RetailStore } from "../bindings";
+import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, PersonaSource, RetailStore, SmsConsent } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName, smsLabel } from "../format";
@@ -8,6 +8,7 @@ import { useMask } from "../presenter";
 import { ImportButton } from "./ImportButton";
 import { PersonaDetailPanel } from "./PersonaDetailPanel";
 import { SignupForm } from "./SignupForm";
+import { isMember, membersOf, PERSONA_SOURCE_LABELS, SMS_CONSENT_LABELS } from "../labels";
 
 /** Rows fetched per request; the table asks for the blocks its viewport shows. */
 export const BLOCK = 100;
@@ -19,11 +20,11 @@ const OVERSCAN = 10;
 /** The filters and sort the toolbar sets. */
 interface Filters {
   search: string;
-  source: string;
+  source: PersonaSource | "";
   storeId: string;
   member: string;
   emailOptIn: string;
-  sms: string;
+  sms: SmsConsent | "";
   sort: PersonaSort;
   descending: boolean;
 }
@@ -217,12 +218,11 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
       <div className="filters" role="group" aria-label="Filters">
         <label>
           Source
-          <select value={filters.source} onChange={(e) => { set({ source: e.target.value }); }}>
+          <select value={filters.source} onChange={(e) => { set({ source: isMember(PERSONA_SOURCE_LABELS, e.target.value) ? e.target.value : "" }); }}>
             <option value="">Any</option>
-            <option value="posabit">posabit</option>
-            <option value="greenbits">greenbits</option>
-            <option value="import">import</option>
-            <option value="loyalty">loyalty</option>
+            {membersOf(PERSONA_SOURCE_LABELS).map((source) => (
+              <option key={source} value={source}>{PERSONA_SOURCE_LABELS[source]}</option>
+            ))}
           </select>
         </label>
         <label>
@@ -244,12 +244,11 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
         </label>
         <label>
           SMS
-          <select value={filters.sms} onChange={(e) => { set({ sms: e.target.value }); }}>
+          <select value={filters.sms} onChange={(e) => { set({ sms: isMember(SMS_CONSENT_LABELS, e.target.value) ? e.target.value : "" }); }}>
             <option value="">Any</option>
-            <option value="opted_in">Opted in</option>
-            <option value="requested">Requested</option>
-            <option value="none">Not asked</option>
-            <option value="opted_out">Opted out</option>
+            {membersOf(SMS_CONSENT_LABELS).map((state) => (
+              <option key={state} value={state}>{SMS_CONSENT_LABELS[state]}</option>
+            ))}
           </select>
         </label>
         <label>

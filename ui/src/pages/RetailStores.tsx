@@ -3,7 +3,7 @@ import { api } from "../api";
 import type { AppError, Integration, MappableKey, RetailStore, StoreInput } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { POS_NAMES } from "../components/IntegrationFrame";
+import { POS_NAMES } from "../labels";
 
 /** The integrations a store can have a mapping row for, in display order. */
 const INTEGRATIONS: Integration[] = ["posabit", "greenbits"];

@@ -56,7 +56,7 @@ describe("SyncPage", () => {
     const history = screen.getByTestId("sync-history");
     expect(history.textContent).toContain("schedule");
     expect(history.textContent).toContain("2.5 s");
-    expect(history.textContent).toContain("pos auth failed");
+    expect(history.textContent).toContain("POS auth failed");
   });
 
   it("syncs one credential from its health row and says how it went", async () => {

@@ -3,8 +3,8 @@ import { api } from "../api";
 import type { AppError, Integration, IntegrationHealth, StoreHealth, SyncRunRow } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
+import { ERROR_CODE_LABELS, POS_NAMES, STREAM_LABELS, TRIGGER_LABELS } from "../labels";
 
-const NAMES = { posabit: "POSaBIT", greenbits: "Greenbits" } as const;
 
 /** A run's start, short and to the second: "Nov 29, 10:04:12 AM". */
 function formatRunStart(iso: string): string {
@@ -50,9 +50,9 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
   return (
     <div className="health-list">
       {health.map((h) => (
-        <section key={h.integration} className="card" data-testid={`health-${h.integration}`} aria-label={`${NAMES[h.integration]} health`}>
+        <section key={h.integration} className="card" data-testid={`health-${h.integration}`} aria-label={`${POS_NAMES[h.integration]} health`}>
           <div className="health-head">
-            <h3>{NAMES[h.integration]}</h3>
+            <h3>{POS_NAMES[h.integration]}</h3>
             <span className={h.active ? "chip chip-ok" : "chip chip-warn"}>{h.active ? "Active" : "Not active"}</span>
           </div>
           <p>{h.verdict}</p>
@@ -120,10 +120,10 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
             <td className="nowrap">{formatRunStart(r.started_at)}</td>
             <td className="nowrap">
               {r.store_label}
-              <div className="muted small">{r.integration in NAMES ? NAMES[r.integration as keyof typeof NAMES] : r.integration}</div>
+              <div className="muted small">{POS_NAMES[r.integration]}</div>
             </td>
-            <td>{r.stream}</td>
-            <td>{r.trigger}</td>
+            <td>{STREAM_LABELS[r.stream]}</td>
+            <td>{TRIGGER_LABELS[r.trigger]}</td>
             <td>{r.duration_ms === null ? "running" : formatDuration(r.duration_ms)}</td>
             <td className="number">{r.pages}</td>
             <td className="number">{r.seen.toLocaleString()}</td>
@@ -133,7 +133,7 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
             <td className="number">{r.retries}</td>
             <td>
               {r.error_code ? (
-                <span className="chip chip-error" title={r.error_message ?? undefined}>{r.error_code.replace(/_/g, " ")}</span>
+                <span className="chip chip-error" title={r.error_message ?? undefined}>{ERROR_CODE_LABELS[r.error_code]}</span>
               ) : (
                 <span className="chip chip-ok">ok</span>
               )}

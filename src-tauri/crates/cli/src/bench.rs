@@ -14,8 +14,10 @@ use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::retry::RetryPolicy;
+use canopy_core::pos::streams::Stream;
 use canopy_core::pos::PosClients;
-use canopy_core::sources::sync::SyncProgress;
+use canopy_core::sources::sync::Trigger;
+use canopy_core::sources::sync::{SyncProgress, SyncState};
 use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::Secret;
@@ -34,7 +36,7 @@ impl Drop for SandboxProcess {
 
 /// RSS measured during the sync: stream, records done, records expected, MiB.
 struct Sample {
-    stream: String,
+    stream: Stream,
     done: u64,
     total: Option<u64>,
     rss: f64,
@@ -163,7 +165,7 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let recorded = samples.clone();
     // The stream being sampled and the next tenth of it to sample at.
-    let next_mark = Arc::new(Mutex::new((String::new(), 0u64)));
+    let next_mark = Arc::new(Mutex::new((None, 0u64)));
     let sink: canopy_core::sources::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
         let Some(total) = p.total.filter(|t| *t > 0) else {
             return;
@@ -172,17 +174,17 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
         let mut mark = next_mark
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if mark.0 != p.stream {
-            *mark = (p.stream.clone(), 0);
+        if mark.0 != Some(p.stream) {
+            *mark = (Some(p.stream), 0);
         }
-        if tenth >= mark.1 || p.state != "running" {
+        if tenth >= mark.1 || p.state != SyncState::Running {
             mark.1 = tenth + 1;
             let (rss, _) = memory_mib();
             recorded
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push(Sample {
-                    stream: p.stream.clone(),
+                    stream: p.stream,
                     done: p.done,
                     total: p.total,
                     rss,
@@ -191,24 +193,25 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
     });
     let started = Instant::now();
     let summaries = console
-        .sync(Integration::Posabit, None, "manual", Some(sink))
+        .sync(Integration::Posabit, None, Trigger::Manual, Some(sink))
         .await
         .map_err(fail)?;
     let elapsed = started.elapsed();
     let history = console.sync_history(10).await.map_err(fail)?;
     for summary in &summaries {
+        let stream = summary.stream.map_or("credential", Stream::as_str);
         if let Some(error) = &summary.error {
-            bail!("the {} stream failed: {}", summary.stream, error.message);
+            bail!("the {stream} stream failed: {}", error.message);
         }
         let millis = history
             .iter()
-            .find(|r| r.stream == summary.stream)
+            .find(|r| Some(r.stream) == summary.stream)
             .and_then(|r| r.duration_ms)
             .unwrap_or(0)
             .max(1);
         println!(
             "  {:<9} {:>9} records  {:>6} pages  {:>8.1} s  {:>8.0} records/s",
-            summary.stream,
+            stream,
             summary.seen,
             summary.pages,
             millis as f64 / 1000.0,

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
+use canopy_core::consent::SmsConsent;
+use canopy_core::personas::query::{list, PersonaQuery, PersonaSort, PersonaSource};
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
@@ -205,14 +206,14 @@ pub fn personas(args: &[String]) -> anyhow::Result<()> {
             "filter: opted in, source posabit",
             Box::new(move |_| PersonaQuery {
                 email_opt_in: Some(true),
-                source: Some("posabit".into()),
+                source: Some(PersonaSource::Posabit),
                 ..base()
             }),
         ),
         (
             "filter: SMS not asked yet",
             Box::new(move |_| PersonaQuery {
-                sms_consent: Some("none".into()),
+                sms_consent: Some(SmsConsent::None),
                 ..base()
             }),
         ),

@@ -10,7 +10,7 @@ use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::{IntegrationSettings, Setting};
 use crate::config::loyalty::{Expiration, LoyaltySettings};
 use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
-use crate::consent::ConsentEvent;
+use crate::consent::{ConsentChannel, ConsentEvent, ConsentEventKind, ConsentSource, SmsConsent};
 use crate::console::events::ConsoleEvent;
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
@@ -23,17 +23,19 @@ use crate::integrations::greenbits_credentials::{
 use crate::integrations::notifications::{Notification, NotificationKind};
 use crate::integrations::setting_changes::{AuditEntry, SettingChange};
 use crate::loyalty::date_setting_reach::{DryRun, StoreReach};
+use crate::loyalty::ledger::LedgerKind;
 use crate::personas::detail::{
     ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,
     SourceRecordView,
 };
 use crate::personas::export::ExportProgress;
-use crate::personas::query::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort};
+use crate::personas::query::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort, PersonaSource};
+use crate::pos::streams::Stream;
 use crate::pos::LocationChoice;
 use crate::sources::import::{ImportProgress, ImportSummary, LineError};
 use crate::sources::signups::SignupInput;
 use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
-use crate::sources::sync::{SyncProgress, SyncSummary};
+use crate::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
 use crate::stores::api_tracking::{ApiTracking, StoreNumber};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 
@@ -44,6 +46,15 @@ pub fn typescript() -> String {
         ErrorCode::decl(&cfg),
         Error::decl(&cfg),
         Integration::decl(&cfg),
+        Stream::decl(&cfg),
+        SyncState::decl(&cfg),
+        Trigger::decl(&cfg),
+        SmsConsent::decl(&cfg),
+        ConsentChannel::decl(&cfg),
+        ConsentEventKind::decl(&cfg),
+        ConsentSource::decl(&cfg),
+        PersonaSource::decl(&cfg),
+        LedgerKind::decl(&cfg),
         PermissionCheck::decl(&cfg),
         Credential::decl(&cfg),
         NewPosabitCredential::decl(&cfg),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::integrations::connect_state::ConnectionState;
 use canopy_core::integrations::credentials;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::stores::StoreInput;
 use canopy_core::{ErrorCode, Secret};
@@ -54,7 +55,7 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
     );
     assert!(
         console
-            .sync(Integration::Posabit, None, "manual", None)
+            .sync(Integration::Posabit, None, Trigger::Manual, None)
             .await
             .is_err(),
         "no sync before Connect"
@@ -71,7 +72,7 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
     assert_eq!(connected.state, ConnectionState::Connected);
     assert!(connected.connected_at.is_some());
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("syncs");
 
@@ -109,7 +110,7 @@ async fn connect_needs_a_verified_credential_with_every_permission_and_the_age_g
         "and the credentials"
     );
     let refused = console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect_err("no sync while disconnected");
     assert!(refused.message.contains("not connected"));
@@ -317,7 +318,7 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
     assert!(console.notifications().await.expect("list").is_empty());
 
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     let raised = console.notifications().await.expect("list");
@@ -329,7 +330,7 @@ async fn data_from_an_unmapped_key_raises_a_notification_that_mapping_clears_and
     assert_eq!(raised[0].subject, added.id);
     assert!(raised[0].body.contains("Retail Stores"));
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("again");
     assert_eq!(
@@ -397,7 +398,7 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
     let name = credentials::secret_name(&added.id);
     secrets.put(&name, &Secret::new("revoked")).expect("swap");
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("recorded");
     let raised = console.notifications().await.expect("list");
@@ -414,7 +415,7 @@ async fn a_sync_stopped_by_a_revoked_key_raises_a_notification_and_a_good_run_cl
         .put(&name, &Secret::new(world.venue_key(0)))
         .expect("restore");
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     assert!(console

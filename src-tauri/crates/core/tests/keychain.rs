@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::integrations::credentials;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{probe, KeychainStore, SecretStore};
 use canopy_core::Secret;
 use support::{credential, world};
@@ -137,7 +138,7 @@ async fn a_sync_reads_the_key_back_from_the_keychain() {
     world.connect_posabit().await;
     let summary = world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("sync");
     assert_eq!((summary[0].new, summary[0].error.clone()), (30, None));

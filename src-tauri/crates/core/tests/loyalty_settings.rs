@@ -7,6 +7,7 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::config::loyalty::{Expiration, LoyaltySettings};
 use canopy_core::integrations::setting_changes::SettingChange;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::Error;
 use chrono::{Duration, Utc};
 use support::{memory_world, World};
@@ -449,7 +450,7 @@ async fn mirrored_points_follow_the_pos_balance_and_are_refused_under_fifo() {
         .await;
     assert!(world
         .console
-        .sync(Integration::Greenbits, None, "manual", None)
+        .sync(Integration::Greenbits, None, Trigger::Manual, None)
         .await
         .is_err());
     assert_eq!(

@@ -3,7 +3,9 @@
 //! the detail with its running balance; and splitting a wrong merge with the points recomputed.
 
 use canopy_core::base::pos_kind::Integration;
+use canopy_core::consent::ConsentSource;
 use canopy_core::personas::detail::{detail, split};
+use canopy_core::personas::query::PersonaSource;
 use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
 use canopy_core::sources::signups::{sign_up, SignupInput};
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
@@ -200,7 +202,7 @@ fn filters_and_sorting_run_in_sqlite() {
         names(
             &store,
             PersonaQuery {
-                source: Some("loyalty".into()),
+                source: Some(PersonaSource::Loyalty),
                 ..Default::default()
             }
         ),
@@ -210,7 +212,7 @@ fn filters_and_sorting_run_in_sqlite() {
         names(
             &store,
             PersonaQuery {
-                source: Some("greenbits".into()),
+                source: Some(PersonaSource::Greenbits),
                 ..Default::default()
             }
         ),
@@ -268,7 +270,7 @@ fn filters_and_sorting_run_in_sqlite() {
         },
     )
     .expect("eve");
-    assert_eq!(eve.rows[0].sourced_from, ["loyalty"]);
+    assert_eq!(eve.rows[0].sourced_from, [PersonaSource::Loyalty]);
 }
 
 #[test]
@@ -458,7 +460,7 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
     let imported = names(
         &store,
         PersonaQuery {
-            source: Some("import".into()),
+            source: Some(PersonaSource::Import),
             ..PersonaQuery::default()
         },
     );
@@ -483,7 +485,10 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
         Some("Zoë"),
         "a merge never overwrites"
     );
-    assert_eq!(zoe.sourced_from, ["posabit", "import"]);
+    assert_eq!(
+        zoe.sourced_from,
+        [PersonaSource::Posabit, PersonaSource::Import]
+    );
     let zoe = detail(&store.db, zoe.id).expect("detail");
     assert_eq!(
         zoe.birth_date.as_deref(),
@@ -512,10 +517,10 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
     .rows
     .remove(0);
     assert!(imani_row.email_opt_in && !imani_row.loyalty_member);
-    assert_eq!(imani_row.sourced_from, ["import"]);
+    assert_eq!(imani_row.sourced_from, [PersonaSource::Import]);
     let imani = detail(&store.db, imani_row.id).expect("detail");
     assert_eq!(imani.birth_date.as_deref(), Some("1985-03-04"));
-    assert_eq!(imani.consent[0].source, "import");
+    assert_eq!(imani.consent[0].source, ConsentSource::Import);
 
     let again = import_csv(&store.db, &path, |_| {}).expect("imported again");
     assert_eq!(

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::integrations::credentials;
 use canopy_core::personas::query::PersonaQuery;
+use canopy_core::personas::query::PersonaSource;
+use canopy_core::pos::streams::Stream;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::{Error, ErrorCode, Secret};
 use support::{credential, world};
@@ -45,10 +48,14 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
 
     let first = world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("sync runs");
-    let streams: Vec<&str> = first.iter().map(|s| s.stream.as_str()).collect();
+    let streams: Vec<&str> = first
+        .iter()
+        .filter_map(|s| s.stream)
+        .map(Stream::as_str)
+        .collect();
     assert_eq!(streams, ["customers", "sales", "coupons"]);
     let run = &first[0];
     assert_eq!(run.error, None);
@@ -78,12 +85,15 @@ async fn sync_pulls_every_customer_into_posabit_personas_and_a_second_sync_chang
         .await
         .expect("personas");
     assert_eq!(page.total as i64, personas);
-    assert!(page.rows.iter().all(|p| p.sourced_from == ["posabit"]));
+    assert!(page
+        .rows
+        .iter()
+        .all(|p| p.sourced_from == [PersonaSource::Posabit]));
 
     let before = snapshot(&world);
     let second = world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("second sync");
     assert_eq!(
@@ -114,7 +124,7 @@ async fn personas_search_finds_by_phone_in_any_format_email_and_name_prefix() {
     world.connect_posabit().await;
     world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     let all = world
@@ -211,7 +221,7 @@ async fn a_key_revoked_after_adding_stops_the_sync_with_pos_auth_failed_and_reco
         .expect("replace");
     let summary = world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("run recorded");
     assert_eq!(
@@ -250,7 +260,7 @@ async fn a_key_without_enhanced_customer_data_is_added_with_the_gap_named_and_sy
     assert_eq!(missing, ["Enhanced Customer Data Access"]);
     let summary = world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("run recorded");
     assert_eq!(

@@ -13,6 +13,7 @@ use canopy_core::console::scheduler::{Clock, Job, Scheduler, TICK};
 use canopy_core::console::{Console, PosClients};
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::Secret;
@@ -82,7 +83,7 @@ async fn jobs_run_when_their_stored_last_run_is_an_interval_old_even_across_a_re
     );
     let events = scheduler.tick().await;
     assert!(
-        matches!(&events[..], [ConsoleEvent::SyncFinished { failed: false, trigger, .. }] if trigger == "schedule"),
+        matches!(&events[..], [ConsoleEvent::SyncFinished { failed: false, trigger, .. }] if *trigger == Trigger::Schedule),
         "{events:?}"
     );
     let after_first = scheduled_runs(&world.db);

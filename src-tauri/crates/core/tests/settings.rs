@@ -8,6 +8,8 @@ use canopy_core::config::integration_settings::Setting;
 use canopy_core::integrations::connect_state::ConnectionState;
 use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::integrations::setting_changes::SettingChange;
+use canopy_core::pos::streams::Stream;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
 use support::{memory_world, World};
@@ -112,7 +114,7 @@ async fn use_last_backup_makes_no_pos_call_until_it_is_turned_off() {
     let world = posabit_world().await;
     let console = &world.console;
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     let personas = world.count("SELECT count(*) FROM personas");
@@ -135,7 +137,7 @@ async fn use_last_backup_makes_no_pos_call_until_it_is_turned_off() {
         .admin(reqwest::Method::DELETE, "/requests", None)
         .await;
     let refused = console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect_err("frozen");
     assert!(refused.message.contains("frozen"), "{}", refused.message);
@@ -158,7 +160,7 @@ async fn use_last_backup_makes_no_pos_call_until_it_is_turned_off() {
         .await
         .expect("thawed");
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("syncs again");
     assert!(requests(&world).await > 0);
@@ -185,7 +187,7 @@ async fn sync_to_relevant_market_keeps_only_the_credential_state() {
         .await
         .expect("on");
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     let kept = world.count("SELECT count(*) FROM source_records");
@@ -207,7 +209,7 @@ async fn sync_to_relevant_market_keeps_only_the_credential_state() {
         .write(|tx| Ok(tx.execute("DELETE FROM sync_cursors", [])?))
         .expect("from the start");
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     assert_eq!(
@@ -228,17 +230,17 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
         .await;
 
     let strict = console
-        .sync(Integration::Greenbits, None, "manual", None)
+        .sync(Integration::Greenbits, None, Trigger::Manual, None)
         .await
         .expect("runs");
     let failed = strict
         .iter()
-        .find(|s| s.stream == "patients")
+        .find(|s| s.stream == Some(Stream::Patients))
         .and_then(|s| s.error.clone())
         .expect("refused");
     assert_eq!(failed.code, ErrorCode::PosPermissionMissing);
     assert!(
-        !strict.iter().any(|s| s.stream == "sales"),
+        !strict.iter().any(|s| s.stream == Some(Stream::Sales)),
         "a required patient list stops the credential"
     );
 
@@ -250,12 +252,12 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
         .await
         .expect("optional");
     let lenient = console
-        .sync(Integration::Greenbits, None, "manual", None)
+        .sync(Integration::Greenbits, None, Trigger::Manual, None)
         .await
         .expect("runs");
     let patients = lenient
         .iter()
-        .find(|s| s.stream == "patients")
+        .find(|s| s.stream == Some(Stream::Patients))
         .expect("patients");
     assert!(patients.error.is_none());
     assert!(patients
@@ -265,7 +267,7 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
     assert!(
         lenient
             .iter()
-            .any(|s| s.stream == "sales" && s.error.is_none()),
+            .any(|s| s.stream == Some(Stream::Sales) && s.error.is_none()),
         "the sync went on"
     );
     let notes = console.notifications().await.expect("notifications");

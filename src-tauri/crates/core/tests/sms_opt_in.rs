@@ -6,8 +6,10 @@ mod support;
 
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::Setting;
+use canopy_core::consent::{ConsentChannel, ConsentSource};
 use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::sources::signups::SignupInput;
+use canopy_core::sources::sync::Trigger;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use support::World;
@@ -200,7 +202,7 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
     world.console.run_sms_opt_ins(noon()).await.expect("runs");
     world
         .console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     world
@@ -228,7 +230,7 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
         .consent;
     let sms: Vec<&str> = history
         .iter()
-        .filter(|e| e.channel == "sms")
+        .filter(|e| e.channel == ConsentChannel::Sms)
         .map(|e| e.event.as_str())
         .collect();
     assert_eq!(
@@ -496,5 +498,5 @@ async fn splitting_a_persona_that_opted_out_keeps_the_opt_out_on_both() {
         "opted_out"
     );
     let history = world.console.persona(new).await.expect("detail").consent;
-    assert_eq!(history[0].source, "split");
+    assert_eq!(history[0].source, ConsentSource::Split);
 }

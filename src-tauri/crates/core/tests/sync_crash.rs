@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::integrations::credentials::secret_name;
 use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
@@ -52,7 +53,7 @@ fn child_console(dir: &std::path::Path) -> canopy_core::console::Console {
 async fn child(dir: PathBuf) {
     let console = child_console(&dir);
     let _ = console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await;
     // Finished before the kill: wait for it, so the parent always sees a SIGKILL.
     tokio::time::sleep(Duration::from_secs(120)).await;
@@ -147,7 +148,7 @@ async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
     );
     assert!(world.count("SELECT count(*) FROM sync_runs WHERE error_code = 'interrupted'") >= 2);
     let finished = restarted
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("resumes");
     assert!(finished.iter().all(|s| s.error.is_none()), "{finished:?}");
@@ -162,7 +163,7 @@ async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
         .add_and_connect_posabit(&reference, "Capitol Hill", 0)
         .await;
     reference
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("reference");
     let expected = fingerprint(&reference_db).expect("reference");

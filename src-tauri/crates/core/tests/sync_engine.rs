@@ -7,7 +7,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use canopy_core::base::pos_kind::Integration;
+use canopy_core::pos::streams::Stream;
 use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::sources::sync::SyncState;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::stores::StoreInput;
 use canopy_core::ErrorCode;
@@ -24,7 +27,7 @@ async fn posabit_world(customers: u64, sales: u64) -> World {
 async fn sync(world: &World, integration: Integration) -> Vec<SyncSummary> {
     world
         .console
-        .sync(integration, None, "manual", None)
+        .sync(integration, None, Trigger::Manual, None)
         .await
         .expect("the sync runs")
 }
@@ -35,7 +38,7 @@ async fn sales_become_purchases_and_members_earn_points_once_employees_never() {
     let first = sync(&world, Integration::Posabit).await;
     assert!(first.iter().all(|s| s.error.is_none()), "{first:?}");
     let sales = &first[1];
-    assert_eq!((sales.stream.as_str(), sales.new), ("sales", 1_000));
+    assert_eq!((sales.stream, sales.new), (Some(Stream::Sales), 1_000));
     assert_eq!(world.count("SELECT count(*) FROM purchases"), 1_000);
     // Walk-ins have no shopper; every other sale is on the persona of its customer.
     assert_eq!(
@@ -132,7 +135,11 @@ async fn greenbits_people_patients_and_orders_merge_with_posabit_shoppers_and_un
 
     let run = sync(&world, Integration::Greenbits).await;
     assert!(run.iter().all(|s| s.error.is_none()), "{run:?}");
-    let streams: Vec<&str> = run.iter().map(|s| s.stream.as_str()).collect();
+    let streams: Vec<&str> = run
+        .iter()
+        .filter_map(|s| s.stream)
+        .map(Stream::as_str)
+        .collect();
     assert_eq!(
         streams.iter().filter(|s| **s == "customers").count(),
         locations.len()
@@ -213,7 +220,7 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
     let (sink_reports, console) = (reports.clone(), world.console.clone());
     let cancelling = console.clone();
     let sink: canopy_core::sources::sync::ProgressSink = Arc::new(move |p: SyncProgress| {
-        let first_page = p.state == "running" && p.done == 500;
+        let first_page = p.state == SyncState::Running && p.done == 500;
         sink_reports.lock().expect("reports").push(p);
         if first_page {
             let cancelling = cancelling.clone();
@@ -221,7 +228,7 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
         }
     });
     let run = console
-        .sync(Integration::Posabit, None, "manual", Some(sink))
+        .sync(Integration::Posabit, None, Trigger::Manual, Some(sink))
         .await
         .expect("runs");
     assert_eq!(
@@ -258,8 +265,8 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
     let history = world.console.sync_history(50).await.expect("history");
     assert_eq!(history.len(), 4);
     assert_eq!(
-        history.last().and_then(|r| r.error_code.clone()).as_deref(),
-        Some("cancelled")
+        history.last().and_then(|r| r.error_code),
+        Some(ErrorCode::Cancelled)
     );
     assert!(history.iter().all(|r| r.duration_ms.is_some()));
 }
@@ -276,10 +283,10 @@ async fn a_credential_syncs_once_at_a_time() {
         .id
         .clone();
     let (first, second) = tokio::join!(
-        a.sync(Integration::Posabit, Some(&id), "manual", None),
+        a.sync(Integration::Posabit, Some(&id), Trigger::Manual, None),
         async {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            b.sync(Integration::Posabit, Some(&id), "manual", None)
+            b.sync(Integration::Posabit, Some(&id), Trigger::Manual, None)
                 .await
         }
     );

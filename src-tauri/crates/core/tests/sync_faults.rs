@@ -8,6 +8,7 @@ use std::sync::Arc;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::sources::sync::fingerprint::fingerprint;
 use canopy_core::sources::sync::SyncSummary;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::ErrorCode;
 use serde_json::{json, Value};
@@ -48,7 +49,7 @@ async fn bench() -> Bench {
 
 async fn sync(console: &canopy_core::console::Console) -> Vec<SyncSummary> {
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("the sync runs")
 }

@@ -19,12 +19,15 @@ use serde_json::{json, Value};
 
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::pos::retry::RetryPolicy;
-use canopy_core::pos::streams::{Paging, Position, RawPage, RecordKind, StreamPlan, StreamScope};
+use canopy_core::pos::streams::{
+    Paging, Position, RawPage, RecordKind, Stream, StreamPlan, StreamScope,
+};
 use canopy_core::pos::{
     Capabilities, Connector, Mapped, NewShopper, PosCustomer, PosFuture, PosSale, PosSchema,
     RecordError,
 };
 use canopy_core::sources::sync::fingerprint::fingerprint;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::sources::sync::{sync_credential, SyncContext, SyncControl, SyncSummary};
 use canopy_core::storage::db::Database;
 use canopy_core::{Error, Secret};
@@ -47,9 +50,9 @@ impl PosSchema for TillboxSchema {
         }
     }
     fn streams(&self, scope: &StreamScope<'_>) -> Vec<StreamPlan> {
-        let plan = |stream: &'static str, kind, paging| StreamPlan {
+        let plan = |stream: Stream, kind, paging| StreamPlan {
             stream,
-            cursor_key: stream.into(),
+            cursor_key: stream.to_string(),
             store_key: scope.credential_id.into(),
             store_label: scope.store_name.into(),
             location: None,
@@ -57,8 +60,8 @@ impl PosSchema for TillboxSchema {
             paging,
         };
         vec![
-            plan("customers", RecordKind::Customer, Paging::Incremental),
-            plan("sales", RecordKind::Sale, Paging::OffsetScan),
+            plan(Stream::Customers, RecordKind::Customer, Paging::Incremental),
+            plan(Stream::Sales, RecordKind::Sale, Paging::OffsetScan),
         ]
     }
     fn updated_at(&self, _kind: RecordKind, record: &Value) -> Option<DateTime<Utc>> {
@@ -370,7 +373,7 @@ async fn sync(setup: &Setup) -> Vec<SyncSummary> {
         },
         control: SyncControl::new(Arc::default(), Arc::new(|_| {})),
     };
-    sync_credential(&context, &credential, &Secret::new(TOKEN), "manual").await
+    sync_credential(&context, &credential, &Secret::new(TOKEN), Trigger::Manual).await
 }
 
 fn count(db: &Database, sql: &str) -> i64 {
@@ -378,10 +381,17 @@ fn count(db: &Database, sql: &str) -> i64 {
         .expect("Tillbox test step")
 }
 
-fn new_and_changed(summaries: &[SyncSummary]) -> Vec<(String, u32, u32, u32)> {
+fn new_and_changed(summaries: &[SyncSummary]) -> Vec<(&'static str, u32, u32, u32)> {
     summaries
         .iter()
-        .map(|s| (s.stream.clone(), s.new, s.changed, s.rejected))
+        .map(|s| {
+            (
+                s.stream.map_or("", Stream::as_str),
+                s.new,
+                s.changed,
+                s.rejected,
+            )
+        })
         .collect()
 }
 
@@ -393,7 +403,7 @@ async fn a_third_pos_syncs_through_the_unchanged_engine() {
     assert!(first.iter().all(|s| s.error.is_none()), "{first:?}");
     assert_eq!(
         new_and_changed(&first),
-        [("customers".into(), 5, 0, 0), ("sales".into(), 5, 0, 0)]
+        [("customers", 5, 0, 0), ("sales", 5, 0, 0)]
     );
     assert_eq!(first[0].retries, 1, "the 503 was tried again");
     assert!(first[0].pages >= 3, "five members at two a page: {first:?}");
@@ -445,7 +455,7 @@ async fn a_third_pos_syncs_through_the_unchanged_engine() {
     let third = sync(&setup).await;
     assert_eq!(
         new_and_changed(&third),
-        [("customers".into(), 0, 1, 1), ("sales".into(), 1, 0, 0)]
+        [("customers", 0, 1, 1), ("sales", 1, 0, 0)]
     );
     assert_eq!(
         count(

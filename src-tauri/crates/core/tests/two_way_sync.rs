@@ -6,6 +6,7 @@ mod support;
 
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::sources::signups::SignupInput;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::ErrorCode;
 use serde_json::{json, Value};
 use support::{memory_world, World};
@@ -21,7 +22,7 @@ async fn posabit_world() -> World {
 async fn sync(world: &World, integration: Integration) {
     let run = world
         .console
-        .sync(integration, None, "manual", None)
+        .sync(integration, None, Trigger::Manual, None)
         .await
         .expect("sync runs");
     assert!(run.iter().all(|s| s.error.is_none()), "{run:?}");

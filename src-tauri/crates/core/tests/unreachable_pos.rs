@@ -11,6 +11,7 @@ use canopy_core::console::Console;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::PosClients;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
@@ -99,7 +100,7 @@ async fn a_pos_that_does_not_answer_in_time_is_reported_and_the_data_kept() {
         .expect("added once POSaBIT answers");
     support::connect(&console, Integration::Posabit).await;
     console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("synced");
     let personas = world.count("SELECT count(*) FROM personas");
@@ -108,7 +109,7 @@ async fn a_pos_that_does_not_answer_in_time_is_reported_and_the_data_kept() {
         .fault(json!({"fault": {"type": "slow", "delay_ms": 1500}, "endpoint": "/api/v3/venue/customers"}))
         .await;
     let run = console
-        .sync(Integration::Posabit, None, "manual", None)
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
         .expect("the run is recorded");
     let stopped = run[0].error.clone().expect("stopped");

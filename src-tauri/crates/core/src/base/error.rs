@@ -3,47 +3,32 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-/// What kind of failure happened: a closed set the UI switches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The user's input is not acceptable; the message says which field and why.
-    Validation,
-    /// No OS keychain answered, or it is locked.
-    KeychainUnavailable,
-    /// The POS refused the credentials (HTTP 401).
-    PosAuthFailed,
-    /// The POS accepted the credentials but a permission is missing (HTTP 403).
-    PosPermissionMissing,
-    /// The POS could not be reached, or answered with something unusable.
-    PosUnreachable,
-    /// The POS asked us to slow down (HTTP 429).
-    RateLimited,
-    /// The change clashes with existing data (e.g. a name already in use).
-    Conflict,
-    /// The thing asked for does not exist.
-    NotFound,
-    /// The user stopped the operation (a sync cancelled at a page boundary).
-    Cancelled,
-    /// A bug or an unexpected local failure.
-    Internal,
-}
+use super::stored_name::stored_name;
 
-impl ErrorCode {
-    /// The wire name, e.g. `pos_auth_failed`, as stored in `sync_runs.error_code`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Validation => "validation",
-            ErrorCode::KeychainUnavailable => "keychain_unavailable",
-            ErrorCode::PosAuthFailed => "pos_auth_failed",
-            ErrorCode::PosPermissionMissing => "pos_permission_missing",
-            ErrorCode::PosUnreachable => "pos_unreachable",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Cancelled => "cancelled",
-            ErrorCode::Internal => "internal",
-        }
+stored_name! {
+    /// What kind of failure happened: a closed set the UI switches on, stored in
+    /// `sync_runs.error_code`.
+    pub enum ErrorCode {
+        /// The user's input is not acceptable; the message says which field and why.
+        Validation => "validation",
+        /// No OS keychain answered, or it is locked.
+        KeychainUnavailable => "keychain_unavailable",
+        /// The POS refused the credentials (HTTP 401).
+        PosAuthFailed => "pos_auth_failed",
+        /// The POS accepted the credentials but a permission is missing (HTTP 403).
+        PosPermissionMissing => "pos_permission_missing",
+        /// The POS could not be reached, or answered with something unusable.
+        PosUnreachable => "pos_unreachable",
+        /// The POS asked us to slow down (HTTP 429).
+        RateLimited => "rate_limited",
+        /// The change clashes with existing data (e.g. a name already in use).
+        Conflict => "conflict",
+        /// The thing asked for does not exist.
+        NotFound => "not_found",
+        /// The user stopped the operation (a sync cancelled at a page boundary).
+        Cancelled => "cancelled",
+        /// A bug or an unexpected local failure.
+        Internal => "internal",
     }
 }
 

@@ -13,37 +13,84 @@ use ts_rs::TS;
 
 use crate::base::error::Result;
 use crate::base::pos_kind::Integration;
+use crate::base::stored_name::stored_name;
 
-/// A persona's SMS consent state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmsConsent {
-    /// Never asked, never answered.
-    None,
-    /// A double opt-in request was sent; no answer yet.
-    Requested,
-    /// Opted in.
-    OptedIn,
-    /// Opted out: final.
-    OptedOut,
+stored_name! {
+    /// A persona's SMS consent state.
+    pub enum SmsConsent {
+        /// Never asked, never answered.
+        None => "none",
+        /// A double opt-in request was sent; no answer yet.
+        Requested => "requested",
+        /// Opted in.
+        OptedIn => "opted_in",
+        /// Opted out: final.
+        OptedOut => "opted_out",
+    }
 }
 
-impl SmsConsent {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SmsConsent::None => "none",
-            SmsConsent::Requested => "requested",
-            SmsConsent::OptedIn => "opted_in",
-            SmsConsent::OptedOut => "opted_out",
+stored_name! {
+    /// The channel a consent event is about.
+    pub enum ConsentChannel {
+        /// Text messages.
+        Sms => "sms",
+        /// E-mail marketing.
+        Email => "email",
+    }
+}
+
+stored_name! {
+    /// What happened to a persona's consent.
+    pub enum ConsentEventKind {
+        /// A double opt-in request was sent.
+        Requested => "requested",
+        /// The shopper confirmed a double opt-in request.
+        Confirmed => "confirmed",
+        /// The shopper opted in (a signed consent, an import).
+        OptedIn => "opted_in",
+        /// The shopper opted out.
+        OptedOut => "opted_out",
+        /// Something asked for a change that the rules refused or that changed nothing.
+        Ignored => "ignored",
+    }
+}
+
+stored_name! {
+    /// Who or what moved a persona's consent.
+    pub enum ConsentSource {
+        /// Canopy's signup form.
+        Signup => "signup",
+        /// The shopper's text reply.
+        SmsReply => "sms_reply",
+        /// A file import.
+        Import => "import",
+        /// Splitting a record off a merged persona.
+        Split => "split",
+        /// A POSaBIT record.
+        Posabit => "posabit",
+        /// A Greenbits record.
+        Greenbits => "greenbits",
+        /// POSaBIT's "Send SMS opt-in" setting.
+        SmsOptInPosabit => "sms_opt_in:posabit",
+        /// Greenbits' "Send SMS opt-in" setting.
+        SmsOptInGreenbits => "sms_opt_in:greenbits",
+    }
+}
+
+impl ConsentSource {
+    /// A record of `integration`'s POS.
+    pub fn pos(integration: Integration) -> Self {
+        match integration {
+            Integration::Posabit => ConsentSource::Posabit,
+            Integration::Greenbits => ConsentSource::Greenbits,
         }
     }
 
-    fn parse(raw: &str) -> SmsConsent {
-        match raw {
-            "requested" => SmsConsent::Requested,
-            "opted_in" => SmsConsent::OptedIn,
-            "opted_out" => SmsConsent::OptedOut,
-            _ => SmsConsent::None,
+    /// `integration`'s SMS opt-in setting.
+    pub fn sms_opt_in(integration: Integration) -> Self {
+        match integration {
+            Integration::Posabit => ConsentSource::SmsOptInPosabit,
+            Integration::Greenbits => ConsentSource::SmsOptInGreenbits,
         }
     }
 }
@@ -94,8 +141,8 @@ pub fn classify(body: &str) -> Reply {
 pub struct Transition {
     /// The consent after the reply.
     pub to: SmsConsent,
-    /// The history event (`confirmed`, `opted_out`, `ignored`).
-    pub event: &'static str,
+    /// The history event.
+    pub event: ConsentEventKind,
     /// Why, for the history.
     pub detail: &'static str,
     /// The confirmation to text back, if any (`confirmation`, `opt_out_confirmation`).
@@ -106,7 +153,7 @@ pub struct Transition {
 pub fn on_reply(state: SmsConsent, reply: Reply) -> Transition {
     let ignored = |detail| Transition {
         to: state,
-        event: "ignored",
+        event: ConsentEventKind::Ignored,
         detail,
         answer: None,
     };
@@ -115,13 +162,13 @@ pub fn on_reply(state: SmsConsent, reply: Reply) -> Transition {
         (SmsConsent::OptedOut, _) => ignored("Opted out earlier: an opt-out always wins"),
         (_, Reply::Stop) => Transition {
             to: SmsConsent::OptedOut,
-            event: "opted_out",
+            event: ConsentEventKind::OptedOut,
             detail: "Replied STOP",
             answer: Some("opt_out_confirmation"),
         },
         (SmsConsent::Requested, Reply::Yes) => Transition {
             to: SmsConsent::OptedIn,
-            event: "confirmed",
+            event: ConsentEventKind::Confirmed,
             detail: "Replied YES to the double opt-in request",
             answer: Some("confirmation"),
         },
@@ -133,20 +180,20 @@ pub fn on_reply(state: SmsConsent, reply: Reply) -> Transition {
 
 /// A persona's SMS consent.
 pub fn sms_state(connection: &Connection, persona_id: i64) -> Result<SmsConsent> {
-    let raw: Option<String> = connection
+    let state: Option<SmsConsent> = connection
         .prepare_cached("SELECT sms_consent FROM personas WHERE id = ?1")?
         .query_row([persona_id], |r| r.get(0))
         .optional()?;
-    Ok(raw.map_or(SmsConsent::None, |r| SmsConsent::parse(&r)))
+    Ok(state.unwrap_or(SmsConsent::None))
 }
 
 /// Writes one consent event.
 pub fn record(
     tx: &Transaction<'_>,
     persona_id: i64,
-    channel: &str,
-    event: &str,
-    source: &str,
+    channel: ConsentChannel,
+    event: ConsentEventKind,
+    source: ConsentSource,
     detail: &str,
     now: &str,
 ) -> Result<()> {
@@ -163,7 +210,7 @@ pub fn set_sms_state(tx: &Transaction<'_>, persona_id: i64, to: SmsConsent) -> R
     tx.prepare_cached(
         "UPDATE personas SET sms_consent = ?2 WHERE id = ?1 AND sms_consent != 'opted_out'",
     )?
-    .execute(params![persona_id, to.as_str()])?;
+    .execute(params![persona_id, to])?;
     Ok(())
 }
 
@@ -177,9 +224,9 @@ pub fn signed_at_signup(
     record(
         tx,
         persona_id,
-        "email",
-        "opted_in",
-        "signup",
+        ConsentChannel::Email,
+        ConsentEventKind::OptedIn,
+        ConsentSource::Signup,
         "Consent signed on the signup form",
         now,
     )?;
@@ -190,9 +237,9 @@ pub fn signed_at_signup(
         return record(
             tx,
             persona_id,
-            "sms",
-            "ignored",
-            "signup",
+            ConsentChannel::Sms,
+            ConsentEventKind::Ignored,
+            ConsentSource::Signup,
             "Consent signed on the signup form, but the shopper opted out earlier: an opt-out always wins",
             now,
         );
@@ -201,9 +248,9 @@ pub fn signed_at_signup(
     record(
         tx,
         persona_id,
-        "sms",
-        "opted_in",
-        "signup",
+        ConsentChannel::Sms,
+        ConsentEventKind::OptedIn,
+        ConsentSource::Signup,
         "Consent signed on the signup form",
         now,
     )
@@ -214,7 +261,7 @@ pub fn signed_at_signup(
 pub fn opt_out(
     tx: &Transaction<'_>,
     persona_id: i64,
-    source: &str,
+    source: ConsentSource,
     detail: &str,
     now: &str,
 ) -> Result<()> {
@@ -223,7 +270,15 @@ pub fn opt_out(
     if sms_state(tx, persona_id)? != SmsConsent::OptedOut {
         tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
             .execute([persona_id])?;
-        record(tx, persona_id, "sms", "opted_out", source, detail, now)?;
+        record(
+            tx,
+            persona_id,
+            ConsentChannel::Sms,
+            ConsentEventKind::OptedOut,
+            source,
+            detail,
+            now,
+        )?;
     }
     Ok(())
 }
@@ -234,13 +289,14 @@ pub fn opt_out(
 pub fn from_pos(
     tx: &Transaction<'_>,
     persona_id: i64,
-    integration: &str,
+    integration: Integration,
     customer: &crate::pos::PosCustomer,
     now: &str,
 ) -> Result<()> {
     let state = sms_state(tx, persona_id)?;
+    let source = ConsentSource::pos(integration);
     if customer.marketing_opt_out {
-        opt_out(tx, persona_id, integration, "Opted out at the POS", now)?;
+        opt_out(tx, persona_id, source, "Opted out at the POS", now)?;
     } else if customer.marketing_opt_in == Some(true)
         && customer.consent_signed
         && matches!(state, SmsConsent::None | SmsConsent::Requested)
@@ -249,9 +305,9 @@ pub fn from_pos(
         record(
             tx,
             persona_id,
-            "sms",
-            "opted_in",
-            integration,
+            ConsentChannel::Sms,
+            ConsentEventKind::OptedIn,
+            source,
             "Opted in at the POS with a signed Customer Consent",
             now,
         )?;
@@ -261,11 +317,15 @@ pub fn from_pos(
 
 /// Makes a persona who confirmed an SMS opt-in a loyalty member, remembering that the setting of
 /// `integration` did it (so removing the setting can undo it).
-pub fn join_through_sms(tx: &Transaction<'_>, persona_id: i64, integration: &str) -> Result<()> {
+pub fn join_through_sms(
+    tx: &Transaction<'_>,
+    persona_id: i64,
+    integration: Integration,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE personas SET loyalty_member = 1, member_via = ?2 WHERE id = ?1 AND loyalty_member = 0",
     )?
-    .execute(params![persona_id, format!("sms_opt_in:{integration}")])?;
+    .execute(params![persona_id, ConsentSource::sms_opt_in(integration)])?;
     Ok(())
 }
 
@@ -280,7 +340,7 @@ const SMS_ONLY_MEMBERS: &str = "FROM personas p
 pub fn sms_only_members(connection: &Connection, integration: Integration) -> Result<i64> {
     Ok(connection.query_row(
         &format!("SELECT count(*) {SMS_ONLY_MEMBERS}"),
-        [format!("sms_opt_in:{}", integration.as_str())],
+        [ConsentSource::sms_opt_in(integration)],
         |r| r.get(0),
     )?)
 }
@@ -297,19 +357,19 @@ pub fn drop_sms_only_members(
             "UPDATE personas SET loyalty_member = 0, member_via = NULL, updated_at = ?2
              WHERE id IN (SELECT p.id {SMS_ONLY_MEMBERS})"
         ),
-        params![format!("sms_opt_in:{}", integration.as_str()), now],
+        params![ConsentSource::sms_opt_in(integration), now],
     )?)
 }
 
 /// One entry of a persona's consent history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ConsentEvent {
-    /// `sms` or `email`.
-    pub channel: String,
-    /// `requested`, `confirmed`, `opted_in`, `opted_out` or `ignored`.
-    pub event: String,
-    /// Who or what: `signup`, `sms_reply`, `sms_opt_in:posabit`, …
-    pub source: String,
+    /// The channel.
+    pub channel: ConsentChannel,
+    /// What happened.
+    pub event: ConsentEventKind,
+    /// Who or what did it.
+    pub source: ConsentSource,
     /// Why, in words.
     pub detail: Option<String>,
     /// When (RFC 3339).
@@ -364,7 +424,11 @@ mod tests {
         let t = on_reply(SmsConsent::Requested, Reply::Yes);
         assert_eq!(
             (t.to, t.event, t.answer),
-            (SmsConsent::OptedIn, "confirmed", Some("confirmation"))
+            (
+                SmsConsent::OptedIn,
+                ConsentEventKind::Confirmed,
+                Some("confirmation")
+            )
         );
     }
 
@@ -373,7 +437,7 @@ mod tests {
         let t = on_reply(SmsConsent::None, Reply::Yes);
         assert_eq!(
             (t.to, t.event, t.answer),
-            (SmsConsent::None, "ignored", None)
+            (SmsConsent::None, ConsentEventKind::Ignored, None)
         );
     }
 
@@ -383,7 +447,7 @@ mod tests {
             let t = on_reply(state, Reply::Stop);
             assert_eq!(
                 (t.to, t.event),
-                (SmsConsent::OptedOut, "opted_out"),
+                (SmsConsent::OptedOut, ConsentEventKind::OptedOut),
                 "{state:?}"
             );
             assert_eq!(t.answer, Some("opt_out_confirmation"));
@@ -397,7 +461,7 @@ mod tests {
         let t = on_reply(SmsConsent::OptedOut, Reply::Yes);
         assert_eq!(
             (t.to, t.event, t.answer),
-            (SmsConsent::OptedOut, "ignored", None)
+            (SmsConsent::OptedOut, ConsentEventKind::Ignored, None)
         );
     }
 

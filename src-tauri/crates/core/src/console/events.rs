@@ -5,6 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::base::pos_kind::Integration;
+use crate::sources::sync::Trigger;
 
 /// Something that happened in the background, sent to the UI as the `console-event` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -14,8 +15,8 @@ pub enum ConsoleEvent {
     SyncFinished {
         /// The integration.
         integration: Integration,
-        /// `manual` or `schedule`.
-        trigger: String,
+        /// What started it.
+        trigger: Trigger,
         /// Whether any stream stopped with an error.
         failed: bool,
     },

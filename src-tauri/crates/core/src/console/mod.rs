@@ -25,7 +25,7 @@ use crate::sources::outbox::{self, PushSummary};
 use crate::sources::signups::{self, Signup, SignupInput};
 use crate::sources::sync::history::{self, IntegrationHealth, SyncRunRow};
 use crate::sources::sync::{
-    self, ProgressSink, SyncContext, SyncControl, SyncRegistry, SyncSummary,
+    self, ProgressSink, SyncContext, SyncControl, SyncRegistry, SyncSummary, Trigger,
 };
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
@@ -243,7 +243,7 @@ impl Console {
         &self,
         integration: Integration,
         credential_id: Option<&str>,
-        trigger: &str,
+        trigger: Trigger,
         progress: Option<ProgressSink>,
     ) -> Result<Vec<SyncSummary>> {
         self.blocking(move |db| connect_state::require_connected(db, integration))
@@ -391,7 +391,7 @@ impl Console {
     /// integration that is not connected or is frozen ("Use last backup") is skipped.
     pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
         let mut results = Vec::new();
-        for integration in Integration::ALL {
+        for &integration in Integration::ALL {
             let connected = self
                 .blocking(move |db| connect_state::require_connected(db, integration))
                 .await
@@ -403,7 +403,7 @@ impl Console {
             if connected && !frozen {
                 results.push((
                     integration,
-                    self.sync(integration, None, "schedule", None).await,
+                    self.sync(integration, None, Trigger::Schedule, None).await,
                 ));
             }
         }

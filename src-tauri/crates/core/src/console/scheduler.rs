@@ -12,6 +12,7 @@ use super::events::ConsoleEvent;
 use super::Console;
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
+use crate::sources::sync::Trigger;
 use crate::storage::app_settings;
 
 /// How often the loop looks for due jobs.
@@ -166,7 +167,7 @@ impl Scheduler {
                     };
                     ConsoleEvent::SyncFinished {
                         integration,
-                        trigger: "schedule".into(),
+                        trigger: Trigger::Schedule,
                         failed,
                     }
                 })

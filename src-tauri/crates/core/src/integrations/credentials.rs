@@ -219,7 +219,7 @@ const CREDENTIAL_COLUMNS: &str =
 fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<Credential> {
     let permissions: String = row.get(6)?;
     let granted: Vec<String> = serde_json::from_str(&permissions).unwrap_or_default();
-    let integration = Integration::parse(&row.get::<_, String>(1)?)?;
+    let integration: Integration = row.get(1)?;
     let locations: String = row.get(11)?;
     Ok(Credential {
         id: row.get(0)?,

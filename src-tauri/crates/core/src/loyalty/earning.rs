@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::base::error::Result;
 use crate::config::page_context::PageContext;
+use crate::loyalty::ledger::LedgerKind;
 
 /// Attaches the sales that arrived before their shopper to the shopper's new persona.
 pub fn link_waiting_purchases(
@@ -129,7 +130,7 @@ pub fn reconcile_purchase_points(
             .optional()?;
         earned
             .filter(|points| *points != 0)
-            .map(|points| ("adjust", -points, "Purchase voided"))
+            .map(|points| (LedgerKind::Adjust, -points, "Purchase voided"))
     } else if (member || enrolled)
         && !employee
         && !page.mirror_points
@@ -139,7 +140,7 @@ pub fn reconcile_purchase_points(
             .is_none_or(|start| purchased_at.as_str() >= start)
     {
         let points = points_for(total, page.points_per_dollar);
-        (points > 0).then_some(("earn", points, "Purchase"))
+        (points > 0).then_some((LedgerKind::Earn, points, "Purchase"))
     } else {
         None
     };

@@ -10,7 +10,7 @@ use rusqlite::Transaction;
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
 use crate::config::loyalty::Expiration;
-use crate::loyalty::ledger;
+use crate::loyalty::ledger::{self, LedgerKind};
 use crate::storage::db::Database;
 
 /// The ledger source of expiry entries.
@@ -124,7 +124,7 @@ fn expire_all(
             tx,
             ledger::Entry {
                 persona_id,
-                kind: "expire",
+                kind: LedgerKind::Expire,
                 points: -points,
                 source: SOURCE,
                 transaction_id: &transaction_id,

@@ -4,14 +4,33 @@
 use rusqlite::{params, Transaction};
 
 use crate::base::error::Result;
+use crate::base::stored_name::stored_name;
+
+stored_name! {
+    /// What moved a persona's points.
+    pub enum LedgerKind {
+        /// Earned on a purchase.
+        Earn => "earn",
+        /// Spent on a reward.
+        Redeem => "redeem",
+        /// A correction (a voided purchase takes its points back).
+        Adjust => "adjust",
+        /// The POS's balance imported ("Loyalty points imported").
+        Import => "import",
+        /// The POS's balance mirrored (the POS keeps the points).
+        Mirror => "mirror",
+        /// Expired points.
+        Expire => "expire",
+    }
+}
 
 /// One entry to write.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
     /// The persona.
     pub persona_id: i64,
-    /// `earn`, `redeem`, `adjust`, `import`, `mirror` or `expire`.
-    pub kind: &'a str,
+    /// What moves the points.
+    pub kind: LedgerKind,
     /// Points added (negative: taken away).
     pub points: i64,
     /// Where it comes from, e.g. `posabit:<credential>` or `loyalty:expiry`.

@@ -8,7 +8,7 @@ use rusqlite::{params, Transaction};
 use crate::base::error::Result;
 use crate::config::integration_settings::IntegrationSettings;
 use crate::config::page_context::PageContext;
-use crate::loyalty::ledger;
+use crate::loyalty::ledger::{self, LedgerKind};
 
 /// The `sync_cursors` stream that marks a credential's points import as finished.
 const IMPORT_CURSOR: &str = "points_import";
@@ -56,7 +56,7 @@ pub(crate) fn import_balances(
             tx,
             ledger::Entry {
                 persona_id,
-                kind: "import",
+                kind: LedgerKind::Import,
                 points: delta,
                 source: &source,
                 transaction_id: &format!("{record_id}@{}", page.now),
@@ -118,7 +118,7 @@ pub(crate) fn mirror_balances(
             tx,
             ledger::Entry {
                 persona_id: *persona_id,
-                kind: "mirror",
+                kind: LedgerKind::Mirror,
                 points: *delta,
                 source: &source,
                 transaction_id: &format!("{persona_id}@{}", page.now),

@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
 use crate::base::pos_kind::Integration;
+use crate::loyalty::ledger::LedgerKind;
 use crate::personas::matching::insert_persona;
 use crate::personas::query::{row, PersonaRow, ROW_COLUMNS};
 use crate::storage::db::Database;
@@ -20,8 +21,8 @@ pub struct SourceRecordView {
     /// The record's id (what a split names).
     #[ts(type = "number")]
     pub id: i64,
-    /// `posabit` or `greenbits`.
-    pub integration: String,
+    /// The POS.
+    pub integration: Integration,
     /// The credential's store name, or the Greenbits location.
     pub store_label: String,
     /// The POS's id for the shopper.
@@ -53,8 +54,8 @@ pub struct SignupView {
 /// A purchase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PurchaseView {
-    /// `posabit` or `greenbits`.
-    pub integration: String,
+    /// The POS.
+    pub integration: Integration,
     /// The POS's id for the sale.
     pub pos_id: String,
     /// When.
@@ -69,8 +70,8 @@ pub struct PurchaseView {
 /// A points ledger entry and the balance after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct LedgerEntryView {
-    /// `earn`, `redeem`, `adjust`, `import`, `mirror` or `expire`.
-    pub kind: String,
+    /// What moved the points.
+    pub kind: LedgerKind,
     /// Points (negative for a deduction).
     #[ts(type = "number")]
     pub points: i64,
@@ -91,7 +92,7 @@ pub struct LedgerEntryView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PushView {
     /// The POS.
-    pub integration: String,
+    pub integration: Integration,
     /// `pending`, `done` or `failed`.
     pub status: String,
     /// `created`, `matched`, or what went wrong.
@@ -263,8 +264,7 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
 }
 
 /// Reads a stored source record's payload back into a shopper.
-fn read_back(integration: &str, payload: &str) -> Result<crate::pos::PosCustomer> {
-    let integration = Integration::parse(integration)?;
+fn read_back(integration: Integration, payload: &str) -> Result<crate::pos::PosCustomer> {
     let payload: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
     crate::pos::schema(integration)
         .map_stored_customer(&payload)
@@ -293,7 +293,7 @@ fn location_label(locations: &str, key: Option<&str>) -> Option<String> {
 /// profile is taken from the oldest record left. Returns the new persona's id.
 pub fn split(db: &Database, record_id: i64) -> Result<i64> {
     db.write(|tx| {
-        let record: Option<(i64, String, String, String, String, String)> = tx
+        let record: Option<(i64, Integration, String, String, String, String)> = tx
             .query_row(
                 "SELECT persona_id, integration, credential_id, pos_id, payload, match_reason FROM source_records WHERE id = ?1",
                 [record_id],
@@ -311,7 +311,7 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         if others == 0 {
             return Err(Error::validation("This is the persona's only record: there is nothing to split it from."));
         }
-        let customer = read_back(&integration, &payload)?;
+        let customer = read_back(integration, &payload)?;
         let now = Utc::now().to_rfc3339();
         let new = insert_persona(
             tx,
@@ -327,9 +327,15 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         // An opt-out is never lost: the new persona keeps the one the merged persona had, and what
         // its own POS record says.
         if crate::consent::sms_state(tx, old)? == crate::consent::SmsConsent::OptedOut {
-            crate::consent::opt_out(tx, new, "split", "Split off a persona that had opted out", &now)?;
+            crate::consent::opt_out(
+                tx,
+                new,
+                crate::consent::ConsentSource::Split,
+                "Split off a persona that had opted out",
+                &now,
+            )?;
         }
-        crate::consent::from_pos(tx, new, &integration, &customer, &now)?;
+        crate::consent::from_pos(tx, new, integration, &customer, &now)?;
         tx.execute(
             "UPDATE purchases SET persona_id = ?4 WHERE integration = ?1 AND credential_id = ?2 AND customer_pos_id = ?3",
             params![integration, credential, pos_id, new],
@@ -341,7 +347,7 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         )?;
         if reason == "new" {
             // The persona's profile came from the record that left: take it from the oldest one left.
-            let next: Option<(String, String)> = tx
+            let next: Option<(Integration, String)> = tx
                 .query_row(
                     "SELECT integration, payload FROM source_records WHERE persona_id = ?1 ORDER BY first_seen_at, id LIMIT 1",
                     [old],
@@ -349,7 +355,7 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
                 )
                 .optional()?;
             if let Some((next_integration, next_payload)) = next {
-                let profile = read_back(&next_integration, &next_payload)?;
+                let profile = read_back(next_integration, &next_payload)?;
                 tx.execute(
                     "UPDATE personas SET first_name = ?2, last_name = ?3, phone_e164 = ?4, email = ?5, birth_date = ?6 WHERE id = ?1",
                     params![

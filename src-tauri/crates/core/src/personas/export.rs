@@ -86,9 +86,15 @@ pub fn export_csv(
                 p.loyalty_member.to_string(),
                 p.points.to_string(),
                 p.email_opt_in.to_string(),
-                p.sms_consent.clone(),
+                p.sms_consent.to_string(),
                 field(p.favorite_store.as_deref().unwrap_or_default()),
-                field(&p.sourced_from.join(" ")),
+                field(
+                    &p.sourced_from
+                        .iter()
+                        .map(|source| source.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
                 p.last_purchase_at.unwrap_or_default(),
                 p.created_at,
             ]

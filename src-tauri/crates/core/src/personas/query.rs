@@ -12,7 +12,34 @@ use ts_rs::TS;
 
 use crate::base::error::Result;
 use crate::base::identity::{fold_name, normalize_email, normalize_phone};
+use crate::base::pos_kind::Integration;
+use crate::base::stored_name::stored_name;
+use crate::consent::SmsConsent;
 use crate::storage::db::Database;
+
+stored_name! {
+    /// A system a persona was sourced from.
+    pub enum PersonaSource {
+        /// A POSaBIT record.
+        Posabit => "posabit",
+        /// A Greenbits record.
+        Greenbits => "greenbits",
+        /// Canopy's own signup form (the loyalty platform).
+        Loyalty => "loyalty",
+        /// A file import.
+        Import => "import",
+    }
+}
+
+impl PersonaSource {
+    /// Records of `integration`'s POS.
+    pub fn pos(integration: Integration) -> Self {
+        match integration {
+            Integration::Posabit => PersonaSource::Posabit,
+            Integration::Greenbits => PersonaSource::Greenbits,
+        }
+    }
+}
 
 /// One row of the Personas table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -35,10 +62,10 @@ pub struct PersonaRow {
     pub points: i64,
     /// Opted in to e-mail marketing (the POS's marketing opt-in, or consent on the signup form).
     pub email_opt_in: bool,
-    /// SMS consent: `none`, `requested`, `opted_in` or `opted_out`.
-    pub sms_consent: String,
+    /// SMS consent.
+    pub sms_consent: SmsConsent,
     /// The systems this persona was sourced from, e.g. `["posabit", "loyalty"]`.
-    pub sourced_from: Vec<String>,
+    pub sourced_from: Vec<PersonaSource>,
     /// The name of the persona's favorite retail store, when one is known.
     pub favorite_store: Option<String>,
     /// When the persona last bought something (RFC 3339).
@@ -81,9 +108,9 @@ pub struct PersonaQuery {
     /// A phone in any format, an e-mail, the start of a name, or a POS id.
     #[ts(optional)]
     pub search: Option<String>,
-    /// Only personas sourced from this system (`posabit`, `greenbits`, `loyalty`).
+    /// Only personas sourced from this system.
     #[ts(optional)]
-    pub source: Option<String>,
+    pub source: Option<PersonaSource>,
     /// Only personas whose favorite store is this retail store.
     #[ts(optional, type = "number")]
     pub store_id: Option<i64>,
@@ -93,9 +120,9 @@ pub struct PersonaQuery {
     /// Only personas opted in (`true`) or not (`false`) to e-mail marketing.
     #[ts(optional)]
     pub email_opt_in: Option<bool>,
-    /// Only personas in this SMS consent state (`none`, `requested`, `opted_in`, `opted_out`).
+    /// Only personas in this SMS consent state.
     #[ts(optional)]
-    pub sms_consent: Option<String>,
+    pub sms_consent: Option<SmsConsent>,
     /// The sort column (name by default).
     #[ts(optional)]
     pub sort: Option<PersonaSort>,
@@ -182,16 +209,16 @@ pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) 
         parts.push(condition);
         values.extend(params);
     }
-    match query.source.as_deref() {
-        Some("loyalty") => {
+    match query.source {
+        Some(PersonaSource::Loyalty) => {
             parts.push("EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id)".into())
         }
-        Some("import") => {
+        Some(PersonaSource::Import) => {
             parts.push("EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)".into())
         }
-        Some(integration) => {
+        Some(pos @ (PersonaSource::Posabit | PersonaSource::Greenbits)) => {
             parts.push("EXISTS (SELECT 1 FROM source_records s WHERE s.persona_id = p.id AND s.integration = ?)".into());
-            values.push(SqlValue::Text(integration.to_string()));
+            values.push(SqlValue::Text(pos.as_str().to_string()));
         }
         None => {}
     }
@@ -207,9 +234,9 @@ pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) 
         parts.push("p.marketing_opt_in = ?".into());
         values.push(SqlValue::Integer(opted_in.into()));
     }
-    if let Some(state) = &query.sms_consent {
+    if let Some(state) = query.sms_consent {
         parts.push("p.sms_consent = ?".into());
-        values.push(SqlValue::Text(state.clone()));
+        values.push(SqlValue::Text(state.as_str().to_string()));
     }
     let filtered = !parts.is_empty();
     let condition = if filtered {
@@ -233,15 +260,27 @@ pub(crate) const ROW_COLUMNS: &str =
 /// Reads a [`PersonaRow`] selected with [`ROW_COLUMNS`].
 pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
     let integrations: Option<String> = r.get(8)?;
-    let mut sourced_from: Vec<String> = integrations
-        .map(|s| s.split(',').map(str::to_string).collect())
-        .unwrap_or_default();
+    let mut sourced_from = integrations
+        .iter()
+        .flat_map(|names| names.split(','))
+        .map(|name| {
+            Integration::parse(name)
+                .map(PersonaSource::pos)
+                .ok_or_else(|| {
+                    rusqlite::Error::InvalidColumnType(
+                        8,
+                        name.to_string(),
+                        rusqlite::types::Type::Text,
+                    )
+                })
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     sourced_from.sort();
     if r.get::<_, bool>(9)? {
-        sourced_from.push("loyalty".into());
+        sourced_from.push(PersonaSource::Loyalty);
     }
     if r.get::<_, bool>(14)? {
-        sourced_from.push("import".into());
+        sourced_from.push(PersonaSource::Import);
     }
     Ok(PersonaRow {
         id: r.get(0)?,

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::LocationChoice;
+use crate::base::stored_name::stored_name;
 
 /// The kind of record a stream carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +30,19 @@ pub enum Paging {
     Full,
 }
 
-/// The stream name of medical patient lists: refusing them may be optional (a card setting).
-pub const PATIENTS_STREAM: &str = "patients";
+stored_name! {
+    /// A stream as the history shows it, whichever POS it reads.
+    pub enum Stream {
+        /// Shoppers (POSaBIT customers, Greenbits people).
+        Customers => "customers",
+        /// Medical patient lists: refusing them may be optional (a card setting).
+        Patients => "patients",
+        /// Sales.
+        Sales => "sales",
+        /// POS coupons.
+        Coupons => "coupons",
+    }
+}
 
 /// What a credential holds that decides its streams.
 #[derive(Debug, Clone, Copy)]
@@ -48,8 +60,8 @@ pub struct StreamScope<'a> {
 /// One stream of one credential.
 #[derive(Debug, Clone)]
 pub struct StreamPlan {
-    /// The stream's name as the history shows it: `customers`, `patients`, `sales`, `coupons`.
-    pub stream: &'static str,
+    /// The stream, as the history shows it.
+    pub stream: Stream,
     /// The key of its cursor in `sync_cursors` (unique per credential).
     pub cursor_key: String,
     /// The mappable key its records come through.

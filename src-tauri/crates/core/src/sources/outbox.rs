@@ -37,7 +37,7 @@ pub(crate) fn enqueue_for_signup(
         )
         .optional()?;
     let mut queued = 0;
-    for integration in Integration::ALL {
+    for &integration in Integration::ALL {
         let settings = crate::config::integration_settings::get(tx, integration)?;
         if settings.sync_personas_since.is_none() {
             continue;

@@ -265,7 +265,7 @@ pub fn mappable_keys(db: &Database) -> Result<Vec<MappableKey>> {
     })?;
     let store_of = |key: &str| mapped.iter().find(|(k, _)| k == key).map(|(_, s)| *s);
     let mut keys = Vec::new();
-    for integration in Integration::ALL {
+    for &integration in Integration::ALL {
         for credential in credentials::list(db, integration)? {
             for key in credential.store_keys() {
                 let store_id = store_of(&key.key);

@@ -10,6 +10,7 @@ use canopy_core::integrations::credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::retry::RetryPolicy;
+use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::SecretStore;
 use canopy_core::Secret;
@@ -251,7 +252,7 @@ impl World {
     pub async fn sync_ok(&self, integration: canopy_core::base::pos_kind::Integration) {
         let summaries = self
             .console
-            .sync(integration, None, "manual", None)
+            .sync(integration, None, Trigger::Manual, None)
             .await
             .expect("sync runs");
         assert!(summaries.iter().all(|s| s.error.is_none()), "{summaries:?}");

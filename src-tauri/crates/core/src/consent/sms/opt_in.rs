@@ -17,7 +17,8 @@ use ts_rs::TS;
 use super::SmsGateway;
 use crate::base::clock::db_timestamp;
 use crate::base::error::{Error, Result};
-use crate::consent::{self, SmsConsent};
+use crate::base::pos_kind::Integration;
+use crate::consent::{self, ConsentChannel, ConsentEventKind, ConsentSource, SmsConsent};
 use crate::storage::db::Database;
 
 pub use requests::in_window;
@@ -156,7 +157,7 @@ async fn deliver(
 /// After a request was sent: every persona with that phone is `requested` (unless it moved on)
 /// and its history says so.
 fn mark_requested(tx: &Transaction<'_>, id: i64, now: &str) -> Result<()> {
-    let request: Option<(String, String)> = tx
+    let request: Option<(String, Integration)> = tx
         .query_row(
             "SELECT phone_e164, integration FROM sms_messages WHERE id = ?1 AND kind = 'opt_in_request'",
             [id],
@@ -177,9 +178,9 @@ fn mark_requested(tx: &Transaction<'_>, id: i64, now: &str) -> Result<()> {
         consent::record(
             tx,
             persona,
-            "sms",
-            "requested",
-            &format!("sms_opt_in:{integration}"),
+            ConsentChannel::Sms,
+            ConsentEventKind::Requested,
+            ConsentSource::sms_opt_in(integration),
             "Double opt-in request sent",
             now,
         )?;

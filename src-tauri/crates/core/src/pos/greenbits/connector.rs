@@ -10,7 +10,7 @@ use crate::base::identity::{normalize_email, normalize_phone};
 use crate::base::secret::Secret;
 use crate::pos::connector::{Connector, NewShopper, PosFuture, PosSchema};
 use crate::pos::record_id;
-use crate::pos::streams::{Position, RawPage, RecordKind, StreamPlan, PATIENTS_STREAM};
+use crate::pos::streams::{Position, RawPage, Stream, StreamPlan};
 
 /// Records per page asked of Greenbits (the sandbox's maximum is 500).
 pub const PAGE_SIZE: u64 = 500;
@@ -33,11 +33,11 @@ impl GreenbitsClient {
                 plan.stream
             )));
         };
-        let list = match (plan.kind, plan.stream) {
-            (RecordKind::Customer, PATIENTS_STREAM) => GreenbitsList::Patients,
-            (RecordKind::Customer, _) => GreenbitsList::People,
-            (RecordKind::Sale, _) => GreenbitsList::Orders,
-            (RecordKind::Coupon, _) => {
+        let list = match plan.stream {
+            Stream::Customers => GreenbitsList::People,
+            Stream::Patients => GreenbitsList::Patients,
+            Stream::Sales => GreenbitsList::Orders,
+            Stream::Coupons => {
                 return Err(Error::internal("Greenbits has no coupon list to sync."))
             }
         };

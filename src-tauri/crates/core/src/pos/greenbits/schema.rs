@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{mapping, CAPABILITIES};
 use crate::pos::connector::PosSchema;
 use crate::pos::store_keys::location_key;
-use crate::pos::streams::{Paging, RecordKind, StreamPlan, StreamScope, PATIENTS_STREAM};
+use crate::pos::streams::{Paging, RecordKind, Stream, StreamPlan, StreamScope};
 use crate::pos::{instant, Capabilities, Mapped, PosCustomer, PosSale};
 
 /// Greenbits' schema.
@@ -22,11 +22,11 @@ impl PosSchema for GreenbitsSchema {
     fn streams(&self, scope: &StreamScope<'_>) -> Vec<StreamPlan> {
         let mut plans = Vec::new();
         for location in scope.locations {
-            let mut lists = vec![("customers", RecordKind::Customer)];
+            let mut lists = vec![(Stream::Customers, RecordKind::Customer)];
             if scope.medical_patients {
-                lists.push((PATIENTS_STREAM, RecordKind::Customer));
+                lists.push((Stream::Patients, RecordKind::Customer));
             }
-            lists.push(("sales", RecordKind::Sale));
+            lists.push((Stream::Sales, RecordKind::Sale));
             for (stream, kind) in lists {
                 plans.push(StreamPlan {
                     stream,

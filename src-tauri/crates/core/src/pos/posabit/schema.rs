@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{mapping, CAPABILITIES};
 use crate::pos::connector::PosSchema;
-use crate::pos::streams::{Paging, RecordKind, StreamPlan, StreamScope};
+use crate::pos::streams::{Paging, RecordKind, Stream, StreamPlan, StreamScope};
 use crate::pos::{instant, Capabilities, Mapped, PosCoupon, PosCustomer, PosSale};
 
 /// POSaBIT's schema.
@@ -28,9 +28,9 @@ impl PosSchema for PosabitSchema {
             paging,
         };
         vec![
-            plan("customers", RecordKind::Customer, Paging::Incremental),
-            plan("sales", RecordKind::Sale, Paging::Incremental),
-            plan("coupons", RecordKind::Coupon, Paging::Full),
+            plan(Stream::Customers, RecordKind::Customer, Paging::Incremental),
+            plan(Stream::Sales, RecordKind::Sale, Paging::Incremental),
+            plan(Stream::Coupons, RecordKind::Coupon, Paging::Full),
         ]
     }
 

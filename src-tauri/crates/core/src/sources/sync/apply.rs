@@ -98,7 +98,7 @@ pub fn apply_customer(
             page.now,
             profile_flows
         ])?;
-        crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
+        crate::consent::from_pos(tx, persona_id, page.integration, customer, &page.now)?;
         if customer.loyalty_member && !was_member {
             // Joining the programme: the shopper's sales earn, whichever arrived first.
             crate::loyalty::earning::reconcile_customer_points(tx, page, &customer.pos_id)?;
@@ -149,7 +149,7 @@ pub fn apply_customer(
         customer.employee,
         customer.loyalty_member
     ])?;
-    crate::consent::from_pos(tx, persona_id, integration, customer, &page.now)?;
+    crate::consent::from_pos(tx, persona_id, page.integration, customer, &page.now)?;
     crate::loyalty::earning::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
     Ok((RecordChange::New, persona_id))
 }

@@ -6,13 +6,15 @@ use rusqlite::{params, Transaction};
 use serde_json::Value;
 
 use super::apply::{apply_customer, RecordChange};
-use super::{coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncSummary};
+use super::{
+    coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncState, SyncSummary, Trigger,
+};
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
 use crate::base::secret::Secret;
 use crate::integrations::credentials::Credential;
 use crate::pos::retry::{with_retries, Pacer};
-use crate::pos::streams::{Paging, Position, RawPage, RecordKind, StreamPlan, PATIENTS_STREAM};
+use crate::pos::streams::{Paging, Position, RawPage, RecordKind, Stream, StreamPlan};
 use crate::pos::{PosSchema, RecordError};
 use crate::storage::db::Database;
 
@@ -140,17 +142,17 @@ pub(super) async fn run_stream(
     credential: &Credential,
     secret: &Secret,
     plan: &StreamPlan,
-    trigger: &str,
+    trigger: Trigger,
     settings: &Result<RunSettings>,
 ) -> SyncSummary {
-    let optional =
-        plan.stream == PATIENTS_STREAM && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
+    let optional = plan.stream == Stream::Patients
+        && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
     let mut summary = SyncSummary {
         credential_id: credential.id.clone(),
         store_name: credential.store_name.clone(),
         store_key: plan.store_key.clone(),
         store_label: plan.store_label.clone(),
-        stream: plan.stream.to_string(),
+        stream: Some(plan.stream),
         ..SyncSummary::default()
     };
     let mut total = None;
@@ -185,11 +187,11 @@ pub(super) async fn run_stream(
                         "{} Pulling patient lists is optional, so the sync went on.",
                         error.message
                     );
-                    tracing::warn!(credential = %credential.id, stream = plan.stream, "{warning}");
+                    tracing::warn!(credential = %credential.id, stream = %plan.stream, "{warning}");
                     summary.warning = Some(warning);
                 }
                 Err(error) => {
-                    tracing::warn!(credential = %credential.id, stream = plan.stream, code = ?error.code, "sync stopped: {}", error.message);
+                    tracing::warn!(credential = %credential.id, stream = %plan.stream, code = ?error.code, "sync stopped: {}", error.message);
                     summary.error = Some(error);
                 }
                 Ok(()) => {}
@@ -201,36 +203,42 @@ pub(super) async fn run_stream(
         Err(error) => summary.error = Some(error),
     }
     let state = match &summary.error {
-        None => "finished",
-        Some(e) if e.code == crate::base::error::ErrorCode::Cancelled => "cancelled",
-        Some(_) => "failed",
+        None => SyncState::Finished,
+        Some(e) if e.code == crate::base::error::ErrorCode::Cancelled => SyncState::Cancelled,
+        Some(_) => SyncState::Failed,
     };
     let seen = u64::from(summary.seen);
     let done = match (state, total) {
-        ("finished", Some(total)) => total,
+        (SyncState::Finished, Some(total)) => total,
         (_, Some(total)) => total.min(seen),
         (_, None) => seen,
     };
     context
         .control
-        .report(progress(&summary, done, total, state));
+        .report(progress(&summary, plan.stream, done, total, state));
     tracing::info!(
-        credential = %credential.id, stream = plan.stream, store = %plan.store_key, pages = summary.pages,
+        credential = %credential.id, stream = %plan.stream, store = %plan.store_key, pages = summary.pages,
         seen = summary.seen, new = summary.new, changed = summary.changed, rejected = summary.rejected,
         retries = summary.retries, "stream sync finished"
     );
     summary
 }
 
-fn progress(summary: &SyncSummary, done: u64, total: Option<u64>, state: &str) -> SyncProgress {
+fn progress(
+    summary: &SyncSummary,
+    stream: Stream,
+    done: u64,
+    total: Option<u64>,
+    state: SyncState,
+) -> SyncProgress {
     SyncProgress {
         credential_id: summary.credential_id.clone(),
         store_name: summary.store_name.clone(),
         store_label: summary.store_label.clone(),
-        stream: summary.stream.clone(),
+        stream,
         done,
         total,
-        state: state.to_string(),
+        state,
     }
 }
 
@@ -449,9 +457,13 @@ async fn pull(
             Position::Offset(offset) => offset + received,
             Position::Page { .. } => done_before + received,
         };
-        context
-            .control
-            .report(progress(summary, done, *total, "running"));
+        context.control.report(progress(
+            summary,
+            plan.stream,
+            done,
+            *total,
+            SyncState::Running,
+        ));
         match upcoming {
             Some(upcoming) => {
                 fetched = upcoming;

@@ -5,8 +5,10 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::base::error::Result;
+use super::Trigger;
+use crate::base::error::{ErrorCode, Result};
 use crate::base::pos_kind::Integration;
+use crate::pos::streams::Stream;
 use crate::storage::db::Database;
 
 /// One row of the sync history.
@@ -16,15 +18,15 @@ pub struct SyncRunRow {
     #[ts(type = "number")]
     pub id: i64,
     /// The integration.
-    pub integration: String,
+    pub integration: Integration,
     /// The credential's store name.
     pub store_name: String,
     /// The store or location the run covered.
     pub store_label: String,
     /// The stream.
-    pub stream: String,
-    /// What started it: `manual` or `schedule`.
-    pub trigger: String,
+    pub stream: Stream,
+    /// What started it.
+    pub trigger: Trigger,
     /// When it started (RFC 3339).
     pub started_at: String,
     /// How long it took, in milliseconds; `null` while it runs (or when the app stopped mid-run).
@@ -43,7 +45,7 @@ pub struct SyncRunRow {
     /// Requests retried.
     pub retries: u32,
     /// The error code, when the run stopped early.
-    pub error_code: Option<String>,
+    pub error_code: Option<ErrorCode>,
     /// What went wrong.
     pub error_message: Option<String>,
 }
@@ -128,7 +130,7 @@ pub struct IntegrationHealth {
 /// The health of each integration that has credentials.
 pub fn health(db: &Database) -> Result<Vec<IntegrationHealth>> {
     let mut report = Vec::new();
-    for integration in Integration::ALL {
+    for &integration in Integration::ALL {
         let credentials = crate::integrations::credentials::list(db, integration)?;
         if credentials.is_empty() {
             continue;

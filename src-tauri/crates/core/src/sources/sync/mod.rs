@@ -31,13 +31,38 @@ pub use runs::close_interrupted;
 pub use sales::apply_sale;
 
 use crate::base::error::{Error, ErrorCode};
-
 use crate::base::secret::Secret;
+use crate::base::stored_name::stored_name;
 pub use crate::config::page_context::PageContext;
 use crate::integrations::credentials::Credential;
 use crate::pos::retry::RetryPolicy;
+use crate::pos::streams::Stream;
 use crate::pos::Connector;
 use crate::storage::db::Database;
+
+stored_name! {
+    /// What started a sync.
+    pub enum Trigger {
+        /// The user (Sync now, the CLI).
+        Manual => "manual",
+        /// The schedule.
+        Schedule => "schedule",
+    }
+}
+
+stored_name! {
+    /// Where a stream's run stands.
+    pub enum SyncState {
+        /// Pages are still coming.
+        Running => "running",
+        /// Every page was read.
+        Finished => "finished",
+        /// It stopped on an error.
+        Failed => "failed",
+        /// The user stopped it.
+        Cancelled => "cancelled",
+    }
+}
 
 /// How far before the cursor each incremental run starts reading again, to catch late writes.
 pub fn cursor_overlap() -> Duration {
@@ -55,8 +80,8 @@ pub struct SyncSummary {
     pub store_key: String,
     /// The store or location the stream covered.
     pub store_label: String,
-    /// The stream, e.g. `customers` or `sales`.
-    pub stream: String,
+    /// The stream; none when the credential failed before any stream ran.
+    pub stream: Option<Stream>,
     /// Pages fetched.
     pub pages: u32,
     /// Records received.
@@ -89,15 +114,15 @@ pub struct SyncProgress {
     /// The store or location the stream covers.
     pub store_label: String,
     /// The stream.
-    pub stream: String,
+    pub stream: Stream,
     /// Records received so far.
     #[ts(type = "number")]
     pub done: u64,
     /// Records expected in all, where the POS says.
     #[ts(type = "number | null")]
     pub total: Option<u64>,
-    /// `running`, `finished`, `failed` or `cancelled`.
-    pub state: String,
+    /// Where it stands.
+    pub state: SyncState,
 }
 
 /// Receives progress reports.
@@ -144,7 +169,7 @@ pub async fn sync_credential(
     context: &SyncContext<'_>,
     credential: &Credential,
     secret: &Secret,
-    trigger: &str,
+    trigger: Trigger,
 ) -> Vec<SyncSummary> {
     let mut summaries = Vec::new();
     let settings = engine::run_settings(context.db, credential).await;

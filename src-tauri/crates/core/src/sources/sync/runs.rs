@@ -4,7 +4,7 @@
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
-use super::SyncSummary;
+use super::{SyncSummary, Trigger};
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
 use crate::integrations::credentials::Credential;
@@ -17,15 +17,14 @@ pub async fn start(
     db: &Database,
     credential: &Credential,
     plan: &StreamPlan,
-    trigger: &str,
+    trigger: Trigger,
 ) -> Result<i64> {
-    let (id, integration, key, label, stream, trigger) = (
+    let (id, integration, key, label, stream) = (
         credential.id.clone(),
-        credential.integration.as_str(),
+        credential.integration,
         plan.store_key.clone(),
         plan.store_label.clone(),
         plan.stream,
-        trigger.to_string(),
     );
     db.write_async(move |tx| {
         tx.execute(
@@ -61,7 +60,7 @@ pub async fn finish(
                 summary.rejected,
                 summary.retries,
                 total.map(|t| t as i64),
-                summary.error.as_ref().map(|e| e.code.as_str()),
+                summary.error.as_ref().map(|e| e.code),
                 summary
                     .error
                     .as_ref()

@@ -7,8 +7,9 @@ use rusqlite::{OptionalExtension, Transaction};
 use super::{personas_with_phone, queue, SmsRun};
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
-use crate::consent;
+use crate::base::pos_kind::Integration;
 use crate::consent::sms::SmsGateway;
+use crate::consent::{self, ConsentChannel, ConsentEventKind, ConsentSource};
 use crate::storage::app_settings;
 use crate::storage::db::Database;
 
@@ -54,20 +55,20 @@ pub(super) async fn read_replies(
                     consent::record(
                         tx,
                         persona,
-                        "sms",
+                        ConsentChannel::Sms,
                         transition.event,
-                        "sms_reply",
+                        ConsentSource::SmsReply,
                         &detail,
                         &stamp_now,
                     )?;
                     match transition.event {
-                        "confirmed" => {
+                        ConsentEventKind::Confirmed => {
                             confirmed += 1;
                             if let Some(integration) = last_request_integration(tx, &phone)? {
-                                consent::join_through_sms(tx, persona, &integration)?;
+                                consent::join_through_sms(tx, persona, integration)?;
                             }
                         }
-                        "opted_out" => opted_out += 1,
+                        ConsentEventKind::OptedOut => opted_out += 1,
                         _ => {}
                     }
                     if let Some(kind) = transition
@@ -96,7 +97,7 @@ pub(super) async fn read_replies(
 }
 
 /// The integration whose setting sent the latest request to `phone`.
-fn last_request_integration(tx: &Transaction<'_>, phone: &str) -> Result<Option<String>> {
+fn last_request_integration(tx: &Transaction<'_>, phone: &str) -> Result<Option<Integration>> {
     Ok(tx
         .prepare_cached(
             "SELECT integration FROM sms_messages WHERE phone_e164 = ?1 AND kind = 'opt_in_request' AND status = 'sent'

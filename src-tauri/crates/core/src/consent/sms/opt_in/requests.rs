@@ -52,7 +52,7 @@ pub(super) async fn send_requests(
     now: DateTime<Utc>,
     run: &mut SmsRun,
 ) -> Result<()> {
-    for integration in Integration::ALL {
+    for &integration in Integration::ALL {
         let candidates = db.read_async(move |c| candidates(c, integration)).await?;
         for candidate in candidates {
             let Some((store, timezone)) = candidate.store else {
