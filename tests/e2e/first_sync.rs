@@ -1,6 +1,11 @@
 //! The first journey through the real window: add a POSaBIT credential, press Sync now, and see
 //! personas sourced from `posabit`.
 
+#![allow(
+    clippy::cognitive_complexity,
+    reason = "each journey is a script of steps through the real window, read top to bottom"
+)]
+
 use anyhow::{Context, Result};
 use canopy_e2e::{app_binary, within, Session};
 use fantoccini::Locator;

@@ -4,10 +4,11 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::consent::sms::opt_in::{SmsRun, SmsStatus};
 use canopy_core::integrations::connect_state::IntegrationStatus;
-use canopy_core::integrations::credentials::{AddedCredential, Credential, NewPosabitCredential};
+use canopy_core::integrations::credentials::{AddedCredential, Credential};
 use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
+use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::integrations::setting_changes::{AuditEntry, SettingChange};
 use canopy_core::loyalty::date_setting_reach::DryRun;
 use canopy_core::{Error, Secret};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::console::Console;
-use canopy_core::integrations::credentials::NewPosabitCredential;
+use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::retry::RetryPolicy;
@@ -171,14 +171,20 @@ pub async fn sync(args: &[String]) -> anyhow::Result<()> {
             return;
         };
         let tenth = p.done * 10 / total;
-        let mut mark = next_mark
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if mark.0 != Some(p.stream) {
-            *mark = (Some(p.stream), 0);
-        }
-        if tenth >= mark.1 || p.state != SyncState::Running {
-            mark.1 = tenth + 1;
+        let due = {
+            let mut mark = next_mark
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if mark.0 != Some(p.stream) {
+                *mark = (Some(p.stream), 0);
+            }
+            let due = tenth >= mark.1 || p.state != SyncState::Running;
+            if due {
+                mark.1 = tenth + 1;
+            }
+            due
+        };
+        if due {
             let (rss, _) = memory_mib();
             recorded
                 .lock()

@@ -14,13 +14,12 @@ use crate::consent::{ConsentChannel, ConsentEvent, ConsentEventKind, ConsentSour
 use crate::console::events::ConsoleEvent;
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
-use crate::integrations::credentials::{
-    AddedCredential, Credential, NewPosabitCredential, PermissionCheck,
-};
+use crate::integrations::credentials::{AddedCredential, Credential, PermissionCheck};
 use crate::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use crate::integrations::notifications::{Notification, NotificationKind};
+use crate::integrations::posabit_credentials::NewPosabitCredential;
 use crate::integrations::setting_changes::{AuditEntry, SettingChange};
 use crate::loyalty::date_setting_reach::{DryRun, StoreReach};
 use crate::loyalty::ledger::LedgerKind;

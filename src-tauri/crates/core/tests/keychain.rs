@@ -1,6 +1,12 @@
 //! The OS keychain for real: these tests talk to a real Secret Service (gnome-keyring in a private
 //! D-Bus session, started by `.ci/test`). They fail, not skip, when none answers.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::process::Command;

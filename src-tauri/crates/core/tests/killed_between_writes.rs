@@ -5,6 +5,11 @@
 //! The test runs itself twice: as the parent, and (with `CANOPY_KILL_CHILD` set) as the child
 //! that adds the credential and is killed the moment the secret is written.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::path::PathBuf;
@@ -12,7 +17,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::integrations::credentials;
+use canopy_core::integrations::{credentials, posabit_credentials};
 use canopy_core::storage::keychain::{probe, KeychainStore, SecretStore};
 use canopy_core::{Result, Secret};
 use support::{credential, world};
@@ -50,7 +55,7 @@ async fn child(db_dir: PathBuf, service: String) {
     )
     .expect("client");
     let secrets = DiesAfterWrite(KeychainStore::new(service));
-    let _ = credentials::add_posabit(
+    let _ = posabit_credentials::add_posabit(
         &db,
         &secrets,
         &client,

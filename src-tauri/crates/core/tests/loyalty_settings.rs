@@ -1,6 +1,11 @@
 //! The date settings, points import, mirrored points and points expiry, each against a real
 //! sandbox and a real SQLite file: what a sync does before and after the setting.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use canopy_core::base::pos_kind::Integration;

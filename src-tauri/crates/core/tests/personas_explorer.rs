@@ -2,6 +2,11 @@
 //! search by phone in any format, e-mail, name without accents or case, and POS id; filters; sorting;
 //! the detail with its running balance; and splitting a wrong merge with the points recomputed.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::consent::ConsentSource;
 use canopy_core::personas::detail::{detail, split};

@@ -1,5 +1,10 @@
 //! The POSaBIT slice end to end below the UI: sandbox over real HTTP, a real SQLite file.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::sync::Arc;

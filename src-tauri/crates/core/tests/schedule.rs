@@ -2,6 +2,11 @@
 //! sync that fell due while Canopy was closed running right after start, and the loop itself on
 //! a paused clock.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::sync::{Arc, Mutex};

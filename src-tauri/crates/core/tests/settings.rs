@@ -6,7 +6,7 @@ mod support;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::Setting;
 use canopy_core::integrations::connect_state::ConnectionState;
-use canopy_core::integrations::credentials::NewPosabitCredential;
+use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::pos::streams::Stream;
 use canopy_core::sources::sync::Trigger;

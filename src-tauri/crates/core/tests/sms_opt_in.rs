@@ -2,6 +2,11 @@
 //! inside the store's 8 am – 9 pm window, shoppers' replies, the consent rules, and the removal
 //! warning's effect on members who joined only through it.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use canopy_core::base::pos_kind::Integration;

@@ -6,6 +6,11 @@
 //! Each test runs itself as the parent and, with `CANOPY_SYNC_CHILD` / `CANOPY_PUSH_CHILD` set, as
 //! the child that syncs or pushes until it is killed.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::path::PathBuf;

@@ -2,6 +2,11 @@
 //! Greenbits people, patients and orders, matching across POS systems, progress, cancel, one run
 //! per credential, history and health.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,11 @@
 //! Every sandbox fault, one test each: a sync that meets it ends — at once, or after the user fixes
 //! what the message names — in the same database as a fault-free sync of the same POS data.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::sync::Arc;

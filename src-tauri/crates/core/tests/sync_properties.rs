@@ -2,6 +2,11 @@
 //! sales streams interleave, and whatever earlier pages are delivered again, the database ends the
 //! same — personas, links, purchases, ledger and cursors.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::pos::streams::StreamPlan;
 use canopy_core::sources::sync::fingerprint::{fingerprint, Fingerprint};

@@ -6,6 +6,11 @@
 //! Tillbox stores its records under the POSaBIT kind: the database's kind column is a closed set,
 //! and a shipped third POS adds its own kind (see `src/pos/README.md`).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -246,15 +251,16 @@ async fn members(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, StatusCode> {
-    let mut till = s.lock().expect("the Tillbox state");
-    serve(&mut till, &headers)?;
     let after: Option<DateTime<Utc>> = q.after.and_then(|a| a.parse().ok());
-    let mut list: Vec<Value> = till
-        .members
-        .iter()
-        .filter(|m| after.is_none_or(|a| stamp(m).is_none_or(|t| t > a)))
-        .cloned()
-        .collect();
+    let mut list: Vec<Value> = {
+        let mut till = s.lock().expect("the Tillbox state");
+        serve(&mut till, &headers)?;
+        till.members
+            .iter()
+            .filter(|m| after.is_none_or(|a| stamp(m).is_none_or(|t| t > a)))
+            .cloned()
+            .collect()
+    };
     list.sort_by_key(|m| {
         (
             m["changed"].as_str().unwrap_or("").to_string(),

@@ -2,6 +2,11 @@
 //! signup with no POS match is created in the POS through the outbox, once, even when the POS's
 //! answer is lost; a signup the POS already knows is linked, not created again.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use canopy_core::base::pos_kind::Integration;

@@ -1,6 +1,11 @@
 //! An unreachable POS — the connection refused, or no answer in time — gets a clear message, and
 //! nothing is half-saved: no credential without its key, no data lost, the run in the history.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::sync::Arc;

@@ -1,5 +1,10 @@
 //! Contract tests of the simulated POSaBIT API over real HTTP on loopback.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
+
 mod support;
 
 use std::collections::{BTreeSet, HashSet};

@@ -12,10 +12,11 @@ use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::config::integration_settings::{self, IntegrationSettings};
 use crate::integrations::connect_state::{self, IntegrationStatus};
-use crate::integrations::credentials::{self, AddedCredential, Credential, NewPosabitCredential};
+use crate::integrations::credentials::{self, AddedCredential, Credential};
 use crate::integrations::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
 };
+use crate::integrations::posabit_credentials::{self, NewPosabitCredential};
 use crate::integrations::setting_changes::{self, AuditEntry, SettingChange};
 use crate::personas::detail::{self, PersonaDetail};
 use crate::personas::query::{self, PersonaPage, PersonaQuery};
@@ -115,7 +116,7 @@ impl Console {
         &self,
         input: NewPosabitCredential,
     ) -> Result<AddedCredential> {
-        credentials::add_posabit(
+        posabit_credentials::add_posabit(
             &self.db,
             self.secrets.as_ref(),
             &self.clients.posabit,
@@ -142,12 +143,12 @@ impl Console {
         store_name: &str,
         market: Option<String>,
     ) -> Result<Credential> {
-        credentials::edit_posabit(&self.db, id, store_name, market).await
+        posabit_credentials::edit_posabit(&self.db, id, store_name, market).await
     }
 
     /// Replaces a POSaBIT credential's key with a new one for the same venue.
     pub async fn rotate_posabit_key(&self, id: &str, key: Secret) -> Result<AddedCredential> {
-        credentials::rotate_posabit_key(
+        posabit_credentials::rotate_posabit_key(
             &self.db,
             self.secrets.as_ref(),
             &self.clients.posabit,

@@ -12,7 +12,8 @@ use super::events::ConsoleEvent;
 use super::Console;
 use crate::base::clock::db_timestamp;
 use crate::base::error::Result;
-use crate::sources::sync::Trigger;
+use crate::base::pos_kind::Integration;
+use crate::sources::sync::{SyncSummary, Trigger};
 use crate::storage::app_settings;
 
 /// How often the loop looks for due jobs.
@@ -153,37 +154,14 @@ impl Scheduler {
                 .scheduled_sync()
                 .await
                 .into_iter()
-                .map(|(integration, result)| {
-                    let failed = match &result {
-                        Ok(summaries) => summaries.iter().any(|s| s.error.is_some()),
-                        Err(error) => {
-                            tracing::warn!(
-                                ?integration,
-                                "scheduled sync did not run: {}",
-                                error.message
-                            );
-                            true
-                        }
-                    };
-                    ConsoleEvent::SyncFinished {
-                        integration,
-                        trigger: Trigger::Schedule,
-                        failed,
-                    }
-                })
+                .map(|(integration, result)| sync_finished(integration, &result))
                 .collect(),
             Job::SmsOptIns => {
-                match self.console.run_sms_opt_ins(now).await {
-                    Ok(run) => tracing::info!(?run, "SMS opt-in job ran"),
-                    Err(error) => tracing::warn!("SMS opt-in job failed: {}", error.message),
-                }
+                log_outcome("SMS opt-in job", self.console.run_sms_opt_ins(now).await);
                 Vec::new()
             }
             Job::PointsExpiry => {
-                match self.console.expire_points(now).await {
-                    Ok(run) => tracing::info!(?run, "points expiry ran"),
-                    Err(error) => tracing::warn!("points expiry failed: {}", error.message),
-                }
+                log_outcome("points expiry", self.console.expire_points(now).await);
                 Vec::new()
             }
         }
@@ -198,5 +176,33 @@ impl Scheduler {
             }
             tokio::time::sleep(TICK).await;
         }
+    }
+}
+
+/// The event a scheduled sync of `integration` ends with; a sync that did not run is logged.
+fn sync_finished(integration: Integration, result: &Result<Vec<SyncSummary>>) -> ConsoleEvent {
+    let failed = match result {
+        Ok(summaries) => summaries.iter().any(|s| s.error.is_some()),
+        Err(error) => {
+            tracing::warn!(
+                ?integration,
+                "scheduled sync did not run: {}",
+                error.message
+            );
+            true
+        }
+    };
+    ConsoleEvent::SyncFinished {
+        integration,
+        trigger: Trigger::Schedule,
+        failed,
+    }
+}
+
+/// Logs how a background job went.
+fn log_outcome<T: std::fmt::Debug>(job: &str, outcome: Result<T>) {
+    match outcome {
+        Ok(run) => tracing::info!(?run, "{job} ran"),
+        Err(error) => tracing::warn!("{job} failed: {}", error.message),
     }
 }

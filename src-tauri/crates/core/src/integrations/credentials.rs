@@ -3,17 +3,18 @@
 //! Adding one is a small journal so that neither half can exist without the other: the row is
 //! inserted as `pending`, the secret written, then the row made `active`. If Canopy dies in between,
 //! [`remove_unfinished`] (run at start-up) deletes the pending row and any secret it may have left.
+//! Each POS's card flow (what its form asks and how its key is verified) is beside this module:
+//! `posabit_credentials` and `greenbits_credentials`.
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::integrations::notifications;
-use crate::pos::posabit::PosabitClient;
 use crate::pos::streams::{StreamPlan, StreamScope};
 use crate::pos::{required_permissions, store_keys, LocationChoice, StoreKey};
 use crate::storage::db::Database;
@@ -94,18 +95,6 @@ impl Credential {
     }
 }
 
-/// What the user typed into POSaBIT's Add Credential form.
-#[derive(Debug, Clone, Deserialize, TS)]
-pub struct NewPosabitCredential {
-    /// Store Name.
-    pub store_name: String,
-    /// Key: the venue token from POSaBIT.
-    #[ts(type = "string")]
-    pub key: Secret,
-    /// Relevant market of credential (optional US state).
-    pub market: Option<String>,
-}
-
 /// The result of adding a credential.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AddedCredential {
@@ -131,28 +120,8 @@ pub const US_STATES: &[&str] = &[
 /// The longest store name accepted.
 const MAX_STORE_NAME: usize = 80;
 
-/// The trimmed, checked form of [`NewPosabitCredential`].
-struct ValidInput {
-    store_name: String,
-    key: Secret,
-    market: Option<String>,
-    key_was_trimmed: bool,
-}
-
-fn validate(input: &NewPosabitCredential) -> Result<ValidInput> {
-    let (store_name, market) =
-        validate_name_and_market(&input.store_name, input.market.as_deref())?;
-    let (key, key_was_trimmed) = validate_key(&input.key)?;
-    Ok(ValidInput {
-        store_name,
-        key,
-        market,
-        key_was_trimmed,
-    })
-}
-
 /// A trimmed Store Name and an upper-cased Relevant market (a US state), or why not.
-fn validate_name_and_market(
+pub(crate) fn validate_name_and_market(
     store_name: &str,
     market: Option<&str>,
 ) -> Result<(String, Option<String>)> {
@@ -178,20 +147,6 @@ fn validate_name_and_market(
         }
     };
     Ok((store_name, market))
-}
-
-/// The key without stray spaces, and whether any were removed; or why it cannot be a key.
-fn validate_key(raw: &Secret) -> Result<(Secret, bool)> {
-    let key = raw.expose().trim();
-    if key.is_empty() {
-        return Err(Error::validation("Key is empty.")
-            .with_hint("Paste the API key POSaBIT shows for this store."));
-    }
-    if key.contains(char::is_whitespace) {
-        return Err(Error::validation("Key contains spaces in the middle.")
-            .with_hint("Copy the key again from POSaBIT; a key is one word with no spaces."));
-    }
-    Ok((Secret::new(key), key.len() != raw.expose().len()))
 }
 
 pub(crate) fn permission_checks(
@@ -238,7 +193,11 @@ fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<Credential> {
     })
 }
 
-fn name_taken(connection: &Connection, integration: Integration, store_name: &str) -> Result<bool> {
+pub(crate) fn name_taken(
+    connection: &Connection,
+    integration: Integration,
+    store_name: &str,
+) -> Result<bool> {
     Ok(connection
         .query_row(
             "SELECT 1 FROM credentials WHERE integration = ?1 AND store_name = ?2 COLLATE NOCASE AND removed_at IS NULL",
@@ -247,42 +206,6 @@ fn name_taken(connection: &Connection, integration: Integration, store_name: &st
         )
         .optional()?
         .is_some())
-}
-
-/// Verifies a POSaBIT key against the POS and stores it: the row in SQLite, the key in the keychain.
-pub async fn add_posabit(
-    db: &Database,
-    secrets: &dyn SecretStore,
-    client: &PosabitClient,
-    input: NewPosabitCredential,
-) -> Result<AddedCredential> {
-    let valid = validate(&input)?;
-    let name = valid.store_name.clone();
-    if db
-        .read_async(move |c| name_taken(c, Integration::Posabit, &name))
-        .await?
-    {
-        return Err(conflict(&valid.store_name));
-    }
-    let venue = client.venue_info(&valid.key).await?;
-    let row = NewRow {
-        integration: Integration::Posabit,
-        store_name: valid.store_name,
-        market: valid.market,
-        venue_name: Some(venue.name),
-        venue_state: venue.state,
-        permissions: venue.permissions,
-        username: None,
-        associated_email: None,
-        locations: Vec::new(),
-        medical_patients: false,
-    };
-    let credential = store_with_secret(db, secrets, row, &valid.key).await?;
-    tracing::info!(credential = %credential.id, store = %credential.store_name, "POSaBIT credential added");
-    Ok(AddedCredential {
-        credential,
-        key_was_trimmed: valid.key_was_trimmed,
-    })
 }
 
 /// The columns of a credential about to be stored.
@@ -354,7 +277,8 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
         .map_err(|e| Error::internal(format!("Could not record the credential: {e}")))
 }
 
-fn conflict(store_name: &str) -> Error {
+/// The error for a Store Name already in use.
+pub(crate) fn conflict(store_name: &str) -> Error {
     Error::new(
         ErrorCode::Conflict,
         format!("A credential named “{store_name}” already exists."),
@@ -435,7 +359,8 @@ pub fn remove_unfinished(
     Ok(pending.len())
 }
 
-fn find(db: &Database, id: &str) -> Result<Credential> {
+/// The active credential `id`, or a not-found error that says to reload.
+pub(crate) fn find(db: &Database, id: &str) -> Result<Credential> {
     let id = id.to_string();
     db.read(move |c| {
         active_by_id(c, &id)?.ok_or_else(|| {
@@ -480,116 +405,9 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
     Ok(())
 }
 
-/// Changes what the user named a POSaBIT credential: its Store Name and Relevant market.
-pub async fn edit_posabit(
-    db: &Database,
-    id: &str,
-    store_name: &str,
-    market: Option<String>,
-) -> Result<Credential> {
-    let credential = find(db, id)?;
-    let (store_name, market) = validate_name_and_market(store_name, market.as_deref())?;
-    let row = credential.id.clone();
-    db.write_async(move |tx| {
-        let clash: Option<String> = tx
-            .query_row(
-                "SELECT id FROM credentials WHERE integration = 'posabit' AND store_name = ?1 COLLATE NOCASE AND removed_at IS NULL AND id <> ?2",
-                params![store_name, row],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if clash.is_some() {
-            return Err(conflict(&store_name));
-        }
-        tx.execute("UPDATE credentials SET store_name = ?2, market = ?3 WHERE id = ?1", params![row, store_name, market])?;
-        Ok(())
-    })
-    .await?;
-    find(db, id)
-}
-
-/// Replaces a POSaBIT credential's key after checking the new one opens the same venue.
-pub async fn rotate_posabit_key(
-    db: &Database,
-    secrets: &dyn SecretStore,
-    client: &PosabitClient,
-    id: &str,
-    key: Secret,
-) -> Result<AddedCredential> {
-    let credential = find(db, id)?;
-    let (key, key_was_trimmed) = validate_key(&key)?;
-    let venue = client.venue_info(&key).await?;
-    if credential
-        .venue_name
-        .as_deref()
-        .is_some_and(|name| name != venue.name)
-    {
-        return Err(Error::new(
-            ErrorCode::Conflict,
-            format!(
-                "This key opens “{}”, not “{}”.",
-                venue.name,
-                credential.venue_name.unwrap_or_default()
-            ),
-        )
-        .with_hint(
-            "Use the key POSaBIT shows for this store, or add the other store as a new credential.",
-        ));
-    }
-    secrets.put(&secret_name(&credential.id), &key)?;
-    let permissions = serde_json::to_string(&venue.permissions)
-        .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
-    let (row, now) = (credential.id.clone(), Utc::now().to_rfc3339());
-    db.write_async(move |tx| {
-        tx.execute(
-            "UPDATE credentials SET permissions = ?2, verified_at = ?3, venue_state = ?4 WHERE id = ?1",
-            params![row, permissions, now, venue.state],
-        )?;
-        Ok(())
-    })
-    .await?;
-    tracing::info!(credential = %credential.id, "credential key rotated");
-    Ok(AddedCredential {
-        credential: find(db, id)?,
-        key_was_trimmed,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn input(store: &str, key: &str, market: Option<&str>) -> NewPosabitCredential {
-        NewPosabitCredential {
-            store_name: store.into(),
-            key: Secret::new(key),
-            market: market.map(Into::into),
-        }
-    }
-
-    #[test]
-    fn validation_trims_and_says_so() {
-        let valid = validate(&input("  Capitol Hill ", "  abc123\n", Some(" wa "))).unwrap();
-        assert_eq!(valid.store_name, "Capitol Hill");
-        assert_eq!(valid.key.expose(), "abc123");
-        assert!(valid.key_was_trimmed);
-        assert_eq!(valid.market.as_deref(), Some("WA"));
-        assert!(!validate(&input("S", "abc", None)).unwrap().key_was_trimmed);
-    }
-
-    #[test]
-    fn validation_refuses_empty_and_odd_input_with_a_clear_message() {
-        for (store, key, market, expected) in [
-            ("", "k", None, "Store Name is empty."),
-            ("S", "   ", None, "Key is empty."),
-            ("S", "ab cd", None, "Key contains spaces in the middle."),
-            ("S", "k", Some("Narnia"), "“Narnia” is not a US state."),
-        ] {
-            let error = validate(&input(store, key, market)).err().unwrap();
-            assert_eq!(error.code, ErrorCode::Validation);
-            assert_eq!(error.message, expected);
-        }
-    }
 
     #[test]
     fn permission_checks_name_the_missing_one_with_its_remedy() {

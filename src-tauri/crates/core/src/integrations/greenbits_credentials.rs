@@ -117,16 +117,18 @@ pub async fn login(
         ),
         locations: locations.clone(),
     };
-    let mut waiting = pending.lock();
-    waiting.retain(|_, p| p.at.elapsed() < LOGIN_LIFETIME);
-    waiting.insert(
-        login.login_id.clone(),
-        Pending {
-            user,
-            locations,
-            at: Instant::now(),
-        },
-    );
+    {
+        let mut waiting = pending.lock();
+        waiting.retain(|_, p| p.at.elapsed() < LOGIN_LIFETIME);
+        waiting.insert(
+            login.login_id.clone(),
+            Pending {
+                user,
+                locations,
+                at: Instant::now(),
+            },
+        );
+    }
     Ok(login)
 }
 

@@ -1,4 +1,4 @@
-//! The integration cards: credentials per POS (keychain secret plus a row), the Connect state
+//! The integration cards: credentials (keychain secret plus a row; one card flow per POS), the Connect state
 //! (age gate, checklist), changes to the additional settings with their audit log, and the
 //! notifications the bell shows.
 
@@ -6,4 +6,5 @@ pub mod connect_state;
 pub mod credentials;
 pub mod greenbits_credentials;
 pub mod notifications;
+pub mod posabit_credentials;
 pub mod setting_changes;

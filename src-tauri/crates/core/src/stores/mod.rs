@@ -414,7 +414,7 @@ mod tests {
             (
                 StoreInput {
                     timezone: "Mars/Olympus".into(),
-                    ..good.clone()
+                    ..good
                 },
                 "“Mars/Olympus” is not a time zone Canopy knows.",
             ),

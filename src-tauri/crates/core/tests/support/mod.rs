@@ -1,12 +1,16 @@
 //! Shared set-up for core's integration tests: a real sandbox on loopback and a real SQLite file.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
 use canopy_core::consent::sms::HttpSmsGateway;
 use canopy_core::console::{Console, PosClients};
-use canopy_core::integrations::credentials::NewPosabitCredential;
+use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
 use canopy_core::pos::retry::RetryPolicy;

@@ -1,5 +1,9 @@
 //! A sandbox on loopback and a small HTTP client for the contract tests.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test helper stops its test at the failed step, named in the expect"
+)]
 #![allow(dead_code)]
 
 use canopy_sandbox::{start, RunningSandbox, SandboxConfig};

@@ -145,8 +145,6 @@ pub(super) async fn run_stream(
     trigger: Trigger,
     settings: &Result<RunSettings>,
 ) -> SyncSummary {
-    let optional = plan.stream == Stream::Patients
-        && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
     let mut summary = SyncSummary {
         credential_id: credential.id.clone(),
         store_name: credential.store_name.clone(),
@@ -178,23 +176,10 @@ pub(super) async fn run_stream(
                 }
                 Err(error) => Err(error.clone()),
             };
-            match pulled {
-                Err(error)
-                    if optional
-                        && error.code == crate::base::error::ErrorCode::PosPermissionMissing =>
-                {
-                    let warning = format!(
-                        "{} Pulling patient lists is optional, so the sync went on.",
-                        error.message
-                    );
-                    tracing::warn!(credential = %credential.id, stream = %plan.stream, "{warning}");
-                    summary.warning = Some(warning);
-                }
-                Err(error) => {
-                    tracing::warn!(credential = %credential.id, stream = %plan.stream, code = ?error.code, "sync stopped: {}", error.message);
-                    summary.error = Some(error);
-                }
-                Ok(()) => {}
+            let optional = plan.stream == Stream::Patients
+                && settings.as_ref().is_ok_and(|s| s.patient_lists_optional);
+            if let Err(error) = pulled {
+                record_stop(&mut summary, error, optional, credential, plan);
             }
             if let Err(error) = runs::finish(context.db, run_id, &summary, total).await {
                 summary.error.get_or_insert(error);
@@ -202,6 +187,42 @@ pub(super) async fn run_stream(
         }
         Err(error) => summary.error = Some(error),
     }
+    context
+        .control
+        .report(last_progress(&summary, plan.stream, total));
+    tracing::info!(
+        credential = %credential.id, stream = %plan.stream, store = %plan.store_key, pages = summary.pages,
+        seen = summary.seen, new = summary.new, changed = summary.changed, rejected = summary.rejected,
+        retries = summary.retries, "stream sync finished"
+    );
+    summary
+}
+
+/// Why a stream stopped, on its summary: a refused patient list the card makes optional is a
+/// warning (the sync goes on), anything else the stream's error.
+fn record_stop(
+    summary: &mut SyncSummary,
+    error: crate::base::error::Error,
+    optional: bool,
+    credential: &Credential,
+    plan: &StreamPlan,
+) {
+    if optional && error.code == crate::base::error::ErrorCode::PosPermissionMissing {
+        let warning = format!(
+            "{} Pulling patient lists is optional, so the sync went on.",
+            error.message
+        );
+        tracing::warn!(credential = %credential.id, stream = %plan.stream, "{warning}");
+        summary.warning = Some(warning);
+    } else {
+        tracing::warn!(credential = %credential.id, stream = %plan.stream, code = ?error.code, "sync stopped: {}", error.message);
+        summary.error = Some(error);
+    }
+}
+
+/// The report a stream ends with: its state from its error, and every record done once it
+/// finished.
+fn last_progress(summary: &SyncSummary, stream: Stream, total: Option<u64>) -> SyncProgress {
     let state = match &summary.error {
         None => SyncState::Finished,
         Some(e) if e.code == crate::base::error::ErrorCode::Cancelled => SyncState::Cancelled,
@@ -213,15 +234,7 @@ pub(super) async fn run_stream(
         (_, Some(total)) => total.min(seen),
         (_, None) => seen,
     };
-    context
-        .control
-        .report(progress(&summary, plan.stream, done, total, state));
-    tracing::info!(
-        credential = %credential.id, stream = %plan.stream, store = %plan.store_key, pages = summary.pages,
-        seen = summary.seen, new = summary.new, changed = summary.changed, rejected = summary.rejected,
-        retries = summary.retries, "stream sync finished"
-    );
-    summary
+    progress(summary, stream, done, total, state)
 }
 
 fn progress(
@@ -275,7 +288,6 @@ pub(super) async fn run_settings(db: &Database, credential: &Credential) -> Resu
                     .map(|t| start_of_day(t.with_timezone(&Utc))),
                 market: credential
                     .market
-                    .clone()
                     .filter(|_| settings.sync_to_relevant_market),
                 enroll_after: settings.enroll_after.clone(),
                 mirror_points: settings.mirror_points,

@@ -190,25 +190,34 @@ pub async fn sync_credential(
         }
     }
     if let (Ok(settings), false) = (&settings, context.control.cancelled()) {
-        match closing::close_credential(context.db, settings).await {
-            Ok(closing) => {
-                tracing::info!(credential = %credential.id, ?closing, "closing passes done")
-            }
-            Err(error) => {
-                tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
-                if let Some(last) = summaries.last_mut() {
-                    last.warning.get_or_insert(format!(
-                        "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
-                        error.message
-                    ));
-                }
-            }
-        }
+        close(context.db, credential, settings, &mut summaries).await;
     }
     if let Err(error) = runs::notify_credential(context.db, credential, &summaries).await {
         tracing::warn!(credential = %credential.id, "could not update notifications: {}", error.message);
     }
     summaries
+}
+
+/// Runs the credential's closing passes after its streams; a failure is a warning on the last
+/// stream's summary (the data synced, the next sync tries again).
+async fn close(
+    db: &Database,
+    credential: &Credential,
+    settings: &engine::RunSettings,
+    summaries: &mut [SyncSummary],
+) {
+    match closing::close_credential(db, settings).await {
+        Ok(closing) => tracing::info!(credential = %credential.id, ?closing, "closing passes done"),
+        Err(error) => {
+            tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
+            if let Some(last) = summaries.last_mut() {
+                last.warning.get_or_insert(format!(
+                    "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
+                    error.message
+                ));
+            }
+        }
+    }
 }
 
 /// The error a cancelled run records.

@@ -40,16 +40,22 @@ impl Drop for RunSlot {
 impl SyncRegistry {
     /// Claims `credential_id` for a run, or says a run of it is already going.
     pub fn begin(self: &Arc<Self>, credential_id: &str, store_name: &str) -> Result<RunSlot> {
-        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        if running.contains_key(credential_id) {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let claimed = {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            let free = !running.contains_key(credential_id);
+            if free {
+                running.insert(credential_id.to_string(), cancel.clone());
+            }
+            free
+        };
+        if !claimed {
             return Err(Error::new(
                 ErrorCode::Conflict,
                 format!("“{store_name}” is already syncing."),
             )
             .with_hint("Wait for it to finish, or cancel it first."));
         }
-        let cancel = Arc::new(AtomicBool::new(false));
-        running.insert(credential_id.to_string(), cancel.clone());
         Ok(RunSlot {
             registry: self.clone(),
             credential_id: credential_id.to_string(),
@@ -61,14 +67,11 @@ impl SyncRegistry {
     /// returns how many were running.
     pub fn cancel(&self, credential_ids: Option<&[String]>) -> usize {
         let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut count = 0;
-        for (id, flag) in running.iter() {
-            if credential_ids.is_none_or(|ids| ids.contains(id)) {
-                flag.store(true, Ordering::SeqCst);
-                count += 1;
-            }
-        }
-        count
+        running
+            .iter()
+            .filter(|(id, _)| credential_ids.is_none_or(|ids| ids.contains(id)))
+            .inspect(|(_, flag)| flag.store(true, Ordering::SeqCst))
+            .count()
     }
 }
 

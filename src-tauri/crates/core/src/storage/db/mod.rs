@@ -80,6 +80,7 @@ impl Database {
         let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&transaction)?;
         transaction.commit()?;
+        drop(writer);
         Ok(value)
     }
 
