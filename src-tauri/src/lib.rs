@@ -86,6 +86,8 @@ pub fn run() {
             commands::personas::get_persona,
             commands::personas::split_source_record,
             commands::personas::sign_up,
+            commands::personas::signup_consent_wording,
+            commands::personas::resolve_held_reply,
             commands::personas::export_personas,
             commands::personas::import_personas,
         ])

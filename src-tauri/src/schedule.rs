@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use canopy_core::base::clock::SystemClock;
 use canopy_core::console::events::ConsoleEvent;
-use canopy_core::console::scheduler::{Scheduler, SystemClock};
+use canopy_core::console::scheduler::Scheduler;
 use canopy_core::console::Console;
 use tauri::{AppHandle, Emitter};
 

@@ -8,6 +8,7 @@ import type {
   AppError,
   AppStatus,
   AuditEntry,
+  ConsentWording,
   ConsoleEvent,
   Credential,
   DryRun,
@@ -106,6 +107,10 @@ export const api = {
   getPersona: (id: number) => call<PersonaDetail>("get_persona", { id }),
   splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
   signUp: (input: SignupInput) => call<number>("sign_up", { input }),
+  /** The consent wording the signup form shows, and its version. */
+  signupConsentWording: () => call<ConsentWording>("signup_consent_wording"),
+  /** Support's decision on a reply held for review. */
+  resolveHeldReply: (personaId: number, isStop: boolean) => call<null>("resolve_held_reply", { personaId, isStop }),
   /** Writes the personas of `query` (its search, filters and sort) as CSV to `path`. */
   exportPersonas: (query: PersonaQuery, path: string, onProgress: (p: ExportProgress) => void) => {
     const channel = new Channel<ExportProgress>();

@@ -28,9 +28,9 @@ export type SmsConsent = "none" | "requested" | "opted_in" | "opted_out";
 
 export type ConsentChannel = "sms" | "email";
 
-export type ConsentEventKind = "requested" | "confirmed" | "opted_in" | "opted_out" | "ignored";
+export type ConsentEventKind = "requested" | "confirmed" | "opted_in" | "opted_out" | "resubscribed" | "held" | "ignored";
 
-export type ConsentSource = "signup" | "sms_reply" | "import" | "split" | "posabit" | "greenbits" | "sms_opt_in:posabit" | "sms_opt_in:greenbits";
+export type ConsentSource = "signup" | "sms_reply" | "import" | "split" | "suppression" | "review" | "posabit" | "greenbits" | "sms_opt_in:posabit" | "sms_opt_in:greenbits";
 
 export type PersonaSource = "posabit" | "greenbits" | "loyalty" | "import";
 
@@ -634,6 +634,11 @@ source: ConsentSource,
  */
 detail: string | null, 
 /**
+ * The evidence kept with it, as JSON: the form wording's version and the signature, the reply's
+ * text, the POS field and credential.
+ */
+evidence: string | null, 
+/**
  * When (RFC 3339).
  */
 created_at: string, };
@@ -672,9 +677,23 @@ ledger: Array<LedgerEntryView>,
  */
 consent: Array<ConsentEvent>, 
 /**
+ * A reply from the persona's phone may mean stop: no texts go to it until support decides.
+ */
+held_for_review: boolean, 
+/**
  * POS pushes, newest first.
  */
 pushes: Array<PushView>, };
+
+export type ConsentWording = { 
+/**
+ * Its version, stored beside each signature.
+ */
+version: string, 
+/**
+ * The words.
+ */
+text: string, };
 
 export type SignupInput = { 
 /**
@@ -705,6 +724,10 @@ consent: boolean,
  * The signature given with the consent.
  */
 signature: string | null, 
+/**
+ * The version of the consent wording the form showed ([`CONSENT_WORDING`]).
+ */
+consent_version?: string, 
 /**
  * The retail store the shopper signed up at.
  */
@@ -890,25 +913,46 @@ replies: number,
  */
 confirmed: number, 
 /**
- * Personas who opted out (STOP).
+ * Personas who opted out (a stop).
  */
 opted_out: number, 
 /**
- * Opt-in requests sent.
+ * Phones whose reply may mean stop, held for review.
+ */
+held_for_review: number, 
+/**
+ * Opt-in requests handed to the gateway.
  */
 requested: number, 
 /**
- * Requests waiting for 8 am – 9 pm in the store's time zone.
+ * Answers (confirmations, HELP) handed to the gateway.
+ */
+answered: number, 
+/**
+ * Texts waiting for the recipient's hours (8 am – 9 pm, or the state's stricter window).
  */
 waiting_for_window: number, 
 /**
- * Requests waiting because the shopper's store is not known (map the store key).
+ * Texts waiting because the recipient's state allows no more today.
  */
-no_store: number, 
+waiting_for_cap: number, 
 /**
- * Texts the gateway refused; the requests are tried again on the next run.
+ * Texts waiting because where the recipient is cannot be told (no known area code, address
+ * or store: map the store key).
+ */
+no_place: number, 
+/**
+ * Opt-out confirmations not sent because their five minutes had passed.
+ */
+expired: number, 
+/**
+ * Texts the gateway refused; tried again on the next run, up to three times.
  */
 failed: number, 
+/**
+ * Texts given up after three refusals.
+ */
+given_up: number, 
 /**
  * The gateway's last error, when a text failed.
  */
@@ -932,7 +976,7 @@ opted_in: number,
  */
 opted_out: number, 
 /**
- * Requests the gateway refused, to be tried again.
+ * Requests the gateway refused (tried again up to three times, then given up).
  */
 failed: number, 
 /**

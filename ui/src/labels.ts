@@ -76,6 +76,8 @@ export const CONSENT_EVENT_LABELS: Record<ConsentEventKind, string> = {
   confirmed: "opt-in confirmed",
   opted_in: "opted in",
   opted_out: "opted out",
+  resubscribed: "rejoined by the shopper's own act",
+  held: "held for review (the reply may mean stop)",
   ignored: "reply or consent not applied",
 };
 
@@ -85,6 +87,8 @@ export const CONSENT_SOURCE_LABELS: Record<ConsentSource, string> = {
   sms_reply: "the shopper's text reply",
   import: "a file import",
   split: "splitting a merged persona",
+  suppression: "an earlier opt-out of this phone or e-mail",
+  review: "support's review of a held reply",
   posabit: "POSaBIT, at the POS",
   greenbits: "Greenbits, at the POS",
   "sms_opt_in:posabit": "the POSaBIT SMS double opt-in setting",

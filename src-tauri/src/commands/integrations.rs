@@ -203,5 +203,8 @@ pub async fn sms_status(
 /// Runs the SMS double opt-in job now (it also runs every five minutes): replies, then requests.
 #[tauri::command]
 pub async fn send_sms_opt_ins_now(state: State<'_, AppState>) -> Result<SmsRun, Error> {
-    state.console.run_sms_opt_ins(chrono::Utc::now()).await
+    state
+        .console
+        .run_sms_opt_ins(&canopy_core::base::clock::SystemClock)
+        .await
 }

@@ -4,7 +4,7 @@ use canopy_core::personas::detail::PersonaDetail;
 use canopy_core::personas::export::ExportProgress;
 use canopy_core::personas::query::{PersonaPage, PersonaQuery};
 use canopy_core::sources::import::{ImportProgress, ImportSummary};
-use canopy_core::sources::signups::SignupInput;
+use canopy_core::sources::signups::{ConsentWording, SignupInput, CONSENT_WORDING};
 use canopy_core::Error;
 use tauri::State;
 
@@ -35,6 +35,22 @@ pub async fn split_source_record(state: State<'_, AppState>, record_id: i64) -> 
 #[tauri::command]
 pub async fn sign_up(state: State<'_, AppState>, input: SignupInput) -> Result<i64, Error> {
     Ok(state.console.sign_up(input).await?.persona_id)
+}
+
+/// The consent wording the signup form shows, with its version.
+#[tauri::command]
+pub fn signup_consent_wording() -> ConsentWording {
+    CONSENT_WORDING
+}
+
+/// Support's decision on a reply held for review: `is_stop` opts the phone out, else the hold ends.
+#[tauri::command]
+pub async fn resolve_held_reply(
+    state: State<'_, AppState>,
+    persona_id: i64,
+    is_stop: bool,
+) -> Result<(), Error> {
+    state.console.resolve_held_reply(persona_id, is_stop).await
 }
 
 /// Exports the personas of the current search and filters as CSV to `path` (picked by the user),

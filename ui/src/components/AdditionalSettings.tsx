@@ -25,12 +25,12 @@ function dateTexts(pos: string): DateSettingText[] {
     {
       setting: "enroll_after",
       label: "Enroll Personas in loyalty program who purchased after",
-      help: "Automatically enrolls shoppers in the loyalty program if they had a sale on or after the date you specify. Enrolled shoppers earn points for sales on or after that date. Takes 24 hours to reflect.",
+      help: "Automatically enrolls shoppers in the loyalty program if they had a sale on or after the date you specify. Enrolled shoppers earn points for sales on or after that date. Canopy enrolls them at the end of the next sync.",
     },
     {
       setting: "sms_opt_in_after",
       label: "Send SMS double opt-ins to Personas who purchased after",
-      help: "Sends an SMS double opt-in request to shoppers with a phone number who had a sale on or after the date you specify. Takes 24 hours to trigger.",
+      help: "Sends an SMS double opt-in request to shoppers with a phone number who had a sale on or after the date you specify. Canopy queues the requests on its next SMS run (every 5 minutes, or Send now) and sends each one only within the shopper's local hours: 8 am – 9 pm, or their state's stricter window.",
       removalWarning: SMS_REMOVAL_WARNING,
     },
     {

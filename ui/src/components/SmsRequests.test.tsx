@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SmsRun } from "../bindings";
 import { SmsRequests, describeRun } from "./SmsRequests";
 
 const smsStatus = vi.fn();
@@ -16,13 +17,16 @@ afterEach(() => {
   vi.clearAllMocks();
 });
 
-const run = { replies: 0, confirmed: 0, opted_out: 0, requested: 0, waiting_for_window: 0, no_store: 0, failed: 0 };
+const run: SmsRun = {
+  replies: 0, confirmed: 0, opted_out: 0, held_for_review: 0, requested: 0, answered: 0,
+  waiting_for_window: 0, waiting_for_cap: 0, no_place: 0, expired: 0, failed: 0, given_up: 0,
+};
 
 describe("SmsRequests", () => {
   it("words a run in one sentence", () => {
     expect(describeRun({ ...run, requested: 1 })).toBe("1 opt-in request sent.");
-    expect(describeRun({ ...run, requested: 3, waiting_for_window: 7, no_store: 2, replies: 1 })).toBe(
-      "3 opt-in requests sent; 7 wait for 8 am – 9 pm store time; 2 wait for their store to be mapped; 1 reply read.",
+    expect(describeRun({ ...run, requested: 3, waiting_for_window: 7, waiting_for_cap: 1, no_place: 2, replies: 1, held_for_review: 1 })).toBe(
+      "3 opt-in requests sent; 7 wait for the shopper's local hours; 1 wait for their state's daily limit; 2 wait: where the shopper is is unknown (map their store); 1 reply read; 1 held for review.",
     );
   });
 

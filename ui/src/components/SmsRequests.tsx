@@ -6,9 +6,13 @@ import { ErrorNotice } from "./ErrorNotice";
 /** What a run of the job did, in one sentence. */
 export function describeRun(run: SmsRun): string {
   const parts = [`${String(run.requested)} opt-in request${run.requested === 1 ? "" : "s"} sent`];
-  if (run.waiting_for_window > 0) parts.push(`${String(run.waiting_for_window)} wait for 8 am – 9 pm store time`);
-  if (run.no_store > 0) parts.push(`${String(run.no_store)} wait for their store to be mapped`);
+  if (run.answered > 0) parts.push(`${String(run.answered)} answer${run.answered === 1 ? "" : "s"} sent`);
+  if (run.waiting_for_window > 0) parts.push(`${String(run.waiting_for_window)} wait for the shopper's local hours`);
+  if (run.waiting_for_cap > 0) parts.push(`${String(run.waiting_for_cap)} wait for their state's daily limit`);
+  if (run.no_place > 0) parts.push(`${String(run.no_place)} wait: where the shopper is is unknown (map their store)`);
   if (run.replies > 0) parts.push(`${String(run.replies)} repl${run.replies === 1 ? "y" : "ies"} read`);
+  if (run.held_for_review > 0) parts.push(`${String(run.held_for_review)} held for review`);
+  if (run.given_up > 0) parts.push(`${String(run.given_up)} given up after three refusals`);
   return `${parts.join("; ")}.`;
 }
 
@@ -47,7 +51,7 @@ export function SmsRequests({ integration, onMessage }: { integration: Integrati
         <span className="muted small">
           Requests sent: {status.sent.toLocaleString()} · awaiting a reply {status.awaiting_reply.toLocaleString()} · opted in{" "}
           {status.opted_in.toLocaleString()} · opted out {status.opted_out.toLocaleString()}
-          {status.failed > 0 ? ` · failed ${status.failed.toLocaleString()} (tried again on the next run)` : ""}
+          {status.failed > 0 ? ` · refused ${status.failed.toLocaleString()} (each tried up to three times)` : ""}
         </span>
       )}
       <button type="button" className="secondary small" disabled={busy} onClick={sendNow}>

@@ -57,6 +57,16 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
   };
 
   const persona = detail?.persona;
+  const resolveHeld = (isStop: boolean) => {
+    api.resolveHeldReply(id, isStop).then(
+      () => {
+        onChanged(isStop ? "The reply was treated as an opt-out." : "The hold is released; texts may go again.");
+        api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+      },
+      (caught: unknown) => { setError(caught as AppError); },
+    );
+  };
+
   return (
     <aside className="drawer" role="dialog" aria-modal="false" aria-labelledby="persona-title" data-testid="persona-detail"
       onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
@@ -172,6 +182,15 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
           )}
 
           <h3>Consent history</h3>
+          {detail.held_for_review && (
+            <div className="notice notice-warning" role="status" data-testid="held-for-review">
+              <p>A reply from this shopper may mean stop. No texts go to their phone until you decide.</p>
+              <div className="actions">
+                <button type="button" onClick={() => { resolveHeld(true); }}>Treat as opt-out</button>
+                <button type="button" className="secondary" onClick={() => { resolveHeld(false); }}>Not a stop</button>
+              </div>
+            </div>
+          )}
           {detail.consent.length === 0 ? <p className="muted">No consent given, asked for or withdrawn yet.</p> : (
             <ul className="consent-list" data-testid="persona-consent">
               {detail.consent.map((c, index) => (

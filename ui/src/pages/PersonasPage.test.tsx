@@ -16,6 +16,7 @@ vi.mock("../api", () => ({
     getPersona: (...args: unknown[]) => getPersona(...args) as unknown,
     splitSourceRecord: (...args: unknown[]) => splitSourceRecord(...args) as unknown,
     signUp: (...args: unknown[]) => signUp(...args) as unknown,
+    signupConsentWording: () => Promise.resolve({ version: "2026-12-04", text: "By signing, I agree to receive marketing texts." }),
     pickSavePath: () => Promise.resolve("/tmp/personas.csv"),
     exportPersonas: (...args: unknown[]) => exportPersonas(...args) as unknown,
   },
@@ -94,9 +95,10 @@ describe("PersonasPage", () => {
       purchases: [{ integration: "greenbits", pos_id: "o-1", purchased_at: "2026-11-20T12:00:00Z", total_cents: 7500, voided: false }],
       ledger: [{ kind: "earn", points: 75, reason: "Purchase", transaction_id: "o-1", created_at: "2026-11-20T12:00:00Z", expires_at: "2027-02-18T12:00:00Z", balance: 75 }],
       consent: [
-        { channel: "sms", event: "requested", source: "sms_opt_in:posabit", detail: "Double opt-in request sent", created_at: "2026-11-21T17:00:00Z" },
-        { channel: "sms", event: "opted_out", source: "sms_reply", detail: "Replied STOP (“STOP”)", created_at: "2026-11-21T18:00:00Z" },
+        { channel: "sms", event: "requested", source: "sms_opt_in:posabit", detail: "Double opt-in request sent", evidence: null, created_at: "2026-11-21T17:00:00Z" },
+        { channel: "sms", event: "opted_out", source: "sms_reply", detail: "Replied STOP (“STOP”)", evidence: "{\"text\":\"STOP\"}", created_at: "2026-11-21T18:00:00Z" },
       ],
+      held_for_review: false,
       pushes: [],
     };
     getPersona.mockResolvedValue(detail);
@@ -122,7 +124,7 @@ describe("PersonasPage", () => {
     });
   });
 
-  it("saves a signup with its store, consent and signature", async () => {
+  it("saves a signup with its store, consent, the wording signed and the signature", async () => {
     signUp.mockResolvedValue(9);
     getPersona.mockReturnValue(new Promise(() => undefined));
     render(<PersonasPage onToast={vi.fn()} />);
@@ -131,12 +133,19 @@ describe("PersonasPage", () => {
     fireEvent.change(screen.getByLabelText("Phone"), { target: { value: "(206) 555-0142" } });
     await screen.findByRole("option", { name: "Capitol Hill (WA)" });
     fireEvent.change(screen.getByLabelText("Store of signup"), { target: { value: "3" } });
-    fireEvent.click(screen.getByLabelText("The shopper agrees to receive marketing messages"));
+    fireEvent.change(screen.getByLabelText("Birth date"), { target: { value: "1990-04-20" } });
+    const consent = screen.getByLabelText("The shopper agrees to receive marketing messages");
+    await waitFor(() => { expect((consent as HTMLInputElement).disabled).toBe(false); });
+    fireEvent.click(consent);
+    expect((await screen.findByTestId("consent-wording")).textContent).toContain("By signing");
     fireEvent.change(screen.getByLabelText("Signature"), { target: { value: "Robin R" } });
     fireEvent.click(screen.getByRole("button", { name: "Save signup" }));
     await waitFor(() => {
       expect(signUp).toHaveBeenCalledWith(
-        expect.objectContaining({ first_name: "Robin", phone: "(206) 555-0142", email: null, consent: true, signature: "Robin R", store_id: 3 }),
+        expect.objectContaining({
+          first_name: "Robin", phone: "(206) 555-0142", email: null, birth_date: "1990-04-20",
+          consent: true, signature: "Robin R", consent_version: "2026-12-04", store_id: 3,
+        }),
       );
     });
   });

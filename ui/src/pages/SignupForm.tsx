@@ -1,6 +1,6 @@
-import { useState, type SyntheticEvent } from "react";
+import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
-import type { AppError, RetailStore } from "../bindings";
+import type { AppError, ConsentWording, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 interface Props {
@@ -10,10 +10,17 @@ interface Props {
   onSignedUp: (personaId: number) => void;
 }
 
-/** The local signup form: a loyalty member from the start; consent with a signature is marketing opt-in. */
+/**
+ * The local signup form: a loyalty member from the start. Consent shows the wording the shopper
+ * signs (its version is kept with the signature) and needs a birth date showing 21 or older.
+ */
 export function SignupForm({ stores, onClose, onSignedUp }: Props) {
   const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", store: "", consent: false, signature: "" });
+  const [wording, setWording] = useState<ConsentWording | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    api.signupConsentWording().then(setWording, (caught: unknown) => { setError(caught as AppError); });
+  }, []);
   const [saving, setSaving] = useState(false);
   const set = (change: Partial<typeof form>) => { setForm((current) => ({ ...current, ...change })); };
   const blank = (value: string) => (value.trim() === "" ? null : value);
@@ -31,6 +38,7 @@ export function SignupForm({ stores, onClose, onSignedUp }: Props) {
         birth_date: blank(form.birth),
         consent: form.consent,
         signature: form.consent ? blank(form.signature) : null,
+        consent_version: form.consent ? wording?.version : undefined,
         store_id: form.store === "" ? undefined : Number(form.store),
       })
       .then(onSignedUp, (caught: unknown) => { setError(caught as AppError); })
@@ -48,7 +56,7 @@ export function SignupForm({ stores, onClose, onSignedUp }: Props) {
           <label>Last name<input name="signup_last" value={form.last} onChange={(e) => { set({ last: e.target.value }); }} /></label>
           <label>Phone<input name="signup_phone" type="tel" value={form.phone} onChange={(e) => { set({ phone: e.target.value }); }} /></label>
           <label>Email<input name="signup_email" type="email" value={form.email} onChange={(e) => { set({ email: e.target.value }); }} /></label>
-          <label>Birth date<input name="signup_birth" type="date" value={form.birth} onChange={(e) => { set({ birth: e.target.value }); }} /></label>
+          <label>Birth date<input name="signup_birth" type="date" value={form.birth} required={form.consent} onChange={(e) => { set({ birth: e.target.value }); }} /></label>
           <label>
             Store of signup
             <select name="signup_store" value={form.store} onChange={(e) => { set({ store: e.target.value }); }}>
@@ -58,11 +66,14 @@ export function SignupForm({ stores, onClose, onSignedUp }: Props) {
           </label>
         </div>
         <label className="check">
-          <input name="signup_consent" type="checkbox" checked={form.consent} onChange={(e) => { set({ consent: e.target.checked }); }} />
+          <input name="signup_consent" type="checkbox" checked={form.consent} disabled={wording === null} onChange={(e) => { set({ consent: e.target.checked }); }} />
           The shopper agrees to receive marketing messages
         </label>
-        {form.consent && (
-          <label>Signature<input name="signup_signature" value={form.signature} onChange={(e) => { set({ signature: e.target.value }); }} placeholder="The shopper types their name" /></label>
+        {form.consent && wording && (
+          <>
+            <p className="consent-wording small" data-testid="consent-wording">{wording.text}</p>
+            <label>Signature<input name="signup_signature" value={form.signature} required onChange={(e) => { set({ signature: e.target.value }); }} placeholder="The shopper types their name" /></label>
+          </>
         )}
         {error && <ErrorNotice error={error} />}
         <div className="dialog-actions">

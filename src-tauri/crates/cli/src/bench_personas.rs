@@ -66,7 +66,7 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
             Ok(())
         })
         .map_err(fail)?;
-        if (end / PAGE) % 200 == 0 {
+        if (end / PAGE).is_multiple_of(200) {
             eprintln!(
                 "  {end} customers and sales written ({:.0} s)",
                 started.elapsed().as_secs_f64()

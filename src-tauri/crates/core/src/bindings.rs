@@ -32,7 +32,7 @@ use crate::personas::query::{PersonaPage, PersonaQuery, PersonaRow, PersonaSort,
 use crate::pos::streams::Stream;
 use crate::pos::LocationChoice;
 use crate::sources::import::{ImportProgress, ImportSummary, LineError};
-use crate::sources::signups::SignupInput;
+use crate::sources::signups::{ConsentWording, SignupInput};
 use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
 use crate::stores::api_tracking::{ApiTracking, StoreNumber};
@@ -76,6 +76,7 @@ pub fn typescript() -> String {
         PushView::decl(&cfg),
         ConsentEvent::decl(&cfg),
         PersonaDetail::decl(&cfg),
+        ConsentWording::decl(&cfg),
         SignupInput::decl(&cfg),
         ExportProgress::decl(&cfg),
         LineError::decl(&cfg),

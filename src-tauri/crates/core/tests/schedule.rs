@@ -13,8 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 
+use canopy_core::base::clock::Clock;
 use canopy_core::console::events::ConsoleEvent;
-use canopy_core::console::scheduler::{Clock, Job, Scheduler, TICK};
+use canopy_core::console::scheduler::{Job, Scheduler, TICK};
 use canopy_core::console::{Console, PosClients};
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;

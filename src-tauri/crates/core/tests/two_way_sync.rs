@@ -42,6 +42,11 @@ fn signup(phone: &str, email: &str) -> SignupInput {
         birth_date: Some("1990-05-05".into()),
         consent: true,
         signature: Some("Robin Signup".into()),
+        consent_version: Some(
+            canopy_core::sources::signups::CONSENT_WORDING
+                .version
+                .into(),
+        ),
         store_id: None,
     }
 }
@@ -269,6 +274,11 @@ async fn a_signup_needs_a_name_and_a_way_to_reach_the_shopper() {
         (
             SignupInput {
                 signature: None,
+                consent_version: Some(
+                    canopy_core::sources::signups::CONSENT_WORDING
+                        .version
+                        .into(),
+                ),
                 ..signup("2065550100", "a@b.c")
             },
             "signature",

@@ -2,14 +2,21 @@
 //! a real SMS provider; tests and the admin API read what was sent and inject shoppers' replies.
 //!
 //! ```text
-//! POST /sms/v1/messages            {to, body} → 201 {id, to, body, sent_at}
+//! POST /sms/v1/messages            {to, body} with an Idempotency-Key header → 201 {id, to, body, sent_at};
+//!                                  the same key again → 200 with the first text, nothing sent twice
+//! GET  /sms/v1/messages/by-key/K   the text sent with key K, or 404
 //! GET  /sms/v1/replies?after=N     {replies: [{id, from, body, received_at}]} with id > N
 //! GET  /__admin/sms/messages       every text sent, oldest first
 //! POST /__admin/sms/replies        {from, body}: a shopper texts back; answers the reply
+//! POST /__admin/sms/refuse         {phone}: the gateway refuses texts to it from now on (422)
+//! POST /__admin/sms/hang           {on}: accept each text, then never answer (a lost answer)
 //! ```
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -28,6 +35,9 @@ pub struct Text {
     pub body: String,
     /// When (RFC 3339).
     pub at: String,
+    /// The sender's idempotency key (texts sent by Canopy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// Texts sent by Canopy and replies from shoppers.
@@ -37,15 +47,24 @@ pub struct SmsLog {
     pub sent: Vec<Text>,
     /// Replies, oldest first.
     pub replies: Vec<Text>,
+    /// Sent texts by idempotency key (index into `sent`).
+    by_key: HashMap<String, usize>,
+    /// Phones the gateway refuses.
+    refused: HashSet<String>,
+    /// Accept texts, then never answer.
+    hang_after_accept: bool,
 }
 
 /// The gateway's and the admin's SMS routes.
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/sms/v1/messages", post(send))
+        .route("/sms/v1/messages/by-key/{key}", get(by_key))
         .route("/sms/v1/replies", get(replies))
         .route("/__admin/sms/messages", get(sent))
         .route("/__admin/sms/replies", post(inject_reply))
+        .route("/__admin/sms/refuse", post(refuse))
+        .route("/__admin/sms/hang", post(hang))
 }
 
 #[derive(Deserialize)]
@@ -63,29 +82,74 @@ fn deliverable(phone: &str) -> bool {
     phone.len() == 12 && phone.starts_with("+1") && phone[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
+fn answer(text: &Text) -> Value {
+    json!({ "id": format!("SM{}", text.id), "to": text.phone, "body": text.body, "sent_at": text.at })
+}
+
 async fn send(
     State(shared): State<Shared>,
+    headers: HeaderMap,
     Json(message): Json<Outgoing>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // Like real gateways, the error names the problem but echoes no number back.
     if !deliverable(&message.to) {
-        return Err(ApiError::unprocessable(format!(
-            "{:?} is not a US phone number in E.164 form",
-            message.to
-        )));
+        return Err(ApiError::unprocessable(
+            "the recipient is not a US phone number in E.164 form",
+        ));
     }
     if message.body.trim().is_empty() {
         return Err(ApiError::unprocessable("the message body is empty"));
     }
-    let mut world = lock(&shared);
-    let text = Text {
-        id: world.sms.sent.len() as u64 + 1,
-        phone: message.to,
-        body: message.body,
-        at: now(),
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (status, answer, hang) = {
+        let mut world = lock(&shared);
+        if world.sms.refused.contains(&message.to) {
+            return Err(ApiError::unprocessable(
+                "the carrier refuses texts to this recipient",
+            ));
+        }
+        let hang = world.sms.hang_after_accept;
+        match key.as_ref().and_then(|k| world.sms.by_key.get(k)).copied() {
+            Some(index) => (StatusCode::OK, answer(&world.sms.sent[index]), hang),
+            None => {
+                let text = Text {
+                    id: world.sms.sent.len() as u64 + 1,
+                    phone: message.to,
+                    body: message.body,
+                    at: now(),
+                    key: key.clone(),
+                };
+                let answer = answer(&text);
+                if let Some(key) = key {
+                    let index = world.sms.sent.len();
+                    world.sms.by_key.insert(key, index);
+                }
+                world.sms.sent.push(text);
+                (StatusCode::CREATED, answer, hang)
+            }
+        }
     };
-    let answer = json!({ "id": format!("SM{}", text.id), "to": text.phone, "body": text.body, "sent_at": text.at });
-    world.sms.sent.push(text);
-    Ok((StatusCode::CREATED, Json(answer)))
+    if hang {
+        // Accepted, but the answer never comes (the caller's timeout decides).
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    Ok((status, Json(answer)))
+}
+
+async fn by_key(
+    State(shared): State<Shared>,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let world = lock(&shared);
+    world
+        .sms
+        .by_key
+        .get(&key)
+        .map(|index| Json(answer(&world.sms.sent[*index])))
+        .ok_or_else(|| ApiError::not_found("message"))
 }
 
 #[derive(Deserialize)]
@@ -126,8 +190,29 @@ async fn inject_reply(
         phone: reply.from,
         body: reply.body,
         at: now(),
+        key: None,
     };
     let answer = json!(text);
     world.sms.replies.push(text);
     (StatusCode::CREATED, Json(answer))
+}
+
+#[derive(Deserialize)]
+struct Refuse {
+    phone: String,
+}
+
+async fn refuse(State(shared): State<Shared>, Json(refuse): Json<Refuse>) -> StatusCode {
+    lock(&shared).sms.refused.insert(refuse.phone);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct Hang {
+    on: bool,
+}
+
+async fn hang(State(shared): State<Shared>, Json(hang): Json<Hang>) -> StatusCode {
+    lock(&shared).sms.hang_after_accept = hang.on;
+    StatusCode::NO_CONTENT
 }

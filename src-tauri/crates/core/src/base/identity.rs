@@ -42,9 +42,36 @@ pub fn fold_name(raw: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// `text` with every e-mail address and phone-like run of digits masked, for messages that quote
+/// what another system said (a POS's error can echo the shopper it was asked about).
+pub fn mask_contacts(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let bare = word.trim();
+            let digits = bare.chars().filter(char::is_ascii_digit).count();
+            if bare.contains('@') && bare.contains('.') {
+                word.replace(bare, "[e-mail]")
+            } else if digits >= 7 {
+                word.replace(bare, "[phone]")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_in_quoted_text_are_masked() {
+        assert_eq!(
+            mask_contacts("no customer with q[telephone_eq]=+12065550100 or zoe@example.com here"),
+            "no customer with [phone] or [e-mail] here"
+        );
+        assert_eq!(mask_contacts("page 2 of 10"), "page 2 of 10");
+    }
 
     #[test]
     fn names_fold_accents_case_and_spaces() {

@@ -1,19 +1,32 @@
-//! Consent: the rules that move a persona's SMS consent, and the consent history they write.
+//! Consent: who may be texted or e-mailed, with the history and evidence of every change.
 //!
-//! The rules: a double opt-in request moves `none` to `requested`; a reply of YES or Y (any case)
-//! to a request opts in; STOP and the usual opt-out words opt out from any state; an opt-out always
-//! wins and no sync, setting or later reply undoes it; a signed consent on the signup form is an
-//! opt-in. Loyalty membership is not SMS consent. Every event lands in `consent_events`.
+//! The rules (`design/COMPLIANCE.md`): an SMS opt-in needs evidence — a signed consent (the signup
+//! form's wording and signature, or the POS's signed Customer Consent) or YES to a double opt-in
+//! request; loyalty membership is not consent. An opt-out from any source — a reply, the POS, an
+//! import — ends both channels for the persona and puts its phone and e-mail on the suppression
+//! list ([`opt_out`]), which every send checks and every persona made later with that phone or
+//! e-mail inherits. Only the shopper's own act lifts it: START or UNSTOP, or a newly signed consent
+//! (a `resubscribed` event, which the database's triggers require before an opt-out can change).
+//! A reply that may mean stop holds the phone for review. Every change lands in `consent_events`.
 
+pub mod grants;
+pub mod keywords;
+pub mod opt_out;
+pub mod quiet_hours;
+pub mod rules;
 pub mod sms;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
+use serde_json::Value;
 use ts_rs::TS;
 
 use crate::base::error::Result;
 use crate::base::pos_kind::Integration;
 use crate::base::stored_name::stored_name;
+
+pub use grants::{from_pos, signed_at_signup};
+pub use opt_out::{may_text, opt_out};
 
 stored_name! {
     /// A persona's SMS consent state.
@@ -24,7 +37,7 @@ stored_name! {
         Requested => "requested",
         /// Opted in.
         OptedIn => "opted_in",
-        /// Opted out: final.
+        /// Opted out: only the shopper's own act (START, a new signed consent) lifts it.
         OptedOut => "opted_out",
     }
 }
@@ -46,10 +59,14 @@ stored_name! {
         Requested => "requested",
         /// The shopper confirmed a double opt-in request.
         Confirmed => "confirmed",
-        /// The shopper opted in (a signed consent, an import).
+        /// The shopper opted in (a signed consent, the POS's field, an import).
         OptedIn => "opted_in",
         /// The shopper opted out.
         OptedOut => "opted_out",
+        /// The shopper's own act lifted an earlier opt-out (START, a new signed consent).
+        Resubscribed => "resubscribed",
+        /// A reply that may mean stop: no texts until it is reviewed.
+        Held => "held",
         /// Something asked for a change that the rules refused or that changed nothing.
         Ignored => "ignored",
     }
@@ -66,6 +83,10 @@ stored_name! {
         Import => "import",
         /// Splitting a record off a merged persona.
         Split => "split",
+        /// The suppression list: the persona's phone or e-mail opted out earlier.
+        Suppression => "suppression",
+        /// Support's review of a held reply.
+        Review => "review",
         /// A POSaBIT record.
         Posabit => "posabit",
         /// A Greenbits record.
@@ -95,87 +116,37 @@ impl ConsentSource {
     }
 }
 
-/// What a shopper's text reply means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reply {
-    /// YES or Y.
-    Yes,
-    /// STOP or another opt-out word.
-    Stop,
-    /// Anything else.
-    Other,
-}
-
-/// The opt-out words carriers honour (CTIA), besides STOP.
-const STOP_WORDS: &[&str] = &[
-    "STOP",
-    "STOPALL",
-    "UNSUBSCRIBE",
-    "CANCEL",
-    "END",
-    "QUIT",
-    "OPTOUT",
-    "OPT-OUT",
-    "OPT OUT",
-    "REVOKE",
-];
-
-/// Classifies a reply: trimmed, any case, trailing punctuation ignored.
-pub fn classify(body: &str) -> Reply {
-    let word = body
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .trim()
-        .to_uppercase();
-    if word == "YES" || word == "Y" {
-        Reply::Yes
-    } else if STOP_WORDS.contains(&word.as_str()) {
-        Reply::Stop
-    } else {
-        Reply::Other
-    }
-}
-
-/// What a reply does: the state after it, the history event, and the text to answer with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transition {
-    /// The consent after the reply.
-    pub to: SmsConsent,
-    /// The history event.
+/// One consent event to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    /// The channel.
+    pub channel: ConsentChannel,
+    /// What happened.
     pub event: ConsentEventKind,
-    /// Why, for the history.
-    pub detail: &'static str,
-    /// The confirmation to text back, if any (`confirmation`, `opt_out_confirmation`).
-    pub answer: Option<&'static str>,
+    /// Who or what did it.
+    pub source: ConsentSource,
+    /// Why, in words.
+    pub detail: &'a str,
+    /// The evidence, when there is some.
+    pub evidence: Option<&'a Value>,
 }
 
-/// The consent rules for one reply, as a pure function of the state and the reply.
-pub fn on_reply(state: SmsConsent, reply: Reply) -> Transition {
-    let ignored = |detail| Transition {
-        to: state,
-        event: ConsentEventKind::Ignored,
-        detail,
-        answer: None,
-    };
-    match (state, reply) {
-        (SmsConsent::OptedOut, Reply::Stop) => ignored("Already opted out"),
-        (SmsConsent::OptedOut, _) => ignored("Opted out earlier: an opt-out always wins"),
-        (_, Reply::Stop) => Transition {
-            to: SmsConsent::OptedOut,
-            event: ConsentEventKind::OptedOut,
-            detail: "Replied STOP",
-            answer: Some("opt_out_confirmation"),
-        },
-        (SmsConsent::Requested, Reply::Yes) => Transition {
-            to: SmsConsent::OptedIn,
-            event: ConsentEventKind::Confirmed,
-            detail: "Replied YES to the double opt-in request",
-            answer: Some("confirmation"),
-        },
-        (SmsConsent::OptedIn, Reply::Yes) => ignored("Already opted in"),
-        (SmsConsent::None, Reply::Yes) => ignored("No opt-in request was sent"),
-        (_, Reply::Other) => ignored("Not YES or STOP"),
-    }
+/// Writes one consent event.
+pub fn record(tx: &Transaction<'_>, persona_id: i64, change: Change<'_>, now: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO consent_events (persona_id, channel, event, source, detail, evidence, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        persona_id,
+        change.channel,
+        change.event,
+        change.source,
+        change.detail,
+        change.evidence.map(Value::to_string),
+        now
+    ])?;
+    Ok(())
 }
 
 /// A persona's SMS consent.
@@ -187,131 +158,12 @@ pub fn sms_state(connection: &Connection, persona_id: i64) -> Result<SmsConsent>
     Ok(state.unwrap_or(SmsConsent::None))
 }
 
-/// Writes one consent event.
-pub fn record(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    channel: ConsentChannel,
-    event: ConsentEventKind,
-    source: ConsentSource,
-    detail: &str,
-    now: &str,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![persona_id, channel, event, source, detail, now])?;
-    Ok(())
-}
-
-/// Moves a persona's SMS consent (never out of `opted_out`).
+/// Moves a persona's SMS consent, never out of `opted_out` (see [`opt_out::resubscribe_sms`]).
 pub fn set_sms_state(tx: &Transaction<'_>, persona_id: i64, to: SmsConsent) -> Result<()> {
     tx.prepare_cached(
         "UPDATE personas SET sms_consent = ?2 WHERE id = ?1 AND sms_consent != 'opted_out'",
     )?
     .execute(params![persona_id, to])?;
-    Ok(())
-}
-
-/// A signed consent on the signup form: SMS opt-in (unless opted out) and its history.
-pub fn signed_at_signup(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    has_phone: bool,
-    now: &str,
-) -> Result<()> {
-    record(
-        tx,
-        persona_id,
-        ConsentChannel::Email,
-        ConsentEventKind::OptedIn,
-        ConsentSource::Signup,
-        "Consent signed on the signup form",
-        now,
-    )?;
-    if !has_phone {
-        return Ok(());
-    }
-    if sms_state(tx, persona_id)? == SmsConsent::OptedOut {
-        return record(
-            tx,
-            persona_id,
-            ConsentChannel::Sms,
-            ConsentEventKind::Ignored,
-            ConsentSource::Signup,
-            "Consent signed on the signup form, but the shopper opted out earlier: an opt-out always wins",
-            now,
-        );
-    }
-    set_sms_state(tx, persona_id, SmsConsent::OptedIn)?;
-    record(
-        tx,
-        persona_id,
-        ConsentChannel::Sms,
-        ConsentEventKind::OptedIn,
-        ConsentSource::Signup,
-        "Consent signed on the signup form",
-        now,
-    )
-}
-
-/// Opts a persona out of marketing on both channels, for good; the history records it (once: an
-/// opt-out already in place is left as it was).
-pub fn opt_out(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    source: ConsentSource,
-    detail: &str,
-    now: &str,
-) -> Result<()> {
-    tx.prepare_cached("UPDATE personas SET marketing_opt_in = 0 WHERE id = ?1")?
-        .execute([persona_id])?;
-    if sms_state(tx, persona_id)? != SmsConsent::OptedOut {
-        tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
-            .execute([persona_id])?;
-        record(
-            tx,
-            persona_id,
-            ConsentChannel::Sms,
-            ConsentEventKind::OptedOut,
-            source,
-            detail,
-            now,
-        )?;
-    }
-    Ok(())
-}
-
-/// Applies what a POS record says about consent: an opt-out at the POS opts the persona out of
-/// both channels for good; an opt-in backed by a signed consent is an SMS opt-in; an opt-in without
-/// one leaves the persona to a double opt-in request. Writes history only when something changes.
-pub fn from_pos(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    integration: Integration,
-    customer: &crate::pos::PosCustomer,
-    now: &str,
-) -> Result<()> {
-    let state = sms_state(tx, persona_id)?;
-    let source = ConsentSource::pos(integration);
-    if customer.marketing_opt_out {
-        opt_out(tx, persona_id, source, "Opted out at the POS", now)?;
-    } else if customer.marketing_opt_in == Some(true)
-        && customer.consent_signed
-        && matches!(state, SmsConsent::None | SmsConsent::Requested)
-    {
-        set_sms_state(tx, persona_id, SmsConsent::OptedIn)?;
-        record(
-            tx,
-            persona_id,
-            ConsentChannel::Sms,
-            ConsentEventKind::OptedIn,
-            source,
-            "Opted in at the POS with a signed Customer Consent",
-            now,
-        )?;
-    }
     Ok(())
 }
 
@@ -372,6 +224,9 @@ pub struct ConsentEvent {
     pub source: ConsentSource,
     /// Why, in words.
     pub detail: Option<String>,
+    /// The evidence kept with it, as JSON: the form wording's version and the signature, the reply's
+    /// text, the POS field and credential.
+    pub evidence: Option<String>,
     /// When (RFC 3339).
     pub created_at: String,
 }
@@ -379,7 +234,7 @@ pub struct ConsentEvent {
 /// A persona's consent history, oldest first.
 pub fn history(connection: &Connection, persona_id: i64) -> Result<Vec<ConsentEvent>> {
     let mut statement = connection.prepare(
-        "SELECT channel, event, source, detail, created_at FROM consent_events WHERE persona_id = ?1 ORDER BY id",
+        "SELECT channel, event, source, detail, evidence, created_at FROM consent_events WHERE persona_id = ?1 ORDER BY id",
     )?;
     let rows = statement.query_map([persona_id], |r| {
         Ok(ConsentEvent {
@@ -387,89 +242,9 @@ pub fn history(connection: &Connection, persona_id: i64) -> Result<Vec<ConsentEv
             event: r.get(1)?,
             source: r.get(2)?,
             detail: r.get(3)?,
-            created_at: r.get(4)?,
+            evidence: r.get(4)?,
+            created_at: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replies_are_read_in_any_case_with_trailing_punctuation() {
-        for yes in ["YES", "yes", " Yes. ", "y", "Y!"] {
-            assert_eq!(classify(yes), Reply::Yes, "{yes:?}");
-        }
-        for stop in [
-            "STOP",
-            "stop",
-            "Unsubscribe",
-            "cancel",
-            "END",
-            "quit",
-            "stopall",
-            "opt out",
-        ] {
-            assert_eq!(classify(stop), Reply::Stop, "{stop:?}");
-        }
-        for other in ["yes please", "nope", "", "STOP IT", "ya"] {
-            assert_eq!(classify(other), Reply::Other, "{other:?}");
-        }
-    }
-
-    #[test]
-    fn yes_to_a_request_opts_in_and_answers_with_a_confirmation() {
-        let t = on_reply(SmsConsent::Requested, Reply::Yes);
-        assert_eq!(
-            (t.to, t.event, t.answer),
-            (
-                SmsConsent::OptedIn,
-                ConsentEventKind::Confirmed,
-                Some("confirmation")
-            )
-        );
-    }
-
-    #[test]
-    fn yes_without_a_request_changes_nothing() {
-        let t = on_reply(SmsConsent::None, Reply::Yes);
-        assert_eq!(
-            (t.to, t.event, t.answer),
-            (SmsConsent::None, ConsentEventKind::Ignored, None)
-        );
-    }
-
-    #[test]
-    fn stop_opts_out_from_every_state_but_once() {
-        for state in [SmsConsent::None, SmsConsent::Requested, SmsConsent::OptedIn] {
-            let t = on_reply(state, Reply::Stop);
-            assert_eq!(
-                (t.to, t.event),
-                (SmsConsent::OptedOut, ConsentEventKind::OptedOut),
-                "{state:?}"
-            );
-            assert_eq!(t.answer, Some("opt_out_confirmation"));
-        }
-        let again = on_reply(SmsConsent::OptedOut, Reply::Stop);
-        assert_eq!((again.to, again.answer), (SmsConsent::OptedOut, None));
-    }
-
-    #[test]
-    fn an_opt_out_always_wins_over_a_later_yes() {
-        let t = on_reply(SmsConsent::OptedOut, Reply::Yes);
-        assert_eq!(
-            (t.to, t.event, t.answer),
-            (SmsConsent::OptedOut, ConsentEventKind::Ignored, None)
-        );
-    }
-
-    #[test]
-    fn other_text_changes_nothing() {
-        for state in [SmsConsent::None, SmsConsent::Requested, SmsConsent::OptedIn] {
-            let t = on_reply(state, Reply::Other);
-            assert_eq!((t.to, t.answer), (state, None));
-        }
-    }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Console;
+use crate::base::clock::Clock;
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::Setting;
@@ -34,13 +35,13 @@ impl Console {
         self.sms.is_some()
     }
 
-    /// Runs the SMS double opt-in job as of `now`: replies, answers, then requests.
-    pub async fn run_sms_opt_ins(&self, now: DateTime<Utc>) -> Result<SmsRun> {
+    /// Runs the SMS job on `clock` (read again for every text): replies, answers, then requests.
+    pub async fn run_sms_opt_ins(&self, clock: &dyn Clock) -> Result<SmsRun> {
         let gateway = self.sms.clone().ok_or_else(|| {
             Error::validation("No SMS gateway is set up, so no opt-in request can be sent.")
                 .with_hint("Start Canopy with its sandbox, or set up an SMS gateway.")
         })?;
-        opt_in::run(&self.db, gateway.as_ref(), now).await
+        opt_in::run(&self.db, gateway.as_ref(), clock).await
     }
 
     /// Where `integration`'s SMS opt-in requests stand.

@@ -350,6 +350,28 @@ impl Console {
         self.blocking(move |db| signups::sign_up(db, &input)).await
     }
 
+    /// Support's decision on a persona's reply held for review: a stop opts its phone out, not a
+    /// stop releases the hold.
+    pub async fn resolve_held_reply(&self, persona_id: i64, is_stop: bool) -> Result<()> {
+        self.blocking(move |db| {
+            db.write(|tx| {
+                let phone: Option<String> = tx.query_row(
+                    "SELECT phone_e164 FROM personas WHERE id = ?1",
+                    [persona_id],
+                    |r| r.get(0),
+                )?;
+                let phone = phone.ok_or_else(|| Error::validation("This persona has no phone."))?;
+                crate::consent::opt_out::resolve_review(
+                    tx,
+                    &phone,
+                    is_stop,
+                    &crate::base::clock::db_timestamp(chrono::Utc::now()),
+                )
+            })
+        })
+        .await
+    }
+
     /// An integration's additional settings.
     pub async fn settings(&self, integration: Integration) -> Result<IntegrationSettings> {
         self.blocking(move |db| db.read(|c| integration_settings::get(c, integration)))

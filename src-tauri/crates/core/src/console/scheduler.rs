@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::events::ConsoleEvent;
 use super::Console;
-use crate::base::clock::db_timestamp;
+use crate::base::clock::{db_timestamp, Clock};
 use crate::base::error::Result;
 use crate::base::pos_kind::Integration;
 use crate::sources::sync::{SyncSummary, Trigger};
@@ -51,21 +51,6 @@ impl Job {
             Job::SmsOptIns => Some(Duration::minutes(5)),
             Job::PointsExpiry => Some(Duration::hours(1)),
         }
-    }
-}
-
-/// Where the schedule reads the time.
-pub trait Clock: Send + Sync {
-    /// Now.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system's clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
     }
 }
 
@@ -157,7 +142,10 @@ impl Scheduler {
                 .map(|(integration, result)| sync_finished(integration, &result))
                 .collect(),
             Job::SmsOptIns => {
-                log_outcome("SMS opt-in job", self.console.run_sms_opt_ins(now).await);
+                log_outcome(
+                    "SMS opt-in job",
+                    self.console.run_sms_opt_ins(self.clock.as_ref()).await,
+                );
                 Vec::new()
             }
             Job::PointsExpiry => {

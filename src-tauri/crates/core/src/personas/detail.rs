@@ -125,6 +125,8 @@ pub struct PersonaDetail {
     pub ledger: Vec<LedgerEntryView>,
     /// The consent history, oldest first.
     pub consent: Vec<crate::consent::ConsentEvent>,
+    /// A reply from the persona's phone may mean stop: no texts go to it until support decides.
+    pub held_for_review: bool,
     /// POS pushes, newest first.
     pub pushes: Vec<PushView>,
 }
@@ -259,7 +261,13 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
             },
         )?;
         let consent = crate::consent::history(c, id)?;
-        Ok(PersonaDetail { persona, birth_date, sources, signups, imports, purchases, ledger, consent, pushes })
+        let held_for_review = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM suppressions s JOIN personas p ON p.phone_e164 = s.address
+                            WHERE p.id = ?1 AND s.channel = 'sms' AND s.reason = 'review' AND s.lifted_at IS NULL)",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(PersonaDetail { persona, birth_date, sources, signups, imports, purchases, ledger, consent, held_for_review, pushes })
     })
 }
 
@@ -332,10 +340,21 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
                 new,
                 crate::consent::ConsentSource::Split,
                 "Split off a persona that had opted out",
+                None,
                 &now,
             )?;
         }
-        crate::consent::from_pos(tx, new, integration, &customer, &now)?;
+        crate::consent::from_pos(
+            tx,
+            new,
+            crate::consent::grants::PosConsent {
+                integration,
+                credential_id: &credential,
+                customer: &customer,
+                previously_opted_in: None,
+            },
+            &now,
+        )?;
         tx.execute(
             "UPDATE purchases SET persona_id = ?4 WHERE integration = ?1 AND credential_id = ?2 AND customer_pos_id = ?3",
             params![integration, credential, pos_id, new],

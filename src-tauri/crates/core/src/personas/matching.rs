@@ -80,7 +80,7 @@ pub fn insert_persona(
     now: &str,
 ) -> Result<i64> {
     tx.prepare_cached(
-        "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, marketing_opt_in, created_at, updated_at)
+        "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, address_state, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![
@@ -90,7 +90,7 @@ pub fn insert_persona(
         email,
         customer.birth_date,
         customer.loyalty_member,
-        customer.marketing_opt_in.unwrap_or(false),
+        customer.state,
         now
     ])?;
     Ok(tx.last_insert_rowid())

@@ -58,14 +58,17 @@ impl PosVoice {
         ))
     }
 
-    /// The error for an answer that could not be read.
+    /// The error for an answer that could not be read. It never quotes the request: its address
+    /// can carry a shopper's phone or e-mail (`q[telephone_eq]=…`).
     pub fn unreadable(&self, error: &reqwest::Error) -> Error {
+        let what = if error.is_decode() {
+            "that is not the JSON it expected"
+        } else {
+            "that was cut off"
+        };
         Error::new(
             ErrorCode::PosUnreachable,
-            format!(
-                "{} sent an answer Canopy could not read ({error}).",
-                self.name
-            ),
+            format!("{} sent an answer {what}.", self.name),
         )
         .with_hint("Try again in a few minutes; if it persists, contact Canopy support.")
     }
@@ -111,7 +114,9 @@ impl PosVoice {
                 Error::internal(format!(
                     "{name} refused Canopy's request (HTTP {}): {}",
                     status.as_u16(),
-                    body["error"].as_str().unwrap_or("no reason given")
+                    crate::base::identity::mask_contacts(
+                        body["error"].as_str().unwrap_or("no reason given")
+                    )
                 ))
             }
             _ => Error::new(

@@ -13,7 +13,6 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
-use crate::consent::{ConsentChannel, ConsentEventKind, ConsentSource};
 use crate::personas::matching::{fill_missing, match_persona, Profile};
 use crate::storage::db::Database;
 
@@ -200,23 +199,14 @@ fn save_line(
         )?;
     }
     let from = format!("Line {number} of {file}");
-    if line.opted_out {
-        crate::consent::opt_out(tx, persona_id, ConsentSource::Import, &from, now)?;
-    } else if line.email_opt_in
-        && crate::consent::sms_state(tx, persona_id)? != crate::consent::SmsConsent::OptedOut
-    {
-        tx.prepare_cached("UPDATE personas SET marketing_opt_in = 1 WHERE id = ?1")?
-            .execute([persona_id])?;
-        crate::consent::record(
-            tx,
-            persona_id,
-            ConsentChannel::Email,
-            ConsentEventKind::OptedIn,
-            ConsentSource::Import,
-            &from,
-            now,
-        )?;
-    }
+    crate::consent::grants::from_import(
+        tx,
+        persona_id,
+        line.opted_out,
+        line.email_opt_in,
+        &from,
+        now,
+    )?;
     tx.prepare_cached(
         "INSERT INTO imported_records (import_id, persona_id, line, match_reason, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

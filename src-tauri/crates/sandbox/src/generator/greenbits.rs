@@ -88,7 +88,7 @@ pub fn greenbits_person(seed: u64, list: PersonList, index: u64, posabit: (usize
     } = list;
     let key = if patient {
         (1 << 61) | customer_identity_key(location, index)
-    } else if venues > 0 && index % SHARED_EVERY == 0 && index < customers_per_venue {
+    } else if venues > 0 && index.is_multiple_of(SHARED_EVERY) && index < customers_per_venue {
         customer_identity_key(location % venues, index)
     } else {
         (1 << 60) | customer_identity_key(location, index)

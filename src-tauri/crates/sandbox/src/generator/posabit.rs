@@ -36,7 +36,7 @@ pub fn posabit_ticket_id(venue: usize, index: u64) -> u64 {
 /// Customer `index` of venue `venue`, in a venue of `len` customers, as the API's JSON object.
 pub fn posabit_customer(seed: u64, venue: usize, index: u64, len: u64) -> Value {
     let person = identity(seed, customer_identity_key(venue, index));
-    let telephone = if index > 0 && index % FAMILY_EVERY == 0 {
+    let telephone = if index > 0 && index.is_multiple_of(FAMILY_EVERY) {
         identity(seed, customer_identity_key(venue, index - 1)).phone_digits
     } else {
         person.phone_digits.clone()
@@ -139,7 +139,7 @@ pub fn posabit_coupon(venue: usize, index: usize) -> Value {
     json!({
         "id": (venue as u64 + 1) * 1_000 + index as u64 + 1,
         "name": coupon_name(index),
-        "discount_type": if index % 2 == 0 { "percent" } else { "amount" },
+        "discount_type": if index.is_multiple_of(2) { "percent" } else { "amount" },
         "active": true,
     })
 }

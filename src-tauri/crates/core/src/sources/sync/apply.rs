@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::PageContext;
 use crate::base::error::Result;
 use crate::base::identity::{normalize_email, normalize_phone};
+use crate::consent::grants::PosConsent;
 use crate::personas::matching::{fill_missing, insert_persona, match_persona, Profile};
 use crate::pos::PosCustomer;
 
@@ -36,18 +37,32 @@ pub fn apply_customer(
     let updated_at = customer.updated_at.to_rfc3339();
     let payload = customer.payload.to_string();
     let integration = page.integration.as_str();
-    let existing: Option<(i64, i64, String, String, bool)> = tx
+    let existing: Option<(i64, i64, String, String, bool, Option<bool>)> = tx
         .prepare_cached(
-            "SELECT id, persona_id, pos_updated_at, payload, loyalty_member FROM source_records
+            "SELECT id, persona_id, pos_updated_at, payload, loyalty_member, marketing_opt_in FROM source_records
              WHERE integration = ?1 AND credential_id = ?2 AND pos_id = ?3",
         )?
         .query_row(
             params![integration, page.credential_id, customer.pos_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
+    let consent = |previously_opted_in| PosConsent {
+        integration: page.integration,
+        credential_id: &page.credential_id,
+        customer,
+        previously_opted_in,
+    };
 
-    if let Some((record_id, persona_id, stored_updated_at, stored_payload, was_member)) = existing {
+    if let Some((
+        record_id,
+        persona_id,
+        stored_updated_at,
+        stored_payload,
+        was_member,
+        said_opt_in,
+    )) = existing
+    {
         let stored = chrono::DateTime::parse_from_rfc3339(&stored_updated_at).ok();
         if stored.is_some_and(|s| customer.updated_at < s) {
             return Ok((RecordChange::Stale, persona_id));
@@ -59,7 +74,7 @@ pub fn apply_customer(
         }
         tx.prepare_cached(
             "UPDATE source_records SET payload = ?2, pos_updated_at = ?3, phone_raw = ?4, last_seen_at = ?5,
-               pos_points = ?6, employee = ?7, loyalty_member = max(loyalty_member, ?8) WHERE id = ?1",
+               pos_points = ?6, employee = ?7, loyalty_member = max(loyalty_member, ?8), marketing_opt_in = ?9 WHERE id = ?1",
         )?
         .execute(params![
             record_id,
@@ -69,10 +84,12 @@ pub fn apply_customer(
             page.now,
             customer.points,
             customer.employee,
-            customer.loyalty_member
+            customer.loyalty_member,
+            customer.marketing_opt_in
         ])?;
         // With two-way contact sync on, the POS is the source of truth for the profile fields it
-        // sends, for changes made since the day it was enabled; membership and opt-in always flow.
+        // sends, for changes made since the day it was enabled; membership always flows, and
+        // consent moves only through the consent rules.
         let profile_flows = page
             .profile_changes_since
             .is_some_and(|since| customer.updated_at >= since);
@@ -83,7 +100,7 @@ pub fn apply_customer(
                phone_e164 = CASE WHEN ?10 THEN coalesce(?4, phone_e164) ELSE phone_e164 END,
                email = CASE WHEN ?10 THEN coalesce(?5, email) ELSE email END,
                birth_date = CASE WHEN ?10 THEN coalesce(?6, birth_date) ELSE birth_date END,
-               loyalty_member = max(loyalty_member, ?7), marketing_opt_in = coalesce(?8, marketing_opt_in), updated_at = ?9
+               loyalty_member = max(loyalty_member, ?7), address_state = coalesce(?8, address_state), updated_at = ?9
              WHERE id = ?1",
         )?
         .execute(params![
@@ -94,11 +111,11 @@ pub fn apply_customer(
             email,
             customer.birth_date,
             customer.loyalty_member,
-            customer.marketing_opt_in,
+            customer.state,
             page.now,
             profile_flows
         ])?;
-        crate::consent::from_pos(tx, persona_id, page.integration, customer, &page.now)?;
+        crate::consent::from_pos(tx, persona_id, consent(said_opt_in), &page.now)?;
         if customer.loyalty_member && !was_member {
             // Joining the programme: the shopper's sales earn, whichever arrived first.
             crate::loyalty::earning::reconcile_customer_points(tx, page, &customer.pos_id)?;
@@ -131,8 +148,8 @@ pub fn apply_customer(
     }
     tx.prepare_cached(
         "INSERT INTO source_records (persona_id, integration, credential_id, store_key, pos_id, match_reason, phone_raw,
-           pos_updated_at, first_seen_at, last_seen_at, payload, pos_points, employee, loyalty_member)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
+           pos_updated_at, first_seen_at, last_seen_at, payload, pos_points, employee, loyalty_member, marketing_opt_in)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         persona_id,
@@ -147,9 +164,16 @@ pub fn apply_customer(
         payload,
         customer.points,
         customer.employee,
-        customer.loyalty_member
+        customer.loyalty_member,
+        customer.marketing_opt_in
     ])?;
-    crate::consent::from_pos(tx, persona_id, page.integration, customer, &page.now)?;
+    if customer.state.is_some() {
+        tx.prepare_cached(
+            "UPDATE personas SET address_state = coalesce(address_state, ?2) WHERE id = ?1",
+        )?
+        .execute(params![persona_id, customer.state])?;
+    }
+    crate::consent::from_pos(tx, persona_id, consent(None), &page.now)?;
     crate::loyalty::earning::link_waiting_purchases(tx, page, &customer.pos_id, persona_id)?;
     Ok((RecordChange::New, persona_id))
 }

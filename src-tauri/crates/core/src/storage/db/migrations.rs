@@ -391,6 +391,145 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX imported_records_persona ON imported_records (persona_id);
     CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
     "#,
+    // 10: consent that holds up to an audit: a suppression list by phone and e-mail, opt-outs on both
+    // channels that only the shopper's own act lifts (enforced by triggers), consent evidence,
+    // texts sent exactly once, and the signup form's consent wording.
+    r#"
+    -- Addresses that must not be marketed to: an opt-out (from any source, for both channels) or a
+    -- reply held for review. Never deleted; lifted only with the act that lifted it.
+    CREATE TABLE suppressions (
+        id         INTEGER PRIMARY KEY,
+        channel    TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+        address    TEXT NOT NULL,
+        reason     TEXT NOT NULL CHECK (reason IN ('opt_out', 'review')),
+        source     TEXT NOT NULL,
+        detail     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        lifted_at  TEXT,
+        lifted_by  TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX suppressions_active ON suppressions (channel, address, reason) WHERE lifted_at IS NULL;
+    CREATE TRIGGER suppressions_never_deleted BEFORE DELETE ON suppressions BEGIN
+        SELECT RAISE(ABORT, 'consent: a suppression is never deleted');
+    END;
+    CREATE TRIGGER suppressions_lifted_once_with_its_act BEFORE UPDATE ON suppressions
+    WHEN OLD.lifted_at IS NOT NULL OR NEW.lifted_by IS NULL OR NEW.lifted_at IS NULL
+      OR NEW.channel IS NOT OLD.channel OR NEW.address IS NOT OLD.address OR NEW.reason IS NOT OLD.reason
+    BEGIN
+        SELECT RAISE(ABORT, 'consent: a suppression is only ever lifted, once, naming the act that lifted it');
+    END;
+
+    -- Consent history with evidence, and the shopper's own acts that lift an opt-out
+    -- ('resubscribed') or replies held for review ('held').
+    CREATE TABLE consent_events_v10 (
+        id         INTEGER PRIMARY KEY,
+        persona_id INTEGER NOT NULL REFERENCES personas (id),
+        channel    TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+        event      TEXT NOT NULL CHECK (event IN ('requested', 'confirmed', 'opted_in', 'opted_out', 'resubscribed', 'held', 'ignored')),
+        source     TEXT NOT NULL,
+        detail     TEXT,
+        evidence   TEXT,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO consent_events_v10 (id, persona_id, channel, event, source, detail, created_at)
+        SELECT id, persona_id, channel, event, source, detail, created_at FROM consent_events;
+    DROP TABLE consent_events;
+    ALTER TABLE consent_events_v10 RENAME TO consent_events;
+    CREATE INDEX consent_events_persona ON consent_events (persona_id, channel, id);
+    CREATE TRIGGER consent_events_never_changed BEFORE UPDATE ON consent_events BEGIN
+        SELECT RAISE(ABORT, 'consent: the consent history is never edited');
+    END;
+    CREATE TRIGGER consent_events_never_deleted BEFORE DELETE ON consent_events BEGIN
+        SELECT RAISE(ABORT, 'consent: the consent history is never deleted');
+    END;
+
+    -- E-mail consent: opted out for good (only a 'resubscribed' e-mail event lifts it); the state
+    -- a POS gives for the shopper's address (quiet hours); what each POS record last said.
+    ALTER TABLE personas ADD COLUMN email_opted_out INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE personas ADD COLUMN address_state TEXT;
+    ALTER TABLE source_records ADD COLUMN marketing_opt_in INTEGER;
+    UPDATE personas SET email_opted_out = 1, marketing_opt_in = 0 WHERE sms_consent = 'opted_out';
+    INSERT OR IGNORE INTO suppressions (channel, address, reason, source, detail, created_at)
+        SELECT 'sms', phone_e164, 'opt_out', 'migration', 'Opted out before the suppression list', updated_at
+        FROM personas WHERE sms_consent = 'opted_out' AND phone_e164 IS NOT NULL;
+    INSERT OR IGNORE INTO suppressions (channel, address, reason, source, detail, created_at)
+        SELECT 'email', email, 'opt_out', 'migration', 'Opted out before the suppression list', updated_at
+        FROM personas WHERE sms_consent = 'opted_out' AND email IS NOT NULL;
+
+    CREATE TRIGGER personas_sms_opt_out_holds BEFORE UPDATE OF sms_consent ON personas
+    WHEN OLD.sms_consent = 'opted_out' AND NEW.sms_consent != 'opted_out'
+      AND coalesce((SELECT event FROM consent_events WHERE persona_id = NEW.id AND channel = 'sms' ORDER BY id DESC LIMIT 1), '') != 'resubscribed'
+    BEGIN
+        SELECT RAISE(ABORT, 'consent: an SMS opt-out is lifted only by the shopper''s own act');
+    END;
+    CREATE TRIGGER personas_email_opt_out_holds BEFORE UPDATE OF email_opted_out ON personas
+    WHEN OLD.email_opted_out = 1 AND NEW.email_opted_out = 0
+      AND coalesce((SELECT event FROM consent_events WHERE persona_id = NEW.id AND channel = 'email' ORDER BY id DESC LIMIT 1), '') != 'resubscribed'
+    BEGIN
+        SELECT RAISE(ABORT, 'consent: an e-mail opt-out is lifted only by the shopper''s own act');
+    END;
+    CREATE TRIGGER personas_no_email_opt_in_while_opted_out BEFORE UPDATE OF marketing_opt_in, email_opted_out ON personas
+    WHEN NEW.marketing_opt_in = 1 AND NEW.email_opted_out = 1
+    BEGIN
+        SELECT RAISE(ABORT, 'consent: an opted-out e-mail cannot be opted in');
+    END;
+    -- A persona whose phone or e-mail is suppressed is opted out on both channels, however it was made.
+    CREATE TRIGGER personas_inherit_suppression_on_insert AFTER INSERT ON personas
+    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
+                 AND ((s.channel = 'sms' AND s.address = NEW.phone_e164) OR (s.channel = 'email' AND s.address = NEW.email)))
+    BEGIN
+        UPDATE personas SET sms_consent = 'opted_out', marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
+        INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+        VALUES (NEW.id, 'sms', 'opted_out', 'suppression',
+                'Its phone or e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+    END;
+    CREATE TRIGGER personas_inherit_suppression_on_update AFTER UPDATE OF phone_e164, email ON personas
+    WHEN (NEW.sms_consent != 'opted_out' OR NEW.email_opted_out = 0)
+      AND EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
+                  AND ((s.channel = 'sms' AND s.address = NEW.phone_e164) OR (s.channel = 'email' AND s.address = NEW.email)))
+    BEGIN
+        UPDATE personas SET sms_consent = 'opted_out', marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
+        INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+        VALUES (NEW.id, 'sms', 'opted_out', 'suppression',
+                'Its new phone or e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+    END;
+
+    -- Texts, sent exactly once: a key the gateway deduplicates on, tries counted, 'unknown' when an
+    -- answer was lost (the gateway is asked before sending again), 'queued' until the recipient's
+    -- hours allow it, 'expired' for an opt-out confirmation past its five minutes.
+    CREATE TABLE sms_messages_v10 (
+        id              INTEGER PRIMARY KEY,
+        persona_id      INTEGER REFERENCES personas (id),
+        kind            TEXT NOT NULL CHECK (kind IN ('opt_in_request', 'confirmation', 'opt_out_confirmation', 'start_confirmation', 'help')),
+        integration     TEXT,
+        phone_e164      TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'unknown', 'sent', 'failed', 'given_up', 'expired', 'cancelled')),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        gateway_id      TEXT,
+        error           TEXT,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        expires_at      TEXT
+    ) STRICT;
+    INSERT INTO sms_messages_v10 (id, persona_id, kind, integration, phone_e164, body, status, idempotency_key, attempts,
+                                  gateway_id, error, created_at, sent_at)
+        SELECT id, persona_id, kind, integration, phone_e164, body,
+               CASE status WHEN 'sending' THEN 'unknown' ELSE status END,
+               'canopy-sms-v9-' || id, 1, gateway_id, error, created_at, sent_at
+        FROM sms_messages;
+    DROP TABLE sms_messages;
+    ALTER TABLE sms_messages_v10 RENAME TO sms_messages;
+    CREATE UNIQUE INDEX sms_requests_once ON sms_messages (persona_id, integration) WHERE kind = 'opt_in_request';
+    CREATE INDEX sms_messages_persona ON sms_messages (persona_id, id);
+    CREATE INDEX sms_messages_phone ON sms_messages (phone_e164, created_at);
+    CREATE INDEX sms_messages_open ON sms_messages (status) WHERE status IN ('queued', 'sending', 'unknown', 'failed');
+
+    -- The signup form's consent wording, kept beside the signature it was signed with.
+    ALTER TABLE local_signups ADD COLUMN consent_version TEXT;
+    ALTER TABLE local_signups ADD COLUMN consent_text TEXT;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that

@@ -22,7 +22,7 @@ pub struct SmsStatus {
     /// Of those, personas now opted out.
     #[ts(type = "number")]
     pub opted_out: i64,
-    /// Requests the gateway refused, to be tried again.
+    /// Requests the gateway refused (tried again up to three times, then given up).
     #[ts(type = "number")]
     pub failed: i64,
     /// When the last request went out (RFC 3339).
@@ -50,7 +50,7 @@ pub fn status(db: &Database, integration: Integration) -> Result<SmsStatus> {
             },
         )?;
         status.failed = c.query_row(
-            "SELECT count(*) FROM sms_messages WHERE kind = 'opt_in_request' AND integration = ?1 AND status = 'failed'",
+            "SELECT count(*) FROM sms_messages WHERE kind = 'opt_in_request' AND integration = ?1 AND status IN ('failed', 'given_up')",
             [integration.as_str()],
             |r| r.get(0),
         )?;
