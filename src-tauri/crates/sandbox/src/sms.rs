@@ -7,9 +7,9 @@
 //! GET  /sms/v1/messages/by-key/K   the text sent with key K, or 404
 //! GET  /sms/v1/replies?after=N     {replies: [{id, from, body, received_at}]} with id > N
 //! GET  /__admin/sms/messages       every text sent, oldest first
-//! POST /__admin/sms/replies        {from, body}: a shopper texts back; answers the reply
+//! POST /__admin/sms/replies        {from, body, received_at?}: a shopper texts back; answers the reply
 //! POST /__admin/sms/refuse         {phone}: the gateway refuses texts to it from now on (422)
-//! POST /__admin/sms/hang           {on}: accept each text, then never answer (a lost answer)
+//! POST /__admin/sms/hang           {texts}: accept the next N texts, then never answer (lost answers)
 //! ```
 
 use std::collections::{HashMap, HashSet};
@@ -51,8 +51,8 @@ pub struct SmsLog {
     by_key: HashMap<String, usize>,
     /// Phones the gateway refuses.
     refused: HashSet<String>,
-    /// Accept texts, then never answer.
-    hang_after_accept: bool,
+    /// How many more texts to accept without ever answering.
+    hang_after_accept: u32,
 }
 
 /// The gateway's and the admin's SMS routes.
@@ -111,7 +111,8 @@ async fn send(
                 "the carrier refuses texts to this recipient",
             ));
         }
-        let hang = world.sms.hang_after_accept;
+        let hang = world.sms.hang_after_accept > 0;
+        world.sms.hang_after_accept = world.sms.hang_after_accept.saturating_sub(1);
         match key.as_ref().and_then(|k| world.sms.by_key.get(k)).copied() {
             Some(index) => (StatusCode::OK, answer(&world.sms.sent[index]), hang),
             None => {
@@ -178,6 +179,9 @@ async fn sent(State(shared): State<Shared>) -> Json<Value> {
 struct Incoming {
     from: String,
     body: String,
+    /// When the shopper sent it (RFC 3339); now when absent.
+    #[serde(default)]
+    received_at: Option<String>,
 }
 
 async fn inject_reply(
@@ -189,7 +193,7 @@ async fn inject_reply(
         id: world.sms.replies.len() as u64 + 1,
         phone: reply.from,
         body: reply.body,
-        at: now(),
+        at: reply.received_at.unwrap_or_else(now),
         key: None,
     };
     let answer = json!(text);
@@ -209,10 +213,10 @@ async fn refuse(State(shared): State<Shared>, Json(refuse): Json<Refuse>) -> Sta
 
 #[derive(Deserialize)]
 struct Hang {
-    on: bool,
+    texts: u32,
 }
 
 async fn hang(State(shared): State<Shared>, Json(hang): Json<Hang>) -> StatusCode {
-    lock(&shared).sms.hang_after_accept = hang.on;
+    lock(&shared).sms.hang_after_accept = hang.texts;
     StatusCode::NO_CONTENT
 }

@@ -149,7 +149,8 @@ fn sms_opt_in(tx: &Transaction<'_>, persona_id: i64, change: Change<'_>, now: &s
 
 /// A consent signed on the signup form for the phone and e-mail typed on it: an opt-in on each,
 /// with the form's wording and the signature as evidence. It is the shopper's own act, so it
-/// lifts an earlier opt-out of those addresses (recorded as `resubscribed`).
+/// lifts an earlier opt-out of those addresses (recorded as `resubscribed`). An address typed that
+/// is not the persona's own (it merged on the other one) leaves the persona's own as it was.
 pub fn signed_at_signup(
     tx: &Transaction<'_>,
     persona_id: i64,
@@ -165,6 +166,28 @@ pub fn signed_at_signup(
         detail,
         evidence: Some(evidence),
     };
+    let (own_phone, own_email): (Option<String>, Option<String>) = tx
+        .prepare_cached("SELECT phone_e164, email FROM personas WHERE id = ?1")?
+        .query_row([persona_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    for (channel, typed, own) in [
+        (ConsentChannel::Sms, phone, own_phone.as_deref()),
+        (ConsentChannel::Email, email, own_email.as_deref()),
+    ] {
+        if typed.is_some() && typed != own {
+            let detail = "Consent signed for another address than the persona's own, which keeps its consent";
+            record(
+                tx,
+                persona_id,
+                Change {
+                    event: ConsentEventKind::Ignored,
+                    ..change(channel, detail)
+                },
+                now,
+            )?;
+        }
+    }
+    let phone = phone.filter(|p| own_phone.as_deref() == Some(*p));
+    let email = email.filter(|e| own_email.as_deref() == Some(*e));
     if let Some(email) = email {
         let (opted_in, opted_out, _) = email_state(tx, persona_id)?;
         if opted_out || is_suppressed(tx, ConsentChannel::Email, email)? {

@@ -109,7 +109,9 @@ fn addresses(tx: &Transaction<'_>, persona_id: i64) -> Result<(Option<String>, O
 }
 
 /// Opts a persona out of marketing on both channels, for good, and suppresses its phone and
-/// e-mail; the history records each channel once (an opt-out already in place is left as it was).
+/// e-mail — so every other persona with that phone is opted out of texts, and every other with
+/// that e-mail out of e-mail; the history records each change once (an opt-out already in place is
+/// left as it was).
 pub fn opt_out(
     tx: &Transaction<'_>,
     persona_id: i64,
@@ -162,6 +164,39 @@ pub fn opt_out(
         )?
         .execute([persona_id])?;
         record(tx, persona_id, change(ConsentChannel::Email), now)?;
+    }
+    let shared = |channel| Change {
+        channel,
+        event: ConsentEventKind::OptedOut,
+        source: ConsentSource::Suppression,
+        detail: "Shares its phone or e-mail with a shopper who opted out",
+        evidence,
+    };
+    if let Some(phone) = &phone {
+        for other in tx
+            .prepare_cached("SELECT id FROM personas WHERE phone_e164 = ?1 AND id != ?2 AND sms_consent != 'opted_out'")?
+            .query_map(params![phone, persona_id], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        {
+            tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
+                .execute([other])?;
+            record(tx, other, shared(ConsentChannel::Sms), now)?;
+        }
+    }
+    if let Some(email) = &email {
+        for other in tx
+            .prepare_cached(
+                "SELECT id FROM personas WHERE email = ?1 AND id != ?2 AND email_opted_out = 0",
+            )?
+            .query_map(params![email, persona_id], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        {
+            tx.prepare_cached(
+                "UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = ?1",
+            )?
+            .execute([other])?;
+            record(tx, other, shared(ConsentChannel::Email), now)?;
+        }
     }
     Ok(())
 }

@@ -473,25 +473,41 @@ pub const MIGRATIONS: &[&str] = &[
     BEGIN
         SELECT RAISE(ABORT, 'consent: an opted-out e-mail cannot be opted in');
     END;
-    -- A persona whose phone or e-mail is suppressed is opted out on both channels, however it was made.
-    CREATE TRIGGER personas_inherit_suppression_on_insert AFTER INSERT ON personas
+    -- A persona whose phone is suppressed is opted out of texts, one whose e-mail is suppressed out
+    -- of e-mail, however the persona was made or changed.
+    CREATE TRIGGER personas_inherit_sms_suppression AFTER INSERT ON personas
     WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
-                 AND ((s.channel = 'sms' AND s.address = NEW.phone_e164) OR (s.channel = 'email' AND s.address = NEW.email)))
+                 AND s.channel = 'sms' AND s.address = NEW.phone_e164)
     BEGIN
-        UPDATE personas SET sms_consent = 'opted_out', marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
+        UPDATE personas SET sms_consent = 'opted_out' WHERE id = NEW.id;
         INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
-        VALUES (NEW.id, 'sms', 'opted_out', 'suppression',
-                'Its phone or e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+        VALUES (NEW.id, 'sms', 'opted_out', 'suppression', 'Its phone opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
     END;
-    CREATE TRIGGER personas_inherit_suppression_on_update AFTER UPDATE OF phone_e164, email ON personas
-    WHEN (NEW.sms_consent != 'opted_out' OR NEW.email_opted_out = 0)
-      AND EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
-                  AND ((s.channel = 'sms' AND s.address = NEW.phone_e164) OR (s.channel = 'email' AND s.address = NEW.email)))
+    CREATE TRIGGER personas_inherit_email_suppression AFTER INSERT ON personas
+    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
+                 AND s.channel = 'email' AND s.address = NEW.email)
     BEGIN
-        UPDATE personas SET sms_consent = 'opted_out', marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
+        UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
         INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
-        VALUES (NEW.id, 'sms', 'opted_out', 'suppression',
-                'Its new phone or e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+        VALUES (NEW.id, 'email', 'opted_out', 'suppression', 'Its e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+    END;
+    CREATE TRIGGER personas_inherit_sms_suppression_on_change AFTER UPDATE OF phone_e164 ON personas
+    WHEN NEW.sms_consent != 'opted_out'
+      AND EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
+                  AND s.channel = 'sms' AND s.address = NEW.phone_e164)
+    BEGIN
+        UPDATE personas SET sms_consent = 'opted_out' WHERE id = NEW.id;
+        INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+        VALUES (NEW.id, 'sms', 'opted_out', 'suppression', 'Its new phone opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
+    END;
+    CREATE TRIGGER personas_inherit_email_suppression_on_change AFTER UPDATE OF email ON personas
+    WHEN NEW.email_opted_out = 0
+      AND EXISTS (SELECT 1 FROM suppressions s WHERE s.lifted_at IS NULL AND s.reason = 'opt_out'
+                  AND s.channel = 'email' AND s.address = NEW.email)
+    BEGIN
+        UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = NEW.id;
+        INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+        VALUES (NEW.id, 'email', 'opted_out', 'suppression', 'Its new e-mail opted out earlier: the opt-out holds for this persona too', NEW.updated_at);
     END;
 
     -- Texts, sent exactly once: a key the gateway deduplicates on, tries counted, 'unknown' when an
