@@ -202,6 +202,7 @@ async fn journey(session: &Session) -> Result<()> {
     warning_dialog_and_audit_log(session).await?;
     date_settings(session).await?;
     consent_history(session).await?;
+    signup_with_consent(session).await?;
     imported_personas(session).await?;
     sync_page(session).await?;
     session.click_button("Settings").await?;
@@ -523,6 +524,40 @@ async fn open_persona(session: &Session, search: &str) -> Result<()> {
 }
 
 /// A shopper who opted out at the POS shows it in the SMS column and in the consent history.
+/// A signup with consent shows the wording the shopper signs, and the persona's consent history
+/// records it from the signup form.
+async fn signup_with_consent(session: &Session) -> Result<()> {
+    session.click_button("Add signup").await?;
+    session.fill("signup_first", "Robin").await?;
+    session.fill("signup_phone", "(206) 555-0142").await?;
+    session.set_value("signup_birth", "1990-04-20").await?;
+    session
+        .element("input[name='signup_consent']:not([disabled])")
+        .await?
+        .click()
+        .await?;
+    session
+        .text_appears("Consent is not a condition of purchase")
+        .await?;
+    session.fill("signup_signature", "Robin R").await?;
+    session.screenshot("21-signup-consent").await?;
+    session.click_button("Save signup").await?;
+    session.element("[data-testid='persona-consent']").await?;
+    let history = within(
+        session
+            .element("[data-testid='persona-consent']")
+            .await?
+            .text(),
+    )
+    .await?;
+    assert!(
+        history.contains("SMS opted in") && history.contains("by the signup form"),
+        "{history}"
+    );
+    session.click_button("✕").await?;
+    Ok(())
+}
+
 async fn consent_history(session: &Session) -> Result<()> {
     let config = canopy_sandbox::SandboxConfig::default();
     let opted_out = (0..config.customers_per_venue)
