@@ -18,14 +18,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use canopy_core::base::clock::Clock;
-use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::Setting;
 use canopy_core::consent::quiet_hours::{may_send_at, places_for, Place};
 use canopy_core::consent::sms::opt_in;
 use canopy_core::consent::sms::{
     GatewayFuture, HttpSmsGateway, IncomingSms, OutgoingSms, SmsGateway,
 };
-use canopy_core::integrations::setting_changes::SettingChange;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use support::World;
 
@@ -201,20 +198,7 @@ impl SmsGateway for SlowGateway {
 #[tokio::test]
 async fn the_sms_job_reads_the_clock_for_every_text_as_the_evening_closes() {
     let world = World::synced_posabit(31, 1_500, 3_000, "America/New_York").await;
-    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    world
-        .console
-        .change_setting(
-            Integration::Posabit,
-            SettingChange {
-                setting: Setting::SmsOptInAfter,
-                on: true,
-                date: Some(date),
-                warning_acknowledged: false,
-            },
-        )
-        .await
-        .expect("setting on");
+    world.sms_opt_ins_on().await;
     // Wednesday 2 December 2026, 20:58 in New York (the store): Eastern phones close in minutes,
     // Florida's closed at 20:00, the West still open.
     let start = chrono_tz::America::New_York

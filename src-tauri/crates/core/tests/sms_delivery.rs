@@ -14,11 +14,8 @@ mod support;
 use std::time::Duration;
 
 use canopy_core::base::clock::FixedClock;
-use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::Setting;
 use canopy_core::consent::sms::opt_in::{self, JobLock};
 use canopy_core::consent::sms::HttpSmsGateway;
-use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::sources::signups::{SignupInput, CONSENT_WORDING};
 use canopy_core::ErrorCode;
 use chrono::{DateTime, TimeZone, Utc};
@@ -39,23 +36,6 @@ fn gateway(world: &World) -> HttpSmsGateway {
     HttpSmsGateway::new(world.sandbox.sms_base_url())
         .and_then(|g| g.with_timeout(Duration::from_millis(500)))
         .expect("gateway")
-}
-
-async fn requests_on(world: &World) {
-    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    world
-        .console
-        .change_setting(
-            Integration::Posabit,
-            SettingChange {
-                setting: Setting::SmsOptInAfter,
-                on: true,
-                date: Some(date),
-                warning_acknowledged: false,
-            },
-        )
-        .await
-        .expect("setting on");
 }
 
 async fn texts_sent(world: &World) -> Vec<Value> {
@@ -93,7 +73,7 @@ fn a_requested_phone(world: &World) -> String {
 #[tokio::test]
 async fn a_text_whose_answer_was_lost_is_looked_up_and_never_sent_twice() {
     let world = world().await;
-    requests_on(&world).await;
+    world.sms_opt_ins_on().await;
     world
         .admin(
             reqwest::Method::POST,
@@ -130,7 +110,7 @@ async fn a_text_whose_answer_was_lost_is_looked_up_and_never_sent_twice() {
 #[tokio::test]
 async fn a_number_the_gateway_refuses_is_given_up_after_three_tries_and_holds_up_no_one() {
     let world = world().await;
-    requests_on(&world).await;
+    world.sms_opt_ins_on().await;
     let refused = world.text(
         "SELECT pe.phone_e164 FROM personas pe JOIN purchases p ON p.persona_id = pe.id
          WHERE pe.phone_e164 IS NOT NULL AND pe.sms_consent = 'none' ORDER BY pe.id LIMIT 1",
@@ -197,7 +177,7 @@ async fn one_sms_job_runs_at_a_time_in_this_process_and_across_processes() {
 #[tokio::test]
 async fn a_stops_confirmation_leaves_within_five_minutes_or_never() {
     let world = world().await;
-    requests_on(&world).await;
+    world.sms_opt_ins_on().await;
     run_at(&world, noon()).await;
     let (late, prompt) = (
         a_requested_phone(&world),
@@ -241,7 +221,7 @@ async fn a_stops_confirmation_leaves_within_five_minutes_or_never() {
 #[tokio::test]
 async fn help_is_answered_and_start_rejoins_a_shopper_who_stopped() {
     let world = world().await;
-    requests_on(&world).await;
+    world.sms_opt_ins_on().await;
     run_at(&world, noon()).await;
     let phone = a_requested_phone(&world);
     reply(&world, &phone, "HELP", None).await;
@@ -328,7 +308,7 @@ async fn a_stop_from_a_number_canopy_does_not_know_blocks_it_for_good() {
 #[tokio::test]
 async fn a_reply_that_may_mean_stop_holds_the_phone_until_support_decides() {
     let world = world().await;
-    requests_on(&world).await;
+    world.sms_opt_ins_on().await;
     run_at(&world, noon()).await;
     let (phone, other) = (
         a_requested_phone(&world),
@@ -487,5 +467,43 @@ async fn a_pos_opt_in_counts_for_texts_only_with_the_signed_customer_consent() {
         ),
         0,
         "no SMS opt-in without its evidence"
+    );
+}
+
+#[tokio::test]
+async fn a_florida_phone_gets_at_most_three_texts_in_a_day() {
+    let world = world().await;
+    world
+        .console
+        .sign_up(SignupInput {
+            first_name: "Sunny".into(),
+            phone: Some("(305) 555-0100".into()),
+            ..SignupInput::default()
+        })
+        .await
+        .expect("signed up");
+    let mut waiting = 0;
+    for minute in 0..4 {
+        reply(&world, "+13055550100", "HELP", None).await;
+        waiting = run_at(&world, noon() + chrono::Duration::minutes(minute))
+            .await
+            .waiting_for_cap;
+    }
+    let answered = |texts: &[Value]| {
+        texts
+            .iter()
+            .filter(|t| t["phone"] == "+13055550100")
+            .count()
+    };
+    assert_eq!(
+        (answered(&texts_sent(&world).await), waiting),
+        (3, 1),
+        "Florida: 3 texts per 24 hours"
+    );
+    run_at(&world, noon() + chrono::Duration::hours(25)).await;
+    assert_eq!(
+        answered(&texts_sent(&world).await),
+        4,
+        "the fourth leaves the next day"
     );
 }

@@ -18,11 +18,8 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use canopy_core::base::clock::{Clock, FixedClock};
-use canopy_core::base::pos_kind::Integration;
-use canopy_core::config::integration_settings::Setting;
 use canopy_core::consent::sms::opt_in;
 use canopy_core::consent::sms::HttpSmsGateway;
-use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::storage::db::Database;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -102,20 +99,7 @@ async fn the_sms_job_killed_anywhere_sends_each_text_at_most_once() {
         .await;
     }
     let world = World::synced_posabit(41, 150, 300, "America/New_York").await;
-    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    world
-        .console
-        .change_setting(
-            Integration::Posabit,
-            SettingChange {
-                setting: Setting::SmsOptInAfter,
-                on: true,
-                date: Some(date),
-                warning_acknowledged: false,
-            },
-        )
-        .await
-        .expect("setting on");
+    world.sms_opt_ins_on().await;
     // Twelve shoppers the setting reaches say stop two minutes before noon; the rest get requests.
     let stoppers: Vec<String> = world
         .db

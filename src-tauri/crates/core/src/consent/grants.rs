@@ -5,7 +5,7 @@
 use rusqlite::{params, Transaction};
 use serde_json::{json, Value};
 
-use super::opt_out::{is_suppressed, opt_out, resubscribe_email, resubscribe_sms};
+use super::opt_out::{is_suppressed, opt_out, resubscribe};
 use super::{
     record, sms_state, Change, ConsentChannel, ConsentEventKind, ConsentSource, SmsConsent,
 };
@@ -191,7 +191,7 @@ pub fn signed_at_signup(
     if let Some(email) = email {
         let (opted_in, opted_out, _) = email_state(tx, persona_id)?;
         if opted_out || is_suppressed(tx, ConsentChannel::Email, email)? {
-            resubscribe_email(
+            resubscribe(
                 tx,
                 persona_id,
                 email,
@@ -217,7 +217,7 @@ pub fn signed_at_signup(
     if let Some(phone) = phone {
         let state = sms_state(tx, persona_id)?;
         if state == SmsConsent::OptedOut || is_suppressed(tx, ConsentChannel::Sms, phone)? {
-            resubscribe_sms(
+            resubscribe(
                 tx,
                 persona_id,
                 phone,

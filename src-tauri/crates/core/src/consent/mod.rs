@@ -158,7 +158,7 @@ pub fn sms_state(connection: &Connection, persona_id: i64) -> Result<SmsConsent>
     Ok(state.unwrap_or(SmsConsent::None))
 }
 
-/// Moves a persona's SMS consent, never out of `opted_out` (see [`opt_out::resubscribe_sms`]).
+/// Moves a persona's SMS consent, never out of `opted_out` (see [`opt_out::resubscribe`]).
 pub fn set_sms_state(tx: &Transaction<'_>, persona_id: i64, to: SmsConsent) -> Result<()> {
     tx.prepare_cached(
         "UPDATE personas SET sms_consent = ?2 WHERE id = ?1 AND sms_consent != 'opted_out'",

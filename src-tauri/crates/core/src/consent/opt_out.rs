@@ -234,13 +234,13 @@ pub fn personas_with_phone(connection: &Connection, phone: &str) -> Result<Vec<i
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The shopper's own act rejoins texts (START, a newly signed consent): recorded first (the
-/// database refuses the change otherwise), then the persona is opted in and `phone`'s suppressions
-/// are lifted. E-mail stays as it was.
-pub fn resubscribe_sms(
+/// The shopper's own act rejoins a channel (START, a newly signed consent): recorded first as
+/// `resubscribed` (the database refuses the change otherwise), then the persona is opted in on
+/// `change.channel` and `address`'s suppressions there are lifted. The other channel stays as it was.
+pub fn resubscribe(
     tx: &Transaction<'_>,
     persona_id: i64,
-    phone: &str,
+    address: &str,
     change: Change<'_>,
     now: &str,
 ) -> Result<()> {
@@ -248,41 +248,19 @@ pub fn resubscribe_sms(
         tx,
         persona_id,
         Change {
-            channel: ConsentChannel::Sms,
             event: ConsentEventKind::Resubscribed,
             ..change
         },
         now,
     )?;
-    tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_in' WHERE id = ?1")?
-        .execute([persona_id])?;
-    lift(tx, ConsentChannel::Sms, phone, change.detail, now)
-}
-
-/// The shopper's own act rejoins e-mail (a newly signed consent): recorded first, then the persona
-/// is opted in and `email`'s suppression lifted.
-pub fn resubscribe_email(
-    tx: &Transaction<'_>,
-    persona_id: i64,
-    email: &str,
-    change: Change<'_>,
-    now: &str,
-) -> Result<()> {
-    record(
-        tx,
-        persona_id,
-        Change {
-            channel: ConsentChannel::Email,
-            event: ConsentEventKind::Resubscribed,
-            ..change
-        },
-        now,
-    )?;
-    tx.prepare_cached(
-        "UPDATE personas SET email_opted_out = 0, marketing_opt_in = 1 WHERE id = ?1",
-    )?
-    .execute([persona_id])?;
-    lift(tx, ConsentChannel::Email, email, change.detail, now)
+    let opt_in = match change.channel {
+        ConsentChannel::Sms => "UPDATE personas SET sms_consent = 'opted_in' WHERE id = ?1",
+        ConsentChannel::Email => {
+            "UPDATE personas SET email_opted_out = 0, marketing_opt_in = 1 WHERE id = ?1"
+        }
+    };
+    tx.prepare_cached(opt_in)?.execute([persona_id])?;
+    lift(tx, change.channel, address, change.detail, now)
 }
 
 /// A reply that may mean stop: `phone` gets no texts until the review, and each persona with it

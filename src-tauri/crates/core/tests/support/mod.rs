@@ -252,6 +252,23 @@ impl World {
         world
     }
 
+    /// Turns on the POSaBIT card's SMS opt-in setting from the day of the first purchase.
+    pub async fn sms_opt_ins_on(&self) {
+        let date = self.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
+        self.console
+            .change_setting(
+                canopy_core::base::pos_kind::Integration::Posabit,
+                canopy_core::integrations::setting_changes::SettingChange {
+                    setting: canopy_core::config::integration_settings::Setting::SmsOptInAfter,
+                    on: true,
+                    date: Some(date),
+                    warning_acknowledged: false,
+                },
+            )
+            .await
+            .expect("SMS opt-ins on");
+    }
+
     /// Syncs `integration` and fails the test if any stream failed.
     pub async fn sync_ok(&self, integration: canopy_core::base::pos_kind::Integration) {
         let summaries = self

@@ -649,6 +649,57 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_the_consent_audit_keeps_history_and_suppresses_earlier_opt_outs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut connection = Connection::open(dir.path().join("v9.db")).unwrap();
+        register_functions(&connection).unwrap();
+        for sql in &MIGRATIONS[..9] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection.pragma_update(None, "user_version", 9).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO personas (id, phone_e164, email, marketing_opt_in, sms_consent, created_at, updated_at)
+                   VALUES (1, '+12065550100', 'out@example.com', 0, 'opted_out', 't', 't'),
+                          (2, '+12065550101', 'in@example.com', 1, 'opted_in', 't', 't');
+                 INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+                   VALUES (1, 'sms', 'opted_out', 'sms_reply', 'Replied STOP', 't');
+                 INSERT INTO sms_messages (persona_id, kind, integration, phone_e164, body, status, created_at)
+                   VALUES (2, 'opt_in_request', 'posabit', '+12065550101', 'Reply YES', 'sending', 't');",
+            )
+            .unwrap();
+        migrate(&mut connection).unwrap();
+        let row = |sql: &str| -> String { connection.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            row("SELECT group_concat(channel || ':' || address, ' ') FROM suppressions"),
+            "sms:+12065550100 email:out@example.com"
+        );
+        assert_eq!(
+            row("SELECT event || ' ' || detail FROM consent_events"),
+            "opted_out Replied STOP"
+        );
+        assert_eq!(
+            row("SELECT status FROM sms_messages"),
+            "unknown",
+            "a send cut short is looked up before it is tried again"
+        );
+        let opted_out: (i64, i64) = connection
+            .query_row(
+                "SELECT email_opted_out, marketing_opt_in FROM personas WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(opted_out, (1, 0));
+        assert!(connection
+            .execute(
+                "UPDATE personas SET sms_consent = 'opted_in' WHERE id = 1",
+                []
+            )
+            .is_err());
+    }
+
+    #[test]
     fn a_database_from_a_newer_canopy_is_refused_untouched() {
         let mut connection = Connection::open_in_memory().unwrap();
         connection

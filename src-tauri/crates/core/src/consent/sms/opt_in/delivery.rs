@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use super::texts::store_of;
 use super::SmsRun;
 use crate::base::clock::{db_timestamp, Clock};
 use crate::base::error::Result;
@@ -276,12 +277,13 @@ fn verdict(c: &Connection, text: &Queued, now: DateTime<Utc>) -> Result<Verdict>
     if !consented {
         return Ok(Verdict::Cancelled);
     }
+    let store = store_of(c, text.persona)?;
     let places = places_for(
         &text.phone,
         &address_states(c, &text.phone)?,
-        store_of(c, text.persona)?
+        store
             .as_ref()
-            .map(|(s, z)| (s.as_str(), z.as_str())),
+            .map(|s| (s.state.as_str(), s.timezone.as_str())),
     );
     if places.is_empty() {
         return Ok(Verdict::NoPlace);
@@ -306,22 +308,6 @@ fn address_states(c: &Connection, phone: &str) -> Result<Vec<String>> {
     )?;
     let rows = statement.query_map([phone], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The state and time zone of the persona's store: its favorite, else its latest purchase's.
-fn store_of(c: &Connection, persona: Option<i64>) -> Result<Option<(String, String)>> {
-    let Some(persona) = persona else {
-        return Ok(None);
-    };
-    Ok(c.prepare_cached(
-        "SELECT rs.state, rs.timezone FROM retail_stores rs
-         WHERE rs.id = coalesce(
-             (SELECT favorite_store_id FROM personas WHERE id = ?1),
-             (SELECT m.store_id FROM purchases p JOIN store_mappings m ON m.key_id = p.store_key
-              WHERE p.persona_id = ?1 ORDER BY p.purchased_at DESC LIMIT 1))",
-    )?
-    .query_row([persona], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()?)
 }
 
 /// The texts handed to the gateway for `phone` in the 24 hours before `now`.

@@ -16,7 +16,7 @@ use crate::base::pos_kind::Integration;
 use crate::consent::keywords::{classify, Reply};
 use crate::consent::opt_out::{
     hold_for_review, is_suppressed, lift_phone, may_text, opt_out_phone, personas_with_phone,
-    resubscribe_sms, suppress, Hold,
+    resubscribe, suppress, Hold,
 };
 use crate::consent::rules::on_reply;
 use crate::consent::sms::{IncomingSms, MessageKind, SmsGateway};
@@ -150,7 +150,7 @@ fn apply(
                         detail: &detail,
                         evidence: Some(&evidence),
                     };
-                    resubscribe_sms(tx, persona, &phone, change, &stamp_now)?;
+                    resubscribe(tx, persona, &phone, change, &stamp_now)?;
                 }
                 lift_phone(tx, &phone, &detail, &stamp_now)?;
                 answer(tx, MessageKind::StartConfirmation, None)?;

@@ -47,28 +47,54 @@ pub fn body(kind: MessageKind, sender: &Sender) -> String {
     }
 }
 
-/// The store that signs a persona's texts: its favorite store, else the store of its latest
-/// purchase, else Canopy.
-pub fn sender_of(connection: &Connection, persona: Option<i64>) -> Result<Sender> {
-    let found: Option<(String, Option<String>)> = match persona {
-        Some(persona) => connection
-            .prepare_cached(
-                "SELECT rs.name, rs.address FROM retail_stores rs
-                 WHERE rs.id = coalesce(
-                     (SELECT favorite_store_id FROM personas WHERE id = ?1),
-                     (SELECT m.store_id FROM purchases p JOIN store_mappings m ON m.key_id = p.store_key
-                      WHERE p.persona_id = ?1 ORDER BY p.purchased_at DESC LIMIT 1))",
-            )?
-            .query_row([persona], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?,
-        None => None,
+/// A persona's store: its favorite, else the store of its latest purchase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonaStore {
+    /// The store's name.
+    pub name: String,
+    /// Its address, when known.
+    pub address: Option<String>,
+    /// Its state (two letters).
+    pub state: String,
+    /// Its time zone.
+    pub timezone: String,
+}
+
+/// The store of `persona` (none for an answer to a number Canopy does not know).
+pub fn store_of(connection: &Connection, persona: Option<i64>) -> Result<Option<PersonaStore>> {
+    let Some(persona) = persona else {
+        return Ok(None);
     };
-    Ok(found.map_or_else(
+    Ok(connection
+        .prepare_cached(
+            "SELECT rs.name, rs.address, rs.state, rs.timezone FROM retail_stores rs
+             WHERE rs.id = coalesce(
+                 (SELECT favorite_store_id FROM personas WHERE id = ?1),
+                 (SELECT m.store_id FROM purchases p JOIN store_mappings m ON m.key_id = p.store_key
+                  WHERE p.persona_id = ?1 ORDER BY p.purchased_at DESC LIMIT 1))",
+        )?
+        .query_row([persona], |r| {
+            Ok(PersonaStore {
+                name: r.get(0)?,
+                address: r.get(1)?,
+                state: r.get(2)?,
+                timezone: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Who signs a persona's texts: its store, else Canopy.
+pub fn sender_of(connection: &Connection, persona: Option<i64>) -> Result<Sender> {
+    Ok(store_of(connection, persona)?.map_or_else(
         || Sender {
             store: FALLBACK_PROGRAM.to_string(),
             address: None,
         },
-        |(store, address)| Sender { store, address },
+        |store| Sender {
+            store: store.name,
+            address: store.address,
+        },
     ))
 }
 
