@@ -4,24 +4,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use canopy_core::consent::sms::HttpSmsGateway;
-use canopy_core::console::{AppStatus, Console, PosClients, SandboxStore};
-use canopy_core::pos::greenbits::GreenbitsClient;
-use canopy_core::pos::posabit::PosabitClient;
-use canopy_core::storage::db::Database;
+use canopy_core::console::endpoints::Endpoints;
+use canopy_core::console::{AppStatus, Console, SandboxStore};
 use canopy_core::storage::keychain::{self as secret_stores, KeychainStore, SecretStore};
 use canopy_core::{Error, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
-
-/// The environment variable that points Canopy at a real POSaBIT instead of the sandbox.
-const POSABIT_URL_VARIABLE: &str = "CANOPY_POSABIT_URL";
-/// The environment variable that overrides the Greenbits API address when a real POS is used.
-const GREENBITS_URL_VARIABLE: &str = "CANOPY_GREENBITS_URL";
-/// The SMS gateway's base URL; the sandbox's simulator when unset and the sandbox runs.
-const SMS_URL_VARIABLE: &str = "CANOPY_SMS_URL";
-/// The keychain entry of Canopy's POSaBIT integrator token (set with `canopy-cli secret set`).
-const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
 
 /// Managed state of the running app.
 pub struct AppState {
@@ -30,6 +18,8 @@ pub struct AppState {
     /// Kept alive while the app runs; `None` when a real POS is configured.
     sandbox: Option<RunningSandbox>,
     data_dir: PathBuf,
+    /// The POSaBIT API this console calls.
+    posabit_url: String,
     /// `Some(result)` once the background keychain probe has finished.
     keychain: Arc<OnceLock<Result<(), Error>>>,
 }
@@ -42,48 +32,24 @@ impl AppState {
         std::fs::create_dir_all(&data_dir)?;
         crate::logging::init(&app.path().app_log_dir()?)?;
         tracing::info!(data_dir = %data_dir.display(), "Canopy starting");
-        let db = Database::open(data_dir.join("canopy.db"))?;
         let keychain: Arc<dyn SecretStore> = Arc::new(KeychainStore::default());
-
-        let (clients, sandbox) = match std::env::var(POSABIT_URL_VARIABLE) {
-            Ok(url) => {
-                let token = keychain.get(POSABIT_INTEGRATOR_ENTRY).ok().flatten();
-                if token.is_none() {
-                    tracing::warn!(
-                        "no POSaBIT integrator token in the keychain; POSaBIT calls will fail"
-                    );
-                }
-                let greenbits = std::env::var(GREENBITS_URL_VARIABLE)
-                    .unwrap_or_else(|_| canopy_core::pos::greenbits::PRODUCTION_URL.to_string());
-                let clients = PosClients {
-                    posabit: PosabitClient::new(url, token.unwrap_or_else(|| Secret::new("")))?,
-                    greenbits: GreenbitsClient::new(greenbits)?,
-                };
-                (clients, None)
-            }
-            Err(_) => {
+        let (endpoints, sandbox) = match Endpoints::from_env(keychain.as_ref()) {
+            Some(real) => (real, None),
+            None => {
                 let sandbox = tauri::async_runtime::block_on(canopy_sandbox::start(
                     SandboxConfig::default(),
                     0,
                 ))?;
-                let clients = PosClients {
-                    posabit: PosabitClient::new(
-                        sandbox.posabit_base_url(),
-                        Secret::new(sandbox.config().integrator_token.clone()),
-                    )?,
-                    greenbits: GreenbitsClient::new(sandbox.greenbits_base_url())?,
-                };
-                (clients, Some(sandbox))
+                let endpoints = Endpoints::sandbox(
+                    sandbox.posabit_base_url(),
+                    Secret::new(sandbox.config().integrator_token.clone()),
+                    sandbox.greenbits_base_url(),
+                    sandbox.sms_base_url(),
+                );
+                (endpoints, Some(sandbox))
             }
         };
-        let mut console = Console::new(db, keychain.clone(), clients);
-        let sms_url = std::env::var(SMS_URL_VARIABLE)
-            .ok()
-            .or_else(|| sandbox.as_ref().map(|s| s.sms_base_url()));
-        match sms_url {
-            Some(url) => console = console.with_sms_gateway(Arc::new(HttpSmsGateway::new(url)?)),
-            None => tracing::warn!("no SMS gateway: SMS double opt-in requests will not be sent"),
-        }
+        let console = Console::open(&data_dir, keychain.clone(), &endpoints)?;
 
         let probed = Arc::new(OnceLock::new());
         let (slot, recovering) = (probed.clone(), console.clone());
@@ -99,6 +65,7 @@ impl AppState {
             console,
             sandbox,
             data_dir,
+            posabit_url: endpoints.posabit_url,
             keychain: probed,
         })
     }
@@ -123,10 +90,7 @@ impl AppState {
             .collect();
         AppStatus {
             sandbox: self.sandbox.is_some(),
-            posabit_url: match &self.sandbox {
-                Some(sandbox) => sandbox.posabit_base_url(),
-                None => std::env::var(POSABIT_URL_VARIABLE).unwrap_or_default(),
-            },
+            posabit_url: self.posabit_url.clone(),
             keychain_error: self.keychain.get().and_then(|r| r.clone().err()),
             data_dir: self.data_dir.display().to_string(),
             sandbox_stores,

@@ -22,8 +22,6 @@ use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::Secret;
 
-use crate::flag;
-
 /// The sandbox child; killed when dropped.
 struct SandboxProcess(Child);
 
@@ -120,10 +118,9 @@ fn memory_mib() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Runs the benchmark: `--customers N` (default 100,000) and `--sales M` (default 5 × N).
-pub async fn sync(args: &[String]) -> anyhow::Result<()> {
-    let customers: u64 = flag(args, "--customers", 100_000)?;
-    let sales: u64 = flag(args, "--sales", customers * 5)?;
+/// Runs the benchmark on `customers` customers and `sales` sales (default 5 × customers).
+pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
+    let sales = sales.unwrap_or(customers * 5);
     let (_sandbox, info) = start_sandbox(customers, sales)?;
     let scratch =
         ScratchDir(std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));

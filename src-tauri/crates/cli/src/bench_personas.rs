@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::consent::SmsConsent;
 use canopy_core::personas::query::{list, PersonaQuery, PersonaSort, PersonaSource};
@@ -15,8 +14,6 @@ use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
 use canopy_sandbox::generator::{posabit_customer, posabit_ticket};
 use serde_json::{json, Value};
-
-use crate::flag;
 
 const SEED: u64 = 20_240_101;
 const PAGE: u64 = 500;
@@ -83,14 +80,11 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
     (at(0.5), at(0.95))
 }
 
-/// Runs the benchmark: `--personas N` (default 1,000,000), `--db PATH` to keep (and reuse) the
-/// filled database.
-pub fn personas(args: &[String]) -> anyhow::Result<()> {
-    let personas: u64 = flag(args, "--personas", 1_000_000)?;
-    let path = match args.iter().position(|a| a == "--db") {
-        Some(i) => std::path::PathBuf::from(args.get(i + 1).context("--db needs a path")?),
-        None => std::env::temp_dir().join(format!("canopy-bench-personas-{personas}.db")),
-    };
+/// Runs the benchmark on `personas` personas, in the database at `db` when given (kept and reused).
+pub fn personas(personas: u64, db: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let path = db.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("canopy-bench-personas-{personas}.db"))
+    });
     let db = Database::open(&path).map_err(|e| anyhow::anyhow!(e.message))?;
     let existing: i64 = db
         .read(|c| Ok(c.query_row("SELECT count(*) FROM source_records", [], |r| r.get(0))?))

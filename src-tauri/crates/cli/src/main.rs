@@ -1,60 +1,222 @@
-//! `canopy-cli`: Canopy without a window.
+//! `canopy-cli`: Canopy without a window. `canopy-cli --help` lists the commands, and
+//! `canopy-cli <command> --help` each one's options; an unknown command or option is an error that
+//! shows the usage.
 //!
-//! ```text
-//! canopy-cli bindings                                   rewrite ui/src/bindings.ts from the Rust types
-//! canopy-cli sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P]
-//!                                                       run the simulated POS servers until Ctrl-C
-//!                                                       (K stores per POS; N customers, M sales, C coupons per store)
-//! canopy-cli bench sync [--customers N] [--sales M]   time a full POSaBIT sync from a sandbox in its own
-//!                                                       process: records/s per stream and memory
-//! canopy-cli bench personas [--personas N] [--db PATH]
-//!                                                       time the Personas explorer's queries on N personas
-//! canopy-cli secret set posabit-integrator              store the POSaBIT integrator token (read from
-//!                                                       stdin) in the OS keychain, for a real POS
-//! ```
+//! The commands on a data folder (`sync`, `status`, `export personas`, `service`) open the same
+//! console the app does: the app's data folder unless `--data-dir` names another, the real POS
+//! the environment names (`CANOPY_POSABIT_URL` …) or else the built-in sandbox, and the keychain.
 
 mod bench;
 mod bench_personas;
+mod data_folder;
 
 use std::io::Read;
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
+use canopy_core::base::pos_kind::Integration;
+use canopy_core::console::endpoints::POSABIT_INTEGRATOR_ENTRY;
+use canopy_core::personas::query::PersonaSource;
 use canopy_core::storage::keychain::{KeychainStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The keychain entry of the POSaBIT integrator token (shared with the desktop app).
-const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
-
-fn usage() -> &'static str {
-    "usage: canopy-cli bindings | sandbox serve [--seed S] [--stores K] [--customers N] [--sales M] [--coupons C] [--port P] | bench sync [--customers N] [--sales M] | bench personas [--personas N] [--db PATH] | secret set posabit-integrator"
+/// Canopy without a window: sync, status, export and the schedule on a data folder; the sandbox;
+/// benchmarks; secrets.
+#[derive(Debug, Parser)]
+#[command(name = "canopy-cli", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-/// The value after `--name` in `args`, parsed.
-pub(crate) fn flag<T: std::str::FromStr>(
-    args: &[String],
-    name: &str,
-    default: T,
-) -> anyhow::Result<T> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .with_context(|| format!("{name} needs a number")),
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sync connected integrations now, one line per stream; fails when a stream fails.
+    Sync {
+        #[command(flatten)]
+        folder: Folder,
+        /// Only this integration.
+        #[arg(long, value_enum)]
+        integration: Option<Pos>,
+        /// Only this credential (its id).
+        #[arg(long)]
+        credential: Option<String>,
+    },
+    /// Health per integration and store, the last runs and the open notifications.
+    Status {
+        #[command(flatten)]
+        folder: Folder,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write data out.
+    #[command(subcommand)]
+    Export(Export),
+    /// Run the app's schedule (syncs, SMS opt-ins, points expiry) until stopped.
+    Service {
+        #[command(flatten)]
+        folder: Folder,
+    },
+    /// Rewrite ui/src/bindings.ts from the Rust types.
+    Bindings,
+    /// The simulated POS servers.
+    #[command(subcommand)]
+    Sandbox(Sandbox),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(Bench),
+    /// Secrets in the OS keychain.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// The data folder a command works on.
+#[derive(Debug, Args)]
+struct Folder {
+    /// The data folder (default: the app's, ~/.local/share/dev.canopy.console).
+    #[arg(long, value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+}
+
+/// A POS, as the command line names it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Pos {
+    Posabit,
+    Greenbits,
+}
+
+impl From<Pos> for Integration {
+    fn from(pos: Pos) -> Self {
+        match pos {
+            Pos::Posabit => Integration::Posabit,
+            Pos::Greenbits => Integration::Greenbits,
+        }
     }
 }
 
-async fn serve_sandbox(args: &[String]) -> anyhow::Result<()> {
+#[derive(Debug, Subcommand)]
+enum Export {
+    /// The personas matching the filters, as CSV.
+    Personas {
+        #[command(flatten)]
+        folder: Folder,
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A phone, an e-mail, the start of a name, or a POS id.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only personas sourced from this system.
+        #[arg(long, value_enum)]
+        source: Option<Source>,
+        /// Only loyalty members (`yes`) or non-members (`no`).
+        #[arg(long, value_parser = ["yes", "no"])]
+        member: Option<String>,
+    },
+}
+
+/// A persona source, as the command line names it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Source {
+    Posabit,
+    Greenbits,
+    Loyalty,
+    Import,
+}
+
+impl From<Source> for PersonaSource {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::Posabit => PersonaSource::Posabit,
+            Source::Greenbits => PersonaSource::Greenbits,
+            Source::Loyalty => PersonaSource::Loyalty,
+            Source::Import => PersonaSource::Import,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Sandbox {
+    /// Serve the simulated POSaBIT, Greenbits and SMS gateway until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// The sandbox's size and port.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The generator's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Stores per POS.
+    #[arg(long)]
+    stores: Option<usize>,
+    /// Customers per store.
+    #[arg(long)]
+    customers: Option<u64>,
+    /// Sales per store.
+    #[arg(long)]
+    sales: Option<u64>,
+    /// Coupons per store.
+    #[arg(long)]
+    coupons: Option<usize>,
+    /// The port (0: any free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// Time a full POSaBIT sync from a sandbox in its own process: records/s per stream, memory.
+    Sync {
+        /// Customers.
+        #[arg(long, default_value_t = 100_000)]
+        customers: u64,
+        /// Sales (default 5 × customers).
+        #[arg(long)]
+        sales: Option<u64>,
+    },
+    /// Time the Personas explorer's queries.
+    Personas {
+        /// Personas.
+        #[arg(long, default_value_t = 1_000_000)]
+        personas: u64,
+        /// Keep (and reuse) the filled database here.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretCommand {
+    /// Store a secret read from stdin.
+    Set {
+        /// Which secret.
+        #[arg(value_enum)]
+        entry: SecretEntry,
+    },
+}
+
+/// The secrets the command line stores.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SecretEntry {
+    /// The POSaBIT integrator token, for a real POS.
+    PosabitIntegrator,
+}
+
+/// Runs the simulated POS servers until Ctrl-C.
+async fn serve_sandbox(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = SandboxConfig::default();
     let mut config = SandboxConfig::sized(
-        flag(args, "--seed", defaults.seed)?,
-        flag(args, "--customers", defaults.customers_per_venue)?,
-        flag(args, "--sales", defaults.tickets_per_venue)?,
+        args.seed.unwrap_or(defaults.seed),
+        args.customers.unwrap_or(defaults.customers_per_venue),
+        args.sales.unwrap_or(defaults.tickets_per_venue),
     )
-    .with_stores(flag(args, "--stores", defaults.venues.len())?);
-    config.coupons = flag(args, "--coupons", defaults.coupons)?;
-    let sandbox = canopy_sandbox::start(config, flag(args, "--port", 0)?).await?;
+    .with_stores(args.stores.unwrap_or(defaults.venues.len()));
+    config.coupons = args.coupons.unwrap_or(defaults.coupons);
+    let sandbox = canopy_sandbox::start(config, args.port).await?;
     let config = sandbox.config();
     println!("POSaBIT base URL:   {}", sandbox.posabit_base_url());
     println!("Integrator token:   {}", config.integrator_token);
@@ -97,6 +259,7 @@ async fn serve_sandbox(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Stores the POSaBIT integrator token, read from stdin, in the OS keychain.
 fn set_integrator_secret() -> anyhow::Result<()> {
     let mut token = String::new();
     std::io::stdin().read_to_string(&mut token)?;
@@ -116,10 +279,31 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        ["bindings"] => {
+    match Cli::parse().command {
+        Command::Sync {
+            folder,
+            integration,
+            credential,
+        } => data_folder::sync(folder.data_dir, integration.map(Into::into), credential).await,
+        Command::Status { folder, json } => data_folder::status(folder.data_dir, json).await,
+        Command::Export(Export::Personas {
+            folder,
+            out,
+            search,
+            source,
+            member,
+        }) => {
+            data_folder::export_personas(
+                folder.data_dir,
+                &out,
+                search,
+                source.map(Into::into),
+                member.map(|m| m == "yes"),
+            )
+            .await
+        }
+        Command::Service { folder } => data_folder::service(folder.data_dir).await,
+        Command::Bindings => {
             std::fs::write(
                 canopy_core::bindings::BINDINGS_PATH,
                 canopy_core::bindings::typescript(),
@@ -127,10 +311,11 @@ async fn main() -> anyhow::Result<()> {
             println!("wrote {}", canopy_core::bindings::BINDINGS_PATH);
             Ok(())
         }
-        ["sandbox", "serve", ..] => serve_sandbox(&args[2..]).await,
-        ["bench", "sync", ..] => bench::sync(&args[2..]).await,
-        ["bench", "personas", ..] => bench_personas::personas(&args[2..]),
-        ["secret", "set", "posabit-integrator"] => set_integrator_secret(),
-        _ => bail!(usage()),
+        Command::Sandbox(Sandbox::Serve(args)) => serve_sandbox(args).await,
+        Command::Bench(Bench::Sync { customers, sales }) => bench::sync(customers, sales).await,
+        Command::Bench(Bench::Personas { personas, db }) => bench_personas::personas(personas, db),
+        Command::Secret(SecretCommand::Set {
+            entry: SecretEntry::PosabitIntegrator,
+        }) => set_integrator_secret(),
     }
 }

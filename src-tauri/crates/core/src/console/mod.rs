@@ -1,5 +1,6 @@
 //! The console's services bundled for its front ends (the Tauri shell and the CLI).
 
+pub mod endpoints;
 pub mod events;
 mod loyalty_jobs;
 pub mod scheduler;
@@ -26,10 +27,11 @@ use crate::sources::outbox::{self, PushSummary};
 use crate::sources::signups::{self, Signup, SignupInput};
 use crate::sources::sync::history::{self, IntegrationHealth, SyncRunRow};
 use crate::sources::sync::{
-    self, ProgressSink, SyncContext, SyncControl, SyncRegistry, SyncSummary, Trigger,
+    self, ProgressSink, RunSlot, SyncContext, SyncControl, SyncRegistry, SyncSummary, Trigger,
 };
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
+use crate::storage::process_lock::ProcessLock;
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
 pub use status::{AppStatus, SandboxStore};
 
@@ -284,8 +286,8 @@ impl Console {
                 error: Some(error),
                 ..SyncSummary::default()
             };
-            let slot = match self.syncs.begin(&credential.id, &credential.store_name) {
-                Ok(slot) => slot,
+            let (slot, _across_processes) = match self.claim_run(credential) {
+                Ok(claimed) => claimed,
                 Err(error) if credential_id.is_some() => return Err(error),
                 Err(error) => {
                     summaries.push(failed(error));
@@ -316,6 +318,24 @@ impl Console {
             self.push_signups(integration).await;
         }
         Ok(summaries)
+    }
+
+    /// Claims `credential` for one run: in this process (the registry) and across processes (a
+    /// lock beside the database), so the app and `canopy-cli` never sync it at once.
+    fn claim_run(&self, credential: &Credential) -> Result<(RunSlot, ProcessLock)> {
+        let slot = self.syncs.begin(&credential.id, &credential.store_name)?;
+        let lock = ProcessLock::try_acquire(self.db.path(), &format!("sync-{}", credential.id))?
+            .ok_or_else(|| {
+                Error::new(
+                    crate::ErrorCode::Conflict,
+                    format!(
+                        "“{}” is already syncing in another Canopy (the app or canopy-cli).",
+                        credential.store_name
+                    ),
+                )
+                .with_hint("Wait for that sync to finish; it reads everything that is due.")
+            })?;
+        Ok((slot, lock))
     }
 
     /// Pushes local signups waiting in the outbox to `integration`, while two-way contact sync is

@@ -11,7 +11,6 @@ mod requests;
 mod status;
 mod texts;
 
-use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 
 use rusqlite::{params, Transaction};
@@ -23,6 +22,7 @@ use crate::base::clock::Clock;
 use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::storage::db::Database;
+use crate::storage::process_lock::ProcessLock;
 
 pub(crate) use requests::request_eligibility_sql;
 pub use status::{status, SmsStatus};
@@ -74,35 +74,24 @@ pub async fn run(db: &Database, gateway: &dyn SmsGateway, clock: &dyn Clock) -> 
     Ok(run)
 }
 
-/// The SMS job's lock: a file beside the database, locked while a run lasts. The operating
-/// system releases it when the process ends, however it ends.
+/// The SMS job's lock, shared across processes ([`ProcessLock`] named `sms`).
 pub struct JobLock {
-    /// The locked file: dropping it releases the lock.
-    _file: File,
+    /// The held lock: dropping it releases it.
+    _held: ProcessLock,
 }
 
 impl JobLock {
     /// Takes the lock of the database at `db_path`, or says the job is already running.
     pub fn acquire(db_path: &Path) -> Result<Self> {
-        let mut path = db_path.as_os_str().to_owned();
-        path.push(".sms.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::internal(format!("Could not open the SMS job's lock: {e}")))?;
-        match file.try_lock() {
-            Ok(()) => Ok(JobLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::new(
-                ErrorCode::Conflict,
-                "Text messages are already being sent (by the schedule, Send now, or another Canopy).",
-            )
-            .with_hint("Wait for that run to finish; it sends everything that is due.")),
-            Err(TryLockError::Error(e)) => {
-                Err(Error::internal(format!("Could not lock the SMS job: {e}")))
-            }
-        }
+        ProcessLock::try_acquire(db_path, "sms")?
+            .map(|held| JobLock { _held: held })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Conflict,
+                    "Text messages are already being sent (by the schedule, Send now, or another Canopy).",
+                )
+                .with_hint("Wait for that run to finish; it sends everything that is due.")
+            })
     }
 }
 
