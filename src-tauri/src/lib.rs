@@ -63,6 +63,7 @@ pub fn run() {
             commands::sync::set_sync_interval,
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,
+            commands::integrations::test_connection,
             commands::integrations::edit_posabit_credential,
             commands::integrations::integration_status,
             commands::integrations::set_age_gate,

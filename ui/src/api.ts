@@ -8,6 +8,7 @@ import type {
   AppError,
   AppStatus,
   AuditEntry,
+  ConnectionTest,
   ConsentWording,
   ConsoleEvent,
   Credential,
@@ -107,6 +108,8 @@ export const api = {
   getPersona: (id: number) => call<PersonaDetail>("get_persona", { id }),
   splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
   signUp: (input: SignupInput) => call<number>("sign_up", { input }),
+  /** Runs a credential's pre-flight again and says what changed. */
+  testConnection: (credentialId: string) => call<ConnectionTest>("test_connection", { credentialId }),
   /** The consent wording the signup form shows, and its version. */
   signupConsentWording: () => call<ConsentWording>("signup_consent_wording"),
   /** Support's decision on a reply held for review. */

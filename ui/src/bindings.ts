@@ -132,6 +132,16 @@ credential: Credential,
  */
 key_was_trimmed: boolean, };
 
+export type ConnectionTest = { 
+/**
+ * The credential as the POS answers for it now.
+ */
+credential: Credential, 
+/**
+ * What changed since the last check, a sentence each; empty when nothing did.
+ */
+changes: Array<string>, };
+
 export type SyncSummary = { 
 /**
  * The credential synced.

@@ -4,6 +4,7 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::consent::sms::opt_in::{SmsRun, SmsStatus};
 use canopy_core::integrations::connect_state::IntegrationStatus;
+use canopy_core::integrations::connection_test::ConnectionTest;
 use canopy_core::integrations::credentials::{AddedCredential, Credential};
 use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
@@ -94,6 +95,15 @@ pub async fn edit_posabit_credential(
         .console
         .edit_posabit_credential(&id, &store_name, market)
         .await
+}
+
+/// Test connection: a credential's pre-flight run again, with what changed since the last check.
+#[tauri::command]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    credential_id: String,
+) -> Result<ConnectionTest, Error> {
+    state.console.test_connection(&credential_id).await
 }
 
 /// Replaces a POSaBIT credential's key with a new one for the same venue.

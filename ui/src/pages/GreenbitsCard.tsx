@@ -6,6 +6,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
 import { SyncPanel } from "../components/SyncPanel";
+import { TestConnectionButton } from "../components/TestConnectionButton";
 import { useMask } from "../presenter";
 
 interface Props {
@@ -67,6 +68,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
                   <PermissionList permissions={c.permissions} />
                 </td>
                 <td className="actions">
+                  <TestConnectionButton credential={c} onToast={onToast} onChanged={onChanged} />
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>Remove</button>
                 </td>
               </tr>

@@ -6,6 +6,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
 import { SyncPanel } from "../components/SyncPanel";
+import { TestConnectionButton } from "../components/TestConnectionButton";
 import { formatDateTime } from "../format";
 
 interface Props {
@@ -203,6 +204,7 @@ function CredentialTable({
                   <button type="button" className="secondary small" onClick={() => { setRotating(c.id); setNewKey(""); }}>
                     Rotate key
                   </button>
+                  <TestConnectionButton credential={c} onToast={onToast} onChanged={onChanged} />
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>
                     Remove
                   </button>

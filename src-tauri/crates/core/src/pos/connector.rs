@@ -16,6 +16,20 @@ use crate::base::secret::Secret;
 /// A POS call in flight.
 pub type PosFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
+/// What a stored credential reaches, as the POS reports it; `None` where the POS cannot say with
+/// the stored secret alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    /// The store's name in the POS.
+    pub name: Option<String>,
+    /// The store's state.
+    pub state: Option<String>,
+    /// The permissions the secret carries (wire names).
+    pub permissions: Option<Vec<String>>,
+    /// The locations it may reach.
+    pub locations: Option<Vec<super::LocationChoice>>,
+}
+
 /// A shopper Canopy creates in a POS (a local signup pushed by two-way contact sync).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewShopper {
@@ -77,6 +91,10 @@ pub trait PosSchema: Send + Sync {
 pub trait Connector: Send + Sync {
     /// Its lists' shape.
     fn schema(&self) -> &dyn PosSchema;
+
+    /// What the credential's `secret` reaches now: the POS's answer to the permission pre-flight,
+    /// as far as the POS can tell it without the user (Test connection).
+    fn check_access<'a>(&'a self, secret: &'a Secret) -> PosFuture<'a, Access>;
 
     /// Fetches the page of `plan` at `position` with the credential's `secret`.
     fn fetch_page<'a>(

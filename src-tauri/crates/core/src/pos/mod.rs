@@ -14,7 +14,7 @@ pub mod retry;
 pub mod store_keys;
 pub mod streams;
 
-pub use connector::{Connector, NewShopper, PosFuture, PosSchema};
+pub use connector::{Access, Connector, NewShopper, PosFuture, PosSchema};
 pub use store_keys::{location_key, location_of, store_keys, StoreKey};
 
 use chrono::{DateTime, Utc};

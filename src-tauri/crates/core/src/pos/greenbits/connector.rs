@@ -8,9 +8,10 @@ use super::{GreenbitsClient, GreenbitsList};
 use crate::base::error::{Error, Result};
 use crate::base::identity::{normalize_email, normalize_phone};
 use crate::base::secret::Secret;
-use crate::pos::connector::{Connector, NewShopper, PosFuture, PosSchema};
+use crate::pos::connector::{Access, Connector, NewShopper, PosFuture, PosSchema};
 use crate::pos::record_id;
 use crate::pos::streams::{Position, RawPage, Stream, StreamPlan};
+use crate::pos::LocationChoice;
 
 /// Records per page asked of Greenbits (the sandbox's maximum is 500).
 pub const PAGE_SIZE: u64 = 500;
@@ -91,6 +92,27 @@ impl GreenbitsClient {
 impl Connector for GreenbitsClient {
     fn schema(&self) -> &dyn PosSchema {
         &GreenbitsSchema
+    }
+
+    /// Greenbits tells the permissions only at log-in (with the password); the stored token shows
+    /// whether it is still accepted and which locations it reaches.
+    fn check_access<'a>(&'a self, secret: &'a Secret) -> PosFuture<'a, Access> {
+        Box::pin(async move {
+            let locations = self.locations(secret).await?;
+            Ok(Access {
+                locations: Some(
+                    locations
+                        .into_iter()
+                        .map(|l| LocationChoice {
+                            id: l.id,
+                            name: l.name,
+                            state: l.state,
+                        })
+                        .collect(),
+                ),
+                ..Access::default()
+            })
+        })
     }
 
     fn fetch_page<'a>(

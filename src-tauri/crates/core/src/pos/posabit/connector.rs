@@ -7,7 +7,7 @@ use super::schema::PosabitSchema;
 use super::PosabitClient;
 use crate::base::error::{Error, Result};
 use crate::base::secret::Secret;
-use crate::pos::connector::{Connector, NewShopper, PosFuture, PosSchema};
+use crate::pos::connector::{Access, Connector, NewShopper, PosFuture, PosSchema};
 use crate::pos::streams::{Position, RawPage, RecordKind, StreamPlan};
 
 /// Records per page asked of POSaBIT (its maximum is 500).
@@ -65,6 +65,18 @@ impl PosabitClient {
 impl Connector for PosabitClient {
     fn schema(&self) -> &dyn PosSchema {
         &PosabitSchema
+    }
+
+    fn check_access<'a>(&'a self, secret: &'a Secret) -> PosFuture<'a, Access> {
+        Box::pin(async move {
+            let venue = self.venue_info(secret).await?;
+            Ok(Access {
+                name: Some(venue.name),
+                state: venue.state,
+                permissions: Some(venue.permissions),
+                locations: None,
+            })
+        })
     }
 
     fn fetch_page<'a>(
