@@ -65,6 +65,11 @@ async fn journey(session: &Session) -> Result<()> {
     assert!(table.contains("Enhanced Customer Data Access"), "{table}");
     assert!(!table.contains(&venue.token), "the key is never shown");
     session.screenshot("02-credential-added").await?;
+    // Test connection runs the pre-flight again and says nothing changed.
+    session.click_button("Test connection").await?;
+    session
+        .text_appears("“Capitol Hill”: the connection works and nothing changed.")
+        .await?;
 
     // Connect needs the age gate: until it is ticked the checklist says so and Connect is disabled.
     let card = session.text_appears("Before you can connect:").await?;

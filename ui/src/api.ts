@@ -8,7 +8,7 @@ import type {
   AppError,
   AppStatus,
   AuditEntry,
-  ConnectionTest,
+  ConnectionCheck,
   ConsentWording,
   ConsoleEvent,
   Credential,
@@ -109,7 +109,7 @@ export const api = {
   splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
   signUp: (input: SignupInput) => call<number>("sign_up", { input }),
   /** Runs a credential's pre-flight again and says what changed. */
-  testConnection: (credentialId: string) => call<ConnectionTest>("test_connection", { credentialId }),
+  testConnection: (credentialId: string) => call<ConnectionCheck>("test_connection", { credentialId }),
   /** The consent wording the signup form shows, and its version. */
   signupConsentWording: () => call<ConsentWording>("signup_consent_wording"),
   /** Support's decision on a reply held for review. */

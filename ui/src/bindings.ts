@@ -132,7 +132,7 @@ credential: Credential,
  */
 key_was_trimmed: boolean, };
 
-export type ConnectionTest = { 
+export type ConnectionCheck = { 
 /**
  * The credential as the POS answers for it now.
  */

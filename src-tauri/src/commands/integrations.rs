@@ -4,7 +4,7 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::consent::sms::opt_in::{SmsRun, SmsStatus};
 use canopy_core::integrations::connect_state::IntegrationStatus;
-use canopy_core::integrations::connection_test::ConnectionTest;
+use canopy_core::integrations::connection_check::ConnectionCheck;
 use canopy_core::integrations::credentials::{AddedCredential, Credential};
 use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
@@ -102,7 +102,7 @@ pub async fn edit_posabit_credential(
 pub async fn test_connection(
     state: State<'_, AppState>,
     credential_id: String,
-) -> Result<ConnectionTest, Error> {
+) -> Result<ConnectionCheck, Error> {
     state.console.test_connection(&credential_id).await
 }
 

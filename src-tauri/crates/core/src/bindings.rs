@@ -14,7 +14,7 @@ use crate::consent::{ConsentChannel, ConsentEvent, ConsentEventKind, ConsentSour
 use crate::console::events::ConsoleEvent;
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
-use crate::integrations::connection_test::ConnectionTest;
+use crate::integrations::connection_check::ConnectionCheck;
 use crate::integrations::credentials::{AddedCredential, Credential, PermissionCheck};
 use crate::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
@@ -59,7 +59,7 @@ pub fn typescript() -> String {
         Credential::decl(&cfg),
         NewPosabitCredential::decl(&cfg),
         AddedCredential::decl(&cfg),
-        ConnectionTest::decl(&cfg),
+        ConnectionCheck::decl(&cfg),
         SyncSummary::decl(&cfg),
         SyncProgress::decl(&cfg),
         ConsoleEvent::decl(&cfg),

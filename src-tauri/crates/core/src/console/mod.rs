@@ -13,7 +13,7 @@ use crate::base::pos_kind::Integration;
 use crate::base::secret::Secret;
 use crate::config::integration_settings::{self, IntegrationSettings};
 use crate::integrations::connect_state::{self, IntegrationStatus};
-use crate::integrations::connection_test::{self, ConnectionTest};
+use crate::integrations::connection_check::{self, ConnectionCheck};
 use crate::integrations::credentials::{self, AddedCredential, Credential};
 use crate::integrations::greenbits_credentials::{
     self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
@@ -322,11 +322,11 @@ impl Console {
     }
 
     /// Test connection: credential `id`'s pre-flight run again against its POS, with what changed.
-    pub async fn test_connection(&self, id: &str) -> Result<ConnectionTest> {
+    pub async fn test_connection(&self, id: &str) -> Result<ConnectionCheck> {
         let credential = credentials::find(&self.db, id)?;
         let connector = self.clients.connector(credential.integration);
         let secrets = self.secrets.clone();
-        connection_test::test(&self.db, secrets.as_ref(), connector.as_ref(), id).await
+        connection_check::test(&self.db, secrets.as_ref(), connector.as_ref(), id).await
     }
 
     /// Claims `credential` for one run: in this process (the registry) and across processes (a

@@ -3,7 +3,7 @@
 //! notifications the bell shows.
 
 pub mod connect_state;
-pub mod connection_test;
+pub mod connection_check;
 pub mod credentials;
 pub mod greenbits_credentials;
 pub mod notifications;

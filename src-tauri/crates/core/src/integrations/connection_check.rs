@@ -15,7 +15,7 @@ use crate::storage::keychain::SecretStore;
 
 /// What a Test connection found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct ConnectionTest {
+pub struct ConnectionCheck {
     /// The credential as the POS answers for it now.
     pub credential: Credential,
     /// What changed since the last check, a sentence each; empty when nothing did.
@@ -28,7 +28,7 @@ pub async fn test(
     secrets: &dyn SecretStore,
     connector: &dyn Connector,
     id: &str,
-) -> Result<ConnectionTest> {
+) -> Result<ConnectionCheck> {
     let credential = find(db, id)?;
     let secret = secret_of(secrets, &credential)?;
     let access = connector.check_access(&secret).await?;
@@ -51,7 +51,7 @@ pub async fn test(
     })
     .await?;
     tracing::info!(credential = %credential.id, changes = changes.len(), "connection tested");
-    Ok(ConnectionTest {
+    Ok(ConnectionCheck {
         credential: find(db, id)?,
         changes,
     })
