@@ -4,6 +4,7 @@
 mod commands;
 mod logging;
 mod schedule;
+mod startup_failure;
 mod state;
 
 use tauri::Manager;
@@ -36,9 +37,13 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            let state = state::AppState::start(app.handle())?;
-            schedule::start(app.handle().clone(), state.console.clone());
-            app.manage(state);
+            match state::AppState::start(app.handle()) {
+                Ok(state) => {
+                    schedule::start(app.handle().clone(), state.console.clone());
+                    app.manage(state);
+                }
+                Err(error) => startup_failure::show(app.handle(), error.as_ref()),
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -49,12 +49,28 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The error for a file SQLite cannot read as a database: damaged, or not Canopy's.
+fn not_canopys(path: &Path, error: rusqlite::Error) -> crate::base::error::Error {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => crate::base::error::Error::internal(format!(
+            "The database file {} is damaged or is not Canopy's.",
+            path.display()
+        ))
+        .with_hint(
+            "Move that file out of the data folder and start Canopy again: POS data syncs again from the POS. Keep the file for support — signups and consent history live only in it.",
+        ),
+        _ => error.into(),
+    }
+}
+
 impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut writer = Connection::open(&path)?;
-        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| not_canopys(&path, e))?;
         // 32 MiB of page cache for the writer: bounded, whatever the size of the data.
         writer.pragma_update(None, "cache_size", -32_000)?;
         configure(&writer)?;
@@ -148,6 +164,31 @@ mod tests {
             })
             .unwrap();
         assert_eq!((foreign_keys, timeout), (1, 5000));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_named_with_what_to_do_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("canopy.db");
+        let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &garbage).unwrap();
+        let Err(refused) = Database::open(&path) else {
+            panic!("a damaged file opened");
+        };
+        assert!(
+            refused.message.ends_with("is damaged or is not Canopy's."),
+            "{}",
+            refused.message
+        );
+        assert!(refused
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("Move that file")));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            garbage,
+            "the file is not touched"
+        );
     }
 
     #[test]
