@@ -69,6 +69,8 @@ pub fn run() {
             commands::integrations::remove_credential,
             commands::integrations::rotate_posabit_key,
             commands::integrations::test_connection,
+            commands::integrations::edit_greenbits_credential,
+            commands::integrations::greenbits_reachable_locations,
             commands::integrations::edit_posabit_credential,
             commands::integrations::integration_status,
             commands::integrations::set_age_gate,

@@ -483,6 +483,13 @@ async fn greenbits(session: &Session) -> Result<()> {
     session.click_button("Connect").await?;
     session.text_appears("Greenbits is connected.").await?;
     session.screenshot("09-greenbits-card").await?;
+    // Editing the credential offers the locations its token reaches, the synced ones ticked.
+    session.click_button("Edit").await?;
+    session
+        .element("[data-testid='greenbits-edit'] input[name^='location_']")
+        .await?;
+    session.screenshot("09a-greenbits-edit-locations").await?;
+    session.click_button("Cancel").await?;
     session.click_button("Sync now").await?;
     let results = session.text_appears("records received:").await?;
     assert!(!results.contains("sync stopped"), "{results}");

@@ -14,6 +14,7 @@ import type {
   Credential,
   DryRun,
   ExportProgress,
+  GreenbitsCredentialEdit,
   GreenbitsLogin,
   GreenbitsLoginInput,
   ImportProgress,
@@ -22,6 +23,7 @@ import type {
   IntegrationHealth,
   IntegrationSettings,
   IntegrationStatus,
+  LocationChoice,
   LoyaltySettings as LoyaltySettingsValue,
   MappableKey,
   NewGreenbitsCredential,
@@ -108,6 +110,10 @@ export const api = {
   getPersona: (id: number) => call<PersonaDetail>("get_persona", { id }),
   splitSourceRecord: (recordId: number) => call<number>("split_source_record", { recordId }),
   signUp: (input: SignupInput) => call<number>("sign_up", { input }),
+  /** The locations a Greenbits credential's token reaches now. */
+  greenbitsReachableLocations: (credentialId: string) => call<LocationChoice[]>("greenbits_reachable_locations", { credentialId }),
+  /** Changes which locations a Greenbits credential syncs, and its medical flag. */
+  editGreenbitsCredential: (edit: GreenbitsCredentialEdit) => call<Credential>("edit_greenbits_credential", { edit }),
   /** Runs a credential's pre-flight again and says what changed. */
   testConnection: (credentialId: string) => call<ConnectionCheck>("test_connection", { credentialId }),
   /** The consent wording the signup form shows, and its version. */

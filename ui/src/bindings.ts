@@ -1232,6 +1232,20 @@ location_ids: number[],
  */
 medical_patients: boolean, };
 
+export type GreenbitsCredentialEdit = { 
+/**
+ * The credential.
+ */
+credential_id: string, 
+/**
+ * The locations to sync, from those the stored token reaches.
+ */
+location_ids: number[], 
+/**
+ * Whether the locations serve medical patients (their patient lists are synced).
+ */
+medical_patients: boolean, };
+
 export type StoreNumber = { 
 /**
  * The store's name.

@@ -6,12 +6,14 @@ use canopy_core::consent::sms::opt_in::{SmsRun, SmsStatus};
 use canopy_core::integrations::connect_state::IntegrationStatus;
 use canopy_core::integrations::connection_check::ConnectionCheck;
 use canopy_core::integrations::credentials::{AddedCredential, Credential};
+use canopy_core::integrations::greenbits_credentials::GreenbitsCredentialEdit;
 use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::integrations::setting_changes::{AuditEntry, SettingChange};
 use canopy_core::loyalty::date_setting_reach::DryRun;
+use canopy_core::pos::LocationChoice;
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -94,6 +96,27 @@ pub async fn edit_posabit_credential(
     state
         .console
         .edit_posabit_credential(&id, &store_name, market)
+        .await
+}
+
+/// Changes which locations a Greenbits credential syncs and whether it serves medical patients.
+#[tauri::command]
+pub async fn edit_greenbits_credential(
+    state: State<'_, AppState>,
+    edit: GreenbitsCredentialEdit,
+) -> Result<Credential, Error> {
+    state.console.edit_greenbits_credential(edit).await
+}
+
+/// The locations a Greenbits credential's token reaches now.
+#[tauri::command]
+pub async fn greenbits_reachable_locations(
+    state: State<'_, AppState>,
+    credential_id: String,
+) -> Result<Vec<LocationChoice>, Error> {
+    state
+        .console
+        .greenbits_reachable_locations(&credential_id)
         .await
 }
 

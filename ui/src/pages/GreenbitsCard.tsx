@@ -6,6 +6,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { IntegrationFrame } from "../components/IntegrationFrame";
 import { PermissionList } from "../components/PermissionList";
 import { SyncPanel } from "../components/SyncPanel";
+import { GreenbitsLocationsForm } from "../components/GreenbitsLocationsForm";
 import { TestConnectionButton } from "../components/TestConnectionButton";
 import { useMask } from "../presenter";
 
@@ -21,6 +22,7 @@ interface Props {
 /** The Greenbits integration card: credentials are a log-in, its permission pre-flight and the locations. */
 export function GreenbitsCard({ connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
   const [removing, setRemoving] = useState<Credential | null>(null);
+  const [editing, setEditing] = useState<Credential | null>(null);
   const mask = useMask();
   const [error, setError] = useState<AppError | null>(null);
 
@@ -68,6 +70,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
                   <PermissionList permissions={c.permissions} />
                 </td>
                 <td className="actions">
+                  <button type="button" className="secondary small" onClick={() => { setEditing(c); }}>Edit</button>
                   <TestConnectionButton credential={c} onToast={onToast} onChanged={onChanged} />
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>Remove</button>
                 </td>
@@ -75,6 +78,18 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
             ))}
           </tbody>
         </table>
+      )}
+      {editing && (
+        <GreenbitsLocationsForm
+          key={editing.id}
+          credential={editing}
+          onCancel={() => { setEditing(null); }}
+          onSaved={(saved) => {
+            setEditing(null);
+            onToast(`“${saved.store_name}” now syncs ${saved.locations.map((l) => l.name).join(", ")}.`);
+            onChanged();
+          }}
+        />
       )}
       {error && <ErrorNotice error={error} />}
       <GreenbitsCredentialForm onAdded={(message) => { onChanged(); onToast(message); }} />

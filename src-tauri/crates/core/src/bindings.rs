@@ -17,7 +17,7 @@ use crate::integrations::connect_state::{ChecklistItem, ConnectionState, Integra
 use crate::integrations::connection_check::ConnectionCheck;
 use crate::integrations::credentials::{AddedCredential, Credential, PermissionCheck};
 use crate::integrations::greenbits_credentials::{
-    GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
+    GreenbitsCredentialEdit, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use crate::integrations::notifications::{Notification, NotificationKind};
 use crate::integrations::posabit_credentials::NewPosabitCredential;
@@ -106,6 +106,7 @@ pub fn typescript() -> String {
         GreenbitsLoginInput::decl(&cfg),
         GreenbitsLogin::decl(&cfg),
         NewGreenbitsCredential::decl(&cfg),
+        GreenbitsCredentialEdit::decl(&cfg),
         StoreNumber::decl(&cfg),
         ApiTracking::decl(&cfg),
         NotificationKind::decl(&cfg),

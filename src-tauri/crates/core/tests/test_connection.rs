@@ -121,3 +121,80 @@ async fn a_refused_key_is_said_and_changes_nothing() {
     assert_eq!(refused.code, ErrorCode::PosAuthFailed);
     assert_eq!(world.text("SELECT verified_at FROM credentials"), verified);
 }
+
+#[tokio::test]
+async fn a_greenbits_credentials_locations_and_medical_flag_are_edited_from_what_it_reaches() {
+    use canopy_core::integrations::greenbits_credentials::GreenbitsCredentialEdit;
+    let world = support::memory_world(3, 20, 40).await;
+    world.add_and_connect_greenbits(Some(1), false).await;
+    let id = only_credential(&world, Integration::Greenbits);
+    let reachable = world
+        .console
+        .greenbits_reachable_locations(&id)
+        .await
+        .expect("reachable");
+    assert!(reachable.len() >= 2, "{reachable:?}");
+    let all: Vec<u64> = reachable.iter().map(|l| l.id).collect();
+    let edited = world
+        .console
+        .edit_greenbits_credential(GreenbitsCredentialEdit {
+            credential_id: id.clone(),
+            location_ids: all.clone(),
+            medical_patients: true,
+        })
+        .await
+        .expect("edited");
+    assert_eq!(
+        (edited.locations.len(), edited.medical_patients),
+        (all.len(), true)
+    );
+    world.sync_ok(Integration::Greenbits).await;
+    assert_eq!(
+        world.count(
+            "SELECT count(DISTINCT store_key) FROM sync_runs WHERE integration = 'greenbits'"
+        ),
+        all.len() as i64,
+        "every location picked is synced"
+    );
+    // Map a location, then take it off: its mapping goes, its data stays attributed.
+    world
+        .map_to_new_store(Integration::Greenbits, "America/Los_Angeles")
+        .await;
+    let mapped_before = world.count("SELECT count(*) FROM store_mappings");
+    let mapped: u64 = world
+        .text("SELECT substr(key_id, instr(key_id, ':') + 1) FROM store_mappings WHERE integration = 'greenbits'")
+        .parse()
+        .expect("a location id");
+    let rest: Vec<u64> = all.iter().copied().filter(|l| *l != mapped).collect();
+    world
+        .console
+        .edit_greenbits_credential(GreenbitsCredentialEdit {
+            credential_id: id.clone(),
+            location_ids: rest,
+            medical_patients: false,
+        })
+        .await
+        .expect("edited");
+    assert_eq!(
+        world.count("SELECT count(*) FROM store_mappings"),
+        mapped_before - 1
+    );
+    for (ids, message) in [
+        (vec![], "Pick at least one location."),
+        (
+            vec![424_242],
+            "A picked location is not one this login reaches now.",
+        ),
+    ] {
+        let refused = world
+            .console
+            .edit_greenbits_credential(GreenbitsCredentialEdit {
+                credential_id: id.clone(),
+                location_ids: ids,
+                medical_patients: false,
+            })
+            .await
+            .expect_err(message);
+        assert_eq!(refused.message, message);
+    }
+}

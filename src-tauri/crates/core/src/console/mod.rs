@@ -16,7 +16,8 @@ use crate::integrations::connect_state::{self, IntegrationStatus};
 use crate::integrations::connection_check::{self, ConnectionCheck};
 use crate::integrations::credentials::{self, AddedCredential, Credential};
 use crate::integrations::greenbits_credentials::{
-    self, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential, PendingLogins,
+    self, GreenbitsCredentialEdit, GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
+    PendingLogins,
 };
 use crate::integrations::posabit_credentials::{self, NewPosabitCredential};
 use crate::integrations::setting_changes::{self, AuditEntry, SettingChange};
@@ -319,6 +320,34 @@ impl Console {
             self.push_signups(integration).await;
         }
         Ok(summaries)
+    }
+
+    /// Changes which locations a Greenbits credential syncs and its medical flag.
+    pub async fn edit_greenbits_credential(
+        &self,
+        edit: GreenbitsCredentialEdit,
+    ) -> Result<Credential> {
+        greenbits_credentials::edit(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.greenbits,
+            edit,
+        )
+        .await
+    }
+
+    /// The locations a Greenbits credential's token reaches now.
+    pub async fn greenbits_reachable_locations(
+        &self,
+        credential_id: &str,
+    ) -> Result<Vec<crate::pos::LocationChoice>> {
+        greenbits_credentials::reachable_locations(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.greenbits,
+            credential_id,
+        )
+        .await
     }
 
     /// Test connection: credential `id`'s pre-flight run again against its POS, with what changed.

@@ -188,3 +188,94 @@ pub async fn add(
         key_was_trimmed: false,
     })
 }
+
+/// A Greenbits credential's locations and medical flag as the user changes them on the card.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct GreenbitsCredentialEdit {
+    /// The credential.
+    pub credential_id: String,
+    /// The locations to sync, from those the stored token reaches.
+    #[ts(type = "number[]")]
+    pub location_ids: Vec<u64>,
+    /// Whether the locations serve medical patients (their patient lists are synced).
+    pub medical_patients: bool,
+}
+
+/// Changes which locations a Greenbits credential syncs and whether it serves medical patients,
+/// from the locations its token reaches now; a location taken off loses its store mapping (its
+/// data stays attributed).
+pub async fn edit(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    client: &GreenbitsClient,
+    edit: GreenbitsCredentialEdit,
+) -> Result<crate::integrations::credentials::Credential> {
+    let credential = crate::integrations::credentials::find(db, &edit.credential_id)?;
+    if credential.integration != Integration::Greenbits {
+        return Err(Error::validation(
+            "Only a Greenbits credential has locations to pick.",
+        ));
+    }
+    let token = crate::integrations::credentials::secret_of(secrets, &credential)?;
+    let reachable = client.locations(&token).await?;
+    let locations: Vec<LocationChoice> = reachable
+        .into_iter()
+        .filter(|l| edit.location_ids.contains(&l.id))
+        .map(|l| LocationChoice {
+            id: l.id,
+            name: l.name,
+            state: l.state,
+        })
+        .collect();
+    if locations.is_empty() || locations.len() != edit.location_ids.len() {
+        return Err(Error::validation(if edit.location_ids.is_empty() {
+            "Pick at least one location."
+        } else {
+            "A picked location is not one this login reaches now."
+        })
+        .with_hint("Press Test connection to see the locations it reaches."));
+    }
+    let dropped: Vec<String> = credential
+        .locations
+        .iter()
+        .filter(|old| !locations.iter().any(|l| l.id == old.id))
+        .map(|old| crate::pos::location_key(&credential.id, old.id))
+        .collect();
+    let stored = serde_json::to_string(&locations)
+        .map_err(|e| Error::internal(format!("Could not record the locations: {e}")))?;
+    let id = credential.id.clone();
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE credentials SET locations = ?2, medical_patients = ?3 WHERE id = ?1",
+            rusqlite::params![id, stored, edit.medical_patients],
+        )?;
+        for key in &dropped {
+            tx.execute("DELETE FROM store_mappings WHERE key_id = ?1", [key])?;
+        }
+        crate::personas::favorites::recompute_all(tx, chrono::Utc::now())
+    })
+    .await?;
+    tracing::info!(credential = %credential.id, "Greenbits credential's locations changed");
+    crate::integrations::credentials::find(db, &credential.id)
+}
+
+/// The locations a Greenbits credential's token reaches now, for picking on the card.
+pub async fn reachable_locations(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    client: &GreenbitsClient,
+    credential_id: &str,
+) -> Result<Vec<LocationChoice>> {
+    let credential = crate::integrations::credentials::find(db, credential_id)?;
+    let token = crate::integrations::credentials::secret_of(secrets, &credential)?;
+    Ok(client
+        .locations(&token)
+        .await?
+        .into_iter()
+        .map(|l| LocationChoice {
+            id: l.id,
+            name: l.name,
+            state: l.state,
+        })
+        .collect())
+}

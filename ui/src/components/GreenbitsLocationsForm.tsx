@@ -1,0 +1,61 @@
+import { useEffect, useState, type SyntheticEvent } from "react";
+import { api } from "../api";
+import type { AppError, Credential, LocationChoice } from "../bindings";
+import { ErrorNotice } from "./ErrorNotice";
+
+/**
+ * Editing a Greenbits credential: which of the locations its token reaches now are synced, and
+ * whether they serve medical patients.
+ */
+export function GreenbitsLocationsForm({ credential, onSaved, onCancel }: {
+  credential: Credential;
+  onSaved: (saved: Credential) => void;
+  onCancel: () => void;
+}) {
+  const [reachable, setReachable] = useState<LocationChoice[] | null>(null);
+  const [picked, setPicked] = useState<number[]>(credential.locations.map((l) => l.id));
+  const [medical, setMedical] = useState(credential.medical_patients);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.greenbitsReachableLocations(credential.id).then(setReachable, (caught: unknown) => { setError(caught as AppError); });
+  }, [credential.id]);
+  const toggle = (id: number, on: boolean) => {
+    setPicked((current) => (on ? [...current, id] : current.filter((p) => p !== id)));
+  };
+  const save = (event: SyntheticEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    api
+      .editGreenbitsCredential({ credential_id: credential.id, location_ids: picked, medical_patients: medical })
+      .then(onSaved, (caught: unknown) => { setError(caught as AppError); })
+      .finally(() => { setBusy(false); });
+  };
+  return (
+    <form className="inline-panel" onSubmit={save} aria-label={`Locations of ${credential.store_name}`} data-testid="greenbits-edit">
+      <h3>Locations synced for {credential.store_name}</h3>
+      {reachable === null && !error && <p className="muted small">Asking Greenbits which locations this login reaches…</p>}
+      {reachable?.map((location) => (
+        <label key={location.id} className="check">
+          <input
+            type="checkbox"
+            name={`location_${String(location.id)}`}
+            checked={picked.includes(location.id)}
+            onChange={(e) => { toggle(location.id, e.target.checked); }}
+          />
+          {location.name}{location.state ? ` (${location.state})` : ""}
+        </label>
+      ))}
+      <label className="check">
+        <input type="checkbox" name="medical_patients" checked={medical} onChange={(e) => { setMedical(e.target.checked); }} />
+        These locations serve medical patients
+      </label>
+      {error && <ErrorNotice error={error} />}
+      <div className="actions">
+        <button type="submit" className="primary small" disabled={busy || reachable === null}>Save locations</button>
+        <button type="button" className="secondary small" onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}
