@@ -71,6 +71,7 @@ pub fn run() {
             commands::integrations::test_connection,
             commands::integrations::edit_greenbits_credential,
             commands::integrations::greenbits_reachable_locations,
+            commands::integrations::log_in_greenbits_again,
             commands::integrations::edit_posabit_credential,
             commands::integrations::integration_status,
             commands::integrations::set_age_gate,

@@ -114,6 +114,8 @@ export const api = {
   greenbitsReachableLocations: (credentialId: string) => call<LocationChoice[]>("greenbits_reachable_locations", { credentialId }),
   /** Changes which locations a Greenbits credential syncs, and its medical flag. */
   editGreenbitsCredential: (edit: GreenbitsCredentialEdit) => call<Credential>("edit_greenbits_credential", { edit }),
+  /** Logs a Greenbits credential in again with the user's password (sent once, never kept). */
+  logInGreenbitsAgain: (credentialId: string, password: string) => call<Credential>("log_in_greenbits_again", { credentialId, password }),
   /** Runs a credential's pre-flight again and says what changed. */
   testConnection: (credentialId: string) => call<ConnectionCheck>("test_connection", { credentialId }),
   /** The consent wording the signup form shows, and its version. */

@@ -108,6 +108,19 @@ pub async fn edit_greenbits_credential(
     state.console.edit_greenbits_credential(edit).await
 }
 
+/// Logs a Greenbits credential in again with the user's password (used once, never kept).
+#[tauri::command]
+pub async fn log_in_greenbits_again(
+    state: State<'_, AppState>,
+    credential_id: String,
+    password: Secret,
+) -> Result<Credential, Error> {
+    state
+        .console
+        .log_in_greenbits_again(&credential_id, password)
+        .await
+}
+
 /// The locations a Greenbits credential's token reaches now.
 #[tauri::command]
 pub async fn greenbits_reachable_locations(

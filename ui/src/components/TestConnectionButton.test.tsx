@@ -4,8 +4,12 @@ import type { Credential } from "../bindings";
 import { TestConnectionButton, describeTest } from "./TestConnectionButton";
 
 const testConnection = vi.fn();
+const logInGreenbitsAgain = vi.fn();
 vi.mock("../api", () => ({
-  api: { testConnection: (...args: unknown[]) => testConnection(...args) as unknown },
+  api: {
+    testConnection: (...args: unknown[]) => testConnection(...args) as unknown,
+    logInGreenbitsAgain: (...args: unknown[]) => logInGreenbitsAgain(...args) as unknown,
+  },
 }));
 
 afterEach(() => {
@@ -33,5 +37,20 @@ describe("TestConnectionButton", () => {
     testConnection.mockRejectedValueOnce({ code: "pos_auth_failed", message: "POSaBIT refused this key." });
     fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
     expect(await screen.findByText("POSaBIT refused this key.")).toBeTruthy();
+  });
+
+  it("asks a refused Greenbits credential for the password again and never keeps it", async () => {
+    const greenbits = { id: "g1", store_name: "manager", integration: "greenbits" } as unknown as Credential;
+    testConnection.mockRejectedValueOnce({ code: "pos_auth_failed", message: "Greenbits refused the token." });
+    logInGreenbitsAgain.mockResolvedValueOnce(greenbits);
+    const onToast = vi.fn();
+    render(<TestConnectionButton credential={greenbits} onToast={onToast} onChanged={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    const password = await screen.findByLabelText("Greenbits password");
+    fireEvent.change(password, { target: { value: "s3cret" } });
+    fireEvent.click(screen.getByRole("button", { name: "Log in again" }));
+    await waitFor(() => { expect(onToast).toHaveBeenCalledWith("“manager” logged in again; its token was replaced."); });
+    expect(logInGreenbitsAgain).toHaveBeenCalledWith("g1", "s3cret");
+    expect(screen.queryByLabelText("Greenbits password")).toBeNull();
   });
 });

@@ -198,3 +198,63 @@ async fn a_greenbits_credentials_locations_and_medical_flag_are_edited_from_what
         assert_eq!(refused.message, message);
     }
 }
+
+#[tokio::test]
+async fn a_greenbits_credential_whose_token_is_refused_logs_in_again_with_the_password() {
+    use canopy_core::integrations::credentials::secret_name;
+    use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
+    use canopy_core::Secret;
+    use std::sync::Arc;
+    let secrets = Arc::new(MemorySecretStore::default());
+    let world = support::world(20, secrets.clone()).await;
+    world.add_and_connect_greenbits(Some(1), false).await;
+    let id = only_credential(&world, Integration::Greenbits);
+    let entry = secret_name(&id);
+    secrets
+        .put(&entry, &Secret::new("refused-token"))
+        .expect("swap");
+    let refused = world
+        .console
+        .test_connection(&id)
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.code, ErrorCode::PosAuthFailed);
+    let (_, password) = world.greenbits_user(0);
+    let wrong = world
+        .console
+        .log_in_greenbits_again(&id, Secret::new("not-the-password"))
+        .await
+        .expect_err("a wrong password");
+    assert_eq!(wrong.code, ErrorCode::PosAuthFailed);
+    assert_eq!(
+        secrets
+            .get(&entry)
+            .expect("get")
+            .map(|s| s.expose().to_string())
+            .as_deref(),
+        Some("refused-token"),
+        "nothing replaced"
+    );
+    world
+        .console
+        .log_in_greenbits_again(&id, Secret::new(password.clone()))
+        .await
+        .expect("logged in again");
+    let token = secrets.get(&entry).expect("get").expect("a token");
+    assert_ne!(token.expose(), "refused-token");
+    world
+        .console
+        .test_connection(&id)
+        .await
+        .expect("the new token is accepted");
+    // Neither the password nor either token is anywhere in the database files.
+    for file in ["canopy.db", "canopy.db-wal"] {
+        let bytes = std::fs::read(world.db.path().with_file_name(file)).unwrap_or_default();
+        for secret in [password.as_str(), token.expose()] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret in {file}"
+            );
+        }
+    }
+}

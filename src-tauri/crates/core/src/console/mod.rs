@@ -336,6 +336,22 @@ impl Console {
         .await
     }
 
+    /// Logs a Greenbits credential in again with the user's password after its token was refused.
+    pub async fn log_in_greenbits_again(
+        &self,
+        credential_id: &str,
+        password: Secret,
+    ) -> Result<Credential> {
+        greenbits_credentials::log_in_again(
+            &self.db,
+            self.secrets.as_ref(),
+            &self.clients.greenbits,
+            credential_id,
+            &password,
+        )
+        .await
+    }
+
     /// The locations a Greenbits credential's token reaches now.
     pub async fn greenbits_reachable_locations(
         &self,

@@ -279,3 +279,42 @@ pub async fn reachable_locations(
         })
         .collect())
 }
+
+/// Logs a Greenbits credential in again after its token was refused: the user's password (sent to
+/// Greenbits once, never kept) earns a new token, which replaces the stored one in the keychain;
+/// the permissions are those Greenbits reports at this log-in.
+pub async fn log_in_again(
+    db: &Database,
+    secrets: &dyn SecretStore,
+    client: &GreenbitsClient,
+    credential_id: &str,
+    password: &Secret,
+) -> Result<crate::integrations::credentials::Credential> {
+    let credential = crate::integrations::credentials::find(db, credential_id)?;
+    let username = credential
+        .username
+        .clone()
+        .filter(|_| credential.integration == Integration::Greenbits)
+        .ok_or_else(|| Error::validation("Only a Greenbits credential logs in with a password."))?;
+    if password.expose().is_empty() {
+        return Err(Error::validation("Password is empty."));
+    }
+    let user = client.login(&username, password).await?;
+    secrets.put(
+        &crate::integrations::credentials::secret_name(&credential.id),
+        &user.token,
+    )?;
+    let permissions = serde_json::to_string(&user.permissions)
+        .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
+    let (id, now) = (credential.id.clone(), chrono::Utc::now().to_rfc3339());
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE credentials SET permissions = ?2, verified_at = ?3 WHERE id = ?1",
+            rusqlite::params![id, permissions, now],
+        )?;
+        crate::integrations::notifications::clear_credential(tx, &id)
+    })
+    .await?;
+    tracing::info!(credential = %credential.id, "Greenbits credential logged in again; its token was replaced");
+    crate::integrations::credentials::find(db, &credential.id)
+}
