@@ -35,25 +35,33 @@ fn email_state(tx: &Transaction<'_>, persona_id: i64) -> Result<(bool, bool, Opt
         .query_row([persona_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
-/// Opts a persona in to e-mail marketing, unless it or its e-mail opted out; returns whether it did.
+/// Opts a persona in to e-mail marketing and records it, unless it or its e-mail opted out.
 fn email_opt_in(
     tx: &Transaction<'_>,
     persona_id: i64,
-    change: Change<'_>,
+    source: ConsentSource,
+    detail: &str,
+    evidence: &Value,
     now: &str,
-) -> Result<bool> {
+) -> Result<()> {
     let (opted_in, opted_out, email) = email_state(tx, persona_id)?;
     let suppressed = match &email {
         Some(email) => is_suppressed(tx, ConsentChannel::Email, email)?,
         None => false,
     };
     if opted_in || opted_out || suppressed {
-        return Ok(false);
+        return Ok(());
     }
     tx.prepare_cached("UPDATE personas SET marketing_opt_in = 1 WHERE id = ?1")?
         .execute([persona_id])?;
-    record(tx, persona_id, change, now)?;
-    Ok(true)
+    let change = Change {
+        channel: ConsentChannel::Email,
+        event: ConsentEventKind::OptedIn,
+        source,
+        detail,
+        evidence: Some(evidence),
+    };
+    record(tx, persona_id, change, now)
 }
 
 /// Applies what a POS record says: an opt-out — or a marketing opt-in the record has since
@@ -99,13 +107,9 @@ pub fn from_pos(
             email_opt_in(
                 tx,
                 persona_id,
-                Change {
-                    channel: ConsentChannel::Email,
-                    event: ConsentEventKind::OptedIn,
-                    source,
-                    detail: "Opted in to marketing at the POS",
-                    evidence: Some(&evidence),
-                },
+                source,
+                "Opted in to marketing at the POS",
+                &evidence,
                 now,
             )?;
             let state = sms_state(tx, persona_id)?;
@@ -265,18 +269,7 @@ pub fn from_import(
         );
     }
     if email_opted_in {
-        email_opt_in(
-            tx,
-            persona_id,
-            Change {
-                channel: ConsentChannel::Email,
-                event: ConsentEventKind::OptedIn,
-                source: ConsentSource::Import,
-                detail: line,
-                evidence: Some(&evidence),
-            },
-            now,
-        )?;
+        email_opt_in(tx, persona_id, ConsentSource::Import, line, &evidence, now)?;
     }
     Ok(())
 }

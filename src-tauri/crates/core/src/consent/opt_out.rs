@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
-use super::{record, Change, ConsentChannel, ConsentEventKind, ConsentSource, SmsConsent};
+use super::{record, Change, ConsentChannel, ConsentEventKind, ConsentSource};
 use crate::base::error::Result;
 
 /// Why an address is suppressed.
@@ -121,50 +121,13 @@ pub fn opt_out(
     now: &str,
 ) -> Result<()> {
     let (phone, email) = addresses(tx, persona_id)?;
-    if let Some(phone) = &phone {
-        suppress(
-            tx,
-            ConsentChannel::Sms,
-            phone,
-            Hold::OptOut,
-            source,
-            detail,
-            now,
-        )?;
-    }
-    if let Some(email) = &email {
-        suppress(
-            tx,
-            ConsentChannel::Email,
-            email,
-            Hold::OptOut,
-            source,
-            detail,
-            now,
-        )?;
-    }
-    let (sms_out, email_out): (SmsConsent, bool) = tx
-        .prepare_cached("SELECT sms_consent, email_opted_out FROM personas WHERE id = ?1")?
-        .query_row([persona_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let change = |channel| Change {
+    let own = |channel| Change {
         channel,
         event: ConsentEventKind::OptedOut,
         source,
         detail,
         evidence,
     };
-    if sms_out != SmsConsent::OptedOut {
-        tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
-            .execute([persona_id])?;
-        record(tx, persona_id, change(ConsentChannel::Sms), now)?;
-    }
-    if !email_out {
-        tx.prepare_cached(
-            "UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = ?1",
-        )?
-        .execute([persona_id])?;
-        record(tx, persona_id, change(ConsentChannel::Email), now)?;
-    }
     let shared = |channel| Change {
         channel,
         event: ConsentEventKind::OptedOut,
@@ -172,33 +135,51 @@ pub fn opt_out(
         detail: "Shares its phone or e-mail with a shopper who opted out",
         evidence,
     };
-    if let Some(phone) = &phone {
-        for other in tx
-            .prepare_cached("SELECT id FROM personas WHERE phone_e164 = ?1 AND id != ?2 AND sms_consent != 'opted_out'")?
-            .query_map(params![phone, persona_id], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-        {
-            tx.prepare_cached("UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1")?
-                .execute([other])?;
-            record(tx, other, shared(ConsentChannel::Sms), now)?;
+    for (channel, address) in [(ConsentChannel::Sms, phone), (ConsentChannel::Email, email)] {
+        if let Some(address) = &address {
+            suppress(tx, channel, address, Hold::OptOut, source, detail, now)?;
         }
-    }
-    if let Some(email) = &email {
-        for other in tx
-            .prepare_cached(
-                "SELECT id FROM personas WHERE email = ?1 AND id != ?2 AND email_opted_out = 0",
-            )?
-            .query_map(params![email, persona_id], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-        {
-            tx.prepare_cached(
-                "UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = ?1",
-            )?
-            .execute([other])?;
-            record(tx, other, shared(ConsentChannel::Email), now)?;
+        opt_out_of(tx, persona_id, own(channel), now)?;
+        if let Some(address) = &address {
+            for other in sharing(tx, channel, address, persona_id)? {
+                opt_out_of(tx, other, shared(channel), now)?;
+            }
         }
     }
     Ok(())
+}
+
+/// Opts a persona out of `change.channel` and records it; nothing when it already is.
+fn opt_out_of(tx: &Transaction<'_>, persona_id: i64, change: Change<'_>, now: &str) -> Result<()> {
+    let sql = match change.channel {
+        ConsentChannel::Sms => {
+            "UPDATE personas SET sms_consent = 'opted_out' WHERE id = ?1 AND sms_consent != 'opted_out'"
+        }
+        ConsentChannel::Email => {
+            "UPDATE personas SET marketing_opt_in = 0, email_opted_out = 1 WHERE id = ?1 AND email_opted_out = 0"
+        }
+    };
+    if tx.prepare_cached(sql)?.execute([persona_id])? > 0 {
+        record(tx, persona_id, change, now)?;
+    }
+    Ok(())
+}
+
+/// The other personas with `address` on `channel` (their phone, or their e-mail).
+fn sharing(
+    tx: &Transaction<'_>,
+    channel: ConsentChannel,
+    address: &str,
+    persona_id: i64,
+) -> Result<Vec<i64>> {
+    let sql = match channel {
+        ConsentChannel::Sms => "SELECT id FROM personas WHERE phone_e164 = ?1 AND id != ?2",
+        ConsentChannel::Email => "SELECT id FROM personas WHERE email = ?1 AND id != ?2",
+    };
+    Ok(tx
+        .prepare_cached(sql)?
+        .query_map(params![address, persona_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// An opt-out that names a phone rather than a persona (a STOP from a number Canopy may not know):

@@ -101,11 +101,7 @@ pub async fn login(
         .await?
         .into_iter()
         .filter(|l| user.accessible_location_ids.contains(&l.id))
-        .map(|l| LocationChoice {
-            id: l.id,
-            name: l.name,
-            state: l.state,
-        })
+        .map(LocationChoice::from)
         .collect();
     let login = GreenbitsLogin {
         login_id: uuid::Uuid::new_v4().to_string(),
@@ -216,16 +212,10 @@ pub async fn edit(
             "Only a Greenbits credential has locations to pick.",
         ));
     }
-    let token = crate::integrations::credentials::secret_of(secrets, &credential)?;
-    let reachable = client.locations(&token).await?;
-    let locations: Vec<LocationChoice> = reachable
+    let locations: Vec<LocationChoice> = reachable(secrets, client, &credential)
+        .await?
         .into_iter()
         .filter(|l| edit.location_ids.contains(&l.id))
-        .map(|l| LocationChoice {
-            id: l.id,
-            name: l.name,
-            state: l.state,
-        })
         .collect();
     if locations.is_empty() || locations.len() != edit.location_ids.len() {
         return Err(Error::validation(if edit.location_ids.is_empty() {
@@ -267,16 +257,21 @@ pub async fn reachable_locations(
     credential_id: &str,
 ) -> Result<Vec<LocationChoice>> {
     let credential = crate::integrations::credentials::find(db, credential_id)?;
-    let token = crate::integrations::credentials::secret_of(secrets, &credential)?;
+    reachable(secrets, client, &credential).await
+}
+
+/// The locations `credential`'s stored token reaches, asked of Greenbits now.
+async fn reachable(
+    secrets: &dyn SecretStore,
+    client: &GreenbitsClient,
+    credential: &crate::integrations::credentials::Credential,
+) -> Result<Vec<LocationChoice>> {
+    let token = crate::integrations::credentials::secret_of(secrets, credential)?;
     Ok(client
         .locations(&token)
         .await?
         .into_iter()
-        .map(|l| LocationChoice {
-            id: l.id,
-            name: l.name,
-            state: l.state,
-        })
+        .map(LocationChoice::from)
         .collect())
 }
 

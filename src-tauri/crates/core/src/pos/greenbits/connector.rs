@@ -100,16 +100,7 @@ impl Connector for GreenbitsClient {
         Box::pin(async move {
             let locations = self.locations(secret).await?;
             Ok(Access {
-                locations: Some(
-                    locations
-                        .into_iter()
-                        .map(|l| LocationChoice {
-                            id: l.id,
-                            name: l.name,
-                            state: l.state,
-                        })
-                        .collect(),
-                ),
+                locations: Some(locations.into_iter().map(LocationChoice::from).collect()),
                 ..Access::default()
             })
         })

@@ -16,6 +16,7 @@ use super::http::PosVoice;
 use super::{record_id, take_list};
 use crate::base::error::Result;
 use crate::base::secret::Secret;
+use crate::pos::LocationChoice;
 
 /// Greenbits' production API.
 pub const PRODUCTION_URL: &str = "https://api.greenbits.com/api";
@@ -76,6 +77,16 @@ pub struct GreenbitsLocation {
     pub name: String,
     /// Two-letter state, when reported.
     pub state: Option<String>,
+}
+
+impl From<GreenbitsLocation> for LocationChoice {
+    fn from(location: GreenbitsLocation) -> Self {
+        LocationChoice {
+            id: location.id,
+            name: location.name,
+            state: location.state,
+        }
+    }
 }
 
 #[derive(Deserialize)]
