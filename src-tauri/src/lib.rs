@@ -39,7 +39,6 @@ pub fn run() {
         .setup(|app| {
             match state::AppState::start(app.handle()) {
                 Ok(state) => {
-                    schedule::start(app.handle().clone(), state.console.clone());
                     app.manage(state);
                 }
                 Err(error) => startup_failure::show(app.handle(), error.as_ref()),
@@ -48,6 +47,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
+            commands::mode::choose_mode,
+            commands::mode::real_pos_settings,
             commands::app::list_notifications,
             commands::app::api_tracking,
             commands::app::reveal_api_key,

@@ -7,6 +7,7 @@ use canopy_core::base::clock::SystemClock;
 use canopy_core::console::events::ConsoleEvent;
 use canopy_core::console::scheduler::Scheduler;
 use canopy_core::console::Console;
+use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter};
 
 /// The UI's event name for [`ConsoleEvent`]s.
@@ -19,8 +20,8 @@ pub fn announce(app: &AppHandle, event: ConsoleEvent) {
     }
 }
 
-/// Starts the schedule for the app's lifetime.
-pub fn start(app: AppHandle, console: Console) {
+/// Starts the schedule of `console`; it runs until the handle is aborted.
+pub fn start(app: AppHandle, console: Console) -> JoinHandle<()> {
     let scheduler = Scheduler::new(console, Arc::new(SystemClock));
-    tauri::async_runtime::spawn(scheduler.run_forever(move |event| announce(&app, event)));
+    tauri::async_runtime::spawn(scheduler.run_forever(move |event| announce(&app, event)))
 }

@@ -1,45 +1,86 @@
-//! What the shell keeps between commands: the core console, the sandbox while it runs, and the
-//! result of the start-up keychain probe.
+//! What the shell keeps between commands: the data folder, the start-up keychain probe, and the
+//! session of the mode in use — its console, the sandbox while it runs, and the schedule. Until
+//! the user picks the sandbox or their POS there is no session; picking another mode replaces it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
-use canopy_core::console::endpoints::Endpoints;
+use canopy_core::console::endpoints::{current_choice, environment_names_real_pos, Endpoints};
+use canopy_core::console::mode::{ConsoleMode, ModeChoice};
 use canopy_core::console::{AppStatus, Console, SandboxStore};
 use canopy_core::storage::keychain::{self as secret_stores, KeychainStore, SecretStore};
-use canopy_core::{Error, Secret};
+use canopy_core::{Error, ErrorCode, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
 
+/// The console of one mode, its sandbox and its schedule; dropping it stops both.
+struct Session {
+    console: Console,
+    mode: ConsoleMode,
+    sandbox: Option<RunningSandbox>,
+    posabit_url: String,
+    schedule: tauri::async_runtime::JoinHandle<()>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.schedule.abort();
+    }
+}
+
 /// Managed state of the running app.
 pub struct AppState {
-    /// The product's operations.
-    pub console: Console,
-    /// Kept alive while the app runs; `None` when a real POS is configured.
-    sandbox: Option<RunningSandbox>,
+    app: AppHandle,
     data_dir: PathBuf,
-    /// The POSaBIT API this console calls.
-    posabit_url: String,
+    keychain: Arc<dyn SecretStore>,
     /// `Some(result)` once the background keychain probe has finished.
-    keychain: Arc<OnceLock<Result<(), Error>>>,
+    probed: Arc<OnceLock<Result<(), Error>>>,
+    session: RwLock<Option<Arc<Session>>>,
 }
 
 impl AppState {
-    /// Opens the database, starts the sandbox (unless a real POS is configured) and probes the
-    /// keychain in the background.
+    /// Opens the data folder, probes the keychain in the background, and opens the chosen mode's
+    /// session when the user has chosen one.
     pub fn start(app: &AppHandle) -> Result<Self, Box<dyn std::error::Error>> {
         let data_dir = app.path().app_data_dir()?;
         std::fs::create_dir_all(&data_dir)?;
         crate::logging::init(&app.path().app_log_dir()?)?;
         tracing::info!(data_dir = %data_dir.display(), "Canopy starting");
         let keychain: Arc<dyn SecretStore> = Arc::new(KeychainStore::default());
-        let (endpoints, sandbox) = match Endpoints::from_env(keychain.as_ref()) {
-            Some(real) => (real, None),
-            None => {
-                let sandbox = tauri::async_runtime::block_on(canopy_sandbox::start(
-                    SandboxConfig::default(),
-                    0,
-                ))?;
+        let probed = Arc::new(OnceLock::new());
+        let (slot, probing) = (probed.clone(), keychain.clone());
+        tauri::async_runtime::spawn_blocking(move || {
+            let result = secret_stores::probe(probing.as_ref());
+            if let Err(error) = &result {
+                tracing::error!(code = ?error.code, "keychain check failed: {}", error.message);
+            }
+            let _ = slot.set(result);
+        });
+        let state = AppState {
+            app: app.clone(),
+            data_dir,
+            keychain,
+            probed,
+            session: RwLock::new(None),
+        };
+        if let Some(choice) = current_choice(&state.data_dir)? {
+            tauri::async_runtime::block_on(state.open(&choice))?;
+        }
+        Ok(state)
+    }
+
+    /// Replaces the session with one in `choice`'s mode: a running sync of the old one is asked
+    /// to stop at its next page (it resumes there next time) and its schedule stops.
+    pub async fn open(&self, choice: &ModeChoice) -> Result<(), Error> {
+        if let Some(old) = self.take_session() {
+            old.console.cancel_sync(None).await?;
+        }
+        let (endpoints, sandbox) = match choice.mode {
+            ConsoleMode::Real => (Endpoints::real(&choice.real, self.keychain.as_ref())?, None),
+            ConsoleMode::Sandbox => {
+                let sandbox = canopy_sandbox::start(SandboxConfig::default(), 0)
+                    .await
+                    .map_err(|e| Error::internal(format!("The sandbox could not start: {e}")))?;
                 let endpoints = Endpoints::sandbox(
                     sandbox.posabit_base_url(),
                     Secret::new(sandbox.config().integrator_token.clone()),
@@ -49,39 +90,74 @@ impl AppState {
                 (endpoints, Some(sandbox))
             }
         };
-        let console = Console::open(&data_dir, keychain.clone(), &endpoints)?;
-
-        let probed = Arc::new(OnceLock::new());
-        let (slot, recovering) = (probed.clone(), console.clone());
+        let console = Console::open(&self.data_dir, self.keychain.clone(), &endpoints)?;
+        let recovering = console.clone();
         tauri::async_runtime::spawn_blocking(move || {
-            let result = secret_stores::probe(keychain.as_ref())
-                .and_then(|()| recovering.recover().map(drop));
-            if let Err(error) = &result {
-                tracing::error!(code = ?error.code, "keychain check failed: {}", error.message);
+            if let Err(error) = recovering.recover() {
+                tracing::error!(code = ?error.code, "recovery failed: {}", error.message);
             }
-            let _ = slot.set(result);
         });
-        Ok(AppState {
+        let schedule = crate::schedule::start(self.app.clone(), console.clone());
+        tracing::info!(mode = %choice.mode, "session opened");
+        let session = Session {
             console,
+            mode: choice.mode,
             sandbox,
-            data_dir,
             posabit_url: endpoints.posabit_url,
-            keychain: probed,
-        })
+            schedule,
+        };
+        *self.session.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(session));
+        Ok(())
+    }
+
+    fn take_session(&self) -> Option<Arc<Session>> {
+        self.session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    fn session(&self) -> Option<Arc<Session>> {
+        self.session
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The console of the mode in use, or an error asking the user to choose one.
+    pub fn console(&self) -> Result<Console, Error> {
+        self.session()
+            .map(|session| session.console.clone())
+            .ok_or_else(|| {
+                Error::new(ErrorCode::Conflict, "Canopy has no data source yet.")
+                    .with_hint("Choose Explore with the sandbox or Connect my POS first.")
+            })
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// The keychain.
+    pub fn keychain(&self) -> &dyn SecretStore {
+        self.keychain.as_ref()
     }
 
     /// The key of a sandbox venue, for adding it without the key crossing to the UI.
     pub fn sandbox_key(&self, venue_id: u64) -> Option<Secret> {
-        let sandbox = self.sandbox.as_ref()?;
+        let session = self.session()?;
+        let sandbox = session.sandbox.as_ref()?;
         let venue = sandbox.config().venues.iter().find(|v| v.id == venue_id)?;
         Some(Secret::new(venue.token.clone()))
     }
 
-    /// What the shell shows: sandbox or real POS, keychain health, where data lives.
+    /// What the shell shows: the mode, keychain health, where data lives.
     pub fn status(&self) -> AppStatus {
-        let sandbox_stores = self
-            .sandbox
+        let session = self.session();
+        let sandbox_stores = session
             .iter()
+            .flat_map(|s| s.sandbox.iter())
             .flat_map(|s| s.config().venues.iter())
             .map(|venue| {
                 let granted: Vec<&str> = venue.permissions.iter().map(|p| p.wire_name()).collect();
@@ -89,9 +165,14 @@ impl AppState {
             })
             .collect();
         AppStatus {
-            sandbox: self.sandbox.is_some(),
-            posabit_url: self.posabit_url.clone(),
-            keychain_error: self.keychain.get().and_then(|r| r.clone().err()),
+            mode: session.as_ref().map(|s| s.mode),
+            mode_set_by_environment: environment_names_real_pos(),
+            sandbox: session.as_ref().is_some_and(|s| s.sandbox.is_some()),
+            posabit_url: session
+                .as_ref()
+                .map(|s| s.posabit_url.clone())
+                .unwrap_or_default(),
+            keychain_error: self.probed.get().and_then(|r| r.clone().err()),
             data_dir: self.data_dir.display().to_string(),
             sandbox_stores,
         }

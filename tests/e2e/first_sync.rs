@@ -25,7 +25,14 @@ async fn journey(session: &Session) -> Result<()> {
     // The app's built-in sandbox uses the default configuration, so its keys are known here.
     let venue = canopy_sandbox::SandboxConfig::default().venues.remove(0);
 
-    session.element("[data-testid='tile-posabit']").await?;
+    // The first start asks where the data comes from; the sandbox keeps its own database.
+    session
+        .text_appears("Where should Canopy get its data?")
+        .await?;
+    session.screenshot("00-first-start").await?;
+    session.choose_sandbox().await?;
+    let folder = session.data_folder();
+    assert!(folder.join("sandbox.db").exists() && !folder.join("real.db").exists());
     session.text_appears("Sandbox").await?;
     session.screenshot("01-integrations").await?;
     within(

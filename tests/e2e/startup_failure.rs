@@ -26,7 +26,8 @@ async fn a_damaged_database_shows_what_happened_and_what_to_do() -> Result<()> {
     let folder = data.path().join("dev.canopy.console");
     std::fs::create_dir_all(&folder)?;
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
-    std::fs::write(folder.join("canopy.db"), &garbage)?;
+    std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
+    std::fs::write(folder.join("sandbox.db"), &garbage)?;
     let mut app = Command::new(app_binary())
         .env("XDG_DATA_HOME", data.path())
         .stdout(Stdio::null())
@@ -61,7 +62,7 @@ async fn a_damaged_database_shows_what_happened_and_what_to_do() -> Result<()> {
         "the log says why: {logs}"
     );
     ensure!(
-        std::fs::read(folder.join("canopy.db"))? == garbage,
+        std::fs::read(folder.join("sandbox.db"))? == garbage,
         "the file is left as it was"
     );
     Ok(())

@@ -32,6 +32,9 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// The app's data folder inside a session's scratch folder.
+const DATA_FOLDER: &str = "data/dev.canopy.console";
+
 /// The app binary the tests drive.
 pub fn app_binary() -> PathBuf {
     target_dir().join("debug/canopy")
@@ -52,7 +55,7 @@ impl Session {
     }
 
     /// Starts `binary` under tauri-driver with a fresh data folder, holding a hard link to (or a
-    /// copy of) `database` as its database when one is given.
+    /// copy of) `database` as the sandbox's database, the sandbox chosen, when one is given.
     pub async fn start_with(binary: &Path, database: Option<&Path>) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through .ci/test, which starts Xvfb");
@@ -65,9 +68,10 @@ impl Session {
         }
         let data = tempfile::tempdir()?;
         if let Some(database) = database {
-            let folder = data.path().join("data/dev.canopy.console");
+            let folder = data.path().join(DATA_FOLDER);
             std::fs::create_dir_all(&folder)?;
-            let target = folder.join("canopy.db");
+            std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
+            let target = folder.join("sandbox.db");
             if std::fs::hard_link(database, &target).is_err() {
                 std::fs::copy(database, &target)
                     .with_context(|| format!("copying {}", database.display()))?;
@@ -229,6 +233,26 @@ impl Session {
             );
         }
         Ok(path)
+    }
+
+    /// The app's data folder (its databases, mode choice and logs).
+    pub fn data_folder(&self) -> PathBuf {
+        self.data.path().join(DATA_FOLDER)
+    }
+
+    /// Presses *Explore with the sandbox* on the first start and waits for the console to
+    /// come back on the sandbox.
+    pub async fn choose_sandbox(&self) -> Result<()> {
+        self.text_appears("Where should Canopy get its data?")
+            .await?;
+        within(
+            self.element("[data-testid='choose-sandbox']")
+                .await?
+                .click(),
+        )
+        .await?;
+        self.element("[data-testid='tile-posabit']").await?;
+        Ok(())
     }
 
     /// Every file under the app's data folder (database, WAL, logs) whose bytes contain `needle`.

@@ -3,10 +3,12 @@ import { api } from "./api";
 import type { AppStatus } from "./bindings";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
+import { FirstStart } from "./pages/FirstStart";
 import { SettingsPage } from "./pages/SettingsPage";
 import { SyncPage } from "./pages/SyncPage";
 import { NotificationBell } from "./components/NotificationBell";
 import { Toast } from "./components/Toast";
+import { CONSOLE_MODE_LABELS } from "./labels";
 import { maskText, PresenterContext } from "./presenter";
 
 /** The pages reachable from the left navigation. */
@@ -19,7 +21,10 @@ const PAGES: { id: Page; label: string }[] = [
   { id: "settings", label: "Settings" },
 ];
 
-/** The shell: left navigation, top bar with the page title and the sandbox badge, the current page. */
+/**
+ * The shell: left navigation, top bar with the page title and the mode's badge (sandbox or your
+ * POS), the current page; before a mode is chosen, the first-start choice instead.
+ */
 export function App() {
   const [page, setPage] = useState<Page>("integrations");
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -86,6 +91,7 @@ export function App() {
     setToast(null);
   }, []);
   const title = PAGES.find((p) => p.id === page)?.label ?? "";
+  if (status && status.mode === null) return <FirstStart />;
 
   return (
     <PresenterContext.Provider value={presenter}>
@@ -115,9 +121,14 @@ export function App() {
       <div className="main">
         <header className="topbar">
           <h1>{title}</h1>
-          {status?.sandbox && (
-            <span className="badge badge-sandbox" title="Simulated POSaBIT servers on this computer; no real shopper data">
-              Sandbox
+          {status?.mode === "sandbox" && (
+            <span className="badge badge-sandbox" title="Simulated POS servers on this computer; no real shopper data">
+              {CONSOLE_MODE_LABELS.sandbox}
+            </span>
+          )}
+          {status?.mode === "real" && (
+            <span className="badge badge-real" title={`Your real POS and shoppers (POSaBIT at ${status.posabit_url})`}>
+              {CONSOLE_MODE_LABELS.real}
             </span>
           )}
           <span className="spacer" />

@@ -11,6 +11,7 @@ import type {
   ConnectionCheck,
   ConsentWording,
   ConsoleEvent,
+  ConsoleMode,
   Credential,
   DryRun,
   ExportProgress,
@@ -32,6 +33,8 @@ import type {
   PersonaDetail,
   PersonaPage,
   PersonaQuery,
+  RealPosInput,
+  RealPosSettings,
   RetailStore,
   Setting,
   SettingChange,
@@ -76,6 +79,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
+  chooseMode: (mode: ConsoleMode, real: RealPosInput | null) => call<AppStatus>("choose_mode", { mode, real }),
+  realPosSettings: () => call<RealPosSettings>("real_pos_settings"),
   apiTracking: () => call<ApiTracking>("api_tracking"),
   revealApiKey: () => call<string>("reveal_api_key"),
   presenterMode: () => call<boolean>("presenter_mode"),

@@ -1036,6 +1036,14 @@ note: string, };
 
 export type AppStatus = { 
 /**
+ * The mode in use, or `null` before the user chose the sandbox or their POS.
+ */
+mode: ConsoleMode | null, 
+/**
+ * True when the environment puts Canopy in real mode (the mode cannot be switched in the app).
+ */
+mode_set_by_environment: boolean, 
+/**
  * True while the built-in sandbox stands in for the POS.
  */
 sandbox: boolean, 
@@ -1055,6 +1063,54 @@ data_dir: string,
  * The sandbox's POSaBIT stores (empty when a real POS is used).
  */
 sandbox_stores: Array<SandboxStore>, };
+
+export type ConsoleMode = "sandbox" | "real";
+
+export type RealPosAddresses = { 
+/**
+ * POSaBIT's API.
+ */
+posabit_url: string, 
+/**
+ * Greenbits' API.
+ */
+greenbits_url: string, 
+/**
+ * The SMS gateway, when the dispensary has one.
+ */
+sms_url: string | null, };
+
+export type RealPosSettings = { 
+/**
+ * The addresses entered.
+ */
+addresses: RealPosAddresses, 
+/**
+ * Whether the POSaBIT integrator token is in the keychain.
+ */
+posabit_token_saved: boolean, 
+/**
+ * Whether the SMS gateway's token is in the keychain.
+ */
+sms_token_saved: boolean, 
+/**
+ * The environment variables overriding an address (an operator's set-up), by name.
+ */
+environment_overrides: Array<string>, };
+
+export type RealPosInput = { 
+/**
+ * The addresses.
+ */
+addresses: RealPosAddresses, 
+/**
+ * A new POSaBIT integrator token.
+ */
+posabit_token?: string, 
+/**
+ * A new SMS gateway token.
+ */
+sms_token?: string, };
 
 export type ConnectionState = "not_connected" | "connected" | "needs_attention" | "frozen";
 

@@ -5,6 +5,7 @@ import type {
   ConsentChannel,
   ConsentEventKind,
   ConsentSource,
+  ConsoleMode,
   ErrorCode,
   Integration,
   LedgerKind,
@@ -17,6 +18,9 @@ import type {
 
 /** A POS's name as the seeds write it. */
 export const POS_NAMES: Record<Integration, string> = { posabit: "POSaBIT", greenbits: "Greenbits" };
+
+/** Where the data comes from, as the header's badge names it. */
+export const CONSOLE_MODE_LABELS: Record<ConsoleMode, string> = { sandbox: "Sandbox", real: "Your POS" };
 
 /** A stream as the history and the progress bars name it. */
 export const STREAM_LABELS: Record<Stream, string> = {

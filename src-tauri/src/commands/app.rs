@@ -17,7 +17,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, canopy_
 pub async fn list_notifications(
     state: State<'_, AppState>,
 ) -> Result<Vec<Notification>, canopy_core::Error> {
-    state.console.notifications().await
+    state.console()?.notifications().await
 }
 
 /// Settings → API & Tracking: Canopy's UID and each store's ID number (no secret).
@@ -25,20 +25,25 @@ pub async fn list_notifications(
 pub async fn api_tracking(
     state: State<'_, AppState>,
 ) -> Result<canopy_core::stores::api_tracking::ApiTracking, canopy_core::Error> {
-    state.console.api_tracking().await
+    state.console()?.api_tracking().await
 }
 
 /// Reveals Canopy's own API key: the one secret the UI may show, because the user must type it
 /// into the POS. Only on this explicit request, never in any other answer.
 #[tauri::command]
 pub async fn reveal_api_key(state: State<'_, AppState>) -> Result<String, canopy_core::Error> {
-    Ok(state.console.reveal_api_key().await?.expose().to_string())
+    Ok(state
+        .console()?
+        .reveal_api_key()
+        .await?
+        .expose()
+        .to_string())
 }
 
 /// Whether presenter mode (contact details and secrets masked on screen) is on.
 #[tauri::command]
 pub async fn presenter_mode(state: State<'_, AppState>) -> Result<bool, canopy_core::Error> {
-    state.console.presenter_mode().await
+    state.console()?.presenter_mode().await
 }
 
 /// Turns presenter mode on or off; it is remembered between starts.
@@ -47,7 +52,7 @@ pub async fn set_presenter_mode(
     state: State<'_, AppState>,
     on: bool,
 ) -> Result<bool, canopy_core::Error> {
-    state.console.set_presenter_mode(on).await
+    state.console()?.set_presenter_mode(on).await
 }
 
 /// Settings → Loyalty.
@@ -55,7 +60,7 @@ pub async fn set_presenter_mode(
 pub async fn loyalty_settings(
     state: State<'_, AppState>,
 ) -> Result<canopy_core::config::loyalty::LoyaltySettings, canopy_core::Error> {
-    state.console.loyalty_settings().await
+    state.console()?.loyalty_settings().await
 }
 
 /// Saves Settings → Loyalty.
@@ -64,5 +69,5 @@ pub async fn save_loyalty_settings(
     state: State<'_, AppState>,
     input: canopy_core::config::loyalty::LoyaltySettings,
 ) -> Result<canopy_core::config::loyalty::LoyaltySettings, canopy_core::Error> {
-    state.console.save_loyalty_settings(input).await
+    state.console()?.save_loyalty_settings(input).await
 }

@@ -25,7 +25,7 @@ pub async fn list_credentials(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<Vec<Credential>, Error> {
-    state.console.credentials(integration).await
+    state.console()?.credentials(integration).await
 }
 
 /// Verifies a POSaBIT key and stores it (key in the keychain only).
@@ -34,7 +34,7 @@ pub async fn add_posabit_credential(
     state: State<'_, AppState>,
     input: NewPosabitCredential,
 ) -> Result<AddedCredential, Error> {
-    state.console.add_posabit_credential(input).await
+    state.console()?.add_posabit_credential(input).await
 }
 
 /// Adds a built-in sandbox store as a POSaBIT credential; its key stays in the backend.
@@ -52,7 +52,7 @@ pub async fn add_sandbox_credential(
         .with_hint("The built-in sandbox is only used when no real POS is configured.")
     })?;
     state
-        .console
+        .console()?
         .add_posabit_credential(NewPosabitCredential {
             store_name,
             key,
@@ -67,7 +67,7 @@ pub async fn greenbits_login(
     state: State<'_, AppState>,
     input: GreenbitsLoginInput,
 ) -> Result<GreenbitsLogin, Error> {
-    state.console.greenbits_login(input).await
+    state.console()?.greenbits_login(input).await
 }
 
 /// Greenbits step 2: stores the credential with the picked locations.
@@ -76,13 +76,13 @@ pub async fn add_greenbits_credential(
     state: State<'_, AppState>,
     input: NewGreenbitsCredential,
 ) -> Result<AddedCredential, Error> {
-    state.console.add_greenbits_credential(input).await
+    state.console()?.add_greenbits_credential(input).await
 }
 
 /// Removes a credential; its key leaves the keychain, its data stays.
 #[tauri::command]
 pub async fn remove_credential(state: State<'_, AppState>, id: String) -> Result<(), Error> {
-    state.console.remove_credential(&id).await
+    state.console()?.remove_credential(&id).await
 }
 
 /// Renames a POSaBIT credential or changes its Relevant market.
@@ -94,7 +94,7 @@ pub async fn edit_posabit_credential(
     market: Option<String>,
 ) -> Result<Credential, Error> {
     state
-        .console
+        .console()?
         .edit_posabit_credential(&id, &store_name, market)
         .await
 }
@@ -105,7 +105,7 @@ pub async fn edit_greenbits_credential(
     state: State<'_, AppState>,
     edit: GreenbitsCredentialEdit,
 ) -> Result<Credential, Error> {
-    state.console.edit_greenbits_credential(edit).await
+    state.console()?.edit_greenbits_credential(edit).await
 }
 
 /// Logs a Greenbits credential in again with the user's password (used once, never kept).
@@ -116,7 +116,7 @@ pub async fn log_in_greenbits_again(
     password: Secret,
 ) -> Result<Credential, Error> {
     state
-        .console
+        .console()?
         .log_in_greenbits_again(&credential_id, password)
         .await
 }
@@ -128,7 +128,7 @@ pub async fn greenbits_reachable_locations(
     credential_id: String,
 ) -> Result<Vec<LocationChoice>, Error> {
     state
-        .console
+        .console()?
         .greenbits_reachable_locations(&credential_id)
         .await
 }
@@ -139,7 +139,7 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     credential_id: String,
 ) -> Result<ConnectionCheck, Error> {
-    state.console.test_connection(&credential_id).await
+    state.console()?.test_connection(&credential_id).await
 }
 
 /// Replaces a POSaBIT credential's key with a new one for the same venue.
@@ -149,7 +149,7 @@ pub async fn rotate_posabit_key(
     id: String,
     key: Secret,
 ) -> Result<AddedCredential, Error> {
-    state.console.rotate_posabit_key(&id, key).await
+    state.console()?.rotate_posabit_key(&id, key).await
 }
 
 /// The integration's state and minimum-settings checklist.
@@ -158,7 +158,7 @@ pub async fn integration_status(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<IntegrationStatus, Error> {
-    state.console.integration_status(integration).await
+    state.console()?.integration_status(integration).await
 }
 
 /// Ticks or unticks the Loyalty section's age-gate attestation.
@@ -168,7 +168,7 @@ pub async fn set_age_gate(
     integration: Integration,
     attested: bool,
 ) -> Result<IntegrationStatus, Error> {
-    state.console.set_age_gate(integration, attested).await
+    state.console()?.set_age_gate(integration, attested).await
 }
 
 /// Connect: refused, with what is missing, until the minimum settings hold.
@@ -177,7 +177,7 @@ pub async fn connect_integration(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<IntegrationStatus, Error> {
-    state.console.connect(integration).await
+    state.console()?.connect(integration).await
 }
 
 /// Disconnect: syncs stop, data stays.
@@ -186,7 +186,7 @@ pub async fn disconnect_integration(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<IntegrationStatus, Error> {
-    state.console.disconnect(integration).await
+    state.console()?.disconnect(integration).await
 }
 
 /// An integration's additional settings.
@@ -195,7 +195,7 @@ pub async fn integration_settings(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<IntegrationSettings, Error> {
-    state.console.settings(integration).await
+    state.console()?.settings(integration).await
 }
 
 /// Changes one additional setting (audited; guarded ones need the warning acknowledged).
@@ -205,7 +205,7 @@ pub async fn change_setting(
     integration: Integration,
     change: SettingChange,
 ) -> Result<IntegrationSettings, Error> {
-    state.console.change_setting(integration, change).await
+    state.console()?.change_setting(integration, change).await
 }
 
 /// The settings audit log, newest first (read-only: nothing edits it).
@@ -214,7 +214,7 @@ pub async fn audit_log(
     state: State<'_, AppState>,
     integration: Option<Integration>,
 ) -> Result<Vec<AuditEntry>, Error> {
-    state.console.audit_log(integration).await
+    state.console()?.audit_log(integration).await
 }
 
 /// Who a date setting would reach if saved with `date`, per store (the dry run before saving).
@@ -225,7 +225,7 @@ pub async fn dry_run_setting(
     setting: Setting,
     date: String,
 ) -> Result<DryRun, Error> {
-    state.console.dry_run(integration, setting, date).await
+    state.console()?.dry_run(integration, setting, date).await
 }
 
 /// How many loyalty members removing the SMS opt-in setting would lose.
@@ -234,7 +234,7 @@ pub async fn sms_only_members(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<i64, Error> {
-    state.console.sms_only_members(integration).await
+    state.console()?.sms_only_members(integration).await
 }
 
 /// Where the integration's SMS opt-in requests stand.
@@ -243,14 +243,14 @@ pub async fn sms_status(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> Result<SmsStatus, Error> {
-    state.console.sms_status(integration).await
+    state.console()?.sms_status(integration).await
 }
 
 /// Runs the SMS double opt-in job now (it also runs every five minutes): replies, then requests.
 #[tauri::command]
 pub async fn send_sms_opt_ins_now(state: State<'_, AppState>) -> Result<SmsRun, Error> {
     state
-        .console
+        .console()?
         .run_sms_opt_ins(&canopy_core::base::clock::SystemClock)
         .await
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod integrations;
+pub mod mode;
 pub mod personas;
 pub mod stores;
 pub mod sync;

@@ -16,25 +16,25 @@ pub async fn list_personas(
     state: State<'_, AppState>,
     query: PersonaQuery,
 ) -> Result<PersonaPage, Error> {
-    state.console.personas(query).await
+    state.console()?.personas(query).await
 }
 
 /// One persona in full.
 #[tauri::command]
 pub async fn get_persona(state: State<'_, AppState>, id: i64) -> Result<PersonaDetail, Error> {
-    state.console.persona(id).await
+    state.console()?.persona(id).await
 }
 
 /// Splits a wrongly merged source record into its own persona.
 #[tauri::command]
 pub async fn split_source_record(state: State<'_, AppState>, record_id: i64) -> Result<i64, Error> {
-    state.console.split_source_record(record_id).await
+    state.console()?.split_source_record(record_id).await
 }
 
 /// The local signup form: creates or merges a `loyalty`-sourced persona.
 #[tauri::command]
 pub async fn sign_up(state: State<'_, AppState>, input: SignupInput) -> Result<i64, Error> {
-    Ok(state.console.sign_up(input).await?.persona_id)
+    Ok(state.console()?.sign_up(input).await?.persona_id)
 }
 
 /// The consent wording the signup form shows, with its version.
@@ -50,7 +50,10 @@ pub async fn resolve_held_reply(
     persona_id: i64,
     is_stop: bool,
 ) -> Result<(), Error> {
-    state.console.resolve_held_reply(persona_id, is_stop).await
+    state
+        .console()?
+        .resolve_held_reply(persona_id, is_stop)
+        .await
 }
 
 /// Exports the personas of the current search and filters as CSV to `path` (picked by the user),
@@ -63,7 +66,7 @@ pub async fn export_personas(
     on_progress: tauri::ipc::Channel<ExportProgress>,
 ) -> Result<u64, Error> {
     state
-        .console
+        .console()?
         .export_personas(query, path, move |progress| {
             let _ = on_progress.send(progress);
         })
@@ -79,7 +82,7 @@ pub async fn import_personas(
     on_progress: tauri::ipc::Channel<ImportProgress>,
 ) -> Result<ImportSummary, Error> {
     state
-        .console
+        .console()?
         .import_personas(path, move |progress| {
             let _ = on_progress.send(progress);
         })

@@ -26,7 +26,7 @@ pub async fn sync_integration(
         let _ = on_progress.send(progress);
     });
     let summaries = state
-        .console
+        .console()?
         .sync(
             integration,
             credential_id.as_deref(),
@@ -51,7 +51,7 @@ pub async fn cancel_sync(
     state: State<'_, AppState>,
     integration: Option<Integration>,
 ) -> Result<usize, Error> {
-    state.console.cancel_sync(integration).await
+    state.console()?.cancel_sync(integration).await
 }
 
 /// The most recent sync runs, newest first.
@@ -60,23 +60,23 @@ pub async fn sync_history(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<SyncRunRow>, Error> {
-    state.console.sync_history(limit).await
+    state.console()?.sync_history(limit).await
 }
 
 /// Each integration's health per store.
 #[tauri::command]
 pub async fn sync_health(state: State<'_, AppState>) -> Result<Vec<IntegrationHealth>, Error> {
-    state.console.sync_health().await
+    state.console()?.sync_health().await
 }
 
 /// Minutes between scheduled syncs (0: off).
 #[tauri::command]
 pub async fn sync_interval(state: State<'_, AppState>) -> Result<u32, Error> {
-    state.console.sync_interval().await
+    state.console()?.sync_interval().await
 }
 
 /// Sets the minutes between scheduled syncs (0: off).
 #[tauri::command]
 pub async fn set_sync_interval(state: State<'_, AppState>, minutes: u32) -> Result<u32, Error> {
-    state.console.set_sync_interval(minutes).await
+    state.console()?.set_sync_interval(minutes).await
 }

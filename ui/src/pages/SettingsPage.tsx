@@ -2,10 +2,11 @@ import { useCallback, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { ApiTracking } from "./ApiTracking";
 import { AuditLog } from "./AuditLog";
+import { DataSource } from "./DataSource";
 import { LoyaltySettings } from "./LoyaltySettings";
 import { RetailStores } from "./RetailStores";
 
-/** Settings: retail stores, API & tracking, the settings audit log, which POS Canopy talks to, the keychain, where data lives. */
+/** Settings: retail stores, API & tracking, the settings audit log, the data source (sandbox or your POS), the keychain, where data lives. */
 export function SettingsPage({ status, onToast }: { status: AppStatus | null; onToast: (message: string) => void }) {
   const [storesVersion, setStoresVersion] = useState(0);
   const storesChanged = useCallback(() => {
@@ -21,20 +22,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
       <ApiTracking storesVersion={storesVersion} />
       <LoyaltySettings onToast={onToast} />
       <AuditLog version={storesVersion} />
-      <div className="card">
-        <h2>Point of sale</h2>
-        <dl className="facts">
-          <dt>POSaBIT</dt>
-          <dd>
-            {status.sandbox ? "Built-in sandbox (simulated servers on this computer)" : "Real POSaBIT"}
-            <div className="muted small">{status.posabit_url}</div>
-          </dd>
-        </dl>
-        <p className="muted small">
-          To use a real POSaBIT, store Canopy's integrator token with <code>canopy-cli secret set posabit-integrator</code> and
-          start Canopy with <code>CANOPY_POSABIT_URL=https://app.posabit.com/api</code>.
-        </p>
-      </div>
+      <DataSource status={status} />
       <div className="card">
         <h2>Security</h2>
         <dl className="facts">

@@ -1,5 +1,5 @@
 //! The commands that work on a user's data folder, with the same console the app opens: `sync`,
-//! `status`, `export personas` and `service` (the app's schedule without a window).
+//! `status`, `export personas`, `service` (the app's schedule without a window) and `mode`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,8 +8,10 @@ use std::sync::Arc;
 use anyhow::{anyhow, bail, Context};
 use canopy_core::base::clock::SystemClock;
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::console::endpoints::{default_data_dir, Endpoints};
+use canopy_core::console::endpoints::{current_choice, default_data_dir, Endpoints};
 use canopy_core::console::events::ConsoleEvent;
+use canopy_core::console::mode::{database_file, ConsoleMode, RealPosAddresses};
+use canopy_core::console::real_pos::{self, RealPosInput};
 use canopy_core::console::scheduler::Scheduler;
 use canopy_core::console::Console;
 use canopy_core::integrations::connect_state::ConnectionState;
@@ -20,7 +22,7 @@ use canopy_core::storage::keychain::{KeychainStore, SecretStore};
 use canopy_core::{Error, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 
-/// A console on a data folder, and the sandbox it calls when no real POS is named.
+/// A console on a data folder, and the sandbox it calls in sandbox mode.
 pub struct Opened {
     /// The console.
     pub console: Console,
@@ -28,16 +30,30 @@ pub struct Opened {
     _sandbox: Option<RunningSandbox>,
 }
 
-/// Opens the console on `data_dir` (the app's folder when `None`), as the app does: the real POS
-/// the environment names, else the built-in sandbox.
-pub async fn open(data_dir: Option<PathBuf>) -> anyhow::Result<Opened> {
-    let data_dir = data_dir
+/// The data folder named, else the app's.
+fn folder(data_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    data_dir
         .or_else(default_data_dir)
-        .context("no data folder: pass --data-dir or set HOME")?;
+        .context("no data folder: pass --data-dir or set HOME")
+}
+
+/// Opens the console on `data_dir` (the app's folder when `None`) in the mode chosen for it, as
+/// the app does: the built-in sandbox, or the real POS at the addresses kept for it.
+pub async fn open(data_dir: Option<PathBuf>) -> anyhow::Result<Opened> {
+    let data_dir = folder(data_dir)?;
+    let Some(choice) = current_choice(&data_dir).map_err(said)? else {
+        bail!(
+            "No mode is chosen for {}: open Canopy and choose the sandbox or your POS, or run `canopy-cli mode sandbox` or `canopy-cli mode real`.",
+            data_dir.display()
+        );
+    };
     let keychain: Arc<dyn SecretStore> = Arc::new(KeychainStore::default());
-    let (endpoints, sandbox) = match Endpoints::from_env(keychain.as_ref()) {
-        Some(real) => (real, None),
-        None => {
+    let (endpoints, sandbox) = match choice.mode {
+        ConsoleMode::Real => (
+            Endpoints::real(&choice.real, keychain.as_ref()).map_err(said)?,
+            None,
+        ),
+        ConsoleMode::Sandbox => {
             let sandbox = canopy_sandbox::start(SandboxConfig::default(), 0).await?;
             let endpoints = Endpoints::sandbox(
                 sandbox.posabit_base_url(),
@@ -57,6 +73,61 @@ pub async fn open(data_dir: Option<PathBuf>) -> anyhow::Result<Opened> {
         console,
         _sandbox: sandbox,
     })
+}
+
+/// Real-mode addresses given on the command line; each one left out stays as kept.
+#[derive(Debug, Default)]
+pub struct RealAddressArgs {
+    /// POSaBIT's API.
+    pub posabit_url: Option<String>,
+    /// Greenbits' API.
+    pub greenbits_url: Option<String>,
+    /// The SMS gateway.
+    pub sms_url: Option<String>,
+}
+
+/// `canopy-cli mode`: prints the folder's mode, or chooses `mode` (with the addresses given).
+pub fn mode(
+    data_dir: Option<PathBuf>,
+    mode: Option<ConsoleMode>,
+    args: RealAddressArgs,
+) -> anyhow::Result<()> {
+    let data_dir = folder(data_dir)?;
+    let keychain = KeychainStore::default();
+    let choice = match mode {
+        None => current_choice(&data_dir).map_err(said)?,
+        Some(mode) => {
+            let kept = real_pos::settings(&data_dir, &keychain).map_err(said)?;
+            let addresses = RealPosAddresses {
+                posabit_url: args.posabit_url.unwrap_or(kept.addresses.posabit_url),
+                greenbits_url: args.greenbits_url.unwrap_or(kept.addresses.greenbits_url),
+                sms_url: args.sms_url.or(kept.addresses.sms_url),
+            };
+            let input = RealPosInput {
+                addresses,
+                posabit_token: None,
+                sms_token: None,
+            };
+            Some(real_pos::choose(&data_dir, &keychain, mode, Some(input)).map_err(said)?)
+        }
+    };
+    match choice {
+        None => println!("No mode chosen yet for {}.", data_dir.display()),
+        Some(choice) => {
+            println!("Mode: {}", choice.mode);
+            println!(
+                "Database: {}",
+                database_file(&data_dir, choice.mode).display()
+            );
+            if choice.mode == ConsoleMode::Real {
+                let real = &choice.real;
+                println!("POSaBIT API: {}", real.posabit_url);
+                println!("Greenbits API: {}", real.greenbits_url);
+                println!("SMS gateway: {}", real.sms_url.as_deref().unwrap_or("none"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An error as the user reads it: what happened, and what to do.

@@ -3,8 +3,8 @@
 //! shows the usage.
 //!
 //! The commands on a data folder (`sync`, `status`, `export personas`, `service`) open the same
-//! console the app does: the app's data folder unless `--data-dir` names another, the real POS
-//! the environment names (`CANOPY_POSABIT_URL` …) or else the built-in sandbox, and the keychain.
+//! console the app does: the app's data folder unless `--data-dir` names another, in the mode the
+//! user chose for it (`canopy-cli mode`, or the app's first start), and the keychain.
 
 mod bench;
 mod bench_personas;
@@ -15,12 +15,14 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::console::endpoints::POSABIT_INTEGRATOR_ENTRY;
+use canopy_core::console::endpoints::{POSABIT_INTEGRATOR_ENTRY, SMS_GATEWAY_ENTRY};
+use canopy_core::console::mode::ConsoleMode;
 use canopy_core::personas::query::PersonaSource;
 use canopy_core::storage::keychain::{KeychainStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use data_folder::RealAddressArgs;
 
 /// Canopy without a window: sync, status, export and the schedule on a data folder; the sandbox;
 /// benchmarks; secrets.
@@ -60,6 +62,23 @@ enum Command {
         #[command(flatten)]
         folder: Folder,
     },
+    /// Show the data folder's mode, or choose it: the built-in sandbox or the real POS.
+    Mode {
+        #[command(flatten)]
+        folder: Folder,
+        /// The mode to use from now on (none: show the current one).
+        #[arg(value_enum)]
+        mode: Option<ModeArg>,
+        /// Real mode: POSaBIT's API address (kept when not given).
+        #[arg(long, value_name = "URL")]
+        posabit_url: Option<String>,
+        /// Real mode: Greenbits' API address (kept when not given).
+        #[arg(long, value_name = "URL")]
+        greenbits_url: Option<String>,
+        /// Real mode: the SMS gateway's address (kept when not given).
+        #[arg(long, value_name = "URL")]
+        sms_url: Option<String>,
+    },
     /// Rewrite ui/src/bindings.ts from the Rust types.
     Bindings,
     /// The simulated POS servers.
@@ -79,6 +98,24 @@ struct Folder {
     /// The data folder (default: the app's, ~/.local/share/dev.canopy.console).
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
+}
+
+/// A console mode, as the command line names it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    /// The built-in simulators and generated shoppers.
+    Sandbox,
+    /// The dispensary's own POS and SMS gateway.
+    Real,
+}
+
+impl From<ModeArg> for ConsoleMode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Sandbox => ConsoleMode::Sandbox,
+            ModeArg::Real => ConsoleMode::Real,
+        }
+    }
 }
 
 /// A POS, as the command line names it.
@@ -165,6 +202,9 @@ struct ServeArgs {
     /// The port (0: any free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// The bearer token the SMS gateway requires (none: it asks for none).
+    #[arg(long)]
+    sms_token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +244,20 @@ enum SecretCommand {
 enum SecretEntry {
     /// The POSaBIT integrator token, for a real POS.
     PosabitIntegrator,
+    /// The SMS gateway's token, for real mode.
+    SmsGateway,
+}
+
+impl SecretEntry {
+    /// Its keychain entry and what it is called.
+    fn entry_and_name(self) -> (&'static str, &'static str) {
+        match self {
+            SecretEntry::PosabitIntegrator => {
+                (POSABIT_INTEGRATOR_ENTRY, "POSaBIT integrator token")
+            }
+            SecretEntry::SmsGateway => (SMS_GATEWAY_ENTRY, "SMS gateway token"),
+        }
+    }
 }
 
 /// Runs the simulated POS servers until Ctrl-C.
@@ -216,6 +270,7 @@ async fn serve_sandbox(args: ServeArgs) -> anyhow::Result<()> {
     )
     .with_stores(args.stores.unwrap_or(defaults.venues.len()));
     config.coupons = args.coupons.unwrap_or(defaults.coupons);
+    config.sms_token = args.sms_token;
     let sandbox = canopy_sandbox::start(config, args.port).await?;
     let config = sandbox.config();
     println!("POSaBIT base URL:   {}", sandbox.posabit_base_url());
@@ -250,6 +305,7 @@ async fn serve_sandbox(args: ServeArgs) -> anyhow::Result<()> {
             user.permissions.join(", ")
         );
     }
+    println!("SMS gateway URL:    {}", sandbox.sms_base_url());
     println!("Admin API:          {}", sandbox.admin_url());
     println!(
         "Serving {} customers and {} sales per store; Ctrl-C stops.",
@@ -259,8 +315,9 @@ async fn serve_sandbox(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Stores the POSaBIT integrator token, read from stdin, in the OS keychain.
-fn set_integrator_secret() -> anyhow::Result<()> {
+/// Stores a secret, read from stdin, in the OS keychain.
+fn set_secret(secret: SecretEntry) -> anyhow::Result<()> {
+    let (entry, name) = secret.entry_and_name();
     let mut token = String::new();
     std::io::stdin().read_to_string(&mut token)?;
     let token = token.trim();
@@ -268,9 +325,9 @@ fn set_integrator_secret() -> anyhow::Result<()> {
         bail!("no token on stdin");
     }
     KeychainStore::default()
-        .put(POSABIT_INTEGRATOR_ENTRY, &Secret::new(token))
-        .map_err(|e| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default()))?;
-    println!("Stored the POSaBIT integrator token in the system keychain.");
+        .put(entry, &Secret::new(token))
+        .map_err(data_folder::said)?;
+    println!("Stored the {name} in the system keychain.");
     Ok(())
 }
 
@@ -314,8 +371,21 @@ async fn main() -> anyhow::Result<()> {
         Command::Sandbox(Sandbox::Serve(args)) => serve_sandbox(args).await,
         Command::Bench(Bench::Sync { customers, sales }) => bench::sync(customers, sales).await,
         Command::Bench(Bench::Personas { personas, db }) => bench_personas::personas(personas, db),
-        Command::Secret(SecretCommand::Set {
-            entry: SecretEntry::PosabitIntegrator,
-        }) => set_integrator_secret(),
+        Command::Mode {
+            folder,
+            mode,
+            posabit_url,
+            greenbits_url,
+            sms_url,
+        } => data_folder::mode(
+            folder.data_dir,
+            mode.map(Into::into),
+            RealAddressArgs {
+                posabit_url,
+                greenbits_url,
+                sms_url,
+            },
+        ),
+        Command::Secret(SecretCommand::Set { entry }) => set_secret(entry),
     }
 }

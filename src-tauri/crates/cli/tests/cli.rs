@@ -42,6 +42,7 @@ fn every_command_has_help_and_unknown_words_are_refused_with_the_usage() {
         &["status", "--help"],
         &["export", "personas", "--help"],
         &["service", "--help"],
+        &["mode", "--help"],
         &["sandbox", "serve", "--help"],
         &["bench", "sync", "--help"],
         &["bench", "personas", "--help"],
@@ -68,6 +69,7 @@ fn every_command_has_help_and_unknown_words_are_refused_with_the_usage() {
             "invalid value 'lots'",
         ),
         (&["export", "personas"], "--out <FILE>"),
+        (&["mode", "live"], "invalid value 'live'"),
     ] {
         let output = cli(command);
         assert_eq!(output.status.code(), Some(2), "{command:?}");
@@ -79,9 +81,61 @@ fn every_command_has_help_and_unknown_words_are_refused_with_the_usage() {
     }
 }
 
+#[test]
+fn a_folders_mode_is_chosen_once_and_a_folder_without_one_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let folder = dir.path().to_str().expect("path");
+    let unchosen = cli(&["status", "--data-dir", folder]);
+    assert!(!unchosen.status.success());
+    assert!(
+        text(&unchosen.stderr).contains("No mode is chosen"),
+        "{}",
+        text(&unchosen.stderr)
+    );
+
+    let wrong = cli(&[
+        "mode",
+        "real",
+        "--data-dir",
+        folder,
+        "--posabit-url",
+        "pos.example",
+    ]);
+    assert!(!wrong.status.success());
+    assert!(text(&wrong.stderr).contains("POSaBIT API address"));
+    assert!(
+        !dir.path().join("console-mode.json").exists(),
+        "nothing saved"
+    );
+
+    let chosen = cli(&[
+        "mode",
+        "real",
+        "--data-dir",
+        folder,
+        "--posabit-url",
+        "http://127.0.0.1:9/api",
+    ]);
+    assert!(chosen.status.success(), "{}", text(&chosen.stderr));
+    let shown = text(&cli(&["mode", "--data-dir", folder]).stdout);
+    assert!(
+        shown.contains("Mode: real") && shown.contains("POSaBIT API: http://127.0.0.1:9/api"),
+        "{shown}"
+    );
+    let status = cli(&["status", "--data-dir", folder, "--json"]);
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(dir.path().join("real.db").exists());
+    assert!(
+        !dir.path().join("sandbox.db").exists(),
+        "real mode never opens the sandbox's database"
+    );
+}
+
 /// A data folder with the sandbox's first POSaBIT venue added (its key in the keychain) and
 /// connected, as the app would leave it.
 async fn connected_folder(dir: &Path) -> String {
+    let chosen = cli(&["mode", "sandbox", "--data-dir", dir.to_str().expect("path")]);
+    assert!(chosen.status.success(), "{}", text(&chosen.stderr));
     let sandbox = canopy_sandbox::start(SandboxConfig::default(), 0)
         .await
         .expect("sandbox");
@@ -160,10 +214,12 @@ async fn sync_status_export_and_service_work_on_a_data_folder_and_a_held_sync_is
     );
 
     // The app holds this credential's sync: the command line is told it is busy.
-    let held =
-        ProcessLock::try_acquire(&dir.path().join("canopy.db"), &format!("sync-{credential}"))
-            .expect("lock")
-            .expect("free");
+    let held = ProcessLock::try_acquire(
+        &dir.path().join("sandbox.db"),
+        &format!("sync-{credential}"),
+    )
+    .expect("lock")
+    .expect("free");
     let refused = cli(&["sync", "--data-dir", folder, "--integration", "posabit"]);
     assert!(!refused.status.success());
     assert!(

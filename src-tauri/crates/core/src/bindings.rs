@@ -12,6 +12,8 @@ use crate::config::loyalty::{Expiration, LoyaltySettings};
 use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
 use crate::consent::{ConsentChannel, ConsentEvent, ConsentEventKind, ConsentSource, SmsConsent};
 use crate::console::events::ConsoleEvent;
+use crate::console::mode::{ConsoleMode, RealPosAddresses};
+use crate::console::real_pos::{RealPosInput, RealPosSettings};
 use crate::console::{AppStatus, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::integrations::connection_check::ConnectionCheck;
@@ -96,6 +98,10 @@ pub fn typescript() -> String {
         LoyaltySettings::decl(&cfg),
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
+        ConsoleMode::decl(&cfg),
+        RealPosAddresses::decl(&cfg),
+        RealPosSettings::decl(&cfg),
+        RealPosInput::decl(&cfg),
         ConnectionState::decl(&cfg),
         ChecklistItem::decl(&cfg),
         IntegrationStatus::decl(&cfg),

@@ -64,6 +64,8 @@ pub struct SandboxConfig {
     pub orders_per_location: u64,
     /// Coupons per POSaBIT venue (the second venue lacks the last one).
     pub coupons: usize,
+    /// The bearer token the SMS gateway requires (`None`: it asks for none).
+    pub sms_token: Option<String>,
 }
 
 impl SandboxConfig {
@@ -81,6 +83,7 @@ impl SandboxConfig {
             patients_per_location: customers / 5,
             orders_per_location: sales,
             coupons: generator::COUPON_NAMES.len(),
+            sms_token: None,
         }
     }
 

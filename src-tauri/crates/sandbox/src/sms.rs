@@ -11,6 +11,9 @@
 //! POST /__admin/sms/refuse         {phone}: the gateway refuses texts to it from now on (422)
 //! POST /__admin/sms/hang           {texts}: accept the next N texts, then never answer (lost answers)
 //! ```
+//!
+//! With a configured `sms_token`, the gateway's own routes answer 401 unless called with
+//! `Authorization: Bearer <token>`, as a real provider's would.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -82,6 +85,23 @@ fn deliverable(phone: &str) -> bool {
     phone.len() == 12 && phone.starts_with("+1") && phone[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Refuses a gateway call without the configured token.
+fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+    let world = lock(shared);
+    let Some(token) = &world.config.sms_token else {
+        return Ok(());
+    };
+    let presented = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented == Some(token.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized())
+    }
+}
+
 fn answer(text: &Text) -> Value {
     json!({ "id": format!("SM{}", text.id), "to": text.phone, "body": text.body, "sent_at": text.at })
 }
@@ -91,6 +111,7 @@ async fn send(
     headers: HeaderMap,
     Json(message): Json<Outgoing>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    authorized(&shared, &headers)?;
     // Like real gateways, the error names the problem but echoes no number back.
     if !deliverable(&message.to) {
         return Err(ApiError::unprocessable(
@@ -142,8 +163,10 @@ async fn send(
 
 async fn by_key(
     State(shared): State<Shared>,
+    headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    authorized(&shared, &headers)?;
     let world = lock(&shared);
     world
         .sms
@@ -159,7 +182,12 @@ struct After {
     after: u64,
 }
 
-async fn replies(State(shared): State<Shared>, Query(after): Query<After>) -> Json<Value> {
+async fn replies(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Query(after): Query<After>,
+) -> Result<Json<Value>, ApiError> {
+    authorized(&shared, &headers)?;
     let world = lock(&shared);
     let replies: Vec<Value> = world
         .sms
@@ -168,7 +196,7 @@ async fn replies(State(shared): State<Shared>, Query(after): Query<After>) -> Js
         .filter(|r| r.id > after.after)
         .map(|r| json!({ "id": r.id, "from": r.phone, "body": r.body, "received_at": r.at }))
         .collect();
-    Json(json!({ "replies": replies }))
+    Ok(Json(json!({ "replies": replies })))
 }
 
 async fn sent(State(shared): State<Shared>) -> Json<Value> {

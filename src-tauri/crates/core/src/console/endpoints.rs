@@ -1,30 +1,44 @@
 //! Where a console's calls go and where its data lives, decided the same way for the app and for
-//! `canopy-cli`: the sandbox's simulators, or a real POS named by the environment
-//! (`CANOPY_POSABIT_URL`, with the integrator token in the keychain; `CANOPY_GREENBITS_URL`;
-//! `CANOPY_SMS_URL`), and the data folder the desktop app uses.
+//! `canopy-cli`: in sandbox mode the built-in simulators and nothing else; in real mode the
+//! addresses the user entered in the app (each overridable by an environment variable for
+//! operators: `CANOPY_POSABIT_URL`, `CANOPY_GREENBITS_URL`, `CANOPY_SMS_URL`) with the tokens from
+//! the keychain; and the data folder the desktop app uses.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::mode::{self, ConsoleMode, ModeChoice, RealPosAddresses};
 use super::{Console, PosClients};
 use crate::base::error::Result;
 use crate::base::secret::Secret;
 use crate::consent::sms::HttpSmsGateway;
-use crate::pos::greenbits::{GreenbitsClient, PRODUCTION_URL};
+use crate::pos::greenbits::GreenbitsClient;
 use crate::pos::posabit::PosabitClient;
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
-/// The environment variable that points Canopy at a real POSaBIT instead of the sandbox.
+/// The environment variable that puts Canopy in real mode on this POSaBIT address, whatever the
+/// data folder's choice says.
 pub const POSABIT_URL_VARIABLE: &str = "CANOPY_POSABIT_URL";
-/// The environment variable that overrides the Greenbits API address when a real POS is used.
+/// The environment variable that overrides the Greenbits API address in real mode.
 pub const GREENBITS_URL_VARIABLE: &str = "CANOPY_GREENBITS_URL";
-/// The SMS gateway's base URL; the sandbox's simulator when unset and the sandbox runs.
+/// The environment variable that overrides the SMS gateway's address in real mode.
 pub const SMS_URL_VARIABLE: &str = "CANOPY_SMS_URL";
-/// The keychain entry of Canopy's POSaBIT integrator token (set with `canopy-cli secret set`).
+/// The keychain entry of Canopy's POSaBIT integrator token.
 pub const POSABIT_INTEGRATOR_ENTRY: &str = "posabit-integrator";
+/// The keychain entry of the SMS gateway's token.
+pub const SMS_GATEWAY_ENTRY: &str = "sms-gateway";
 /// The app's identifier (`tauri.conf.json`), which names its data folder.
 pub const APP_IDENTIFIER: &str = "dev.canopy.console";
+
+/// An SMS gateway's address and the token it is called with.
+#[derive(Debug, Clone)]
+pub struct SmsGatewayAddress {
+    /// Its base URL.
+    pub url: String,
+    /// Sent as a bearer token when there is one.
+    pub token: Option<Secret>,
+}
 
 /// The addresses a console calls.
 #[derive(Debug, Clone)]
@@ -36,30 +50,73 @@ pub struct Endpoints {
     /// Greenbits' API.
     pub greenbits_url: String,
     /// The SMS gateway, when there is one.
-    pub sms_url: Option<String>,
-    /// Whether these are the sandbox's simulators.
-    pub sandbox: bool,
+    pub sms: Option<SmsGatewayAddress>,
+    /// The mode these addresses belong to, which picks the database file.
+    pub mode: ConsoleMode,
+}
+
+/// Whether an operator's environment puts Canopy in real mode.
+pub fn environment_names_real_pos() -> bool {
+    std::env::var_os(POSABIT_URL_VARIABLE).is_some()
+}
+
+/// The environment variables overriding a real-mode address, by name.
+pub fn environment_overrides() -> Vec<String> {
+    [
+        POSABIT_URL_VARIABLE,
+        GREENBITS_URL_VARIABLE,
+        SMS_URL_VARIABLE,
+    ]
+    .into_iter()
+    .filter(|name| std::env::var_os(name).is_some())
+    .map(str::to_string)
+    .collect()
+}
+
+/// The mode `data_dir` works in, or `None` before the user chose one: real whenever the
+/// environment names a POSaBIT address, else the kept choice.
+pub fn current_choice(data_dir: &Path) -> Result<Option<ModeChoice>> {
+    let forced = environment_names_real_pos();
+    let saved = mode::read_choice(data_dir, forced)?;
+    Ok(match (forced, saved) {
+        (true, saved) => Some(ModeChoice {
+            mode: ConsoleMode::Real,
+            real: saved.map(|c| c.real).unwrap_or_default(),
+        }),
+        (false, saved) => saved,
+    })
 }
 
 impl Endpoints {
-    /// The real POS the environment names, or `None` when it names none (the sandbox is used).
-    pub fn from_env(keychain: &dyn SecretStore) -> Option<Self> {
-        let posabit_url = std::env::var(POSABIT_URL_VARIABLE).ok()?;
-        let token = keychain.get(POSABIT_INTEGRATOR_ENTRY).ok().flatten();
+    /// The real POS at the addresses the user entered, each overridden by its environment
+    /// variable when set, with the tokens kept in `keychain`.
+    pub fn real(addresses: &RealPosAddresses, keychain: &dyn SecretStore) -> Result<Self> {
+        let variable_or = |name: &str, saved: &str| std::env::var(name).unwrap_or(saved.into());
+        let token = keychain.get(POSABIT_INTEGRATOR_ENTRY)?;
         if token.is_none() {
             tracing::warn!("no POSaBIT integrator token in the keychain; POSaBIT calls will fail");
         }
-        Some(Endpoints {
-            posabit_url,
+        let sms_url = std::env::var(SMS_URL_VARIABLE)
+            .ok()
+            .or_else(|| addresses.sms_url.clone());
+        let sms = match sms_url {
+            Some(url) => Some(SmsGatewayAddress {
+                url,
+                token: keychain.get(SMS_GATEWAY_ENTRY)?,
+            }),
+            None => None,
+        };
+        Ok(Endpoints {
+            posabit_url: variable_or(POSABIT_URL_VARIABLE, &addresses.posabit_url),
             posabit_token: token.unwrap_or_else(|| Secret::new("")),
-            greenbits_url: std::env::var(GREENBITS_URL_VARIABLE)
-                .unwrap_or_else(|_| PRODUCTION_URL.to_string()),
-            sms_url: std::env::var(SMS_URL_VARIABLE).ok(),
-            sandbox: false,
+            greenbits_url: variable_or(GREENBITS_URL_VARIABLE, &addresses.greenbits_url),
+            sms,
+            mode: ConsoleMode::Real,
         })
     }
 
-    /// The sandbox's simulators at these addresses (`CANOPY_SMS_URL` still names another gateway).
+    /// The sandbox's simulators at these addresses, its own SMS gateway included: the sandbox
+    /// never calls anything else, whatever the environment says.
     pub fn sandbox(
         posabit_url: String,
         token: Secret,
@@ -70,8 +127,11 @@ impl Endpoints {
             posabit_url,
             posabit_token: token,
             greenbits_url,
-            sms_url: Some(std::env::var(SMS_URL_VARIABLE).unwrap_or(sms_url)),
-            sandbox: true,
+            sms: Some(SmsGatewayAddress {
+                url: sms_url,
+                token: None,
+            }),
+            mode: ConsoleMode::Sandbox,
         }
     }
 }
@@ -87,7 +147,8 @@ pub fn default_data_dir() -> Option<PathBuf> {
 }
 
 impl Console {
-    /// A console on the database in `data_dir` (created when missing), calling `endpoints`.
+    /// A console on the database of the endpoints' mode in `data_dir` (created when missing),
+    /// calling `endpoints`.
     pub fn open(
         data_dir: &Path,
         secrets: Arc<dyn SecretStore>,
@@ -99,14 +160,17 @@ impl Console {
                 data_dir.display()
             ))
         })?;
-        let db = Database::open(data_dir.join("canopy.db"))?;
+        let db = Database::open(mode::database_file(data_dir, endpoints.mode))?;
+        db.write(|transaction| mode::check_stamp(transaction, endpoints.mode))?;
         let clients = PosClients {
             posabit: PosabitClient::new(&endpoints.posabit_url, endpoints.posabit_token.clone())?,
             greenbits: GreenbitsClient::new(&endpoints.greenbits_url)?,
         };
         let console = Console::new(db, secrets, clients);
-        Ok(match &endpoints.sms_url {
-            Some(url) => console.with_sms_gateway(Arc::new(HttpSmsGateway::new(url)?)),
+        Ok(match &endpoints.sms {
+            Some(gateway) => console.with_sms_gateway(Arc::new(
+                HttpSmsGateway::new(&gateway.url)?.with_token(gateway.token.clone()),
+            )),
             None => {
                 tracing::warn!("no SMS gateway: SMS double opt-in requests will not be sent");
                 console

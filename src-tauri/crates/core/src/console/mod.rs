@@ -3,6 +3,8 @@
 pub mod endpoints;
 pub mod events;
 mod loyalty_jobs;
+pub mod mode;
+pub mod real_pos;
 pub mod scheduler;
 pub mod status;
 

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use crate::base::error::Error;
 use crate::base::pos_kind::Integration;
+use crate::console::mode::ConsoleMode;
 use crate::pos::required_permissions;
 
 /// A store of the built-in sandbox. Its key never crosses to the UI: adding it is done in the backend.
@@ -25,6 +26,10 @@ pub struct SandboxStore {
 /// What the UI shows in the shell: where data comes from and whether the keychain answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AppStatus {
+    /// The mode in use, or `null` before the user chose the sandbox or their POS.
+    pub mode: Option<ConsoleMode>,
+    /// True when the environment puts Canopy in real mode (the mode cannot be switched in the app).
+    pub mode_set_by_environment: bool,
     /// True while the built-in sandbox stands in for the POS.
     pub sandbox: bool,
     /// The POSaBIT API base URL in use.

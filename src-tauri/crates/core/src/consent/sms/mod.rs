@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::base::error::{ErrorCode, Result};
+use crate::base::secret::Secret;
 use crate::base::stored_name::stored_name;
 use crate::pos::http::{self, PosVoice};
 
@@ -116,6 +117,7 @@ const VOICE: PosVoice = PosVoice {
 #[derive(Clone)]
 pub struct HttpSmsGateway {
     base_url: String,
+    token: Option<Secret>,
     http: reqwest::Client,
 }
 
@@ -124,8 +126,26 @@ impl HttpSmsGateway {
     pub fn new(base_url: impl Into<String>) -> Result<Self> {
         Ok(HttpSmsGateway {
             base_url: base_url.into().trim_end_matches('/').to_string(),
+            token: None,
             http: http::client()?,
         })
+    }
+
+    /// The same gateway called with `token` as its bearer token (none: no `Authorization`).
+    pub fn with_token(mut self, token: Option<Secret>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// A request to `path` under the gateway, with its token.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        match &self.token {
+            Some(token) => request.bearer_auth(token.expose()),
+            None => request,
+        }
     }
 
     /// The same gateway with another limit on how long one request may take.
@@ -149,8 +169,7 @@ impl SmsGateway for HttpSmsGateway {
     fn send<'a>(&'a self, message: OutgoingSms<'a>) -> GatewayFuture<'a, String> {
         Box::pin(async move {
             let request = self
-                .http
-                .post(format!("{}/v1/messages", self.base_url))
+                .request(reqwest::Method::POST, "/v1/messages")
                 .header("Idempotency-Key", message.key)
                 .json(&json!({ "to": message.to, "body": message.body }));
             let sent: Sent = VOICE.json(VOICE.send(request).await?).await?;
@@ -161,8 +180,7 @@ impl SmsGateway for HttpSmsGateway {
     fn find<'a>(&'a self, key: &'a str) -> GatewayFuture<'a, Option<String>> {
         Box::pin(async move {
             let response = self
-                .http
-                .get(format!("{}/v1/messages/by-key/{key}", self.base_url))
+                .request(reqwest::Method::GET, &format!("/v1/messages/by-key/{key}"))
                 .send()
                 .await
                 .map_err(|e| VOICE.unreachable(&e))?;
@@ -180,8 +198,7 @@ impl SmsGateway for HttpSmsGateway {
     fn replies_after(&self, after: u64) -> GatewayFuture<'_, Vec<IncomingSms>> {
         Box::pin(async move {
             let request = self
-                .http
-                .get(format!("{}/v1/replies", self.base_url))
+                .request(reqwest::Method::GET, "/v1/replies")
                 .query(&[("after", after)]);
             let replies: Replies = VOICE.json(VOICE.send(request).await?).await?;
             Ok(replies.replies)
