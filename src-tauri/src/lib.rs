@@ -2,6 +2,7 @@
 //! exposes one command file per UI area. It holds no product logic of its own.
 
 mod commands;
+mod desktop;
 mod logging;
 mod schedule;
 mod startup_failure;
@@ -23,22 +24,42 @@ fn apply_webkit_workarounds() {
     }
 }
 
-/// Starts the console; returns when the last window closes.
+/// Starts the console; returns when the app quits (the last window closed, or Quit in the tray).
 pub fn run() {
     apply_webkit_workarounds();
     let app = tauri::Builder::default()
         // First, so a second launch hands over to this one before doing anything else.
+        // (also how the window comes back when the tray is missing).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            desktop::open_window(app);
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .menu(desktop::help_menu::menu)
+        .on_menu_event(|app, event| desktop::on_menu_event(app, event.id().as_ref()))
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let keep = window
+                    .try_state::<state::AppState>()
+                    .is_some_and(|state| state.closing_keeps_running());
+                if keep {
+                    api.prevent_close();
+                    let _ = window.hide();
+                    tracing::info!("window closed; Canopy keeps syncing in the tray");
+                }
+            }
+        })
         .setup(|app| {
             match state::AppState::start(app.handle()) {
                 Ok(state) => {
+                    match desktop::tray::install(app.handle()) {
+                        Ok(()) => state.set_in_tray(),
+                        Err(error) => tracing::warn!(%error, "no tray: closing the window quits"),
+                    }
                     app.manage(state);
                 }
                 Err(error) => startup_failure::show(app.handle(), error.as_ref()),
@@ -48,6 +69,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::mode::choose_mode,
+            commands::desktop::desktop_preferences,
+            commands::desktop::save_desktop_preferences,
             commands::mode::real_pos_settings,
             commands::app::list_notifications,
             commands::app::api_tracking,

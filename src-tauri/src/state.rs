@@ -3,8 +3,10 @@
 //! the user picks the sandbox or their POS there is no session; picking another mode replaces it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
+use canopy_core::config::desktop::{self, DesktopPreferences};
 use canopy_core::console::endpoints::{current_choice, environment_names_real_pos, Endpoints};
 use canopy_core::console::mode::{ConsoleMode, ModeChoice};
 use canopy_core::console::{AppStatus, Console, SandboxStore};
@@ -12,6 +14,8 @@ use canopy_core::storage::keychain::{self as secret_stores, KeychainStore, Secre
 use canopy_core::{Error, ErrorCode, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
+
+use crate::desktop::notices::{self, SeenNotifications};
 
 /// The console of one mode, its sandbox and its schedule; dropping it stops both.
 struct Session {
@@ -36,6 +40,13 @@ pub struct AppState {
     /// `Some(result)` once the background keychain probe has finished.
     probed: Arc<OnceLock<Result<(), Error>>>,
     session: RwLock<Option<Arc<Session>>>,
+    /// Set while the tray's *Pause syncing* is ticked; every session's schedule reads it.
+    syncs_paused: Arc<AtomicBool>,
+    /// The bell as the desktop notifications last saw it.
+    seen: Arc<SeenNotifications>,
+    desktop: Mutex<DesktopPreferences>,
+    /// Whether the tray icon is up (closing the window can keep Canopy running only then).
+    in_tray: AtomicBool,
 }
 
 impl AppState {
@@ -58,10 +69,14 @@ impl AppState {
         });
         let state = AppState {
             app: app.clone(),
+            desktop: Mutex::new(desktop::read(&data_dir)),
             data_dir,
             keychain,
             probed,
             session: RwLock::new(None),
+            syncs_paused: Arc::default(),
+            seen: Arc::default(),
+            in_tray: AtomicBool::new(false),
         };
         if let Some(choice) = current_choice(&state.data_dir)? {
             tauri::async_runtime::block_on(state.open(&choice))?;
@@ -97,7 +112,11 @@ impl AppState {
                 tracing::error!(code = ?error.code, "recovery failed: {}", error.message);
             }
         });
-        let schedule = crate::schedule::start(self.app.clone(), console.clone());
+        let schedule =
+            crate::schedule::start(self.app.clone(), console.clone(), self.syncs_paused.clone());
+        self.seen.forget();
+        let (app, baseline, seen) = (self.app.clone(), console.clone(), self.seen.clone());
+        tauri::async_runtime::spawn(async move { notices::look(&app, &baseline, &seen).await });
         tracing::info!(mode = %choice.mode, "session opened");
         let session = Session {
             console,
@@ -132,6 +151,38 @@ impl AppState {
                 Error::new(ErrorCode::Conflict, "Canopy has no data source yet.")
                     .with_hint("Choose Explore with the sandbox or Connect my POS first.")
             })
+    }
+
+    /// The flag the tray's *Pause syncing* sets.
+    pub fn syncs_paused(&self) -> &AtomicBool {
+        &self.syncs_paused
+    }
+
+    /// What the desktop notifications last saw of the bell.
+    pub fn seen_notifications(&self) -> Arc<SeenNotifications> {
+        self.seen.clone()
+    }
+
+    /// The desktop preferences.
+    pub fn desktop_preferences(&self) -> DesktopPreferences {
+        *self.desktop.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps new desktop preferences.
+    pub fn set_desktop_preferences(&self, preferences: DesktopPreferences) -> Result<(), Error> {
+        desktop::save(&self.data_dir, preferences)?;
+        *self.desktop.lock().unwrap_or_else(PoisonError::into_inner) = preferences;
+        Ok(())
+    }
+
+    /// Records that the tray icon is up.
+    pub fn set_in_tray(&self) {
+        self.in_tray.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether closing the window should leave Canopy running in the tray.
+    pub fn closing_keeps_running(&self) -> bool {
+        self.in_tray.load(Ordering::SeqCst) && self.desktop_preferences().keep_running_in_tray
     }
 
     /// The data folder.

@@ -156,7 +156,9 @@ async fn switch_to_real(session: &Session) -> Result<()> {
     session
         .text_appears("Saved in the keychain — leave blank to keep it.")
         .await?;
-    session.click_button("Switch to my POS").await?;
+    session
+        .choose_and_wait_for_reload(".real-pos-form button[type='submit']")
+        .await?;
     wait_for_badge(session, "Your POS").await
 }
 
@@ -197,7 +199,9 @@ async fn journey(session: &Session, vendor: &Vendor) -> Result<()> {
     session
         .screenshot("real-01-first-start-connect-my-pos")
         .await?;
-    session.click_button("Connect my POS").await?;
+    session
+        .choose_and_wait_for_reload(".real-pos-form button[type='submit']")
+        .await?;
     wait_for_badge(session, "Your POS").await?;
     ensure!(
         folder.join("real.db").exists(),
@@ -221,7 +225,9 @@ async fn journey(session: &Session, vendor: &Vendor) -> Result<()> {
     // The sandbox: its own database and its own generated shoppers.
     session.click_button("Settings").await?;
     session.click_button("Switch to the sandbox").await?;
-    within(session.element(".dialog button.danger").await?.click()).await?;
+    session
+        .choose_and_wait_for_reload(".dialog button.danger")
+        .await?;
     wait_for_badge(session, "Sandbox").await?;
     let (empty, _, _) = personas(session).await?;
     ensure!(

@@ -5,16 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use canopy_e2e::{app_binary, target_dir};
-
-/// Whether a top-level window titled `title` is on the X screen.
-fn window_shown(title: &str) -> Result<bool> {
-    let tree = Command::new("xwininfo")
-        .args(["-root", "-tree"])
-        .output()
-        .context("xwininfo runs (x11-utils)")?;
-    Ok(String::from_utf8_lossy(&tree.stdout).contains(title))
-}
+use canopy_e2e::{app_binary, target_dir, window_shown};
 
 #[tokio::test]
 async fn a_damaged_database_shows_what_happened_and_what_to_do() -> Result<()> {

@@ -240,18 +240,34 @@ impl Session {
         self.data.path().join(DATA_FOLDER)
     }
 
-    /// Presses *Explore with the sandbox* on the first start and waits for the console to
-    /// come back on the sandbox.
+    /// Presses *Explore with the sandbox* on the first start and waits for the window to have
+    /// reloaded on the sandbox.
     pub async fn choose_sandbox(&self) -> Result<()> {
         self.text_appears("Where should Canopy get its data?")
             .await?;
+        self.choose_and_wait_for_reload("[data-testid='choose-sandbox']")
+            .await
+    }
+
+    /// Clicks the element matching `css`, which changes the mode, and waits until the window
+    /// has reloaded and shows the Integrations page again.
+    pub async fn choose_and_wait_for_reload(&self, css: &str) -> Result<()> {
         within(
-            self.element("[data-testid='choose-sandbox']")
-                .await?
-                .click(),
+            self.client
+                .execute("window.__canopyBeforeReload = true;", vec![]),
         )
         .await?;
-        self.element("[data-testid='tile-posabit']").await?;
+        within(self.element(css).await?.click()).await?;
+        let reloaded = "return window.__canopyBeforeReload === undefined \
+            && document.querySelector(\"[data-testid='tile-posabit']\") !== null;";
+        let deadline = Instant::now() + PATIENCE;
+        while within(self.client.execute(reloaded, vec![])).await? != serde_json::Value::Bool(true)
+        {
+            if Instant::now() > deadline {
+                bail!("the window did not reload after the mode changed");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         Ok(())
     }
 
@@ -346,6 +362,15 @@ pub async fn within<T>(
     Ok(tokio::time::timeout(PATIENCE, call)
         .await
         .context("WebDriver did not answer in time")??)
+}
+
+/// Whether a top-level window titled `title` is on the X screen.
+pub fn window_shown(title: &str) -> Result<bool> {
+    let tree = Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .context("xwininfo runs (x11-utils)")?;
+    Ok(String::from_utf8_lossy(&tree.stdout).contains(title))
 }
 
 /// The share of pixels that differ clearly from the most common colour: near 0 for a blank window.

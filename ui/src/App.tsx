@@ -9,17 +9,9 @@ import { SyncPage } from "./pages/SyncPage";
 import { NotificationBell } from "./components/NotificationBell";
 import { Toast } from "./components/Toast";
 import { CONSOLE_MODE_LABELS } from "./labels";
+import { NOTIFICATION_FIX, PAGES, type Page } from "./navigation";
 import { maskText, PresenterContext } from "./presenter";
 
-/** The pages reachable from the left navigation. */
-export type Page = "integrations" | "personas" | "sync" | "settings";
-
-const PAGES: { id: Page; label: string }[] = [
-  { id: "integrations", label: "Integrations" },
-  { id: "personas", label: "Personas" },
-  { id: "sync", label: "Sync" },
-  { id: "settings", label: "Settings" },
-];
 
 /**
  * The shell: left navigation, top bar with the page title and the mode's badge (sandbox or your
@@ -63,8 +55,10 @@ export function App() {
   const [events, setEvents] = useState(0);
 
   useEffect(() => {
-    const unlisten = api.onConsoleEvent(() => {
-      setEvents((n) => n + 1);
+    const unlisten = api.onConsoleEvent((event) => {
+      // A click on a desktop notification opens the page with its fix.
+      if (event.type === "notification_opened") setPage(NOTIFICATION_FIX[event.kind].page);
+      else setEvents((n) => n + 1);
     });
     return () => {
       void unlisten.then((stop) => { stop(); });

@@ -13,6 +13,7 @@ import type {
   ConsoleEvent,
   ConsoleMode,
   Credential,
+  DesktopPreferences,
   DryRun,
   ExportProgress,
   GreenbitsCredentialEdit,
@@ -81,6 +82,9 @@ export const api = {
   appStatus: () => call<AppStatus>("app_status"),
   chooseMode: (mode: ConsoleMode, real: RealPosInput | null) => call<AppStatus>("choose_mode", { mode, real }),
   realPosSettings: () => call<RealPosSettings>("real_pos_settings"),
+  desktopPreferences: () => call<DesktopPreferences>("desktop_preferences"),
+  saveDesktopPreferences: (preferences: DesktopPreferences) =>
+    call<DesktopPreferences>("save_desktop_preferences", { preferences }),
   apiTracking: () => call<ApiTracking>("api_tracking"),
   revealApiKey: () => call<string>("reveal_api_key"),
   presenterMode: () => call<boolean>("presenter_mode"),

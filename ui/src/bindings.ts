@@ -238,7 +238,11 @@ trigger: Trigger,
 /**
  * Whether any stream stopped with an error.
  */
-failed: boolean, };
+failed: boolean, } | { "type": "notification_opened", 
+/**
+ * What the notification was about.
+ */
+kind: NotificationKind, };
 
 export type SyncRunRow = { 
 /**
@@ -1065,6 +1069,17 @@ data_dir: string,
 sandbox_stores: Array<SandboxStore>, };
 
 export type ConsoleMode = "sandbox" | "real";
+
+export type DesktopPreferences = { 
+/**
+ * Closing the window keeps Canopy running in the tray, syncing on schedule (on unless
+ * turned off: syncs that stop with the window are the surprise).
+ */
+keep_running_in_tray: boolean, 
+/**
+ * Canopy starts when the user logs in (off unless turned on).
+ */
+start_at_login: boolean, };
 
 export type RealPosAddresses = { 
 /**

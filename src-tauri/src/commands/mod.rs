@@ -2,6 +2,7 @@
 //! `canopy-core` and returns its `{code, message, hint?}` error unchanged.
 
 pub mod app;
+pub mod desktop;
 pub mod integrations;
 pub mod mode;
 pub mod personas;

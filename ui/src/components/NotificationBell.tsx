@@ -1,17 +1,11 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { Notification } from "../bindings";
-import type { Page } from "../App";
+import { NOTIFICATION_FIX as FIX, type Page } from "../navigation";
 import { useMask } from "../presenter";
 
 /** How often the bell asks again anyway (a local query), for changes no event announced. */
 const POLL_MS = 15000;
-
-/** Where each kind of notification sends the user to fix it. */
-const FIX: Record<Notification["kind"], { page: Page; label: string }> = {
-  unmapped_store: { page: "settings", label: "Map it in Retail Stores" },
-  sync_failed: { page: "integrations", label: "Open the integration card" },
-};
 
 /**
  * The top bar's notifications bell: a count, and a panel with each notification and its fix.

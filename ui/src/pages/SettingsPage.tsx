@@ -3,6 +3,7 @@ import type { AppStatus } from "../bindings";
 import { ApiTracking } from "./ApiTracking";
 import { AuditLog } from "./AuditLog";
 import { DataSource } from "./DataSource";
+import { DesktopSettings } from "./DesktopSettings";
 import { LoyaltySettings } from "./LoyaltySettings";
 import { RetailStores } from "./RetailStores";
 
@@ -23,6 +24,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
       <LoyaltySettings onToast={onToast} />
       <AuditLog version={storesVersion} />
       <DataSource status={status} />
+      <DesktopSettings onToast={onToast} />
       <div className="card">
         <h2>Security</h2>
         <dl className="facts">

@@ -314,6 +314,7 @@ pub async fn service(data_dir: Option<PathBuf>) -> anyhow::Result<()> {
             ConsoleEvent::SyncFinished { integration, failed, .. } => {
                 println!("{} sync finished{}", integration.label(), if failed { " with errors" } else { "" });
             }
+            ConsoleEvent::NotificationOpened { .. } => {}
         }) => Ok(()),
         stopped = tokio::signal::ctrl_c() => Ok(stopped?),
     }

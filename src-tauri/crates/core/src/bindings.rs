@@ -7,6 +7,7 @@ use ts_rs::{Config, TS};
 
 use crate::base::error::{Error, ErrorCode};
 use crate::base::pos_kind::Integration;
+use crate::config::desktop::DesktopPreferences;
 use crate::config::integration_settings::{IntegrationSettings, Setting};
 use crate::config::loyalty::{Expiration, LoyaltySettings};
 use crate::consent::sms::opt_in::{SmsRun, SmsStatus};
@@ -99,6 +100,7 @@ pub fn typescript() -> String {
         SandboxStore::decl(&cfg),
         AppStatus::decl(&cfg),
         ConsoleMode::decl(&cfg),
+        DesktopPreferences::decl(&cfg),
         RealPosAddresses::decl(&cfg),
         RealPosSettings::decl(&cfg),
         RealPosInput::decl(&cfg),

@@ -128,6 +128,30 @@ async fn jobs_run_when_their_stored_last_run_is_an_interval_old_even_across_a_re
         .expect("due")
         .contains(&Job::PointsExpiry));
 
+    // Paused syncs (the tray's Pause syncing) skip their turn; the other jobs keep theirs.
+    let paused = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let pausable =
+        Scheduler::new(world.console.clone(), clock.clone()).with_syncs_paused_by(paused.clone());
+    clock.advance(Duration::hours(2));
+    let while_paused = pausable.due(clock.now()).await.expect("due");
+    assert!(
+        !while_paused.contains(&Job::Sync) && while_paused.contains(&Job::SmsOptIns),
+        "{while_paused:?}"
+    );
+    let before_pause = scheduled_runs(&world.db);
+    assert!(pausable.tick().await.is_empty());
+    assert_eq!(
+        scheduled_runs(&world.db),
+        before_pause,
+        "no sync while paused"
+    );
+    paused.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(pausable
+        .due(clock.now())
+        .await
+        .expect("due")
+        .contains(&Job::Sync));
+
     // Off means off.
     world.console.set_sync_interval(0).await.expect("off");
     clock.advance(Duration::days(1));

@@ -142,7 +142,7 @@ async fn use_last_backup_makes_no_pos_call_until_it_is_turned_off() {
         .expect_err("frozen");
     assert!(refused.message.contains("frozen"), "{}", refused.message);
     assert!(
-        console.scheduled_sync().await.is_empty(),
+        console.sync_connected(Trigger::Schedule).await.is_empty(),
         "the schedule skips a frozen integration"
     );
     assert_eq!(requests(&world).await, 0, "no POS call while frozen");

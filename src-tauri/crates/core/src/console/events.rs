@@ -5,6 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::base::pos_kind::Integration;
+use crate::integrations::notifications::NotificationKind;
 use crate::sources::sync::Trigger;
 
 /// Something that happened in the background, sent to the UI as the `console-event` event.
@@ -19,5 +20,10 @@ pub enum ConsoleEvent {
         trigger: Trigger,
         /// Whether any stream stopped with an error.
         failed: bool,
+    },
+    /// The user clicked a desktop notification: the UI opens the page with its fix.
+    NotificationOpened {
+        /// What the notification was about.
+        kind: NotificationKind,
     },
 }

@@ -486,9 +486,12 @@ impl Console {
         Ok(self.syncs.cancel(ids.as_deref()))
     }
 
-    /// Runs the scheduled sync of every connected integration; returns what each did. An
+    /// Syncs every connected integration, started by `trigger`; returns what each did. An
     /// integration that is not connected or is frozen ("Use last backup") is skipped.
-    pub async fn scheduled_sync(&self) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
+    pub async fn sync_connected(
+        &self,
+        trigger: Trigger,
+    ) -> Vec<(Integration, Result<Vec<SyncSummary>>)> {
         let mut results = Vec::new();
         for &integration in Integration::ALL {
             let connected = self
@@ -502,7 +505,7 @@ impl Console {
             if connected && !frozen {
                 results.push((
                     integration,
-                    self.sync(integration, None, Trigger::Schedule, None).await,
+                    self.sync(integration, None, trigger, None).await,
                 ));
             }
         }

@@ -4,6 +4,7 @@
 //! the database, so a job that fell due while Canopy was closed runs soon after it starts — not
 //! an interval of uptime later.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -58,12 +59,24 @@ impl Job {
 pub struct Scheduler {
     console: Console,
     clock: Arc<dyn Clock>,
+    syncs_paused: Arc<AtomicBool>,
 }
 
 impl Scheduler {
     /// A schedule for `console` reading the time from `clock`.
     pub fn new(console: Console, clock: Arc<dyn Clock>) -> Self {
-        Scheduler { console, clock }
+        Scheduler {
+            console,
+            clock,
+            syncs_paused: Arc::default(),
+        }
+    }
+
+    /// The same schedule, skipping its syncs while `paused` is set (the tray's *Pause syncing*);
+    /// SMS opt-ins and points expiry keep their turns.
+    pub fn with_syncs_paused_by(mut self, paused: Arc<AtomicBool>) -> Self {
+        self.syncs_paused = paused;
+        self
     }
 
     /// When `job` last started on schedule.
@@ -85,6 +98,9 @@ impl Scheduler {
         let mut due = Vec::new();
         for job in Job::ALL {
             if job == Job::SmsOptIns && !self.console.sms_gateway_configured() {
+                continue;
+            }
+            if job == Job::Sync && self.syncs_paused.load(Ordering::SeqCst) {
                 continue;
             }
             let Some(every) = job.every(interval) else {
@@ -136,7 +152,7 @@ impl Scheduler {
         match job {
             Job::Sync => self
                 .console
-                .scheduled_sync()
+                .sync_connected(Trigger::Schedule)
                 .await
                 .into_iter()
                 .map(|(integration, result)| sync_finished(integration, &result))

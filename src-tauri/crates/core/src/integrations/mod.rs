@@ -5,6 +5,7 @@
 pub mod connect_state;
 pub mod connection_check;
 pub mod credentials;
+pub mod desktop_notices;
 pub mod greenbits_credentials;
 pub mod notifications;
 pub mod posabit_credentials;

@@ -1,0 +1,134 @@
+//! Desktop notifications through a real notification server — dunst, on the test's screen and
+//! D-Bus session: a sync that leaves a store unmapped shows one, and clicking it opens the window
+//! on the page with the fix.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use canopy_e2e::{within, Session};
+use serde_json::json;
+
+/// The notification server, stopped with the test.
+struct Dunst(Child);
+
+impl Drop for Dunst {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What dunst has shown so far (its history, as JSON text).
+fn history() -> Result<String> {
+    let output = Command::new("dunstctl")
+        .arg("history")
+        .output()
+        .context("dunstctl runs (dunst)")?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// How many notifications dunst shows now.
+fn displayed() -> Result<u32> {
+    let output = Command::new("dunstctl")
+        .args(["count", "displayed"])
+        .output()
+        .context("dunstctl runs (dunst)")?;
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_that_unmaps_a_store_notifies_the_desktop_and_the_click_opens_the_fix() -> Result<()>
+{
+    let dunst = Dunst(
+        Command::new("dunst")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("dunst starts (.ci/setup installs it)")?,
+    );
+    let session = Session::start().await?;
+    let outcome = tokio::time::timeout(Duration::from_secs(240), journey(&session))
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the journey took longer than four minutes")));
+    session.stop().await?;
+    drop(dunst);
+    outcome
+}
+
+async fn journey(session: &Session) -> Result<()> {
+    session.choose_sandbox().await?;
+    let venue = canopy_sandbox::SandboxConfig::default().venues.remove(0);
+    for (command, args) in [
+        (
+            "add_sandbox_credential",
+            json!({"venueId": venue.id, "storeName": "Capitol Hill"}),
+        ),
+        (
+            "set_age_gate",
+            json!({"integration": "posabit", "attested": true}),
+        ),
+        ("connect_integration", json!({"integration": "posabit"})),
+    ] {
+        let answer = session.invoke(command, args).await?;
+        if answer.contains("\"code\"") {
+            bail!("{command}: {answer}");
+        }
+    }
+    // The page read the card before these calls (the UI caches per page): open it afresh.
+    session.click_button("Sync").await?;
+    session.click_button("Integrations").await?;
+    within(
+        session
+            .element("[data-testid='tile-posabit']")
+            .await?
+            .click(),
+    )
+    .await?;
+    session.click_button("Sync now").await?;
+    session.text_appears("records received:").await?;
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while displayed()? == 0 {
+        if Instant::now() > deadline {
+            bail!("no desktop notification; dunst's history: {}", history()?);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    session.screenshot("desktop-notification").await?;
+
+    // The click: dunst invokes the notification's default action.
+    let clicked = Command::new("dunstctl").args(["action", "0"]).status()?;
+    if !clicked.success() {
+        bail!("dunstctl action failed");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let current = within(
+            session
+                .element(".nav-item[aria-current='page']")
+                .await?
+                .text(),
+        )
+        .await?;
+        if current == "Settings" {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the click left the window on {current:?}, not on Settings (Retail Stores)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    session.text_appears("Retail Stores").await?;
+
+    // What it said: the store, and where to map it.
+    Command::new("dunstctl").arg("close-all").status()?;
+    let said = history()?;
+    if !said.contains("Unmapped store: “Capitol Hill”") || !said.contains("Retail Stores") {
+        bail!("the notification said: {said}");
+    }
+    Ok(())
+}
