@@ -81,7 +81,7 @@ export function RealPosForm({ saved, submitLabel, onSubmit, onCancel }: Props) {
       {error && <ErrorNotice error={error} />}
       <div className="form-actions">
         {onCancel && (
-          <button type="button" onClick={onCancel}>
+          <button type="button" className="secondary" onClick={onCancel}>
             Cancel
           </button>
         )}

@@ -41,16 +41,16 @@ export function DataSource({ status }: { status: AppStatus }) {
       ) : (
         <div className="form-actions">
           {real ? (
-            <button type="button" onClick={() => { setConfirmSandbox(true); }}>
+            <button type="button" className="secondary" onClick={() => { setConfirmSandbox(true); }}>
               Switch to the sandbox
             </button>
           ) : (
-            <button type="button" onClick={edit}>
+            <button type="button" className="secondary" onClick={edit}>
               Connect my POS…
             </button>
           )}
           {real && (
-            <button type="button" onClick={edit}>
+            <button type="button" className="secondary" onClick={edit}>
               Edit POS addresses and tokens
             </button>
           )}
