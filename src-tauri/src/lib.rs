@@ -71,6 +71,8 @@ pub fn run() {
             commands::mode::choose_mode,
             commands::desktop::desktop_preferences,
             commands::desktop::save_desktop_preferences,
+            commands::support::support_bundle_contents,
+            commands::support::save_support_bundle,
             commands::mode::real_pos_settings,
             commands::app::list_notifications,
             commands::app::api_tracking,

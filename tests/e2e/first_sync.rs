@@ -289,7 +289,49 @@ async fn journey(session: &Session) -> Result<()> {
         api_key,
     ];
     secrets.push(manager.email.clone());
+    support_bundle(session, &secrets).await?;
     presenter_mode(session, &secrets).await
+}
+
+/// Settings → Support: the bundle lists its files before saving, and the saved zip holds no
+/// secret and no persona's phone, e-mail or birth date.
+async fn support_bundle(session: &Session, secrets: &[String]) -> Result<()> {
+    session.click_button("Settings").await?;
+    session.click_button("Create support bundle").await?;
+    session.text_appears("rejected_records.json").await?;
+    session.scroll_to(".bundle-files").await?;
+    session.screenshot("23-support-bundle").await?;
+    let folder = tempfile::tempdir()?;
+    let path = folder.path().join("support.zip");
+    let answer = session
+        .invoke("save_support_bundle", json!({ "path": path }))
+        .await?;
+    anyhow::ensure!(
+        answer.contains("pos_shapes.json"),
+        "saving answered {answer}"
+    );
+    let first: serde_json::Value = serde_json::from_str(
+        &session
+            .invoke("list_personas", json!({"query": {"offset": 0, "limit": 1}}))
+            .await?,
+    )?;
+    let persona_id = first["rows"][0]["id"].as_i64().unwrap_or_default();
+    let values = unmasked_values(session, persona_id, secrets).await?;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path)?)?;
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text)?;
+        for value in &values {
+            anyhow::ensure!(
+                !text.contains(value.as_str()),
+                "the support bundle's {:?} holds {value}",
+                file.name()
+            );
+        }
+    }
+    session.click_button("Cancel").await?;
+    Ok(())
 }
 
 /// Everything that must not show while presenting: each persona's phone (as stored, as the UI

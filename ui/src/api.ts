@@ -8,6 +8,7 @@ import type {
   AppError,
   AppStatus,
   AuditEntry,
+  BundleEntry,
   ConnectionCheck,
   ConsentWording,
   ConsoleEvent,
@@ -83,6 +84,9 @@ export const api = {
   chooseMode: (mode: ConsoleMode, real: RealPosInput | null) => call<AppStatus>("choose_mode", { mode, real }),
   realPosSettings: () => call<RealPosSettings>("real_pos_settings"),
   desktopPreferences: () => call<DesktopPreferences>("desktop_preferences"),
+  supportBundleContents: () => call<BundleEntry[]>("support_bundle_contents"),
+  saveSupportBundle: (path: string) => call<BundleEntry[]>("save_support_bundle", { path }),
+  pickBundlePath: (defaultPath: string) => save({ defaultPath, filters: [{ name: "Zip", extensions: ["zip"] }] }),
   saveDesktopPreferences: (preferences: DesktopPreferences) =>
     call<DesktopPreferences>("save_desktop_preferences", { preferences }),
   apiTracking: () => call<ApiTracking>("api_tracking"),

@@ -1081,6 +1081,20 @@ keep_running_in_tray: boolean,
  */
 start_at_login: boolean, };
 
+export type BundleEntry = { 
+/**
+ * Its name in the zip.
+ */
+name: string, 
+/**
+ * What it holds, in a sentence.
+ */
+what: string, 
+/**
+ * Its size.
+ */
+bytes: number, };
+
 export type RealPosAddresses = { 
 /**
  * POSaBIT's API.

@@ -7,4 +7,5 @@ pub mod integrations;
 pub mod mode;
 pub mod personas;
 pub mod stores;
+pub mod support;
 pub mod sync;

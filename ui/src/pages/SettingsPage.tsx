@@ -4,6 +4,7 @@ import { ApiTracking } from "./ApiTracking";
 import { AuditLog } from "./AuditLog";
 import { DataSource } from "./DataSource";
 import { DesktopSettings } from "./DesktopSettings";
+import { SupportBundle } from "./SupportBundle";
 import { LoyaltySettings } from "./LoyaltySettings";
 import { RetailStores } from "./RetailStores";
 
@@ -25,6 +26,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
       <AuditLog version={storesVersion} />
       <DataSource status={status} />
       <DesktopSettings onToast={onToast} />
+      <SupportBundle onToast={onToast} />
       <div className="card">
         <h2>Security</h2>
         <dl className="facts">

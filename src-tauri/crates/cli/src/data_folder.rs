@@ -1,5 +1,6 @@
 //! The commands that work on a user's data folder, with the same console the app opens: `sync`,
-//! `status`, `export personas`, `service` (the app's schedule without a window) and `mode`.
+//! `status`, `export personas`, `service` (the app's schedule without a window), `mode` and
+//! `support-bundle`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use canopy_core::personas::query::{PersonaQuery, PersonaSource};
 use canopy_core::pos::streams::Stream;
 use canopy_core::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
 use canopy_core::storage::keychain::{KeychainStore, SecretStore};
+use canopy_core::support::bundle::About;
 use canopy_core::{Error, Secret};
 use canopy_sandbox::{RunningSandbox, SandboxConfig};
 
@@ -73,6 +75,33 @@ pub async fn open(data_dir: Option<PathBuf>) -> anyhow::Result<Opened> {
         console,
         _sandbox: sandbox,
     })
+}
+
+/// `canopy-cli support-bundle`: the support bundle of the data folder (its logs in `logs/`).
+pub async fn support_bundle(data_dir: Option<PathBuf>, out: &Path) -> anyhow::Result<()> {
+    let data_dir = folder(data_dir)?;
+    let mode = current_choice(&data_dir)
+        .map_err(said)?
+        .map_or_else(|| "none".to_string(), |choice| choice.mode.to_string());
+    let opened = open(Some(data_dir.clone())).await?;
+    let about = About {
+        app_version: env!("CARGO_PKG_VERSION").to_string(),
+        mode,
+    };
+    let bundle = opened
+        .console
+        .support_bundle(about, Some(data_dir.join("logs")))
+        .await
+        .map_err(said)?;
+    bundle.save(out).map_err(said)?;
+    for entry in bundle.entries() {
+        println!(
+            "{:<24} {:>9} bytes  {}",
+            entry.name, entry.bytes, entry.what
+        );
+    }
+    println!("Wrote the support bundle to {}", out.display());
+    Ok(())
 }
 
 /// Real-mode addresses given on the command line; each one left out stays as kept.

@@ -62,6 +62,15 @@ enum Command {
         #[command(flatten)]
         folder: Folder,
     },
+    /// Save a support bundle: settings, credentials without secrets, recent runs, rejected
+    /// records, the last log lines, POS answer shapes — no secret, no shopper's data.
+    SupportBundle {
+        #[command(flatten)]
+        folder: Folder,
+        /// The zip file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Show the data folder's mode, or choose it: the built-in sandbox or the real POS.
     Mode {
         #[command(flatten)]
@@ -371,6 +380,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Sandbox(Sandbox::Serve(args)) => serve_sandbox(args).await,
         Command::Bench(Bench::Sync { customers, sales }) => bench::sync(customers, sales).await,
         Command::Bench(Bench::Personas { personas, db }) => bench_personas::personas(personas, db),
+        Command::SupportBundle { folder, out } => {
+            data_folder::support_bundle(folder.data_dir, &out).await
+        }
         Command::Mode {
             folder,
             mode,

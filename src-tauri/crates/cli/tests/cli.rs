@@ -43,6 +43,7 @@ fn every_command_has_help_and_unknown_words_are_refused_with_the_usage() {
         &["export", "personas", "--help"],
         &["service", "--help"],
         &["mode", "--help"],
+        &["support-bundle", "--help"],
         &["sandbox", "serve", "--help"],
         &["bench", "sync", "--help"],
         &["bench", "personas", "--help"],
@@ -211,6 +212,22 @@ async fn sync_status_export_and_service_work_on_a_data_folder_and_a_held_sync_is
         csv.starts_with("id,first_name") && csv.lines().count() > 100,
         "{} lines",
         csv.lines().count()
+    );
+
+    let zip = dir.path().join("support.zip");
+    let bundled = cli(&[
+        "support-bundle",
+        "--data-dir",
+        folder,
+        "--out",
+        zip.to_str().expect("path"),
+    ]);
+    assert!(bundled.status.success(), "{}", text(&bundled.stderr));
+    assert!(
+        text(&bundled.stdout).contains("rejected_records.json")
+            && std::fs::metadata(&zip).is_ok_and(|m| m.len() > 500),
+        "{}",
+        text(&bundled.stdout)
     );
 
     // The app holds this credential's sync: the command line is told it is busy.

@@ -41,6 +41,7 @@ use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
 use crate::stores::api_tracking::{ApiTracking, StoreNumber};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
+use crate::support::bundle::BundleEntry;
 
 /// The whole `ui/src/bindings.ts` file.
 pub fn typescript() -> String {
@@ -101,6 +102,7 @@ pub fn typescript() -> String {
         AppStatus::decl(&cfg),
         ConsoleMode::decl(&cfg),
         DesktopPreferences::decl(&cfg),
+        BundleEntry::decl(&cfg),
         RealPosAddresses::decl(&cfg),
         RealPosSettings::decl(&cfg),
         RealPosInput::decl(&cfg),

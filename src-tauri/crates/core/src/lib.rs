@@ -4,7 +4,7 @@
 //!
 //! The folders are layers; each imports only the ones listed before it:
 //! `base` → `storage` → `pos` → `config` → `consent` → `personas` → `integrations` → `stores` →
-//! `loyalty` → `sources` → `console`. `bindings` (the UI's TypeScript types) sees them all.
+//! `loyalty` → `sources` → `support` → `console`. `bindings` (the UI's TypeScript types) sees them all.
 
 pub mod base;
 pub mod bindings;
@@ -18,6 +18,7 @@ pub mod pos;
 pub mod sources;
 pub mod storage;
 pub mod stores;
+pub mod support;
 
 pub use base::error::{Error, ErrorCode, Result};
 pub use base::pos_kind::Integration;

@@ -567,6 +567,18 @@ impl Console {
         self.blocking(move |db| detail::split(db, record_id)).await
     }
 
+    /// Gathers a support bundle from the database and the newest log in `log_dir`.
+    pub async fn support_bundle(
+        &self,
+        about: crate::support::bundle::About,
+        log_dir: Option<std::path::PathBuf>,
+    ) -> Result<crate::support::bundle::Bundle> {
+        self.blocking(move |db| {
+            crate::support::bundle::Bundle::gather(db, &about, log_dir.as_deref())
+        })
+        .await
+    }
+
     /// Settings → Loyalty.
     pub async fn loyalty_settings(&self) -> Result<crate::config::loyalty::LoyaltySettings> {
         self.blocking(crate::config::loyalty::settings).await
