@@ -106,6 +106,7 @@ pub fn run() {
             commands::integrations::integration_settings,
             commands::integrations::change_setting,
             commands::integrations::audit_log,
+            commands::integrations::export_audit_log,
             commands::integrations::dry_run_setting,
             commands::integrations::sms_only_members,
             commands::integrations::sms_status,

@@ -756,8 +756,21 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
 /// The Settings page's audit log, scrolled into view, as text.
 async fn audit_log_text(session: &Session) -> Result<String> {
     session.element("[data-testid='audit-log']").await?;
+    session.select_option("audit_area", "Card setting").await?;
     session.scroll_to("[data-testid='audit-log']").await?;
-    within(session.element("[data-testid='audit-log']").await?.text()).await
+    // The filter applies when its query answers: the age gate's entry (ticked earlier) goes.
+    let deadline = std::time::Instant::now() + canopy_e2e::PATIENCE;
+    loop {
+        let text = within(session.element("[data-testid='audit-log']").await?.text()).await?;
+        if !text.contains("Age gate") {
+            return Ok(text);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the area filter never applied: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Opens an integration card from the Integrations page.

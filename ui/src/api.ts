@@ -7,6 +7,7 @@ import type {
   ApiTracking,
   AppError,
   AppStatus,
+  AuditArea,
   AuditEntry,
   BundleEntry,
   ConnectionCheck,
@@ -162,7 +163,9 @@ export const api = {
   integrationSettings: (integration: Integration) => call<IntegrationSettings>("integration_settings", { integration }),
   changeSetting: (integration: Integration, change: SettingChange) =>
     call<IntegrationSettings>("change_setting", { integration, change }),
-  auditLog: (integration: Integration | null) => call<AuditEntry[]>("audit_log", { integration }),
+  auditLog: (integration: Integration | null, area: AuditArea | null) =>
+    call<AuditEntry[]>("audit_log", { integration, area }),
+  exportAuditLog: (path: string) => call<number>("export_audit_log", { path }),
   dryRunSetting: (integration: Integration, setting: Setting, date: string) =>
     call<DryRun>("dry_run_setting", { integration, setting, date }),
   smsOnlyMembers: (integration: Integration) => call<number>("sms_only_members", { integration }),

@@ -859,13 +859,17 @@ export type AuditEntry = {
  */
 id: number, 
 /**
- * The integration.
+ * The area.
  */
-integration: string, 
+area: AuditArea, 
 /**
- * The setting's name.
+ * The integration, where there is one.
  */
-setting: string, 
+integration: Integration | null, 
+/**
+ * What changed.
+ */
+subject: string, 
 /**
  * Before.
  */
@@ -883,7 +887,7 @@ changed_at: string,
  */
 os_user: string, 
 /**
- * Whether the warning was acknowledged.
+ * Whether a warning was acknowledged.
  */
 warning_acknowledged: boolean, };
 
@@ -1094,6 +1098,8 @@ what: string,
  * Its size.
  */
 bytes: number, };
+
+export type AuditArea = "card_setting" | "credential" | "connection" | "age_gate" | "retail_store" | "store_mapping" | "loyalty_settings";
 
 export type RealPosAddresses = { 
 /**

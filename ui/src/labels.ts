@@ -2,6 +2,7 @@
 // variant added in Rust fails the type-check here until it has its words.
 
 import type {
+  AuditArea,
   ConsentChannel,
   ConsentEventKind,
   ConsentSource,
@@ -118,3 +119,14 @@ export function isMember<T extends string>(labels: Record<T, string>, value: str
 export function membersOf<T extends string>(labels: Record<T, string>): T[] {
   return Object.keys(labels).filter((key): key is T => isMember(labels, key));
 }
+
+/** The audit log's areas. */
+export const AUDIT_AREA_LABELS: Record<AuditArea, string> = {
+  card_setting: "Card setting",
+  credential: "Credential",
+  connection: "Connect / Disconnect",
+  age_gate: "Age gate",
+  retail_store: "Retail store",
+  store_mapping: "Store mapping",
+  loyalty_settings: "Loyalty settings",
+};

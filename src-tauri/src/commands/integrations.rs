@@ -11,9 +11,10 @@ use canopy_core::integrations::greenbits_credentials::{
     GreenbitsLogin, GreenbitsLoginInput, NewGreenbitsCredential,
 };
 use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
-use canopy_core::integrations::setting_changes::{AuditEntry, SettingChange};
+use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::loyalty::date_setting_reach::DryRun;
 use canopy_core::pos::LocationChoice;
+use canopy_core::storage::audit_log::{AuditArea, AuditEntry};
 use canopy_core::{Error, Secret};
 use tauri::State;
 
@@ -208,13 +209,24 @@ pub async fn change_setting(
     state.console()?.change_setting(integration, change).await
 }
 
-/// The settings audit log, newest first (read-only: nothing edits it).
+/// The audit log, newest first, of one integration and one area when given (read-only: nothing
+/// edits it).
 #[tauri::command]
 pub async fn audit_log(
     state: State<'_, AppState>,
     integration: Option<Integration>,
+    area: Option<AuditArea>,
 ) -> Result<Vec<AuditEntry>, Error> {
-    state.console()?.audit_log(integration).await
+    state.console()?.audit_log(integration, area).await
+}
+
+/// Writes the whole audit log as CSV at `path`; answers how many entries.
+#[tauri::command]
+pub async fn export_audit_log(
+    state: State<'_, AppState>,
+    path: std::path::PathBuf,
+) -> Result<usize, Error> {
+    state.console()?.export_audit_log(path).await
 }
 
 /// Who a date setting would reach if saved with `date`, per store (the dry run before saving).

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
-import { api } from "../api";
-import type { AppError, AuditEntry, Integration } from "../bindings";
+import { api, toAppError } from "../api";
+import type { AppError, AuditArea, AuditEntry, Integration } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
+import { AUDIT_AREA_LABELS, isMember, membersOf, POS_NAMES } from "../labels";
 
 const SETTING_LABELS: Record<string, string> = {
   sync_personas: "Sync Personas / Sync Contacts",
@@ -15,43 +16,90 @@ const SETTING_LABELS: Record<string, string> = {
   mirror_points: "Mirror integration loyalty point values?",
 };
 
-/** Settings → Audit log: every change of an integration setting; read-only. */
-export function AuditLog({ version }: { version: number }) {
+/**
+ * Settings → Audit log: every change that touches data or consent — card settings, credentials,
+ * Connect and Disconnect, the age gate, retail stores and mappings, loyalty settings. Filtered by
+ * integration and area, exported to CSV; read-only.
+ */
+export function AuditLog({ version, onToast }: { version: number; onToast: (message: string) => void }) {
   const [integration, setIntegration] = useState<Integration | "">("");
+  const [area, setArea] = useState<AuditArea | "">("");
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {
-    api.auditLog(integration === "" ? null : integration).then(setEntries, (caught: unknown) => { setError(caught as AppError); });
-  }, [integration, version]);
+    api.auditLog(integration === "" ? null : integration, area === "" ? null : area).then(setEntries, (caught: unknown) => {
+      setError(toAppError(caught));
+    });
+  }, [integration, area, version]);
+  const exportCsv = async () => {
+    const path = await api.pickSavePath("canopy-audit-log.csv");
+    if (!path) return;
+    const written = await api.exportAuditLog(path);
+    onToast(`Wrote ${String(written)} audit entries to ${path}.`);
+  };
   return (
     <div className="card" aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
-      <p className="muted">Every change of an integration card&apos;s additional settings: who, when, and whether the warning was acknowledged. Nothing here can be edited.</p>
+      <p className="muted">
+        Every change that touches data or consent: who, when, what it was and what it became, and whether a warning was
+        acknowledged. Nothing here can be edited.
+      </p>
       <div className="filters">
         <label>
           Integration
-          <select value={integration} onChange={(e) => { setIntegration(e.target.value as Integration | ""); }}>
+          <select
+            name="audit_integration"
+            value={integration}
+            onChange={(e) => {
+              const value = e.target.value;
+              setIntegration(isMember(POS_NAMES, value) ? value : "");
+            }}
+          >
             <option value="">All</option>
-            <option value="posabit">POSaBIT</option>
-            <option value="greenbits">Greenbits</option>
+            {membersOf(POS_NAMES).map((pos) => (
+              <option key={pos} value={pos}>{POS_NAMES[pos]}</option>
+            ))}
           </select>
         </label>
+        <label>
+          Area
+          <select
+            name="audit_area"
+            value={area}
+            onChange={(e) => {
+              const value = e.target.value;
+              setArea(isMember(AUDIT_AREA_LABELS, value) ? value : "");
+            }}
+          >
+            <option value="">All</option>
+            {membersOf(AUDIT_AREA_LABELS).map((a) => (
+              <option key={a} value={a}>{AUDIT_AREA_LABELS[a]}</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="secondary" onClick={() => { exportCsv().catch((e: unknown) => { setError(toAppError(e)); }); }}>
+          Export CSV…
+        </button>
       </div>
       {error && <ErrorNotice error={error} />}
-      {entries && entries.length === 0 && <p className="empty">No setting has been changed yet.</p>}
+      {entries && entries.length === 0 && <p className="empty">Nothing has been changed yet.</p>}
       {entries && entries.length > 0 && (
         <div className="table-scroll">
           <table className="table table-compact" data-testid="audit-log">
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Integration</th><th scope="col">Setting</th><th scope="col">Change</th><th scope="col">User</th><th scope="col">Warning acknowledged</th></tr>
+              <tr>
+                <th scope="col">When</th><th scope="col">Area</th><th scope="col">Integration</th><th scope="col">What</th>
+                <th scope="col">Change</th><th scope="col">User</th><th scope="col">Warning acknowledged</th>
+              </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
                   <td className="nowrap">{formatDateTime(e.changed_at)}</td>
-                  <td>{e.integration === "posabit" ? "POSaBIT" : "Greenbits"}</td>
-                  <td>{SETTING_LABELS[e.setting] ?? e.setting}</td>
-                  <td className="nowrap">{e.old_value} → {e.new_value}</td>
+                  <td>{AUDIT_AREA_LABELS[e.area]}</td>
+                  <td>{e.integration ? POS_NAMES[e.integration] : "—"}</td>
+                  <td>{SETTING_LABELS[e.subject] ?? e.subject}</td>
+                  <td>{e.old_value === "" ? e.new_value : `${e.old_value} → ${e.new_value}`}</td>
                   <td>{e.os_user}</td>
                   <td>{e.warning_acknowledged ? "Yes" : "—"}</td>
                 </tr>

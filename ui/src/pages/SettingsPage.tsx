@@ -23,7 +23,7 @@ export function SettingsPage({ status, onToast }: { status: AppStatus | null; on
       />
       <ApiTracking storesVersion={storesVersion} />
       <LoyaltySettings onToast={onToast} />
-      <AuditLog version={storesVersion} />
+      <AuditLog version={storesVersion} onToast={onToast} />
       <DataSource status={status} />
       <DesktopSettings onToast={onToast} />
       <SupportBundle onToast={onToast} />

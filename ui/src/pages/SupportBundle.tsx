@@ -39,9 +39,11 @@ export function SupportBundle({ onToast }: { onToast: (message: string) => void 
         or birth date.
       </p>
       {!entries && (
-        <button type="button" className="secondary" onClick={preview}>
-          Create support bundle
-        </button>
+        <div className="form-actions">
+          <button type="button" className="secondary" onClick={preview}>
+            Create support bundle
+          </button>
+        </div>
       )}
       {entries && (
         <>

@@ -24,7 +24,7 @@ use crate::integrations::greenbits_credentials::{
 };
 use crate::integrations::notifications::{Notification, NotificationKind};
 use crate::integrations::posabit_credentials::NewPosabitCredential;
-use crate::integrations::setting_changes::{AuditEntry, SettingChange};
+use crate::integrations::setting_changes::SettingChange;
 use crate::loyalty::date_setting_reach::{DryRun, StoreReach};
 use crate::loyalty::ledger::LedgerKind;
 use crate::personas::detail::{
@@ -39,6 +39,7 @@ use crate::sources::import::{ImportProgress, ImportSummary, LineError};
 use crate::sources::signups::{ConsentWording, SignupInput};
 use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
 use crate::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
+use crate::storage::audit_log::{AuditArea, AuditEntry};
 use crate::stores::api_tracking::{ApiTracking, StoreNumber};
 use crate::stores::{MappableKey, RetailStore, StoreInput};
 use crate::support::bundle::BundleEntry;
@@ -103,6 +104,7 @@ pub fn typescript() -> String {
         ConsoleMode::decl(&cfg),
         DesktopPreferences::decl(&cfg),
         BundleEntry::decl(&cfg),
+        AuditArea::decl(&cfg),
         RealPosAddresses::decl(&cfg),
         RealPosSettings::decl(&cfg),
         RealPosInput::decl(&cfg),

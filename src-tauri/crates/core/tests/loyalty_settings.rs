@@ -13,6 +13,7 @@ use canopy_core::config::integration_settings::{IntegrationSettings, Setting};
 use canopy_core::config::loyalty::{Expiration, LoyaltySettings};
 use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::sources::sync::Trigger;
+use canopy_core::storage::audit_log::AuditArea;
 use canopy_core::Error;
 use chrono::{Duration, Utc};
 use support::{memory_world, World};
@@ -212,7 +213,7 @@ async fn a_date_setting_needs_a_valid_date_and_the_audit_log_keeps_old_and_new_d
     .expect("moved");
     let log = world
         .console
-        .audit_log(Some(Integration::Posabit))
+        .audit_log(Some(Integration::Posabit), Some(AuditArea::CardSetting))
         .await
         .expect("log");
     let changes: Vec<(&str, &str)> = log

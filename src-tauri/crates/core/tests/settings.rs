@@ -10,6 +10,7 @@ use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::pos::streams::Stream;
 use canopy_core::sources::sync::Trigger;
+use canopy_core::storage::audit_log::AuditArea;
 use canopy_core::{ErrorCode, Secret};
 use serde_json::json;
 use support::{memory_world, World};
@@ -49,7 +50,11 @@ async fn a_guarded_setting_needs_its_warning_acknowledged_and_every_change_is_au
         .expect_err("needs the acknowledgement");
     assert_eq!(refused.code, ErrorCode::Validation);
     assert!(
-        console.audit_log(None).await.expect("log").is_empty(),
+        console
+            .audit_log(None, Some(AuditArea::CardSetting))
+            .await
+            .expect("log")
+            .is_empty(),
         "a refused change is not logged"
     );
     let wrong_pos = console
@@ -84,7 +89,7 @@ async fn a_guarded_setting_needs_its_warning_acknowledged_and_every_change_is_au
         .await
         .expect("unguarded");
     let log = console
-        .audit_log(Some(Integration::Posabit))
+        .audit_log(Some(Integration::Posabit), Some(AuditArea::CardSetting))
         .await
         .expect("log");
     assert_eq!(
@@ -94,7 +99,7 @@ async fn a_guarded_setting_needs_its_warning_acknowledged_and_every_change_is_au
     );
     assert_eq!(
         (
-            log[1].setting.as_str(),
+            log[1].subject.as_str(),
             log[1].old_value.as_str(),
             log[1].new_value.as_str(),
             log[1].warning_acknowledged
@@ -103,7 +108,7 @@ async fn a_guarded_setting_needs_its_warning_acknowledged_and_every_change_is_au
     );
     assert!(!log[1].os_user.is_empty());
     assert!(console
-        .audit_log(Some(Integration::Greenbits))
+        .audit_log(Some(Integration::Greenbits), Some(AuditArea::CardSetting))
         .await
         .expect("log")
         .is_empty());

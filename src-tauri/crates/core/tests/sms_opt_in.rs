@@ -16,6 +16,7 @@ use canopy_core::consent::{ConsentChannel, ConsentEventKind, ConsentSource};
 use canopy_core::integrations::setting_changes::SettingChange;
 use canopy_core::sources::signups::SignupInput;
 use canopy_core::sources::sync::Trigger;
+use canopy_core::storage::audit_log::AuditArea;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use support::World;
@@ -353,12 +354,12 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
     assert_eq!(consent_of(&world, &only_sms), "opted_in", "consent stays");
     let entry = &world
         .console
-        .audit_log(Some(Integration::Posabit))
+        .audit_log(Some(Integration::Posabit), Some(AuditArea::CardSetting))
         .await
         .expect("log")[0];
     assert_eq!(
         (
-            entry.setting.as_str(),
+            entry.subject.as_str(),
             entry.old_value.as_str(),
             entry.new_value.as_str(),
             entry.warning_acknowledged

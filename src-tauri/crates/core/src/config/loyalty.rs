@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::storage::app_settings;
+use crate::storage::audit_log::{self, AuditArea, AuditChange};
 use crate::storage::db::Database;
 
 /// The `app_settings` key of points per dollar.
@@ -138,6 +139,7 @@ pub fn save(db: &Database, input: &LoyaltySettings) -> Result<LoyaltySettings> {
     if let Some(date) = start {
         parse_date(date)?;
     }
+    let before = settings(db)?;
     db.write(|tx| {
         let mirroring: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM integrations WHERE mirror_points = 1)",
@@ -154,9 +156,36 @@ pub fn save(db: &Database, input: &LoyaltySettings) -> Result<LoyaltySettings> {
         put(EXPIRATION_KEY, input.expiration.as_str().to_string())?;
         put(EXPIRATION_DAYS_KEY, input.expiration_days.to_string())?;
         put(SMS_MAX_REQUESTS_KEY, input.sms_max_requests.to_string())?;
-        app_settings::put(tx, ACCRUAL_START_KEY, start)
+        app_settings::put(tx, ACCRUAL_START_KEY, start)?;
+        let after = read(tx)?;
+        if after != before {
+            audit_log::record(
+                tx,
+                &AuditChange {
+                    area: AuditArea::LoyaltySettings,
+                    integration: None,
+                    subject: "Loyalty",
+                    old_value: &summary(&before),
+                    new_value: &summary(&after),
+                    warning_acknowledged: false,
+                },
+            )?;
+        }
+        Ok(())
     })?;
     settings(db)
+}
+
+/// The loyalty settings on one line, for the audit log.
+fn summary(settings: &LoyaltySettings) -> String {
+    format!(
+        "{} points per dollar; accrual from {}; expiration {} after {} days; at most {} SMS requests",
+        settings.points_per_dollar,
+        settings.accrual_start.as_deref().unwrap_or("the start"),
+        settings.expiration.as_str(),
+        settings.expiration_days,
+        settings.sms_max_requests
+    )
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::integrations::greenbits_credentials::{
     PendingLogins,
 };
 use crate::integrations::posabit_credentials::{self, NewPosabitCredential};
-use crate::integrations::setting_changes::{self, AuditEntry, SettingChange};
+use crate::integrations::setting_changes::{self, SettingChange};
 use crate::personas::detail::{self, PersonaDetail};
 use crate::personas::query::{self, PersonaPage, PersonaQuery};
 use crate::pos::retry::RetryPolicy;
@@ -33,6 +33,7 @@ use crate::sources::sync::history::{self, IntegrationHealth, SyncRunRow};
 use crate::sources::sync::{
     self, ProgressSink, RunSlot, SyncContext, SyncControl, SyncRegistry, SyncSummary, Trigger,
 };
+use crate::storage::audit_log::{self, AuditArea, AuditEntry};
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 use crate::storage::process_lock::ProcessLock;
@@ -464,9 +465,19 @@ impl Console {
             .await
     }
 
-    /// The settings audit log, newest first.
-    pub async fn audit_log(&self, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
-        self.blocking(move |db| setting_changes::audit_log(db, integration))
+    /// The audit log, newest first, of one integration and one area when given.
+    pub async fn audit_log(
+        &self,
+        integration: Option<Integration>,
+        area: Option<AuditArea>,
+    ) -> Result<Vec<AuditEntry>> {
+        self.blocking(move |db| audit_log::entries(db, integration, area))
+            .await
+    }
+
+    /// Writes the whole audit log as CSV at `path`; returns how many entries.
+    pub async fn export_audit_log(&self, path: std::path::PathBuf) -> Result<usize> {
+        self.blocking(move |db| audit_log::export_csv(db, &path))
             .await
     }
 

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::integrations::credentials;
+use crate::storage::audit_log::{self, AuditArea, AuditChange};
 use crate::storage::db::Database;
 
 /// The sentence of the age-gate checkbox, in the seeds' words.
@@ -110,21 +111,46 @@ pub fn status(db: &Database, integration: Integration) -> Result<IntegrationStat
     })
 }
 
+/// Sets one column of an integration's row, recording `audited` (area, before, after) in the audit
+/// log in the same transaction.
 fn upsert(
     db: &Database,
     integration: Integration,
     column: &str,
     value: Option<String>,
+    audited: Option<(AuditArea, &str, &str)>,
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO integrations (integration, {column}) VALUES (?1, ?2)
          ON CONFLICT (integration) DO UPDATE SET {column} = excluded.{column}"
     );
     db.write(|tx| {
-        Ok(tx
-            .execute(&sql, params![integration.as_str(), value])
-            .map(drop)?)
+        tx.execute(&sql, params![integration.as_str(), value])?;
+        match audited {
+            Some((area, old_value, new_value)) => audit_log::record(
+                tx,
+                &AuditChange {
+                    area,
+                    integration: Some(integration),
+                    subject: column_subject(column),
+                    old_value,
+                    new_value,
+                    warning_acknowledged: false,
+                },
+            ),
+            None => Ok(()),
+        }
     })
+}
+
+/// How the audit log names a column's change.
+fn column_subject(column: &str) -> &'static str {
+    match column {
+        "age_gate_attested_at" => {
+            "All users from this source have passed an age gate compliant with my industry"
+        }
+        _ => "Connection",
+    }
 }
 
 /// Ticks or unticks the age-gate attestation.
@@ -133,11 +159,17 @@ pub fn set_age_gate(
     integration: Integration,
     attested: bool,
 ) -> Result<IntegrationStatus> {
+    let (old, new) = if attested {
+        ("not ticked", "ticked")
+    } else {
+        ("ticked", "not ticked")
+    };
     upsert(
         db,
         integration,
         "age_gate_attested_at",
         attested.then(|| Utc::now().to_rfc3339()),
+        Some((AuditArea::AgeGate, old, new)),
     )?;
     status(db, integration)
 }
@@ -163,6 +195,7 @@ pub fn connect(db: &Database, integration: Integration) -> Result<IntegrationSta
             integration,
             "connected_at",
             Some(Utc::now().to_rfc3339()),
+            Some((AuditArea::Connection, "not connected", "connected")),
         )?;
         tracing::info!(integration = integration.as_str(), "integration connected");
     }
@@ -171,12 +204,13 @@ pub fn connect(db: &Database, integration: Integration) -> Result<IntegrationSta
 
 /// Disconnects: syncs stop; credentials, personas and their history stay.
 pub fn disconnect(db: &Database, integration: Integration) -> Result<IntegrationStatus> {
-    upsert(db, integration, "connected_at", None)?;
+    upsert(db, integration, "connected_at", None, None)?;
     upsert(
         db,
         integration,
         "disconnected_at",
         Some(Utc::now().to_rfc3339()),
+        Some((AuditArea::Connection, "connected", "disconnected")),
     )?;
     tracing::info!(
         integration = integration.as_str(),

@@ -17,6 +17,7 @@ use crate::base::secret::Secret;
 use crate::integrations::notifications;
 use crate::pos::streams::{StreamPlan, StreamScope};
 use crate::pos::{required_permissions, store_keys, LocationChoice, StoreKey};
+use crate::storage::audit_log::{self, AuditArea, AuditChange};
 use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 
@@ -222,6 +223,27 @@ pub(crate) struct NewRow {
     pub(crate) medical_patients: bool,
 }
 
+/// Records a change of the credential named `store_name` in the audit log (never a secret).
+pub(crate) fn audit(
+    connection: &rusqlite::Connection,
+    integration: Integration,
+    store_name: &str,
+    old_value: &str,
+    new_value: &str,
+) -> Result<()> {
+    audit_log::record(
+        connection,
+        &AuditChange {
+            area: AuditArea::Credential,
+            integration: Some(integration),
+            subject: store_name,
+            old_value,
+            new_value,
+            warning_acknowledged: false,
+        },
+    )
+}
+
 /// Stores a credential so neither half can exist without the other: the row as `pending`, then the
 /// secret, then the row `active`. A failed keychain write removes the row again.
 pub(crate) async fn store_with_secret(
@@ -232,6 +254,7 @@ pub(crate) async fn store_with_secret(
 ) -> Result<Credential> {
     let id = uuid::Uuid::new_v4().to_string();
     let (permissions, locations) = (to_json(&row.permissions)?, to_json(&row.locations)?);
+    let (integration, store_name) = (row.integration, row.store_name.clone());
     {
         let id = id.clone();
         db.write_async(move |tx| {
@@ -262,6 +285,7 @@ pub(crate) async fn store_with_secret(
             "UPDATE credentials SET status = 'active' WHERE id = ?1",
             [&id],
         )?;
+        audit(tx, integration, &store_name, "", "added")?;
         Ok(tx.query_row(
             &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?1"),
             [&id],
@@ -401,6 +425,9 @@ pub async fn remove(db: &Database, secrets: &dyn SecretStore, id: &str) -> Resul
         .await?;
         return Err(error);
     }
+    let (integration, store_name) = (credential.integration, credential.store_name.clone());
+    db.write_async(move |tx| audit(tx, integration, &store_name, "active", "removed"))
+        .await?;
     tracing::info!(credential = %credential.id, "credential removed");
     Ok(())
 }

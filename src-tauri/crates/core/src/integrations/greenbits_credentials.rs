@@ -234,7 +234,25 @@ pub async fn edit(
     let stored = serde_json::to_string(&locations)
         .map_err(|e| Error::internal(format!("Could not record the locations: {e}")))?;
     let id = credential.id.clone();
+    let describe = |locations: &[LocationChoice], medical: bool| {
+        let names: Vec<&str> = locations.iter().map(|l| l.name.as_str()).collect();
+        format!(
+            "{}; patients {}",
+            names.join(", "),
+            if medical { "on" } else { "off" }
+        )
+    };
+    let before = describe(&credential.locations, credential.medical_patients);
+    let after = describe(&locations, edit.medical_patients);
+    let store_name = credential.store_name.clone();
     db.write_async(move |tx| {
+        crate::integrations::credentials::audit(
+            tx,
+            Integration::Greenbits,
+            &store_name,
+            &before,
+            &after,
+        )?;
         tx.execute(
             "UPDATE credentials SET locations = ?2, medical_patients = ?3 WHERE id = ?1",
             rusqlite::params![id, stored, edit.medical_patients],
@@ -302,10 +320,18 @@ pub async fn log_in_again(
     let permissions = serde_json::to_string(&user.permissions)
         .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
     let (id, now) = (credential.id.clone(), chrono::Utc::now().to_rfc3339());
+    let store_name = credential.store_name.clone();
     db.write_async(move |tx| {
         tx.execute(
             "UPDATE credentials SET permissions = ?2, verified_at = ?3 WHERE id = ?1",
             rusqlite::params![id, permissions, now],
+        )?;
+        crate::integrations::credentials::audit(
+            tx,
+            Integration::Greenbits,
+            &store_name,
+            "token",
+            "new token (logged in again)",
         )?;
         crate::integrations::notifications::clear_credential(tx, &id)
     })

@@ -110,6 +110,11 @@ pub async fn edit_posabit(
     let credential = find(db, id)?;
     let (store_name, market) = validate_name_and_market(store_name, market.as_deref())?;
     let row = credential.id.clone();
+    let before = format!(
+        "{} ({})",
+        credential.store_name,
+        credential.market.as_deref().unwrap_or("no market")
+    );
     db.write_async(move |tx| {
         let clash: Option<String> = tx
             .query_row(
@@ -122,7 +127,8 @@ pub async fn edit_posabit(
             return Err(conflict(&store_name));
         }
         tx.execute("UPDATE credentials SET store_name = ?2, market = ?3 WHERE id = ?1", params![row, store_name, market])?;
-        Ok(())
+        let after = format!("{store_name} ({})", market.as_deref().unwrap_or("no market"));
+        crate::integrations::credentials::audit(tx, Integration::Posabit, &store_name, &before, &after)
     })
     .await?;
     find(db, id)
@@ -160,12 +166,13 @@ pub async fn rotate_posabit_key(
     let permissions = serde_json::to_string(&venue.permissions)
         .map_err(|e| Error::internal(format!("Could not record permissions: {e}")))?;
     let (row, now) = (credential.id.clone(), Utc::now().to_rfc3339());
+    let store_name = credential.store_name.clone();
     db.write_async(move |tx| {
         tx.execute(
             "UPDATE credentials SET permissions = ?2, verified_at = ?3, venue_state = ?4 WHERE id = ?1",
             params![row, permissions, now, venue.state],
         )?;
-        Ok(())
+        crate::integrations::credentials::audit(tx, Integration::Posabit, &store_name, "key", "new key")
     })
     .await?;
     tracing::info!(credential = %credential.id, "credential key rotated");

@@ -3,12 +3,13 @@
 
 use chrono::Utc;
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::config::integration_settings::{get, IntegrationSettings, Setting};
+use crate::storage::audit_log::{self, AuditArea, AuditChange};
 use crate::storage::db::Database;
 
 /// A change the card asks for.
@@ -26,28 +27,6 @@ pub struct SettingChange {
     pub warning_acknowledged: bool,
 }
 
-/// One audit-log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct AuditEntry {
-    /// Its id.
-    #[ts(type = "number")]
-    pub id: i64,
-    /// The integration.
-    pub integration: String,
-    /// The setting's name.
-    pub setting: String,
-    /// Before.
-    pub old_value: String,
-    /// After.
-    pub new_value: String,
-    /// When (RFC 3339).
-    pub changed_at: String,
-    /// The operating-system user who changed it.
-    pub os_user: String,
-    /// Whether the warning was acknowledged.
-    pub warning_acknowledged: bool,
-}
-
 /// Whether the change needs the warning acknowledged: turning on Sync Personas, Use last
 /// backup or mirrored points, and removing (or moving) the SMS opt-in date once it is set.
 fn needs_acknowledgement(before: &IntegrationSettings, change: &SettingChange) -> bool {
@@ -59,33 +38,6 @@ fn needs_acknowledgement(before: &IntegrationSettings, change: &SettingChange) -
         }
         _ => false,
     }
-}
-
-/// The operating-system user, for the audit log: from the environment, else (Linux) the account
-/// name of this process's user id.
-fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .or_else(account_name)
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// The `/etc/passwd` name of the process's real user id.
-fn account_name() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status
-        .lines()
-        .find(|l| l.starts_with("Uid:"))?
-        .split_whitespace()
-        .nth(1)?
-        .to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd
-        .lines()
-        .map(|line| line.split(':').collect::<Vec<_>>())
-        .find(|fields| fields.get(2) == Some(&uid.as_str()))
-        .and_then(|fields| fields.first().map(|name| name.to_string()))
 }
 
 /// Changes one setting and writes the audit entry in the same transaction. Refused: a setting of
@@ -146,10 +98,16 @@ pub fn set(
         let after = get(tx, integration)?;
         let new = value_of(&after, setting);
         if new != old {
-            tx.execute(
-                "INSERT INTO audit_log (integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![integration.as_str(), setting.as_str(), old, new, now, os_user(), change.warning_acknowledged],
+            audit_log::record(
+                tx,
+                &AuditChange {
+                    area: AuditArea::CardSetting,
+                    integration: Some(integration),
+                    subject: setting.as_str(),
+                    old_value: &old,
+                    new_value: &new,
+                    warning_acknowledged: change.warning_acknowledged,
+                },
             )?;
             tracing::info!(integration = integration.as_str(), setting = setting.as_str(), %old, %new, "setting changed");
         }
@@ -206,27 +164,4 @@ fn value_of(settings: &IntegrationSettings, setting: Setting) -> String {
         Setting::SmsOptInAfter => date(&settings.sms_opt_in_after),
         Setting::PointsImportedOn => date(&settings.points_imported_on),
     }
-}
-
-/// The audit log, newest first, optionally of one integration.
-pub fn audit_log(db: &Database, integration: Option<Integration>) -> Result<Vec<AuditEntry>> {
-    db.read(|c| {
-        let mut statement = c.prepare(
-            "SELECT id, integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged
-             FROM audit_log WHERE ?1 IS NULL OR integration = ?1 ORDER BY id DESC LIMIT 1000",
-        )?;
-        let rows = statement.query_map([integration.map(Integration::as_str)], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                integration: r.get(1)?,
-                setting: r.get(2)?,
-                old_value: r.get(3)?,
-                new_value: r.get(4)?,
-                changed_at: r.get(5)?,
-                os_user: r.get(6)?,
-                warning_acknowledged: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    })
 }

@@ -2,6 +2,7 @@
 //! the key-value app settings, the sync cursors, and locks shared across processes.
 
 pub mod app_settings;
+pub mod audit_log;
 pub mod cursors;
 pub mod db;
 pub mod keychain;

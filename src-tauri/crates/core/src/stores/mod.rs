@@ -13,6 +13,7 @@ use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::pos_kind::Integration;
 use crate::integrations::credentials::{self, US_STATES};
 use crate::integrations::notifications::{self, NotificationKind};
+use crate::storage::audit_log::{self, AuditArea, AuditChange};
 use crate::storage::db::Database;
 
 /// A retail store of the company.
@@ -178,6 +179,36 @@ pub fn list(db: &Database) -> Result<Vec<RetailStore>> {
     })
 }
 
+/// Records a change of the store named `store` in the audit log.
+fn audit(
+    tx: &rusqlite::Connection,
+    area: AuditArea,
+    integration: Option<Integration>,
+    store: &str,
+    old_value: &str,
+    new_value: &str,
+) -> Result<()> {
+    audit_log::record(
+        tx,
+        &AuditChange {
+            area,
+            integration,
+            subject: store,
+            old_value,
+            new_value,
+            warning_acknowledged: false,
+        },
+    )
+}
+
+/// How the audit log shows a store's fields.
+fn described(store: &RetailStore) -> String {
+    format!(
+        "#{} {} · {}",
+        store.store_number, store.state, store.timezone
+    )
+}
+
 /// Creates a store.
 pub fn create(db: &Database, input: &StoreInput) -> Result<RetailStore> {
     let input = validate(input)?;
@@ -187,7 +218,9 @@ pub fn create(db: &Database, input: &StoreInput) -> Result<RetailStore> {
             "INSERT INTO retail_stores (name, store_number, state, timezone, address, license, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![input.name, input.store_number, input.state, input.timezone, input.address, input.license, Utc::now().to_rfc3339()],
         )?;
-        Ok(tx.query_row(&format!("SELECT {STORE_COLUMNS} FROM retail_stores WHERE id = ?1"), [tx.last_insert_rowid()], store_from_row)?)
+        let created = tx.query_row(&format!("SELECT {STORE_COLUMNS} FROM retail_stores WHERE id = ?1"), [tx.last_insert_rowid()], store_from_row)?;
+        audit(tx, AuditArea::RetailStore, None, &created.name, "", &described(&created))?;
+        Ok(created)
     })
 }
 
@@ -201,25 +234,39 @@ pub fn update(db: &Database, id: i64, input: &StoreInput) -> Result<RetailStore>
     let input = validate(input)?;
     db.write(|tx| {
         clash(tx, &input, Some(id))?;
+        let before = tx
+            .query_row(&format!("SELECT {STORE_COLUMNS} FROM retail_stores WHERE id = ?1"), [id], store_from_row)
+            .optional()?;
         let changed = tx.execute(
             "UPDATE retail_stores SET name = ?2, store_number = ?3, state = ?4, timezone = ?5, address = ?6, license = ?7 WHERE id = ?1",
             params![id, input.name, input.store_number, input.state, input.timezone, input.address, input.license],
         )?;
-        if changed == 0 {
+        let (Some(before), 1..) = (before, changed) else {
             return Err(missing_store());
+        };
+        let after = tx.query_row(&format!("SELECT {STORE_COLUMNS} FROM retail_stores WHERE id = ?1"), [id], store_from_row)?;
+        let (old, new) = (format!("{} {}", before.name, described(&before)), format!("{} {}", after.name, described(&after)));
+        if old != new {
+            audit(tx, AuditArea::RetailStore, None, &after.name, &old, &new)?;
         }
-        Ok(tx.query_row(&format!("SELECT {STORE_COLUMNS} FROM retail_stores WHERE id = ?1"), [id], store_from_row)?)
+        Ok(after)
     })
 }
 
 /// Deletes a store and its mappings (its keys become unmapped).
 pub fn delete(db: &Database, id: i64) -> Result<()> {
-    db.write(
-        |tx| match tx.execute("DELETE FROM retail_stores WHERE id = ?1", [id])? {
-            0 => Err(missing_store()),
-            _ => Ok(()),
-        },
-    )
+    db.write(|tx| {
+        let name: Option<String> = tx
+            .query_row("SELECT name FROM retail_stores WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(name) = name else {
+            return Err(missing_store());
+        };
+        tx.execute("DELETE FROM retail_stores WHERE id = ?1", [id])?;
+        audit(tx, AuditArea::RetailStore, None, &name, "kept", "deleted")
+    })
 }
 
 fn comparable(name: &str) -> String {
@@ -324,6 +371,16 @@ pub fn save_mapping(
                     .with_hint(format!("One key maps to one store: remove it from “{other}” first.")));
             }
         }
+        let (store_name, before): (String, Option<String>) = tx.query_row(
+            "SELECT s.name, (SELECT key_id FROM store_mappings m WHERE m.store_id = s.id AND m.integration = ?2)
+             FROM retail_stores s WHERE s.id = ?1",
+            params![store_id, integration.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if before.as_deref() != key_id {
+            let (old, new) = (key_label(tx, before.as_deref())?, key_label(tx, key_id)?);
+            audit(tx, AuditArea::StoreMapping, Some(integration), &store_name, &old, &new)?;
+        }
         tx.execute("DELETE FROM store_mappings WHERE store_id = ?1 AND integration = ?2", params![store_id, integration.as_str()])?;
         if let Some(key) = key_id {
             tx.execute(
@@ -334,6 +391,29 @@ pub fn save_mapping(
         }
         crate::personas::favorites::recompute_all(tx, Utc::now())
     })
+}
+
+/// How the audit log names a key: its credential's store name (and location), never the key.
+fn key_label(tx: &rusqlite::Connection, key_id: Option<&str>) -> Result<String> {
+    let Some(key) = key_id else {
+        return Ok("no key".to_string());
+    };
+    let credential = key.split(':').next().unwrap_or(key);
+    let name: Option<String> = tx
+        .query_row(
+            "SELECT store_name FROM credentials WHERE id = ?1",
+            [credential],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let location = key
+        .split_once(':')
+        .map(|(_, l)| format!(" · location {l}"))
+        .unwrap_or_default();
+    Ok(format!(
+        "{}{location}",
+        name.unwrap_or_else(|| "a removed credential".into())
+    ))
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@ use crate::base::error::{Error, Result};
 use crate::base::identity::mask_contacts;
 use crate::base::pos_kind::Integration;
 use crate::config::{integration_settings, loyalty, schedule};
-use crate::integrations::{connect_state, credentials, setting_changes};
+use crate::integrations::{connect_state, credentials};
 use crate::sources::sync::history;
+use crate::storage::audit_log;
 use crate::storage::db::Database;
 
 /// How many recent runs, rejected records, POS answers and log lines a bundle keeps.
@@ -86,8 +87,8 @@ impl Bundle {
         )?;
         bundle.add_json(
             "audit_log.json",
-            "The settings audit log.",
-            &serde_json::to_value(setting_changes::audit_log(db, None)?).map_err(encoding)?,
+            "The audit log: every change of settings, credentials, connections, stores and mappings.",
+            &serde_json::to_value(audit_log::entries(db, None, None)?).map_err(encoding)?,
         )?;
         bundle.add_json(
             "pos_shapes.json",

@@ -546,6 +546,33 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE local_signups ADD COLUMN consent_version TEXT;
     ALTER TABLE local_signups ADD COLUMN consent_text TEXT;
     "#,
+    // 11: one audit log for every change that touches data or consent: an area per entry (card
+    // settings, credentials, Connect, the age gate, retail stores and mappings, loyalty settings),
+    // the integration only where there is one, and triggers that refuse editing or deleting it.
+    r#"
+    CREATE TABLE audit_log_v11 (
+        id                   INTEGER PRIMARY KEY,
+        area                 TEXT NOT NULL,
+        integration          TEXT,
+        subject              TEXT NOT NULL,
+        old_value            TEXT NOT NULL,
+        new_value            TEXT NOT NULL,
+        changed_at           TEXT NOT NULL,
+        os_user              TEXT NOT NULL,
+        warning_acknowledged INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO audit_log_v11 (id, area, integration, subject, old_value, new_value, changed_at, os_user, warning_acknowledged)
+        SELECT id, 'card_setting', integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged
+        FROM audit_log;
+    DROP TABLE audit_log;
+    ALTER TABLE audit_log_v11 RENAME TO audit_log;
+    CREATE INDEX audit_log_integration ON audit_log (integration, id);
+    CREATE INDEX audit_log_area ON audit_log (area, id);
+    CREATE TRIGGER audit_log_never_edited BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is never edited'); END;
+    CREATE TRIGGER audit_log_never_deleted BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is never deleted from'); END;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
@@ -645,6 +672,42 @@ mod tests {
                 .execute_batch(sql)
                 .unwrap_or_else(|e| panic!("migration {} fails: {e}", index + 1));
             transaction.commit().unwrap();
+        }
+    }
+
+    #[test]
+    fn upgrading_to_one_audit_log_keeps_every_settings_entry_and_refuses_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut connection = Connection::open(dir.path().join("v10.db")).unwrap();
+        register_functions(&connection).unwrap();
+        for sql in &MIGRATIONS[..10] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection.pragma_update(None, "user_version", 10).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO audit_log (integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged)
+                   VALUES ('posabit', 'sync_personas', 'off', 'on', 't', 'manager', 1);",
+            )
+            .unwrap();
+        migrate(&mut connection).unwrap();
+        let kept: String = connection
+            .query_row(
+                "SELECT area || ' ' || integration || ' ' || subject || ' ' || old_value || '→' || new_value FROM audit_log",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, "card_setting posabit sync_personas off→on");
+        for refused in [
+            "UPDATE audit_log SET new_value = 'off'",
+            "DELETE FROM audit_log",
+        ] {
+            let error = connection.execute_batch(refused).unwrap_err().to_string();
+            assert!(
+                error.contains("the audit log is never"),
+                "{refused}: {error}"
+            );
         }
     }
 
