@@ -89,6 +89,7 @@ pub fn run() {
             commands::sync::sync_integration,
             commands::sync::cancel_sync,
             commands::sync::sync_history,
+            commands::sync::rejected_records,
             commands::sync::sync_health,
             commands::sync::sync_interval,
             commands::sync::set_sync_interval,

@@ -149,6 +149,34 @@ async fn connect_and_sync(session: &Session, store: &str, key: &str) -> Result<(
     Ok(())
 }
 
+/// Sync → History → *Only runs with problems*: the run that skipped a record, and what it skipped.
+async fn problem_run(session: &Session) -> Result<()> {
+    session.click_button("Sync").await?;
+    within(
+        session
+            .element("input[name='only_problems']")
+            .await?
+            .click(),
+    )
+    .await?;
+    within(
+        session
+            .element("button[aria-label^='What went wrong in Vendor Store']")
+            .await?
+            .click(),
+    )
+    .await?;
+    let detail = session.element("[data-testid='run-detail'] table").await?;
+    let text = within(detail.text()).await?;
+    ensure!(
+        text.contains("POS id") && (text.contains("updated_at") || text.contains("id")),
+        "{text}"
+    );
+    session.scroll_to("[data-testid='run-detail']").await?;
+    session.screenshot("real-04-run-with-problems").await?;
+    Ok(())
+}
+
 /// Settings → Data source → *Connect my POS…*, keeping the saved tokens.
 async fn switch_to_real(session: &Session) -> Result<()> {
     session.click_button("Settings").await?;
@@ -217,7 +245,22 @@ async fn journey(session: &Session, vendor: &Vendor) -> Result<()> {
         "addresses are kept in the folder, tokens only in the keychain: {kept}"
     );
 
+    // The vendor sends one record Canopy cannot read: the run skips it and says so.
+    let fault = json!({"fault": {"type": "bad_record"}, "endpoint": "/api/v3/venue/customers",
+                       "credential": vendor.venue_key, "trigger": {"nth": 1}});
+    let client = reqwest::Client::new();
+    let accepted = client
+        .post(format!("{}/faults", vendor.admin_url))
+        .json(&fault)
+        .send()
+        .await?;
+    ensure!(
+        accepted.status().as_u16() == 201,
+        "fault refused: {}",
+        accepted.status()
+    );
     connect_and_sync(session, "Vendor Store", &vendor.venue_key).await?;
+    problem_run(session).await?;
     let (real_total, real_email, _) = personas(session).await?;
     ensure!(real_total > 0, "the vendor's shoppers arrived");
     session.screenshot("real-02-synced-from-the-vendor").await?;

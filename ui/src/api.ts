@@ -37,6 +37,7 @@ import type {
   PersonaPage,
   PersonaQuery,
   RealPosInput,
+  RejectedRecord,
   RealPosSettings,
   RetailStore,
   Setting,
@@ -111,7 +112,8 @@ export const api = {
     return call<SyncSummary[]>("sync_integration", { integration, credentialId, onProgress: channel });
   },
   cancelSync: (integration: Integration | null) => call<number>("cancel_sync", { integration }),
-  syncHistory: (limit: number) => call<SyncRunRow[]>("sync_history", { limit }),
+  syncHistory: (limit: number, onlyProblems = false) => call<SyncRunRow[]>("sync_history", { limit, onlyProblems }),
+  rejectedRecords: (runId: number) => call<RejectedRecord[]>("rejected_records", { runId }),
   syncHealth: () => call<IntegrationHealth[]>("sync_health"),
   syncInterval: () => call<number>("sync_interval"),
   setSyncInterval: (minutes: number) => call<number>("set_sync_interval", { minutes }),

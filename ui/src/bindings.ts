@@ -308,7 +308,11 @@ error_code: ErrorCode | null,
 /**
  * What went wrong.
  */
-error_message: string | null, };
+error_message: string | null, 
+/**
+ * What went wrong without stopping it (e.g. patient lists refused), when anything did.
+ */
+warning: string | null, };
 
 export type StoreHealth = { 
 /**
@@ -1100,6 +1104,20 @@ what: string,
 bytes: number, };
 
 export type AuditArea = "card_setting" | "credential" | "connection" | "age_gate" | "retail_store" | "store_mapping" | "loyalty_settings";
+
+export type RejectedRecord = { 
+/**
+ * The POS's id of the record, when it had one.
+ */
+pos_id: string | null, 
+/**
+ * The field that could not be read.
+ */
+field: string, 
+/**
+ * Why (it can quote the value: the UI masks it in presenter mode).
+ */
+reason: string, };
 
 export type RealPosAddresses = { 
 /**

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::console::events::ConsoleEvent;
-use canopy_core::sources::sync::history::{IntegrationHealth, SyncRunRow};
+use canopy_core::sources::sync::history::{IntegrationHealth, RejectedRecord, SyncRunRow};
 use canopy_core::sources::sync::Trigger;
 use canopy_core::sources::sync::{SyncProgress, SyncSummary};
 use canopy_core::Error;
@@ -54,13 +54,26 @@ pub async fn cancel_sync(
     state.console()?.cancel_sync(integration).await
 }
 
-/// The most recent sync runs, newest first.
+/// The most recent sync runs, newest first; only those with a problem when `only_problems`.
 #[tauri::command]
 pub async fn sync_history(
     state: State<'_, AppState>,
     limit: u32,
+    only_problems: Option<bool>,
 ) -> Result<Vec<SyncRunRow>, Error> {
-    state.console()?.sync_history(limit).await
+    state
+        .console()?
+        .sync_history(limit, only_problems.unwrap_or(false))
+        .await
+}
+
+/// The records a run skipped, and why.
+#[tauri::command]
+pub async fn rejected_records(
+    state: State<'_, AppState>,
+    run_id: i64,
+) -> Result<Vec<RejectedRecord>, Error> {
+    state.console()?.rejected_records(run_id).await
 }
 
 /// Each integration's health per store.

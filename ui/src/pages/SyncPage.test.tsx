@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntegrationHealth, SyncRunRow } from "../bindings";
+import { PresenterContext } from "../presenter";
 import { formatDuration, SyncPage } from "./SyncPage";
 
 const syncIntegration = vi.fn();
@@ -30,12 +31,21 @@ const runs: SyncRunRow[] = [
     id: 2, integration: "posabit", store_name: "Capitol Hill", store_label: "Capitol Hill", stream: "sales",
     trigger: "schedule", started_at: "2026-11-29T10:15:00Z", duration_ms: 2500, pages: 2, seen: 601, new: 0,
     changed: 0, rejected: 1, retries: 3, error_code: "pos_auth_failed", error_message: "POSaBIT did not accept this key.",
+    warning: null,
+  },
+  {
+    id: 1, integration: "posabit", store_name: "Capitol Hill", store_label: "Capitol Hill", stream: "customers",
+    trigger: "manual", started_at: "2026-11-29T10:00:00Z", duration_ms: 900, pages: 1, seen: 300, new: 300,
+    changed: 0, rejected: 0, retries: 0, error_code: null, error_message: null, warning: null,
   },
 ];
+const syncHistory = vi.fn();
+const rejectedRecords = vi.fn();
 vi.mock("../api", () => ({
   api: {
     syncHealth: () => Promise.resolve(health),
-    syncHistory: () => Promise.resolve(runs),
+    syncHistory: (...args: unknown[]) => syncHistory(...args) as unknown,
+    rejectedRecords: (...args: unknown[]) => rejectedRecords(...args) as unknown,
     syncInterval: () => Promise.resolve(15),
     setSyncInterval: (m: number) => Promise.resolve(m),
     syncIntegration: (...args: unknown[]) => syncIntegration(...args) as unknown,
@@ -46,8 +56,34 @@ afterEach(() => {
   cleanup();
   vi.clearAllMocks();
 });
+beforeEach(() => {
+  syncHistory.mockResolvedValue(runs);
+});
 
 describe("SyncPage", () => {
+  it("shows what a run skipped and why, masked while presenting; filters runs with problems", async () => {
+    syncHistory.mockImplementation((_limit: number, onlyProblems: boolean) =>
+      Promise.resolve(onlyProblems ? runs.filter((r) => r.rejected > 0) : runs),
+    );
+    rejectedRecords.mockResolvedValue([{ pos_id: "C-17", field: "telephone", reason: "“206-555-0100” is not on file" }]);
+    render(
+      <PresenterContext.Provider value={true}>
+        <SyncPage onToast={vi.fn()} changed={0} />
+      </PresenterContext.Provider>,
+    );
+    expect(await screen.findAllByRole("button", { name: /What went wrong in Capitol Hill/ })).toHaveLength(1);
+    fireEvent.click(screen.getByRole("button", { name: /What went wrong in Capitol Hill/ }));
+    const detail = await screen.findByTestId("run-detail");
+    await waitFor(() => { expect(detail.textContent).toContain("C-17"); });
+    expect(rejectedRecords).toHaveBeenCalledWith(2);
+    expect(detail.textContent).toContain("telephone");
+    expect(detail.textContent).not.toContain("555-0100");
+    expect(detail.textContent).toContain("Stopped:");
+    fireEvent.click(screen.getByRole("checkbox", { name: /Only runs with problems/ }));
+    await waitFor(() => { expect(syncHistory).toHaveBeenLastCalledWith(200, true); });
+    await waitFor(() => { expect(screen.getByTestId("sync-history").querySelectorAll(":scope > tbody > tr:not(.run-detail-row)").length).toBe(1); });
+  });
+
   it("answers whether the integration is active, per store, and lists each run with its result", async () => {
     render(<SyncPage onToast={vi.fn()} changed={0} />);
     expect(await screen.findByText(/Needs attention: the last sync of “Capitol Hill” failed/)).toBeTruthy();

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../api";
-import type { AppError, Integration, IntegrationHealth, StoreHealth, SyncRunRow } from "../bindings";
+import { Fragment, useCallback, useEffect, useState } from "react";
+import { api, toAppError } from "../api";
+import type { AppError, Integration, IntegrationHealth, RejectedRecord, StoreHealth, SyncRunRow } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
 import { ERROR_CODE_LABELS, POS_NAMES, STREAM_LABELS, TRIGGER_LABELS } from "../labels";
+import { useMask } from "../presenter";
 
 
 /** A run's start, short and to the second: "Nov 29, 10:04:12 AM". */
@@ -92,8 +93,50 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
   );
 }
 
-/** Every run, newest first: trigger, start, duration, pages, records and the error if any. */
+/** What a run skipped and what went wrong, under its row: its error or warning, then each rejected record. */
+function RunDetail({ run }: { run: SyncRunRow }) {
+  const mask = useMask();
+  const [records, setRecords] = useState<RejectedRecord[] | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    if (run.rejected === 0) {
+      setRecords([]);
+      return;
+    }
+    api.rejectedRecords(run.id).then(setRecords, (e: unknown) => { setError(toAppError(e)); });
+  }, [run.id, run.rejected]);
+  return (
+    <div className="run-detail" data-testid="run-detail">
+      {run.error_message && <p><strong>Stopped:</strong> {mask.text(run.error_message)}</p>}
+      {run.warning && <p><strong>Warning:</strong> {mask.text(run.warning)}</p>}
+      {error && <ErrorNotice error={error} />}
+      {records && records.length > 0 && (
+        <table className="table table-compact" aria-label="Rejected records">
+          <thead>
+            <tr><th scope="col">POS id</th><th scope="col">Field</th><th scope="col">Reason</th></tr>
+          </thead>
+          <tbody>
+            {records.map((record, index) => (
+              <tr key={`${record.pos_id ?? "none"}-${String(index)}`}>
+                <td>{record.pos_id ?? "—"}</td>
+                <td><code>{record.field}</code></td>
+                <td>{mask.text(record.reason)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** Whether a run needs a look: it stopped, warned or skipped records. */
+function hasProblem(run: SyncRunRow): boolean {
+  return run.error_code !== null || run.warning !== null || run.rejected > 0;
+}
+
 function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
+  const [open, setOpen] = useState<number | null>(null);
   if (runs.length === 0) return <p className="empty">No sync has run yet. Open an integration card and press Sync now.</p>;
   return (
     <div className="table-scroll">
@@ -116,7 +159,8 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
       </thead>
       <tbody>
         {runs.map((r) => (
-          <tr key={r.id}>
+          <Fragment key={r.id}>
+          <tr>
             <td className="nowrap">{formatRunStart(r.started_at)}</td>
             <td className="nowrap">
               {r.store_label}
@@ -131,14 +175,31 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
             <td className="number">{r.changed.toLocaleString()}</td>
             <td className="number">{r.rejected}</td>
             <td className="number">{r.retries}</td>
-            <td>
+            <td className="nowrap">
               {r.error_code ? (
                 <span className="chip chip-error" title={r.error_message ?? undefined}>{ERROR_CODE_LABELS[r.error_code]}</span>
               ) : (
-                <span className="chip chip-ok">ok</span>
+                <span className={r.warning ? "chip chip-warning" : "chip chip-ok"}>{r.warning ? "warning" : "ok"}</span>
+              )}
+              {hasProblem(r) && (
+                <button
+                  type="button"
+                  className="link small"
+                  aria-expanded={open === r.id}
+                  aria-label={`What went wrong in ${r.store_label} · ${STREAM_LABELS[r.stream]}`}
+                  onClick={() => { setOpen(open === r.id ? null : r.id); }}
+                >
+                  {open === r.id ? "Hide" : "Details"}
+                </button>
               )}
             </td>
           </tr>
+          {open === r.id && (
+            <tr className="run-detail-row">
+              <td colSpan={12}><RunDetail run={r} /></td>
+            </tr>
+          )}
+          </Fragment>
         ))}
       </tbody>
     </table>
@@ -178,15 +239,16 @@ export function SyncPage({ onToast, changed }: { onToast: (message: string) => v
   const [health, setHealth] = useState<IntegrationHealth[] | null>(null);
   const [runs, setRuns] = useState<SyncRunRow[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const [onlyProblems, setOnlyProblems] = useState(false);
   const load = useCallback(() => {
-    Promise.all([api.syncHealth(), api.syncHistory(200)]).then(
+    Promise.all([api.syncHealth(), api.syncHistory(200, onlyProblems)]).then(
       ([h, r]) => {
         setHealth(h);
         setRuns(r);
       },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
-  }, []);
+  }, [onlyProblems]);
   useEffect(() => {
     load();
   }, [load, changed]);
@@ -212,6 +274,15 @@ export function SyncPage({ onToast, changed }: { onToast: (message: string) => v
       </section>
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="only_problems"
+            checked={onlyProblems}
+            onChange={(e) => { setOnlyProblems(e.target.checked); }}
+          />
+          <span>Only runs with problems (stopped, warned or skipped records)</span>
+        </label>
         {runs && <HistoryTable runs={runs} />}
       </section>
     </div>

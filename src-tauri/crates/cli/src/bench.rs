@@ -200,7 +200,7 @@ pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
         .await
         .map_err(fail)?;
     let elapsed = started.elapsed();
-    let history = console.sync_history(10).await.map_err(fail)?;
+    let history = console.sync_history(10, false).await.map_err(fail)?;
     for summary in &summaries {
         let stream = summary.stream.map_or("credential", Stream::as_str);
         if let Some(error) = &summary.error {

@@ -258,7 +258,7 @@ pub async fn status(data_dir: Option<PathBuf>, json: bool) -> anyhow::Result<()>
     let opened = open(data_dir).await?;
     let console = &opened.console;
     let health = console.sync_health().await.map_err(said)?;
-    let runs = console.sync_history(10).await.map_err(said)?;
+    let runs = console.sync_history(10, false).await.map_err(said)?;
     let notifications = console.notifications().await.map_err(said)?;
     if json {
         let answer =

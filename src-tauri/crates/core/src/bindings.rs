@@ -37,7 +37,7 @@ use crate::pos::streams::Stream;
 use crate::pos::LocationChoice;
 use crate::sources::import::{ImportProgress, ImportSummary, LineError};
 use crate::sources::signups::{ConsentWording, SignupInput};
-use crate::sources::sync::history::{IntegrationHealth, StoreHealth, SyncRunRow};
+use crate::sources::sync::history::{IntegrationHealth, RejectedRecord, StoreHealth, SyncRunRow};
 use crate::sources::sync::{SyncProgress, SyncState, SyncSummary, Trigger};
 use crate::storage::audit_log::{AuditArea, AuditEntry};
 use crate::stores::api_tracking::{ApiTracking, StoreNumber};
@@ -105,6 +105,7 @@ pub fn typescript() -> String {
         DesktopPreferences::decl(&cfg),
         BundleEntry::decl(&cfg),
         AuditArea::decl(&cfg),
+        RejectedRecord::decl(&cfg),
         RealPosAddresses::decl(&cfg),
         RealPosSettings::decl(&cfg),
         RealPosInput::decl(&cfg),

@@ -280,6 +280,16 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
         !notes.iter().any(|n| n.title.contains("sync stopped")),
         "no failure raised"
     );
+    // The warning is kept with its run, apart from errors: the run succeeded.
+    let history = console.sync_history(20, true).await.expect("history");
+    let warned = history
+        .iter()
+        .find(|r| r.stream == Stream::Patients && r.warning.is_some())
+        .expect("the patients run with its warning");
+    assert_eq!(
+        (warned.error_code, warned.error_message.as_deref()),
+        (None, None)
+    );
 }
 
 #[tokio::test]

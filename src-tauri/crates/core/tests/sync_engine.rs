@@ -267,7 +267,11 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
         "the saved pages are not read again"
     );
     assert_eq!(world.count("SELECT count(*) FROM source_records"), 2_000);
-    let history = world.console.sync_history(50).await.expect("history");
+    let history = world
+        .console
+        .sync_history(50, false)
+        .await
+        .expect("history");
     assert_eq!(history.len(), 4);
     assert_eq!(
         history.last().and_then(|r| r.error_code),

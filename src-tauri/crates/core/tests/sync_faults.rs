@@ -199,6 +199,28 @@ async fn a_bad_record_is_skipped_with_its_reason_and_read_again_next_run() {
             .count("SELECT count(*) FROM sync_record_errors WHERE field IN ('id', 'updated_at')"),
         1
     );
+    // History shows the run with the problem, and what it skipped.
+    let problems = bench
+        .world
+        .console
+        .sync_history(50, true)
+        .await
+        .expect("history");
+    assert_eq!(
+        problems.len(),
+        1,
+        "only the run that skipped a record: {problems:?}"
+    );
+    assert_eq!((problems[0].rejected, problems[0].error_code), (1, None));
+    let skipped = bench
+        .world
+        .console
+        .rejected_records(problems[0].id)
+        .await
+        .expect("rejected records");
+    assert_eq!(skipped.len(), 1);
+    assert!(["id", "updated_at"].contains(&skipped[0].field.as_str()));
+    assert!(!skipped[0].reason.is_empty());
     let second = sync(&bench.world.console).await;
     assert_eq!(second[0].rejected, 0);
     assert_eq!(second[0].new, 1, "the skipped record arrives");

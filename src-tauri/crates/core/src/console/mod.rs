@@ -535,9 +535,16 @@ impl Console {
             .await
     }
 
-    /// The most recent sync runs, newest first.
-    pub async fn sync_history(&self, limit: u32) -> Result<Vec<SyncRunRow>> {
-        self.blocking(move |db| history::runs(db, limit)).await
+    /// The most recent sync runs, newest first; only those with a problem when `only_problems`.
+    pub async fn sync_history(&self, limit: u32, only_problems: bool) -> Result<Vec<SyncRunRow>> {
+        self.blocking(move |db| history::runs(db, limit, only_problems))
+            .await
+    }
+
+    /// The records run `run_id` skipped, and why.
+    pub async fn rejected_records(&self, run_id: i64) -> Result<Vec<history::RejectedRecord>> {
+        self.blocking(move |db| history::rejected_records(db, run_id))
+            .await
     }
 
     /// Each integration's health per store.

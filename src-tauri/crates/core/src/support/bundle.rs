@@ -205,10 +205,11 @@ fn credentials_json(db: &Database) -> Result<Value> {
 }
 
 fn runs_json(db: &Database) -> Result<Value> {
-    let runs: Vec<_> = history::runs(db, RECENT_RUNS)?
+    let runs: Vec<_> = history::runs(db, RECENT_RUNS, false)?
         .into_iter()
         .map(|mut run| {
             run.error_message = run.error_message.as_deref().map(mask_contacts);
+            run.warning = run.warning.as_deref().map(mask_contacts);
             run
         })
         .collect();

@@ -48,21 +48,53 @@ pub struct SyncRunRow {
     pub error_code: Option<ErrorCode>,
     /// What went wrong.
     pub error_message: Option<String>,
+    /// What went wrong without stopping it (e.g. patient lists refused), when anything did.
+    pub warning: Option<String>,
 }
 
-/// The most recent runs, newest first.
-pub fn runs(db: &Database, limit: u32) -> Result<Vec<SyncRunRow>> {
+/// A record a run skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RejectedRecord {
+    /// The POS's id of the record, when it had one.
+    pub pos_id: Option<String>,
+    /// The field that could not be read.
+    pub field: String,
+    /// Why (it can quote the value: the UI masks it in presenter mode).
+    pub reason: String,
+}
+
+/// The records run `run_id` skipped, in the order it met them (at most 1,000).
+pub fn rejected_records(db: &Database, run_id: i64) -> Result<Vec<RejectedRecord>> {
+    db.read(|c| {
+        let mut statement = c.prepare(
+            "SELECT pos_id, field, reason FROM sync_record_errors WHERE run_id = ?1 ORDER BY id LIMIT 1000",
+        )?;
+        let rows = statement.query_map([run_id], |r| {
+            Ok(RejectedRecord {
+                pos_id: r.get(0)?,
+                field: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+/// The most recent runs, newest first; only those with an error, a warning or a rejected
+/// record when `only_problems`.
+pub fn runs(db: &Database, limit: u32, only_problems: bool) -> Result<Vec<SyncRunRow>> {
     db.read(|c| {
         let mut statement = c.prepare(
             "SELECT r.id, coalesce(r.integration, c.integration), c.store_name, coalesce(r.store_label, c.store_name),
                     r.stream, r.trigger, r.started_at,
                     CAST(round((julianday(r.finished_at) - julianday(r.started_at)) * 86400000) AS INTEGER),
                     r.pages, r.records_seen, r.records_new, r.records_changed, r.records_rejected, r.retries,
-                    r.error_code, r.error_message
+                    r.error_code, r.error_message, r.warning
              FROM sync_runs r JOIN credentials c ON c.id = r.credential_id
+             WHERE NOT ?2 OR r.error_code IS NOT NULL OR r.warning IS NOT NULL OR r.records_rejected > 0
              ORDER BY r.id DESC LIMIT ?1",
         )?;
-        let rows = statement.query_map([limit.min(1_000)], |r| {
+        let rows = statement.query_map(params![limit.min(1_000), only_problems], |r| {
             Ok(SyncRunRow {
                 id: r.get(0)?,
                 integration: r.get(1)?,
@@ -80,6 +112,7 @@ pub fn runs(db: &Database, limit: u32) -> Result<Vec<SyncRunRow>> {
                 retries: r.get(13)?,
                 error_code: r.get(14)?,
                 error_message: r.get(15)?,
+                warning: r.get(16)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -49,7 +49,7 @@ pub async fn finish(
         tx.execute(
             "UPDATE sync_runs SET finished_at = ?2, pages = ?3, records_seen = ?4, records_new = ?5,
              records_changed = ?6, records_rejected = ?7, retries = ?8, records_total = ?9,
-             error_code = ?10, error_message = ?11 WHERE id = ?1",
+             error_code = ?10, error_message = ?11, warning = ?12 WHERE id = ?1",
             params![
                 run_id,
                 db_timestamp(Utc::now()),
@@ -61,11 +61,8 @@ pub async fn finish(
                 summary.retries,
                 total.map(|t| t as i64),
                 summary.error.as_ref().map(|e| e.code),
-                summary
-                    .error
-                    .as_ref()
-                    .map(|e| e.message.clone())
-                    .or_else(|| summary.warning.clone()),
+                summary.error.as_ref().map(|e| e.message.clone()),
+                summary.warning,
             ],
         )?;
         Ok(())

@@ -573,6 +573,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_never_deleted BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is never deleted from'); END;
     "#,
+    // 12: a run's warning kept apart from its error (a run with a warning still succeeded).
+    r#"
+    ALTER TABLE sync_runs ADD COLUMN warning TEXT;
+    UPDATE sync_runs SET warning = error_message, error_message = NULL
+        WHERE error_code IS NULL AND error_message IS NOT NULL;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
@@ -673,6 +679,43 @@ mod tests {
                 .unwrap_or_else(|e| panic!("migration {} fails: {e}", index + 1));
             transaction.commit().unwrap();
         }
+    }
+
+    #[test]
+    fn upgrading_keeps_a_runs_warning_apart_from_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut connection = Connection::open(dir.path().join("v11.db")).unwrap();
+        register_functions(&connection).unwrap();
+        for sql in &MIGRATIONS[..11] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection.pragma_update(None, "user_version", 11).unwrap();
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO sync_runs (id, credential_id, stream, trigger, started_at, error_code, error_message)
+                   VALUES (1, 'c', 'patients', 'manual', 't', NULL, 'Patient lists are optional here'),
+                          (2, 'c', 'sales', 'manual', 't', 'pos_auth_failed', 'POSaBIT did not accept this key.');",
+            )
+            .unwrap();
+        migrate(&mut connection).unwrap();
+        let row = |id: i64| -> (Option<String>, Option<String>) {
+            connection
+                .query_row(
+                    "SELECT error_message, warning FROM sync_runs WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            row(1),
+            (None, Some("Patient lists are optional here".into()))
+        );
+        assert_eq!(
+            row(2),
+            (Some("POSaBIT did not accept this key.".into()), None)
+        );
     }
 
     #[test]
