@@ -80,14 +80,7 @@ async fn journey(session: &Session) -> Result<()> {
     }
     // The page read the card before these calls (the UI caches per page): open it afresh.
     session.click_button("Sync").await?;
-    session.click_button("Integrations").await?;
-    within(
-        session
-            .element("[data-testid='tile-posabit']")
-            .await?
-            .click(),
-    )
-    .await?;
+    session.open_card("posabit").await?;
     session.click_button("Sync now").await?;
     session.text_appears("records received:").await?;
 

@@ -773,14 +773,6 @@ async fn audit_log_text(session: &Session) -> Result<String> {
     }
 }
 
-/// Opens an integration card from the Integrations page.
-async fn open_card(session: &Session, integration: &str) -> Result<()> {
-    session.click_button("Integrations").await?;
-    let tile = format!("[data-testid='tile-{integration}']");
-    within(session.element(&tile).await?.click()).await?;
-    Ok(())
-}
-
 /// Whether the checkbox matching `css` is ticked.
 async fn is_checked(session: &Session, css: &str) -> Result<bool> {
     let input = session.element(css).await?;
@@ -790,7 +782,7 @@ async fn is_checked(session: &Session, css: &str) -> Result<bool> {
 /// Sync Personas sits behind its warning: cancel leaves it off; confirming (with "I understand")
 /// turns it on and writes the audit entry the Settings page lists.
 async fn warning_dialog_and_audit_log(session: &Session) -> Result<()> {
-    open_card(session, "posabit").await?;
+    session.open_card("posabit").await?;
     let toggle = "input[name='setting_sync_personas']";
     session.element(toggle).await?;
     session.scroll_to(toggle).await?;
@@ -851,7 +843,7 @@ fn number_in(title: &str) -> Result<u64> {
 /// before it is saved; the SMS opt-in date too, its requests go out through the sandbox's SMS
 /// gateway on "Send now", and removing it warns first (cancelled here); the audit log has both.
 async fn date_settings(session: &Session) -> Result<()> {
-    open_card(session, "posabit").await?;
+    session.open_card("posabit").await?;
     session
         .set_value("setting_enroll_after", "2020-01-01")
         .await?;

@@ -128,14 +128,7 @@ async fn personas(session: &Session) -> Result<(u64, String, String)> {
 
 /// Adds the POSaBIT credential through the card, ticks the age gate, connects and syncs.
 async fn connect_and_sync(session: &Session, store: &str, key: &str) -> Result<()> {
-    session.click_button("Integrations").await?;
-    within(
-        session
-            .element("[data-testid='tile-posabit']")
-            .await?
-            .click(),
-    )
-    .await?;
+    session.open_card("posabit").await?;
     session.fill("store_name", store).await?;
     session.fill("key", key).await?;
     session.click_button("Add Credential").await?;

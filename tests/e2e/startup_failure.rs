@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use canopy_e2e::{app_binary, target_dir, window_shown};
+use canopy_e2e::{app_binary, sandbox_chosen_in, target_dir, window_shown};
 
 #[tokio::test]
 async fn a_damaged_database_shows_what_happened_and_what_to_do() -> Result<()> {
@@ -14,10 +14,8 @@ async fn a_damaged_database_shows_what_happened_and_what_to_do() -> Result<()> {
         "run through .ci/with-session, which provides a screen"
     );
     let data = tempfile::tempdir()?;
-    let folder = data.path().join("dev.canopy.console");
-    std::fs::create_dir_all(&folder)?;
+    let folder = sandbox_chosen_in(data.path())?;
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
-    std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
     std::fs::write(folder.join("sandbox.db"), &garbage)?;
     let mut app = Command::new(app_binary())
         .env("XDG_DATA_HOME", data.path())

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use canopy_e2e::{app_binary, target_dir};
+use canopy_e2e::{app_binary, sandbox_chosen_in, target_dir};
 
 /// A child process killed with the test.
 struct Running(Child);
@@ -168,9 +168,7 @@ async fn closing_the_window_keeps_canopy_in_the_tray_until_quit() -> Result<()> 
         "run through .ci/with-session, which provides a screen"
     );
     let data = tempfile::tempdir()?;
-    let folder = data.path().join("dev.canopy.console");
-    std::fs::create_dir_all(&folder)?;
-    std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
+    sandbox_chosen_in(data.path())?;
     let _tray = Running(
         Command::new("trayer")
             .args([

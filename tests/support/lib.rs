@@ -35,6 +35,15 @@ fn free_port() -> Result<u16> {
 /// The app's data folder inside a session's scratch folder.
 const DATA_FOLDER: &str = "data/dev.canopy.console";
 
+/// Makes the app's data folder under `xdg_data_home` with the sandbox chosen (no first-start
+/// question), and returns it.
+pub fn sandbox_chosen_in(xdg_data_home: &Path) -> Result<PathBuf> {
+    let folder = xdg_data_home.join("dev.canopy.console");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
+    Ok(folder)
+}
+
 /// The app binary the tests drive.
 pub fn app_binary() -> PathBuf {
     target_dir().join("debug/canopy")
@@ -68,9 +77,7 @@ impl Session {
         }
         let data = tempfile::tempdir()?;
         if let Some(database) = database {
-            let folder = data.path().join(DATA_FOLDER);
-            std::fs::create_dir_all(&folder)?;
-            std::fs::write(folder.join("console-mode.json"), r#"{"mode":"sandbox"}"#)?;
+            let folder = sandbox_chosen_in(&data.path().join("data"))?;
             let target = folder.join("sandbox.db");
             if std::fs::hard_link(database, &target).is_err() {
                 std::fs::copy(database, &target)
@@ -233,6 +240,14 @@ impl Session {
             );
         }
         Ok(path)
+    }
+
+    /// Opens an integration card (`posabit`, `greenbits`) from the Integrations page.
+    pub async fn open_card(&self, integration: &str) -> Result<()> {
+        self.click_button("Integrations").await?;
+        let tile = format!("[data-testid='tile-{integration}']");
+        within(self.element(&tile).await?.click()).await?;
+        Ok(())
     }
 
     /// The app's data folder (its databases, mode choice and logs).

@@ -681,15 +681,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn upgrading_keeps_a_runs_warning_apart_from_its_error() {
+    /// A database file at schema `version`, as a Canopy of that version left it.
+    fn database_at(version: usize) -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let mut connection = Connection::open(dir.path().join("v11.db")).unwrap();
+        let connection = Connection::open(dir.path().join(format!("v{version}.db"))).unwrap();
         register_functions(&connection).unwrap();
-        for sql in &MIGRATIONS[..11] {
+        for sql in &MIGRATIONS[..version] {
             connection.execute_batch(sql).unwrap();
         }
-        connection.pragma_update(None, "user_version", 11).unwrap();
+        connection
+            .pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        (dir, connection)
+    }
+
+    #[test]
+    fn upgrading_keeps_a_runs_warning_apart_from_its_error() {
+        let (_dir, mut connection) = database_at(11);
         connection
             .execute_batch(
                 "PRAGMA foreign_keys = OFF;
@@ -720,13 +728,7 @@ mod tests {
 
     #[test]
     fn upgrading_to_one_audit_log_keeps_every_settings_entry_and_refuses_edits() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut connection = Connection::open(dir.path().join("v10.db")).unwrap();
-        register_functions(&connection).unwrap();
-        for sql in &MIGRATIONS[..10] {
-            connection.execute_batch(sql).unwrap();
-        }
-        connection.pragma_update(None, "user_version", 10).unwrap();
+        let (_dir, mut connection) = database_at(10);
         connection
             .execute_batch(
                 "INSERT INTO audit_log (integration, setting, old_value, new_value, changed_at, os_user, warning_acknowledged)
@@ -756,13 +758,7 @@ mod tests {
 
     #[test]
     fn upgrading_to_the_consent_audit_keeps_history_and_suppresses_earlier_opt_outs() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut connection = Connection::open(dir.path().join("v9.db")).unwrap();
-        register_functions(&connection).unwrap();
-        for sql in &MIGRATIONS[..9] {
-            connection.execute_batch(sql).unwrap();
-        }
-        connection.pragma_update(None, "user_version", 9).unwrap();
+        let (_dir, mut connection) = database_at(9);
         connection
             .execute_batch(
                 "INSERT INTO personas (id, phone_e164, email, marketing_opt_in, sms_consent, created_at, updated_at)
