@@ -603,25 +603,43 @@ pub fn schema_version(connection: &Connection) -> Result<usize> {
     Ok(version as usize)
 }
 
-/// Applies every migration the database has not had yet.
+/// Applies every migration the database has not had yet, all in one transaction: a failure
+/// leaves the database as it was, at its old version.
 pub fn migrate(connection: &mut Connection) -> Result<()> {
+    migrate_with(connection, MIGRATIONS)
+}
+
+/// [`migrate`] with a given list of migrations (tests give one that fails).
+pub(crate) fn migrate_with(connection: &mut Connection, migrations: &[&str]) -> Result<()> {
     let current = schema_version(connection)?;
-    if current > MIGRATIONS.len() {
+    if current > migrations.len() {
         return Err(Error::internal(format!(
             "The database was written by a newer Canopy (schema {current}, this one knows {}).",
-            MIGRATIONS.len()
+            migrations.len()
         ))
         .with_hint(
             "Install the newer Canopy again, or move the database file aside to start fresh.",
         ));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        transaction.execute_batch(sql)?;
-        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
-        transaction.commit()?;
-        tracing::info!(version = index + 1, "database migrated");
+    if current == migrations.len() {
+        return Ok(());
     }
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (index, sql) in migrations.iter().enumerate().skip(current) {
+        transaction.execute_batch(sql).map_err(|e| {
+            tracing::error!(version = index + 1, "database upgrade failed: {e}");
+            Error::internal(format!(
+                "Canopy could not upgrade its database to version {}: {e}",
+                index + 1
+            ))
+            .with_hint(format!(
+                "Nothing was changed: the database is still at version {current}, and the Canopy you had before still opens it. Send the log file to support."
+            ))
+        })?;
+    }
+    transaction.pragma_update(None, "user_version", migrations.len() as i64)?;
+    transaction.commit()?;
+    tracing::info!(from = current, to = migrations.len(), "database migrated");
     Ok(())
 }
 
@@ -693,6 +711,58 @@ mod tests {
             .pragma_update(None, "user_version", version as i64)
             .unwrap();
         (dir, connection)
+    }
+
+    /// The database's schema and the test's own marker row, to compare before and after.
+    fn everything(connection: &Connection) -> String {
+        connection
+            .query_row(
+                "SELECT group_concat(type || ' ' || name || ' ' || coalesce(sql, ''), char(10))
+                   || (SELECT group_concat(x) FROM marker) FROM sqlite_master",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_migration_failing_on_its_last_statement_changes_nothing_at_any_version() {
+        for failing in 1..=MIGRATIONS.len() {
+            let broken: Vec<String> = MIGRATIONS
+                .iter()
+                .enumerate()
+                .map(|(index, sql)| match index + 1 == failing {
+                    true => format!("{sql}\nINSERT INTO no_such_table VALUES (1);"),
+                    false => (*sql).to_string(),
+                })
+                .collect();
+            let broken: Vec<&str> = broken.iter().map(String::as_str).collect();
+            // One step up, and every step from an empty file: either way nothing changes.
+            for start in [failing - 1, 0] {
+                let (_dir, mut connection) = database_at(start);
+                connection
+                    .execute_batch(
+                        "CREATE TABLE marker (x TEXT); INSERT INTO marker VALUES ('kept');",
+                    )
+                    .unwrap();
+                let before = everything(&connection);
+                let error = migrate_with(&mut connection, &broken).unwrap_err();
+                assert!(
+                    error.message.contains(&format!("version {failing}")),
+                    "{}",
+                    error.message
+                );
+                assert!(error
+                    .hint
+                    .is_some_and(|h| h.contains(&format!("still at version {start}"))));
+                assert_eq!(
+                    schema_version(&connection).unwrap(),
+                    start,
+                    "v{failing} from v{start}"
+                );
+                assert_eq!(everything(&connection), before, "v{failing} from v{start}");
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,24 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Copies the database at schema `version` to `<file>.v<version>.bak` (a consistent copy, WAL
+/// included) before it is upgraded; returns the copy's path.
+fn copy_before_upgrade(connection: &Connection, path: &Path, version: usize) -> Result<PathBuf> {
+    let copy = PathBuf::from(format!("{}.v{version}.bak", path.display()));
+    // A copy left by an earlier failed upgrade is of the same version: take a fresh one.
+    if copy.exists() {
+        std::fs::remove_file(&copy).map_err(|e| {
+            crate::base::error::Error::internal(format!(
+                "Could not replace {}: {e}",
+                copy.display()
+            ))
+        })?;
+    }
+    connection.execute("VACUUM INTO ?1", [copy.display().to_string()])?;
+    tracing::info!(copy = %copy.display(), version, "database copied before its upgrade");
+    Ok(copy)
+}
+
 /// The error for a file SQLite cannot read as a database: damaged, or not Canopy's.
 fn not_canopys(path: &Path, error: rusqlite::Error) -> crate::base::error::Error {
     match error.sqlite_error_code() {
@@ -64,9 +82,16 @@ fn not_canopys(path: &Path, error: rusqlite::Error) -> crate::base::error::Error
 }
 
 impl Database {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date. Before
+    /// an upgrade it copies the file beside it (`<file>.v<old version>.bak`), kept when the
+    /// upgrade fails and removed once the new version has opened.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
+        Database::open_with(path.as_ref(), MIGRATIONS)
+    }
+
+    /// [`Database::open`] with a given list of migrations (tests give one that fails).
+    fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+        let path = path.to_path_buf();
         let mut writer = Connection::open(&path)?;
         writer
             .pragma_update(None, "journal_mode", "WAL")
@@ -75,7 +100,25 @@ impl Database {
         writer.pragma_update(None, "cache_size", -32_000)?;
         configure(&writer)?;
         migrations::register_functions(&writer)?;
-        migrate(&mut writer)?;
+        let from = schema_version(&writer)?;
+        let copy = (from > 0 && from < migrations.len())
+            .then(|| copy_before_upgrade(&writer, &path, from))
+            .transpose()?;
+        if let Err(mut error) = migrations::migrate_with(&mut writer, migrations) {
+            if let Some(copy) = &copy {
+                let hint = error.hint.take().unwrap_or_default();
+                error.hint = Some(format!(
+                    "{hint} A copy from before the upgrade is kept at {}.",
+                    copy.display()
+                ));
+            }
+            return Err(error);
+        }
+        if let Some(copy) = copy {
+            if let Err(e) = std::fs::remove_file(&copy) {
+                tracing::warn!("could not remove {}: {e}", copy.display());
+            }
+        }
         Ok(Database {
             inner: Arc::new(Inner {
                 path,
@@ -164,6 +207,49 @@ mod tests {
             })
             .unwrap();
         assert_eq!((foreign_keys, timeout), (1, 5000));
+    }
+
+    #[test]
+    fn a_failed_upgrade_keeps_a_copy_from_before_it_and_a_good_one_removes_the_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("real.db");
+        let older = &MIGRATIONS[..MIGRATIONS.len() - 1];
+        let db = Database::open_with(&path, older).unwrap();
+        db.write(|tx| crate::storage::app_settings::put(tx, "kept", Some("yes")))
+            .unwrap();
+        drop(db);
+        let copy = dir.path().join(format!("real.db.v{}.bak", older.len()));
+
+        let last = format!(
+            "{}\nINSERT INTO no_such_table VALUES (1);",
+            MIGRATIONS[MIGRATIONS.len() - 1]
+        );
+        let mut broken = older.to_vec();
+        broken.push(&last);
+        let Err(refused) = Database::open_with(&path, &broken) else {
+            panic!("a failing upgrade opened");
+        };
+        let hint = refused.hint.unwrap_or_default();
+        assert!(hint.contains(&copy.display().to_string()), "{hint}");
+        let kept = Connection::open(&copy).unwrap();
+        assert_eq!(schema_version(&kept).unwrap(), older.len());
+        let value: String = kept
+            .query_row(
+                "SELECT value FROM app_settings WHERE key = 'kept'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(value, "yes", "the copy holds the data");
+        drop(kept);
+
+        let db = Database::open(&path).unwrap();
+        assert_eq!(db.read(schema_version).unwrap(), MIGRATIONS.len());
+        assert!(!copy.exists(), "the copy goes once the new version opens");
+        let value = db
+            .read(|c| crate::storage::app_settings::get(c, "kept"))
+            .unwrap();
+        assert_eq!(value.as_deref(), Some("yes"));
     }
 
     #[test]
