@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.
 
-export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "cancelled" | "internal";
+export type ErrorCode = "validation" | "keychain_unavailable" | "pos_auth_failed" | "pos_permission_missing" | "pos_unreachable" | "rate_limited" | "conflict" | "not_found" | "cancelled" | "disk_full" | "internal";
 
 export type AppError = { 
 /**

@@ -53,6 +53,7 @@ export const ERROR_CODE_LABELS: Record<ErrorCode, string> = {
   conflict: "conflict",
   not_found: "not found",
   cancelled: "cancelled",
+  disk_full: "disk full",
   internal: "internal error",
 };
 

@@ -227,6 +227,52 @@ async fn a_bad_record_is_skipped_with_its_reason_and_read_again_next_run() {
     bench.assert_same_as_reference().await;
 }
 
+/// Sets the writer's limit on the database's size, in pages (a full disk, for SQLite).
+fn limit_pages(db: &canopy_core::storage::db::Database, pages: i64) {
+    db.write(|tx| {
+        let set: i64 = tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get(0)
+        })?;
+        Ok(set)
+    })
+    .expect("limit set");
+}
+
+#[tokio::test]
+async fn a_full_disk_stops_the_sync_with_a_clear_error_and_after_space_returns_nothing_is_lost() {
+    let bench = bench().await;
+    let db = &bench.world.db;
+    let used: i64 = db
+        .read(|c| Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?))
+        .expect("page count");
+    // Room for about a page of customers, not for the whole sync.
+    limit_pages(db, used + 30);
+    let outcome = bench
+        .world
+        .console
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
+        .await;
+    let full = match &outcome {
+        Ok(summaries) => summaries.iter().find_map(|s| s.error.clone()),
+        Err(error) => Some(error.clone()),
+    }
+    .expect("the full disk stops the sync");
+    assert_eq!(full.code, ErrorCode::DiskFull, "{full:?}");
+    assert!(
+        full.message.contains("disk is full")
+            && full.hint.is_some_and(|h| h.contains("Free some space"))
+    );
+    let integrity: String = db
+        .read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .expect("integrity check");
+    assert_eq!(integrity, "ok");
+
+    limit_pages(db, 1_073_741_823);
+    let resumed = sync(&bench.world.console).await;
+    assert_eq!(errors(&resumed), []);
+    bench.assert_same_as_reference().await;
+}
+
 #[tokio::test]
 async fn records_repeated_across_pages_are_applied_once() {
     let bench = bench().await;

@@ -27,6 +27,8 @@ stored_name! {
         NotFound => "not_found",
         /// The user stopped the operation (a sync cancelled at a page boundary).
         Cancelled => "cancelled",
+        /// The disk (or the database's size limit) is full: nothing more could be saved.
+        DiskFull => "disk_full",
         /// A bug or an unexpected local failure.
         Internal => "internal",
     }
@@ -101,6 +103,15 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
+        if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return Error::new(
+                ErrorCode::DiskFull,
+                "The disk is full: Canopy could not save what it received.",
+            )
+            .with_hint(
+                "Free some space on this computer, then try again. Everything saved before is kept, and a sync goes on from its last saved page.",
+            );
+        }
         Error::internal(format!("The local database failed: {error}")).with_hint(
             "Try again; if it keeps failing, restart Canopy and send the log file to support.",
         )
@@ -129,6 +140,7 @@ mod tests {
             ErrorCode::Conflict,
             ErrorCode::NotFound,
             ErrorCode::Cancelled,
+            ErrorCode::DiskFull,
             ErrorCode::Internal,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
