@@ -12,6 +12,9 @@ use crate::base::error::{Error, ErrorCode, Result};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest answer read from a POS or gateway: far above a page of records, far below what
+/// would exhaust memory. A longer answer is refused before it is held whole.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 /// A POS's words for its failures.
 pub struct PosVoice {
@@ -81,7 +84,7 @@ impl PosVoice {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let body: Value = self.json(response).await.unwrap_or(Value::Null);
         let name = self.name;
         match status {
             StatusCode::UNAUTHORIZED => Error::new(ErrorCode::PosAuthFailed, self.auth_failed.0)
@@ -140,9 +143,46 @@ impl PosVoice {
     /// Reads a JSON answer.
     pub async fn json<T: serde::de::DeserializeOwned>(
         &self,
-        response: reqwest::Response,
+        mut response: reqwest::Response,
     ) -> Result<T> {
-        response.json().await.map_err(|e| self.unreadable(&e))
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(self.too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.unreadable(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(self.too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|_| {
+            Error::new(
+                ErrorCode::PosUnreachable,
+                format!(
+                    "{} sent an answer that is not the JSON it expected.",
+                    self.name
+                ),
+            )
+            .with_hint("Try again in a few minutes; if it persists, contact Canopy support.")
+        })
+    }
+
+    /// The error for an answer longer than [`MAX_ANSWER_BYTES`].
+    fn too_large(&self) -> Error {
+        Error::new(
+            ErrorCode::PosUnreachable,
+            format!(
+                "{} sent an answer larger than {} MB; Canopy did not read it.",
+                self.name,
+                MAX_ANSWER_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_hint(
+            "Try again later; if it persists, contact Canopy support with the time it happened.",
+        )
     }
 }
 
@@ -159,4 +199,76 @@ pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client> {
         .user_agent(concat!("Canopy/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::internal(format!("Could not set up the HTTP client: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VOICE: PosVoice = PosVoice {
+        name: "The POS",
+        auth_failed: ("refused", "check"),
+        holder: "key",
+        permissions: &[],
+    };
+
+    /// A server on loopback answering every request with `body`, chunked when `chunked`.
+    async fn serving(body: Vec<u8>, chunked: bool) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move {
+                    if chunked {
+                        let chunks = body
+                            .chunks(1 << 20)
+                            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+                            .collect::<Vec<_>>();
+                        axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+                    } else {
+                        axum::body::Body::from(body)
+                    }
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}/")
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_refused_whether_its_length_is_declared_or_not() {
+        let mut huge = vec![b' '; MAX_ANSWER_BYTES + 10];
+        huge.extend_from_slice(b"{}");
+        for chunked in [false, true] {
+            let url = serving(huge.clone(), chunked).await;
+            let response = client()
+                .expect("client")
+                .get(&url)
+                .send()
+                .await
+                .expect("answered");
+            let error = VOICE
+                .json::<Value>(response)
+                .await
+                .expect_err("over the cap");
+            assert!(
+                error.message.contains("larger than 32 MB"),
+                "chunked {chunked}: {}",
+                error.message
+            );
+        }
+        let url = serving(b"{\"ok\": true}".to_vec(), true).await;
+        let response = client()
+            .expect("client")
+            .get(&url)
+            .send()
+            .await
+            .expect("answered");
+        let small: Value = VOICE.json(response).await.expect("under the cap");
+        assert_eq!(small["ok"], true);
+    }
 }
