@@ -123,5 +123,29 @@ async fn journey(session: &Session) -> Result<()> {
     if !said.contains("Unmapped store: “Capitol Hill”") || !said.contains("Retail Stores") {
         bail!("the notification said: {said}");
     }
+    a_mode_that_cannot_open_leaves_the_one_in_use(session).await
+}
+
+/// Switching to a mode whose database cannot open says why and leaves the sandbox in use.
+async fn a_mode_that_cannot_open_leaves_the_one_in_use(session: &Session) -> Result<()> {
+    let folder = session.data_folder();
+    std::fs::write(folder.join("real.db"), vec![7u8; 4096])?;
+    let answer = session
+        .invoke("choose_mode", json!({"mode": "real", "real": null}))
+        .await?;
+    if !answer.contains("is damaged or is not Canopy's") {
+        bail!("choosing a mode that cannot open answered {answer}");
+    }
+    let status = session.invoke("app_status", json!({})).await?;
+    let kept = std::fs::read_to_string(folder.join("console-mode.json"))?;
+    if !status.contains("\"mode\":\"sandbox\"") || !kept.contains("\"sandbox\"") {
+        bail!("the sandbox should still be in use: {status} / {kept}");
+    }
+    let personas = session
+        .invoke("list_personas", json!({"query": {"offset": 0, "limit": 1}}))
+        .await?;
+    if personas.contains("\"code\"") {
+        bail!("the sandbox's console answers again: {personas}");
+    }
     Ok(())
 }
