@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { api } from "../api";
-import type { AppStatus, RealPosInput, RealPosSettings } from "../bindings";
+import type { AppStatus, RealPosSettings } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RealPosForm } from "../components/RealPosForm";
 import { CONSOLE_MODE_LABELS } from "../labels";
-import { reloadOnNewMode } from "./FirstStart";
+import { reloadOnNewMode, switchToRealPos } from "./FirstStart";
 
 /**
  * Settings → Data source: the mode in use, switching to the other one, and real mode's addresses
@@ -16,10 +16,6 @@ export function DataSource({ status }: { status: AppStatus }) {
   const real = status.mode === "real";
   const edit = () => {
     void api.realPosSettings().then(setEditing);
-  };
-  const saveReal = async (input: RealPosInput) => {
-    await api.chooseMode("real", input);
-    reloadOnNewMode();
   };
 
   return (
@@ -60,7 +56,7 @@ export function DataSource({ status }: { status: AppStatus }) {
         <RealPosForm
           saved={editing}
           submitLabel={real ? "Save and reconnect" : "Switch to my POS"}
-          onSubmit={saveReal}
+          onSubmit={switchToRealPos}
           onCancel={() => {
             setEditing(null);
           }}

@@ -8,6 +8,12 @@ export function reloadOnNewMode() {
   window.location.reload();
 }
 
+/** Puts Canopy on the real POS with `input` (addresses, tokens), then reloads. */
+export async function switchToRealPos(input: RealPosInput) {
+  await api.chooseMode("real", input);
+  reloadOnNewMode();
+}
+
 /**
  * The first start: the user picks the sandbox (generated shoppers, nothing real) or their own POS
  * (its addresses and tokens entered here). Each keeps its own database; the choice is switchable in
@@ -19,10 +25,6 @@ export function FirstStart() {
   useEffect(() => {
     void api.realPosSettings().then(setSaved);
   }, []);
-  const chooseReal = async (input: RealPosInput) => {
-    await api.chooseMode("real", input);
-    reloadOnNewMode();
-  };
 
   return (
     <main className="first-start" aria-labelledby="first-start-heading">
@@ -63,7 +65,7 @@ export function FirstStart() {
           <RealPosForm
             saved={saved}
             submitLabel="Connect my POS"
-            onSubmit={chooseReal}
+            onSubmit={switchToRealPos}
             onCancel={() => {
               setConnecting(false);
             }}

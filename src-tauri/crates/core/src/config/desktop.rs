@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::base::error::{Error, Result};
+use crate::storage::whole_file::write_whole;
 
 /// The file in the data folder that keeps them.
 pub const DESKTOP_FILE: &str = "desktop.json";
@@ -46,13 +47,12 @@ pub fn read(data_dir: &Path) -> DesktopPreferences {
 
 /// Keeps `preferences` in `data_dir`, replacing the file whole.
 pub fn save(data_dir: &Path, preferences: DesktopPreferences) -> Result<()> {
-    let failed =
-        |e: std::io::Error| Error::internal(format!("Could not save the desktop preferences: {e}"));
     let text = serde_json::to_string_pretty(&preferences)
         .map_err(|e| Error::internal(format!("Could not write the desktop preferences: {e}")))?;
-    let partial = data_dir.join(format!("{DESKTOP_FILE}.partial"));
-    std::fs::write(&partial, text).map_err(failed)?;
-    std::fs::rename(&partial, data_dir.join(DESKTOP_FILE)).map_err(failed)
+    write_whole(&data_dir.join(DESKTOP_FILE), |mut file| {
+        Ok(std::io::Write::write_all(&mut file, text.as_bytes())?)
+    })
+    .map_err(|e| Error::internal(format!("Could not save the desktop preferences: {e}")))
 }
 
 #[cfg(test)]

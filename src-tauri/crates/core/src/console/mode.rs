@@ -14,6 +14,7 @@ use crate::base::error::{Error, ErrorCode, Result};
 use crate::base::stored_name::stored_name;
 use crate::pos::{greenbits, posabit};
 use crate::storage::app_settings;
+use crate::storage::whole_file::write_whole;
 
 stored_name! {
     /// Where a console's data comes from.
@@ -148,18 +149,19 @@ fn adopt_legacy_database(data_dir: &Path, real: bool) -> Result<Option<ModeChoic
 
 /// Keeps `choice` in `data_dir`, replacing the file whole (a crash leaves the old or the new one).
 pub fn save_choice(data_dir: &Path, choice: &ModeChoice) -> Result<()> {
-    let failed = |e: std::io::Error| {
+    let failed = |e: &str| {
         Error::internal(format!(
             "Could not save the mode in {}: {e}",
             data_dir.display()
         ))
     };
-    std::fs::create_dir_all(data_dir).map_err(failed)?;
+    std::fs::create_dir_all(data_dir).map_err(|e| failed(&e.to_string()))?;
     let text = serde_json::to_string_pretty(choice)
         .map_err(|e| Error::internal(format!("Could not write the mode: {e}")))?;
-    let partial = data_dir.join(format!("{MODE_FILE}.partial"));
-    std::fs::write(&partial, text).map_err(failed)?;
-    std::fs::rename(&partial, data_dir.join(MODE_FILE)).map_err(failed)
+    write_whole(&data_dir.join(MODE_FILE), |mut file| {
+        Ok(std::io::Write::write_all(&mut file, text.as_bytes())?)
+    })
+    .map_err(|e| failed(&e.to_string()))
 }
 
 /// The database file of `mode` in `data_dir`.

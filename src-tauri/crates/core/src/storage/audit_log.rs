@@ -15,6 +15,7 @@ use crate::base::error::{Error, Result};
 use crate::base::pos_kind::Integration;
 use crate::base::stored_name::stored_name;
 use crate::storage::db::Database;
+use crate::storage::whole_file::write_whole;
 
 stored_name! {
     /// What part of the console a change touched.
@@ -138,9 +139,8 @@ pub fn export_csv(db: &Database, path: &Path) -> Result<usize> {
     };
     let mut all = entries(db, None, None)?;
     all.reverse();
-    let partial = path.with_extension("csv.partial");
-    let written = (|| -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let mut csv = csv::Writer::from_writer(std::fs::File::create(&partial)?);
+    write_whole(path, |file| {
+        let mut csv = csv::Writer::from_writer(file);
         csv.write_record([
             "changed_at",
             "area",
@@ -168,13 +168,9 @@ pub fn export_csv(db: &Database, path: &Path) -> Result<usize> {
             ])?;
         }
         csv.into_inner()?.flush()?;
-        std::fs::rename(&partial, path)?;
         Ok(())
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        failed(&e)
-    })?;
+    })
+    .map_err(|e| failed(&e))?;
     Ok(all.len())
 }
 

@@ -7,3 +7,4 @@ pub mod cursors;
 pub mod db;
 pub mod keychain;
 pub mod process_lock;
+pub mod whole_file;

@@ -22,6 +22,7 @@ use crate::integrations::{connect_state, credentials};
 use crate::sources::sync::history;
 use crate::storage::audit_log;
 use crate::storage::db::Database;
+use crate::storage::whole_file::write_whole;
 
 /// How many recent runs, rejected records, POS answers and log lines a bundle keeps.
 const RECENT_RUNS: u32 = 200;
@@ -129,9 +130,8 @@ impl Bundle {
             Error::internal(format!("Could not save the support bundle: {e}"))
                 .with_hint("Choose a folder you can write to, with some free space.")
         };
-        let partial = path.with_extension("zip.partial");
-        let written = (|| -> std::result::Result<(), Box<dyn std::error::Error>> {
-            let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
+        write_whole(path, |file| {
+            let mut zip = zip::ZipWriter::new(file);
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
             for (entry, content) in &self.files {
@@ -139,13 +139,9 @@ impl Bundle {
                 zip.write_all(content)?;
             }
             zip.finish()?.sync_all()?;
-            std::fs::rename(&partial, path)?;
             Ok(())
-        })();
-        written.map_err(|e| {
-            let _ = std::fs::remove_file(&partial);
-            failed(&e)
         })
+        .map_err(|e| failed(&e))
     }
 }
 
