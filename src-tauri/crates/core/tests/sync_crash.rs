@@ -1,6 +1,6 @@
 //! Crash safety: a large sync killed with SIGKILL at random moments, restarted each time, ends with
 //! the same fingerprint as an uninterrupted sync, an intact database, and no customer written to the
-//! POS; pushes of local signups killed the same way end with each shopper created in the POS exactly
+//! POS; pushes of local signups, each killed while pushes are under way, end with each shopper created in the POS exactly
 //! once. Real process death, a real SQLite file, the sandbox over loopback HTTP.
 //!
 //! Each test runs itself as the parent and, with `CANOPY_SYNC_CHILD` / `CANOPY_PUSH_CHILD` set, as
@@ -245,14 +245,36 @@ async fn pushes_killed_at_random_points_create_each_shopper_once() {
         .expect("list")[0]
         .id
         .clone();
+    // Each child is killed once it has pushed a random number more shoppers, so every kill lands
+    // while pushes are under way: some done in that child's life, some still pending after it.
     let seed = std::process::id() as u64 ^ 0x5eed;
-    let moments: Vec<Duration> = kill_moments(seed, 4).into_iter().map(|m| m / 5).collect();
-    println!("kill moments (seed {seed}): {moments:?}");
-    for moment in moments {
+    let steps: Vec<i64> = kill_moments(seed, 4)
+        .into_iter()
+        .map(|m| 10 + (m.as_millis() as i64) % 50)
+        .collect();
+    println!("kills after these many more pushes (seed {seed}): {steps:?}");
+    let done = "SELECT count(*) FROM outbox WHERE status = 'done'";
+    for step in steps {
+        let before = world.count(done);
         let mut child = spawn_child(&world, PUSH_TEST, PUSH_CHILD, &credential);
-        tokio::time::sleep(moment).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while world.count(done) < before + step {
+            assert!(
+                Instant::now() < deadline,
+                "the child pushed {step} shoppers"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
+        let (after, pending) = (
+            world.count(done),
+            world.count("SELECT count(*) FROM outbox WHERE status = 'pending'"),
+        );
+        assert!(
+            after >= before + step && pending > 0,
+            "the kill landed while pushing: {before} done before, {after} after, {pending} pending"
+        );
     }
     let interrupted = world.count("SELECT count(*) FROM outbox WHERE status = 'pending'");
     println!("{interrupted} pushes still pending after the kills");

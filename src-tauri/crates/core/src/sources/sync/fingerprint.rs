@@ -1,10 +1,15 @@
-//! A fingerprint of what syncs produced — personas, their links, purchases and the points ledger —
-//! independent of row ids, credential ids and clock times, so two databases filled by differently
-//! ordered, repeated or interrupted syncs of the same POS data can be compared.
+//! A fingerprint of what syncs produced — personas, their links, purchases, the points ledger, consent
+//! (history and suppressions), the outbox, the texts, the POS's coupons and the cursors — independent of
+//! row ids, credential ids and clock times, so two databases filled by differently ordered, repeated or
+//! interrupted syncs of the same POS data can be compared. Rows are counted as a multiset: a row written
+//! twice changes the fingerprint.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
 
 use crate::base::error::Result;
 use crate::storage::db::Database;
@@ -20,121 +25,240 @@ pub struct Fingerprint {
     pub purchases: usize,
     /// Ledger entries.
     pub ledger_entries: usize,
-    /// A hash of every row's content, in a canonical order.
+    /// Consent events and suppressions.
+    pub consent_rows: usize,
+    /// Outbox rows and text messages.
+    pub outgoing_rows: usize,
+    /// POS coupons (the discounts rewards are mirrored as).
+    pub coupons: usize,
+    /// Stored cursors.
+    pub cursors: usize,
+    /// A hash of every row's content with its multiplicity, in a canonical order.
     pub digest: u64,
 }
 
-/// Computes the fingerprint of `db`.
-pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
-    db.read(|c| {
+/// Rows rendered as canonical text, each with how many times it occurs.
+type Multiset = BTreeMap<String, usize>;
+
+/// How a row's cells are made independent of one database: a persona id becomes its persona's key,
+/// a credential id its store's name, a ledger source `integration:credential` likewise.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// Kept as stored.
+    Plain,
+    /// A persona id.
+    Persona,
+    /// A credential id.
+    Credential,
+    /// A ledger source naming a credential after its integration.
+    Source,
+    /// Consent evidence: JSON that may name a credential under `credential`.
+    Evidence,
+}
+
+/// Names for the ids one database gave: credentials by store, personas by their smallest link.
+struct Names {
+    stores: BTreeMap<String, String>,
+    personas: BTreeMap<i64, String>,
+}
+
+impl Names {
+    fn read(c: &Connection) -> Result<Self> {
         let stores: BTreeMap<String, String> = c
             .prepare("SELECT id, store_name FROM credentials")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let name = |credential: &str| stores.get(credential).cloned().unwrap_or_default();
-        // A persona is named by its smallest link, so ids and creation order do not matter.
-        let mut persona_key: BTreeMap<i64, String> = BTreeMap::new();
-        let mut links = BTreeSet::new();
-        let mut statement = c.prepare(
-            "SELECT persona_id, integration, credential_id, pos_id, match_reason, pos_updated_at, payload,
-                    pos_points, employee FROM source_records",
-        )?;
+        let mut personas: BTreeMap<i64, String> = BTreeMap::new();
+        let mut statement =
+            c.prepare("SELECT persona_id, integration, credential_id, pos_id FROM source_records")?;
         let mut rows = statement.query([])?;
-        let mut raw_links = Vec::new();
         while let Some(r) = rows.next()? {
-            let persona: i64 = r.get(0)?;
-            let link = format!("{}|{}|{}", r.get::<_, String>(1)?, name(&r.get::<_, String>(2)?), r.get::<_, String>(3)?);
-            let key = persona_key.entry(persona).or_insert_with(|| link.clone());
-            if link < *key {
-                *key = link.clone();
-            }
-            let detail = format!(
-                "{}|{}|{}|{:?}|{}",
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, bool>(8)?
+            let credential: String = r.get(2)?;
+            let link = format!(
+                "{}|{}|{}",
+                r.get::<_, String>(1)?,
+                stores.get(&credential).cloned().unwrap_or_default(),
+                r.get::<_, String>(3)?
             );
-            raw_links.push((persona, link, detail));
+            let key = personas.entry(r.get(0)?).or_insert_with(|| link.clone());
+            if link < *key {
+                *key = link;
+            }
         }
-        for (persona, link, detail) in raw_links {
-            links.insert(format!("{link}>{}|{detail}", persona_key[&persona]));
+        Ok(Self { stores, personas })
+    }
+
+    fn store(&self, credential: &str) -> String {
+        self.stores.get(credential).cloned().unwrap_or_default()
+    }
+
+    fn render(&self, cell: Cell, value: Value) -> String {
+        match (cell, value) {
+            (_, Value::Null) => "-".into(),
+            (Cell::Persona, Value::Integer(id)) => self
+                .personas
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| "unlinked".into()),
+            (Cell::Credential, Value::Text(id)) => self.store(&id),
+            (Cell::Source, Value::Text(source)) => match source.split_once(':') {
+                Some((integration, credential)) => {
+                    format!("{integration}:{}", self.store(credential))
+                }
+                None => source,
+            },
+            (Cell::Evidence, Value::Text(evidence)) => {
+                match serde_json::from_str::<serde_json::Value>(&evidence) {
+                    Ok(mut json) => {
+                        if let Some(credential) = json.get_mut("credential") {
+                            let store = self.store(credential.as_str().unwrap_or_default());
+                            *credential = store.into();
+                        }
+                        json.to_string()
+                    }
+                    Err(_) => evidence,
+                }
+            }
+            (_, Value::Integer(n)) => n.to_string(),
+            (_, Value::Real(x)) => x.to_string(),
+            (_, Value::Text(text)) => format!("{text:?}"),
+            (_, Value::Blob(bytes)) => format!("{bytes:?}"),
         }
-        let key_of = |persona: Option<i64>| {
-            persona
-                .map(|p| persona_key.get(&p).cloned().unwrap_or_else(|| "unlinked".into()))
-                .unwrap_or_else(|| "-".into())
-        };
-        let mut personas = BTreeSet::new();
-        let mut statement = c.prepare(
+    }
+
+    /// The rows `sql` selects, each rendered cell by cell as `cells` says.
+    fn rows(&self, c: &Connection, sql: &str, cells: &[Cell]) -> Result<Multiset> {
+        let mut set = Multiset::new();
+        let mut statement = c.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut line = Vec::with_capacity(cells.len());
+            for (i, cell) in cells.iter().enumerate() {
+                line.push(self.render(*cell, r.get(i)?));
+            }
+            *set.entry(line.join("|")).or_default() += 1;
+        }
+        Ok(set)
+    }
+}
+
+fn count(sets: &[&Multiset]) -> usize {
+    sets.iter().map(|s| s.values().sum::<usize>()).sum()
+}
+
+/// Computes the fingerprint of `db`.
+pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
+    use Cell::{Credential, Evidence, Persona, Plain, Source};
+    db.read(|c| {
+        let names = Names::read(c)?;
+        let personas = names.rows(
+            c,
             "SELECT p.id, p.first_name, p.last_name, p.phone_e164, p.email, p.birth_date, p.loyalty_member,
                     p.marketing_opt_in, p.points_balance, p.last_purchase_at, s.name
              FROM personas p LEFT JOIN retail_stores s ON s.id = p.favorite_store_id",
+            &[Persona, Plain, Plain, Plain, Plain, Plain, Plain, Plain, Plain, Plain, Plain],
         )?;
-        let mut rows = statement.query([])?;
-        while let Some(r) = rows.next()? {
-            personas.insert(format!(
-                "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{:?}|{:?}",
-                key_of(Some(r.get(0)?)),
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, bool>(6)?,
-                r.get::<_, bool>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, Option<String>>(9)?,
-                r.get::<_, Option<String>>(10)?,
-            ));
-        }
-        let mut purchases = BTreeSet::new();
-        let mut statement = c.prepare(
-            "SELECT integration, credential_id, pos_id, persona_id, total_cents, voided, purchased_at, pos_updated_at
-             FROM purchases",
+        let links = names.rows(
+            c,
+            "SELECT persona_id, integration, credential_id, pos_id, match_reason, pos_updated_at, payload,
+                    pos_points, employee FROM source_records",
+            &[Persona, Plain, Credential, Plain, Plain, Plain, Plain, Plain, Plain],
         )?;
-        let mut rows = statement.query([])?;
-        while let Some(r) = rows.next()? {
-            purchases.insert(format!(
-                "{}|{}|{}>{}|{}|{}|{}|{}",
-                r.get::<_, String>(0)?,
-                name(&r.get::<_, String>(1)?),
-                r.get::<_, String>(2)?,
-                key_of(r.get(3)?),
-                r.get::<_, i64>(4)?,
-                r.get::<_, bool>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-            ));
-        }
-        let mut ledger = BTreeSet::new();
-        let mut statement =
-            c.prepare("SELECT persona_id, kind, points, source, transaction_id FROM points_ledger")?;
-        let mut rows = statement.query([])?;
-        while let Some(r) = rows.next()? {
-            let source: String = r.get(3)?;
-            let source = match source.split_once(':') {
-                Some((integration, credential)) => format!("{integration}:{}", name(credential)),
-                None => source,
-            };
-            ledger.insert(format!(
-                "{}|{}|{}|{}>{}",
-                source,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                key_of(Some(r.get(0)?)),
-            ));
-        }
+        let purchases = names.rows(
+            c,
+            "SELECT integration, credential_id, pos_id, persona_id, total_cents, voided, purchased_at,
+                    pos_updated_at FROM purchases",
+            &[Plain, Credential, Plain, Persona, Plain, Plain, Plain, Plain],
+        )?;
+        let ledger = names.rows(
+            c,
+            "SELECT persona_id, kind, points, source, transaction_id FROM points_ledger",
+            &[Persona, Plain, Plain, Source, Plain],
+        )?;
+        let consent_events = names.rows(
+            c,
+            "SELECT persona_id, channel, event, source, detail, evidence FROM consent_events",
+            &[Persona, Plain, Plain, Plain, Plain, Evidence],
+        )?;
+        let suppressions = names.rows(
+            c,
+            "SELECT channel, address, reason, source, detail, lifted_at IS NULL, lifted_by FROM suppressions",
+            &[Plain, Plain, Plain, Plain, Plain, Plain, Plain],
+        )?;
+        let outbox = names.rows(
+            c,
+            "SELECT integration, credential_id, store_key, persona_id, action, status, outcome FROM outbox",
+            &[Plain, Credential, Plain, Persona, Plain, Plain, Plain],
+        )?;
+        let texts = names.rows(
+            c,
+            "SELECT persona_id, kind, integration, phone_e164, body, status FROM sms_messages",
+            &[Persona, Plain, Plain, Plain, Plain, Plain],
+        )?;
+        let coupons = names.rows(
+            c,
+            "SELECT credential_id, pos_id, name, active, payload FROM pos_coupons",
+            &[Credential, Plain, Plain, Plain, Plain],
+        )?;
+        let cursors = names.rows(
+            c,
+            "SELECT credential_id, stream, cursor FROM sync_cursors",
+            &[Credential, Plain, Plain],
+        )?;
         let mut hasher = DefaultHasher::new();
-        (&personas, &links, &purchases, &ledger).hash(&mut hasher);
+        (
+            &personas,
+            &links,
+            &purchases,
+            &ledger,
+            &consent_events,
+            &suppressions,
+            &outbox,
+            &texts,
+            &coupons,
+            &cursors,
+        )
+            .hash(&mut hasher);
         Ok(Fingerprint {
-            personas: personas.len(),
-            links: links.len(),
-            purchases: purchases.len(),
-            ledger_entries: ledger.len(),
+            personas: count(&[&personas]),
+            links: count(&[&links]),
+            purchases: count(&[&purchases]),
+            ledger_entries: count(&[&ledger]),
+            consent_rows: count(&[&consent_events, &suppressions]),
+            outgoing_rows: count(&[&outbox, &texts]),
+            coupons: count(&[&coupons]),
+            cursors: count(&[&cursors]),
             digest: hasher.finish(),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_written_twice_changes_the_fingerprint() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(dir.path().join("f.db")).expect("db");
+        let opt_out =
+            "INSERT INTO consent_events (persona_id, channel, event, source, detail, created_at)
+                       VALUES (1, 'sms', 'opted_out', 'sms_reply', 'STOP', '2026-01-01T00:00:00Z')";
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO personas (id, first_name, created_at, updated_at)
+                 VALUES (1, 'A', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [],
+            )?;
+            tx.execute(opt_out, [])?;
+            Ok(())
+        })
+        .expect("once");
+        let once = fingerprint(&db).expect("once");
+        db.write(|tx| Ok(tx.execute(opt_out, []).map(|_| ())?))
+            .expect("twice");
+        let twice = fingerprint(&db).expect("twice");
+        assert_eq!(twice.consent_rows, once.consent_rows + 1);
+        assert_ne!(twice.digest, once.digest);
+    }
 }
