@@ -1,7 +1,8 @@
 //! Crash safety: a large sync killed with SIGKILL at random moments, restarted each time, ends with
 //! the same fingerprint as an uninterrupted sync, an intact database, and no customer written to the
-//! POS; pushes of local signups, each killed while pushes are under way, end with each shopper created in the POS exactly
-//! once. Real process death, a real SQLite file, the sandbox over loopback HTTP.
+//! POS; pushes of local signups, each killed while pushes are under way, end with each shopper
+//! created in the POS exactly once. Real process death, a real SQLite file, the sandbox over
+//! loopback HTTP.
 //!
 //! Each test runs itself as the parent and, with `CANOPY_SYNC_CHILD` / `CANOPY_PUSH_CHILD` set, as
 //! the child that syncs or pushes until it is killed.
