@@ -32,7 +32,7 @@ fn customer_records() -> Vec<Value> {
         changed["telephone"] = json!(format!("206555{:04}", 1000 + n));
         // Joining the loyalty programme later: their sales earn whichever arrives first.
         changed["loyalty_member"] = json!(true);
-        changed["updated_at"] = json!(format!("2027-01-0{}T00:00:00.000+00:00", n + 1));
+        changed["updated_at"] = json!(format!("2026-06-0{}T00:00:00.000+00:00", n + 1));
         records.push(changed);
     }
     records

@@ -60,7 +60,7 @@ pub fn reconcile_customer_points(
 
 /// Points a sale of `total_cents` earns at `points_per_dollar` (whole points, rounded down).
 pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
-    (total_cents.max(0) * points_per_dollar) / 100
+    total_cents.max(0).saturating_mul(points_per_dollar) / 100
 }
 
 /// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale

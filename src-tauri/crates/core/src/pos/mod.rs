@@ -7,6 +7,7 @@
 //! POS. How to add a POS: `pos/README.md`.
 
 pub mod connector;
+pub mod fields;
 pub mod greenbits;
 pub mod http;
 pub mod posabit;
@@ -138,15 +139,6 @@ pub struct PosCoupon {
 /// A list record read into its domain type, or why it could not be.
 pub type Mapped<T> = std::result::Result<T, RecordError>;
 
-/// Reads a JSON field as trimmed, non-empty text.
-pub(crate) fn text(record: &Value, field: &str) -> Option<String> {
-    record[field]
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Takes the array `field` out of a JSON object (empty when missing).
 pub(crate) fn take_list(body: &mut Value, field: &str) -> Vec<Value> {
     match body.get_mut(field).map(Value::take) {
@@ -163,19 +155,22 @@ pub(crate) fn without_nulls(mut fields: Value) -> Value {
     fields
 }
 
-/// Reads a JSON field as an ISO 8601 instant.
+/// Reads a JSON field as an ISO 8601 instant no later than a day from now (see
+/// [`fields::FUTURE_SLACK`]): the stamp a page's paging may move on from.
 pub(crate) fn instant(record: &Value, field: &str) -> Option<DateTime<Utc>> {
-    record[field]
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
+    fields::instant_of(&record[field]).filter(|at| *at <= Utc::now() + fields::FUTURE_SLACK)
 }
 
-/// Reads a record's id: a positive integer or a non-empty string.
+/// The longest id a POS record may have, in bytes.
+pub const MAX_ID_BYTES: usize = 200;
+
+/// Reads a record's id: a positive integer or a non-empty string of at most [`MAX_ID_BYTES`].
 pub(crate) fn record_id(record: &Value) -> Option<String> {
     match &record["id"] {
         Value::Number(n) if n.is_u64() => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::String(s) if !s.trim().is_empty() && s.len() <= MAX_ID_BYTES => {
+            Some(s.trim().to_string())
+        }
         _ => None,
     }
 }

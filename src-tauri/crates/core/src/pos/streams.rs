@@ -106,7 +106,7 @@ impl RawPage {
     pub fn at_offset(records: Vec<Value>, offset: u64, total: u64) -> Self {
         RawPage {
             remaining: Some(total.saturating_sub(offset)),
-            more: offset + (records.len() as u64) < total && !records.is_empty(),
+            more: offset.saturating_add(records.len() as u64) < total && !records.is_empty(),
             records,
         }
     }

@@ -2,33 +2,29 @@
 
 use serde_json::Value;
 
-use crate::pos::{instant, record_id, text, Mapped, PosCustomer, PosSale, RecordError};
+use crate::pos::fields::Fields;
+use crate::pos::{record_id, Mapped, PosCustomer, PosSale, RecordError};
 
 /// Maps one Greenbits person (customer or patient) to a [`PosCustomer`]; a pure function.
 pub fn map_person(record: &Value) -> Mapped<PosCustomer> {
     let pos_id =
         record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let updated_at = instant(record, "updated_at").ok_or_else(|| {
-        RecordError::new(
-            Some(pos_id.clone()),
-            "updated_at",
-            "missing or not ISO 8601",
-        )
-    })?;
+    let f = Fields::of(record, Some(pos_id.clone()))?;
     Ok(PosCustomer {
-        first_name: text(record, "first_name"),
-        last_name: text(record, "last_name"),
-        phone_raw: text(record, "phone"),
-        email_raw: text(record, "email"),
-        birth_date: text(record, "birth_date"),
-        loyalty_member: text(record, "loyalty_id").is_some(),
+        updated_at: f.instant("updated_at")?,
+        first_name: f.text("first_name")?,
+        last_name: f.text("last_name")?,
+        phone_raw: f.text("phone")?,
+        email_raw: f.text("email")?,
+        birth_date: f.text("birth_date")?,
+        loyalty_member: f.text("loyalty_id")?.is_some(),
         marketing_opt_in: None,
         marketing_opt_out: false,
         consent_signed: false,
-        employee: record["customer_group"].as_str() == Some("Employee"),
-        points: record["loyalty_points"].as_i64(),
-        state: text(record, "state"),
-        updated_at,
+        // Any other group (or one Greenbits adds later) is a shopper who earns.
+        employee: f.text("customer_group")?.as_deref() == Some("Employee"),
+        points: f.points("loyalty_points")?,
+        state: f.text("state")?,
         payload: record.clone(),
         pos_id,
     })
@@ -38,24 +34,22 @@ pub fn map_person(record: &Value) -> Mapped<PosCustomer> {
 pub fn map_order(record: &Value) -> Mapped<PosSale> {
     let pos_id =
         record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let fail = |field: &str, reason: &str| RecordError::new(Some(pos_id.clone()), field, reason);
-    let updated_at = instant(record, "updated_at")
-        .ok_or_else(|| fail("updated_at", "missing or not ISO 8601"))?;
-    let total_cents = record["total"]
-        .as_i64()
-        .ok_or_else(|| fail("total", "missing or not a whole number of cents"))?;
-    let discounts: Vec<Value> = record["line_items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|item| item["discounts"].as_array().cloned().unwrap_or_default())
-        .collect();
+    let f = Fields::of(record, Some(pos_id.clone()))?;
+    let updated_at = f.instant("updated_at")?;
+    let mut discounts = Vec::new();
+    for item in f.list("line_items")? {
+        match &item["discounts"] {
+            Value::Null => {}
+            Value::Array(lines) => discounts.extend(lines.iter().cloned()),
+            _ => return Err(f.error("line_items", "an item's discounts are not a list")),
+        }
+    }
     Ok(PosSale {
-        customer_pos_id: text(record, "person_id"),
-        total_cents,
+        customer_pos_id: f.text("person_id")?,
+        total_cents: f.cents("total")?,
         discounts: Value::Array(discounts),
-        voided: record["voided"].as_bool().unwrap_or(false),
-        purchased_at: instant(record, "completed_at").unwrap_or(updated_at),
+        voided: f.flag("voided")?.unwrap_or(false),
+        purchased_at: f.optional_instant("completed_at")?.unwrap_or(updated_at),
         updated_at,
         payload: record.clone(),
         pos_id,

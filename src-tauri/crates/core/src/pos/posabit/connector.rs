@@ -39,9 +39,14 @@ impl PosabitClient {
                 });
             }
         };
+        // An empty page ends the list, whatever `total_pages` claims.
         Ok(RawPage {
-            remaining: Some(listed.total_records.saturating_sub((page - 1) * PAGE_SIZE)),
-            more: *page < listed.total_pages,
+            remaining: Some(
+                listed
+                    .total_records
+                    .saturating_sub(page.saturating_sub(1).saturating_mul(PAGE_SIZE)),
+            ),
+            more: *page < listed.total_pages && !listed.records.is_empty(),
             records: listed.records,
         })
     }

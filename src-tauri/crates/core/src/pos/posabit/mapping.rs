@@ -2,14 +2,14 @@
 
 use serde_json::Value;
 
-use crate::pos::{instant, record_id, text, Mapped, PosCoupon, PosCustomer, PosSale, RecordError};
+use crate::pos::fields::Fields;
+use crate::pos::{record_id, Mapped, PosCoupon, PosCustomer, PosSale, RecordError};
 
 /// Maps one `{"customer": {...}}` element to a [`PosCustomer`]; a pure function.
 pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
     let record = &element["customer"];
-    let fail = RecordError::new;
     if !record.is_object() {
-        return Err(fail(
+        return Err(RecordError::new(
             None,
             "customer",
             "the element is not wrapped in {\"customer\": …}",
@@ -17,29 +17,30 @@ pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
     }
     let pos_id = match &record["id"] {
         Value::Number(n) if n.is_u64() => n.to_string(),
-        _ => return Err(fail(None, "id", "missing or not a positive integer")),
+        _ => {
+            return Err(RecordError::new(
+                None,
+                "id",
+                "missing or not a positive integer",
+            ))
+        }
     };
-    let updated_at = instant(record, "updated_at").ok_or_else(|| {
-        fail(
-            Some(pos_id.clone()),
-            "updated_at",
-            "missing or not ISO 8601",
-        )
-    })?;
+    let f = Fields::of(record, Some(pos_id.clone()))?;
     Ok(PosCustomer {
-        first_name: text(record, "first_name"),
-        last_name: text(record, "last_name"),
-        phone_raw: text(record, "telephone"),
-        email_raw: text(record, "email"),
-        birth_date: text(record, "date_of_birth"),
-        loyalty_member: record["loyalty_member"].as_bool().unwrap_or(false),
-        marketing_opt_in: Some(record["marketing_opt_in"].as_bool().unwrap_or(false)),
-        marketing_opt_out: record["marketing_opt_out"].as_bool().unwrap_or(false),
-        consent_signed: record["consent_signature"].as_bool().unwrap_or(false),
-        employee: record["customer_type"].as_str() == Some("employee"),
-        points: record["loyalty_points"].as_i64(),
-        state: text(record, "state"),
-        updated_at,
+        updated_at: f.instant("updated_at")?,
+        first_name: f.text("first_name")?,
+        last_name: f.text("last_name")?,
+        phone_raw: f.text("telephone")?,
+        email_raw: f.text("email")?,
+        birth_date: f.text("date_of_birth")?,
+        loyalty_member: f.flag("loyalty_member")?.unwrap_or(false),
+        marketing_opt_in: Some(f.flag("marketing_opt_in")?.unwrap_or(false)),
+        marketing_opt_out: f.flag("marketing_opt_out")?.unwrap_or(false),
+        consent_signed: f.flag("consent_signature")?.unwrap_or(false),
+        // Any other type (or one POSaBIT adds later) is a shopper who earns.
+        employee: f.text("customer_type")?.as_deref() == Some("employee"),
+        points: f.points("loyalty_points")?,
+        state: f.text("state")?,
         payload: record.clone(),
         pos_id,
     })
@@ -57,22 +58,21 @@ pub fn map_ticket(element: &Value) -> Mapped<PosSale> {
     }
     let pos_id =
         record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let fail = |field: &str, reason: &str| RecordError::new(Some(pos_id.clone()), field, reason);
-    let updated_at = instant(record, "updated_at")
-        .ok_or_else(|| fail("updated_at", "missing or not ISO 8601"))?;
-    let purchased_at = instant(record, "closed_at").unwrap_or(updated_at);
-    let total_cents = record["total"]
-        .as_i64()
-        .ok_or_else(|| fail("total", "missing or not a whole number of cents"))?;
+    let f = Fields::of(record, Some(pos_id.clone()))?;
+    let updated_at = f.instant("updated_at")?;
+    let customer_pos_id = match &record["customer_id"] {
+        Value::Null => None,
+        other => Some(
+            record_id(&serde_json::json!({ "id": other }))
+                .ok_or_else(|| f.error("customer_id", "not an id"))?,
+        ),
+    };
     Ok(PosSale {
-        customer_pos_id: match &record["customer_id"] {
-            Value::Null => None,
-            other => record_id(&serde_json::json!({ "id": other })),
-        },
-        total_cents,
-        discounts: record["discounts"].clone(),
-        voided: record["voided"].as_bool().unwrap_or(false),
-        purchased_at,
+        purchased_at: f.optional_instant("closed_at")?.unwrap_or(updated_at),
+        total_cents: f.cents("total")?,
+        discounts: Value::Array(f.list("discounts")?.to_vec()),
+        voided: f.flag("voided")?.unwrap_or(false),
+        customer_pos_id,
         updated_at,
         payload: record.clone(),
         pos_id,
@@ -83,12 +83,11 @@ pub fn map_ticket(element: &Value) -> Mapped<PosSale> {
 pub fn map_coupon(record: &Value) -> Mapped<PosCoupon> {
     let pos_id =
         record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let name = text(record, "name")
-        .ok_or_else(|| RecordError::new(Some(pos_id.clone()), "name", "missing"))?;
+    let f = Fields::of(record, Some(pos_id.clone()))?;
     Ok(PosCoupon {
-        active: record["active"].as_bool().unwrap_or(true),
+        name: f.text("name")?.ok_or_else(|| f.error("name", "missing"))?,
+        active: f.flag("active")?.unwrap_or(true),
         payload: record.clone(),
-        name,
         pos_id,
     })
 }

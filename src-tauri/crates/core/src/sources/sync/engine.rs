@@ -380,6 +380,31 @@ fn next_position(position: &Position, received: u64, newest: Option<DateTime<Utc
     }
 }
 
+/// The first and last record of the page before, to notice a POS that sends the same page again
+/// and again (the list would never end).
+#[derive(Default)]
+struct PageEnds(Option<(usize, Value, Value)>);
+
+impl PageEnds {
+    /// Fails when `records` is the previous page over again; otherwise remembers its ends.
+    fn check_moved_on(&mut self, records: &[Value], stream: Stream) -> Result<()> {
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Ok(());
+        };
+        if let Some((len, before_first, before_last)) = &self.0 {
+            if *len == records.len() && before_first == first && before_last == last {
+                return Err(crate::base::error::Error::new(
+                    crate::base::error::ErrorCode::PosUnreachable,
+                    format!("The POS sent the same page of {stream} twice in a row, so the sync stopped rather than loop."),
+                )
+                .with_hint("Everything before it is saved. If it happens again, tell the POS's support the time it happened."));
+            }
+        }
+        self.0 = Some((records.len(), first.clone(), last.clone()));
+        Ok(())
+    }
+}
+
 /// Pulls every page of `plan`; each page is saved with `template` stamped with the page's time.
 async fn pull(
     context: &SyncContext<'_>,
@@ -403,17 +428,19 @@ async fn pull(
         return Err(super::cancelled());
     }
     let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
+    let mut previous = PageEnds::default();
     loop {
         summary.retries = retries;
         let page_records = fetched?;
+        previous.check_moved_on(&page_records.records, plan.stream)?;
         let received = page_records.records.len() as u64;
         let done_before = u64::from(summary.seen);
         summary.pages += 1;
-        summary.seen += received as u32;
+        summary.seen = summary.seen.saturating_add(received as u32);
         if let Some(remaining) = page_records.remaining {
             *total = Some(match position {
-                Position::Offset(offset) => offset + remaining,
-                Position::Page { .. } => done_before + remaining,
+                Position::Offset(offset) => offset.saturating_add(remaining),
+                Position::Page { .. } => done_before.saturating_add(remaining),
             });
         }
         let next = next_position(
@@ -466,7 +493,7 @@ async fn pull(
         summary.rejected += counts.rejected;
         pinned |= counts.rejected > 0;
         let done = match position {
-            Position::Offset(offset) => offset + received,
+            Position::Offset(offset) => offset.saturating_add(received),
             Position::Page { .. } => done_before + received,
         };
         context.control.report(progress(
