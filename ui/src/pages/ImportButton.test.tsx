@@ -28,14 +28,14 @@ describe("ImportButton", () => {
       created: 2,
       merged: 1,
       rejected: 3,
-      errors: [{ line: 4, reason: "“12345” is not a US phone number" }],
+      errors: [{ line: 4, reason: "the phone is not a US phone number" }],
     });
     const onImported = vi.fn();
     render(<ImportButton onImported={onImported} />);
     fireEvent.click(screen.getByRole("button", { name: "Import CSV" }));
     await waitFor(() => { expect(onImported).toHaveBeenCalledWith("Imported shoppers.csv: 2 new, 1 merged, 3 skipped."); });
     expect(importPersonas.mock.calls[0]?.[0]).toBe("/home/me/shoppers.csv");
-    expect(await screen.findByText("Line 4: “12345” is not a US phone number")).toBeTruthy();
+    expect(await screen.findByText("Line 4: the phone is not a US phone number")).toBeTruthy();
     expect(screen.getByText("Only the first 1 are listed.")).toBeTruthy();
   });
 

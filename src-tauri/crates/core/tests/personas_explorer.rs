@@ -430,6 +430,7 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
         "First Name,Last Name,Phone,Email,DOB,Member,Opt In,Notes\n\
          Zoe,,206-555-0100,,1990-01-01,yes,yes,merges on the phone\n\
          Imani,Okafor,(503) 555-0199,imani@example.com,03/04/1985,no,yes,new\n\
+         \n\
          Bad,Phone,12345,,,,,\n\
          No,Contact,,,,,,\n\
          Maybe,Member,,maybe@example.com,,perhaps,,\n\
@@ -455,9 +456,9 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
     assert_eq!(
         errors,
         [
-            (4, "“12345” is not a US phone number"),
-            (5, "no phone or e-mail to know the shopper by"),
-            (6, "loyalty_member “perhaps” is not yes or no"),
+            (5, "the phone is not a US phone number"),
+            (6, "no phone or e-mail to know the shopper by"),
+            (7, "loyalty_member “perhaps” is not yes or no"),
         ]
     );
     assert_eq!(reports.last(), Some(&6));

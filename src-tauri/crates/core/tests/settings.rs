@@ -293,6 +293,50 @@ async fn a_refused_patient_list_is_a_warning_when_pulling_it_is_optional() {
 }
 
 #[tokio::test]
+async fn a_closing_pass_that_fails_is_a_warning_kept_on_its_run() {
+    let world = posabit_world().await;
+    world
+        .console
+        .change_setting(
+            Integration::Posabit,
+            SettingChange {
+                date: Some("2024-01-01".into()),
+                ..change(Setting::EnrollAfter, true, false)
+            },
+        )
+        .await
+        .expect("enrolment by date on");
+    // The enrolment pass fails when it records that it ran: a fault inside the real database.
+    world
+        .db
+        .write(|tx| {
+            tx.execute_batch(
+                "CREATE TRIGGER enrolment_fails BEFORE INSERT ON sync_cursors WHEN NEW.stream = 'enrollment'
+                 BEGIN SELECT RAISE(ABORT, 'enrolment refused by the test'); END;",
+            )?;
+            Ok(())
+        })
+        .expect("trigger");
+    let summaries = world
+        .console
+        .sync(Integration::Posabit, None, Trigger::Manual, None)
+        .await
+        .expect("runs");
+    assert!(summaries.iter().all(|s| s.error.is_none()), "{summaries:?}");
+    let warning = summaries
+        .last()
+        .and_then(|s| s.warning.clone())
+        .expect("the last stream carries the warning");
+    assert!(warning.contains("could not be applied"), "{warning}");
+    let history = world.console.sync_history(20, true).await.expect("history");
+    let stored = history
+        .first()
+        .and_then(|run| run.warning.clone())
+        .expect("the warning is stored on the newest run");
+    assert_eq!(stored, warning);
+}
+
+#[tokio::test]
 async fn sync_to_relevant_market_sends_a_signup_only_to_the_credential_of_its_store_state() {
     use canopy_core::sources::signups::SignupInput;
     use canopy_core::stores::StoreInput;

@@ -208,15 +208,27 @@ async fn close(
 ) {
     match closing::close_credential(db, settings).await {
         Ok(closing) => tracing::info!(credential = %credential.id, ?closing, "closing passes done"),
-        Err(error) => {
-            tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
-            if let Some(last) = summaries.last_mut() {
-                last.warning.get_or_insert(format!(
-                    "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
-                    error.message
-                ));
-            }
-        }
+        Err(error) => keep_closing_warning(db, credential, &error, summaries).await,
+    }
+}
+
+/// Tells of a failed closing pass on the last stream's summary and on its stored run.
+async fn keep_closing_warning(
+    db: &Database,
+    credential: &Credential,
+    error: &Error,
+    summaries: &mut [SyncSummary],
+) {
+    tracing::warn!(credential = %credential.id, "closing passes failed: {}", error.message);
+    let warning = format!(
+        "The data synced, but enrolment, the points import or mirrored points could not be applied: {} The next sync tries again.",
+        error.message
+    );
+    if let Err(stored) = runs::add_warning(db, &credential.id, &warning).await {
+        tracing::warn!(credential = %credential.id, "could not store the warning on the run: {}", stored.message);
+    }
+    if let Some(last) = summaries.last_mut() {
+        last.warning.get_or_insert(warning);
     }
 }
 

@@ -70,6 +70,21 @@ pub async fn finish(
     .await
 }
 
+/// Adds `warning` to the credential's latest run (its last stream's, a credential syncing one run
+/// at a time), after the run was closed: a closing pass that failed.
+pub async fn add_warning(db: &Database, credential_id: &str, warning: &str) -> Result<()> {
+    let (credential_id, warning) = (credential_id.to_string(), warning.to_string());
+    db.write_async(move |tx| {
+        tx.execute(
+            "UPDATE sync_runs SET warning = coalesce(warning || ' ', '') || ?2
+             WHERE id = (SELECT max(id) FROM sync_runs WHERE credential_id = ?1)",
+            params![credential_id, warning],
+        )?;
+        Ok(())
+    })
+    .await
+}
+
 /// Raises or clears a credential's notifications after its sync: a refused credential, and data
 /// from a store key mapped to no retail store.
 pub async fn notify_credential(

@@ -3,6 +3,10 @@
 //! record (file, line, why merged) for provenance. A bad line is skipped with its line number and
 //! reason; the good ones are kept. Lines are saved in blocks, one transaction each, so a crash keeps
 //! whole blocks, and importing the same file again creates no persona twice (it matches them).
+//! Memory stays flat whatever the file: lines are capped ([`line_cap`]), blocks are small, and the
+//! summary keeps the first bad lines only; a bad line's reason never repeats a phone or e-mail.
+
+pub mod line_cap;
 
 use std::path::Path;
 
@@ -20,6 +24,8 @@ use crate::storage::db::Database;
 const BLOCK: usize = 500;
 /// Line errors kept in the summary; the count covers them all.
 const ERRORS_KEPT: usize = 100;
+/// The most of a cell repeated in a reason.
+const QUOTED_CHARS: usize = 24;
 
 /// A line that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -48,6 +54,17 @@ pub struct ImportSummary {
     pub rejected: u64,
     /// The first skipped lines and why.
     pub errors: Vec<LineError>,
+}
+
+impl ImportSummary {
+    /// Counts line `line` as read and skipped for `reason`, keeping the first few reasons.
+    fn reject(&mut self, line: u64, reason: String) {
+        self.rows += 1;
+        self.rejected += 1;
+        if self.errors.len() < ERRORS_KEPT {
+            self.errors.push(LineError { line, reason });
+        }
+    }
 }
 
 /// How far an import is.
@@ -122,21 +139,20 @@ fn flag(
     match cell(record, column).map(|v| v.to_lowercase()).as_deref() {
         None | Some("false" | "no" | "n" | "0") => Ok(false),
         Some("true" | "yes" | "y" | "1" | "x") => Ok(true),
-        Some(other) => Err(format!("{name} “{other}” is not yes or no")),
+        Some(other) => Err(format!(
+            "{name} “{}” is not yes or no",
+            other.chars().take(QUOTED_CHARS).collect::<String>()
+        )),
     }
 }
 
 fn read_line(record: &csv::StringRecord, columns: &Columns) -> std::result::Result<Line, String> {
     let phone = match cell(record, columns.phone) {
-        Some(raw) => {
-            Some(normalize_phone(&raw).ok_or_else(|| format!("“{raw}” is not a US phone number"))?)
-        }
+        Some(raw) => Some(normalize_phone(&raw).ok_or("the phone is not a US phone number")?),
         None => None,
     };
     let email = match cell(record, columns.email) {
-        Some(raw) => {
-            Some(normalize_email(&raw).ok_or_else(|| format!("“{raw}” is not an e-mail address"))?)
-        }
+        Some(raw) => Some(normalize_email(&raw).ok_or("the e-mail is not an e-mail address")?),
         None => None,
     };
     if phone.is_none() && email.is_none() {
@@ -146,7 +162,7 @@ fn read_line(record: &csv::StringRecord, columns: &Columns) -> std::result::Resu
         Some(raw) => Some(
             NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
                 .or_else(|_| NaiveDate::parse_from_str(&raw, "%m/%d/%Y"))
-                .map_err(|_| format!("birth date “{raw}” is not YYYY-MM-DD or MM/DD/YYYY"))?
+                .map_err(|_| "the birth date is not YYYY-MM-DD or MM/DD/YYYY")?
                 .to_string(),
         ),
         None => None,
@@ -230,11 +246,20 @@ pub fn import_csv(
         Error::validation(format!("Canopy could not read {file}: {e}"))
             .with_hint("Pick a CSV file with a header line, e.g. first_name,last_name,phone,email.")
     };
+    let opened = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| cannot_read(&e))?;
-    let columns = Columns::from_header(reader.headers().map_err(|e| cannot_read(&e))?);
+        .from_reader(line_cap::LineCap::new(opened));
+    let header = reader.byte_headers().map_err(|e| cannot_read(&e))?.clone();
+    if header.len() == 1 && &header[0] == line_cap::TOO_LONG.as_bytes() {
+        return Err(cannot_read(&format_args!(
+            "its header line is longer than {} KB",
+            line_cap::MAX_LINE_BYTES / 1024
+        )));
+    }
+    let header = csv::StringRecord::from_byte_record(header)
+        .map_err(|_| cannot_read(&"its header line is not UTF-8 text"))?;
+    let columns = Columns::from_header(&header);
     if columns.phone.is_none() && columns.email.is_none() {
         return Err(Error::validation(format!(
             "{file} has no phone or e-mail column, so no shopper can be known by it."
@@ -250,32 +275,37 @@ pub fn import_csv(
         Ok(tx.last_insert_rowid())
     })?;
     let mut summary = ImportSummary::default();
-    let mut records = reader.records();
-    loop {
+    let mut raw = csv::ByteRecord::new();
+    let mut more = true;
+    while more {
         let mut block = Vec::with_capacity(BLOCK);
-        let mut taken = 0;
-        for record in records.by_ref().take(BLOCK) {
-            taken += 1;
-            summary.rows += 1;
-            let number = summary.rows + 1;
-            match record
-                .map_err(|e| e.to_string())
-                .and_then(|r| read_line(&r, &columns))
-            {
-                Ok(line) => block.push((number, line)),
-                Err(reason) => {
-                    summary.rejected += 1;
-                    if summary.errors.len() < ERRORS_KEPT {
-                        summary.errors.push(LineError {
-                            line: number,
-                            reason,
-                        });
-                    }
-                }
+        while more && block.len() < BLOCK {
+            more = reader
+                .read_byte_record(&mut raw)
+                .map_err(|e| cannot_read(&e))?;
+            if !more {
+                break;
             }
-        }
-        if taken == 0 {
-            break;
+            let parsed_line = raw.position().map_or(summary.rows + 2, |p| p.line());
+            let number = reader.get_mut().physical_line(parsed_line);
+            match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
+                Ok(record) if record.len() == 1 && &record[0] == line_cap::TOO_LONG => summary
+                    .reject(
+                        number,
+                        format!("longer than {} KB", line_cap::MAX_LINE_BYTES / 1024),
+                    ),
+                Ok(record) => match read_line(&record, &columns) {
+                    Ok(line) => {
+                        summary.rows += 1;
+                        block.push((number, line));
+                    }
+                    Err(reason) => summary.reject(number, reason.to_string()),
+                },
+                Err(_) => summary.reject(
+                    number,
+                    "not UTF-8 text: save the file as CSV UTF-8 and import it again".into(),
+                ),
+            }
         }
         let created = db.write(|tx| {
             let mut created = 0;
@@ -289,10 +319,8 @@ pub fn import_csv(
         summary.created += created;
         summary.merged += block.len() as u64 - created;
         progress(ImportProgress { done: summary.rows });
-        if taken < BLOCK {
-            break;
-        }
     }
+    summary.errors.sort_by_key(|e| e.line);
     db.write(|tx| {
         tx.execute(
             "UPDATE imports SET finished_at = ?2, rows = ?3, created = ?4, merged = ?5, rejected = ?6 WHERE id = ?1",
