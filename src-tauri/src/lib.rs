@@ -127,6 +127,13 @@ pub fn run() {
             commands::personas::resolve_held_reply,
             commands::personas::export_personas,
             commands::personas::import_personas,
+            commands::rewards::list_rewards,
+            commands::rewards::save_reward,
+            commands::rewards::retire_reward,
+            commands::rewards::check_reward_mirrors,
+            commands::rewards::redemption_counts,
+            commands::rewards::overdrawn_personas,
+            commands::rewards::adjust_points,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match app {

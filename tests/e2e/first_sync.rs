@@ -562,28 +562,6 @@ async fn greenbits(session: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Searches the Personas page for `search`, waits for exactly one match and opens it.
-async fn open_persona(session: &Session, search: &str) -> Result<()> {
-    session.fill("persona_search", search).await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let count = session.element("[data-testid='persona-count']").await?;
-    while within(count.text()).await? != "1 persona" {
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "the search for {search} never narrowed to one persona"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    within(
-        session
-            .element("[data-testid='persona-row'] td")
-            .await?
-            .click(),
-    )
-    .await?;
-    Ok(())
-}
-
 /// A shopper who opted out at the POS shows it in the SMS column and in the consent history.
 /// A signup with consent shows the wording the shopper signs, and the persona's consent history
 /// records it from the signup form.
@@ -633,7 +611,9 @@ async fn consent_history(session: &Session) -> Result<()> {
         .find(|c| c["marketing_opt_out"] == json!(true) && c["email"].is_string())
         .context("the sandbox has a shopper who opted out")?;
     session.click_button("Personas").await?;
-    open_persona(session, opted_out["email"].as_str().unwrap_or_default()).await?;
+    session
+        .open_persona(opted_out["email"].as_str().unwrap_or_default())
+        .await?;
     // The consent list appears once the detail has loaded.
     session.element("[data-testid='persona-consent']").await?;
     let detail = within(
@@ -719,7 +699,7 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
     let family =
         canopy_sandbox::generator::posabit_customer(config.seed, 0, 22, config.customers_per_venue);
     let phone = family["telephone"].as_str().unwrap_or_default().to_string();
-    open_persona(session, &phone).await?;
+    session.open_persona(&phone).await?;
     let detail = session.text_appears("Merged: same phone").await?;
     assert!(detail.contains("Source records"), "{detail}");
     session.screenshot("08b-persona-detail").await?;
@@ -967,7 +947,7 @@ async fn sync_page(session: &Session) -> Result<()> {
     let rows = session
         .count_elements("[data-testid='sync-history'] tbody tr")
         .await?;
-    assert_eq!(rows, 5, "three POSaBIT streams and two Greenbits streams");
+    assert_eq!(rows, 6, "three POSaBIT streams and three Greenbits streams");
     session.screenshot("13-sync-history").await?;
     Ok(())
 }

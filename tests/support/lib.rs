@@ -350,6 +350,26 @@ impl Session {
         Ok(())
     }
 
+    /// Searches the Personas page for `search`, waits for exactly one match and opens it.
+    pub async fn open_persona(&self, search: &str) -> Result<()> {
+        self.fill("persona_search", search).await?;
+        let deadline = Instant::now() + PATIENCE;
+        let count = self.element("[data-testid='persona-count']").await?;
+        while within(count.text()).await? != "1 persona" {
+            if Instant::now() > deadline {
+                bail!("the search for {search} never narrowed to one persona");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        within(
+            self.element("[data-testid='persona-row'] td")
+                .await?
+                .click(),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Calls a backend command from inside the window, as the UI does, and returns its JSON answer.
     pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<String> {
         let script = "const [command, args, done] = arguments; \

@@ -3,6 +3,7 @@ import { api } from "./api";
 import type { AppStatus } from "./bindings";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
+import { RewardsPage } from "./pages/RewardsPage";
 import { FirstStart } from "./pages/FirstStart";
 import { SettingsPage } from "./pages/SettingsPage";
 import { SyncPage } from "./pages/SyncPage";
@@ -154,6 +155,7 @@ export function App() {
             />
           )}
           {page === "personas" && <PersonasPage onToast={setToast} />}
+          {page === "loyalty" && <RewardsPage onToast={setToast} changed={events} />}
           {page === "sync" && <SyncPage onToast={setToast} changed={events} />}
           {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
         </main>

@@ -30,16 +30,22 @@ import type {
   LocationChoice,
   LoyaltySettings as LoyaltySettingsValue,
   MappableKey,
+  MirrorReport,
   NewGreenbitsCredential,
   Notification,
   NewPosabitCredential,
+  OverdrawnPersona,
   PersonaDetail,
   PersonaPage,
   PersonaQuery,
+  PointsAdjustment,
   RealPosInput,
+  RedemptionCount,
   RejectedRecord,
   RealPosSettings,
   RetailStore,
+  Reward,
+  RewardInput,
   Setting,
   SettingChange,
   SignupInput,
@@ -181,4 +187,15 @@ export const api = {
   listMappableKeys: () => call<MappableKey[]>("list_mappable_keys"),
   saveStoreMapping: (storeId: number, integration: Integration, keyId: string | null) =>
     call<null>("save_store_mapping", { storeId, integration, keyId }),
+  listRewards: () => call<Reward[]>("list_rewards"),
+  /** Creates a reward (`id` null) or changes one. */
+  saveReward: (id: number | null, input: RewardInput) => call<Reward>("save_reward", { id, input }),
+  retireReward: (id: number) => call<Reward>("retire_reward", { id }),
+  /** Every active reward against each connected POS's discount list, and the cards' counts. */
+  checkRewardMirrors: () => call<MirrorReport>("check_reward_mirrors"),
+  /** Redemptions per reward and store between two days (inclusive). */
+  redemptionCounts: (from: string, to: string) => call<RedemptionCount[]>("redemption_counts", { from, to }),
+  overdrawnPersonas: () => call<OverdrawnPersona[]>("overdrawn_personas"),
+  /** Adjusts a persona's points by hand, with a reason; answers the new balance. */
+  adjustPoints: (adjustment: PointsAdjustment) => call<number>("adjust_points", { adjustment }),
 };

@@ -634,6 +634,32 @@ attempts: number,
  */
 created_at: string, };
 
+export type Redemption = { 
+/**
+ * The reward's name.
+ */
+reward: string, 
+/**
+ * The retail store, when the sale's key is mapped to one.
+ */
+store: string | null, 
+/**
+ * The POS sale.
+ */
+sale: string, 
+/**
+ * Points spent.
+ */
+points: number, 
+/**
+ * When the sale closed.
+ */
+redeemed_at: string, 
+/**
+ * When it was given back (the sale voided).
+ */
+reversed_at: string | null, };
+
 export type ConsentEvent = { 
 /**
  * The channel.
@@ -701,7 +727,11 @@ held_for_review: boolean,
 /**
  * POS pushes, newest first.
  */
-pushes: Array<PushView>, };
+pushes: Array<PushView>, 
+/**
+ * Rewards redeemed at a POS checkout, newest first, with their store and sale.
+ */
+redemptions: Array<Redemption>, };
 
 export type ConsentWording = { 
 /**
@@ -1103,7 +1133,7 @@ what: string,
  */
 bytes: number, };
 
-export type AuditArea = "card_setting" | "credential" | "connection" | "age_gate" | "retail_store" | "store_mapping" | "loyalty_settings";
+export type AuditArea = "card_setting" | "credential" | "connection" | "age_gate" | "retail_store" | "store_mapping" | "loyalty_settings" | "rewards" | "points_adjustment";
 
 export type RejectedRecord = { 
 /**
@@ -1375,7 +1405,7 @@ uid: string,
  */
 stores: Array<StoreNumber>, };
 
-export type NotificationKind = "unmapped_store" | "sync_failed";
+export type NotificationKind = "unmapped_store" | "sync_failed" | "reward_missing" | "points_overdrawn";
 
 export type Notification = { 
 /**
@@ -1402,3 +1432,191 @@ body: string,
  * When it was raised (RFC 3339).
  */
 created_at: string, };
+
+export type RewardKind = "amount_off" | "percent_off" | "free_item";
+
+export type Reward = { 
+/**
+ * Canopy's id.
+ */
+id: number, 
+/**
+ * Its name: the POS's discount must carry exactly this one.
+ */
+name: string, 
+/**
+ * Points it costs.
+ */
+points: number, 
+/**
+ * What it gives.
+ */
+kind: RewardKind, 
+/**
+ * Cents off ($ off) or percent off (% off); none for a free item.
+ */
+value: number | null, 
+/**
+ * The free item.
+ */
+item: string | null, 
+/**
+ * The retail stores it is offered at; empty: every store.
+ */
+store_ids: number[], 
+/**
+ * First day it is offered (`YYYY-MM-DD`).
+ */
+starts_on: string | null, 
+/**
+ * Last day it is offered.
+ */
+ends_on: string | null, 
+/**
+ * When it was retired; a retired reward is kept with its history.
+ */
+retired_at: string | null, };
+
+export type RewardInput = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Points it costs.
+ */
+points: number, 
+/**
+ * What it gives.
+ */
+kind: RewardKind, 
+/**
+ * Cents off or percent off.
+ */
+value: number | null, 
+/**
+ * The free item.
+ */
+item: string | null, 
+/**
+ * Stores it is offered at (empty: all).
+ */
+store_ids: number[], 
+/**
+ * First day (`YYYY-MM-DD`).
+ */
+starts_on: string | null, 
+/**
+ * Last day.
+ */
+ends_on: string | null, };
+
+export type MirrorState = "mirrored" | "missing" | "name_differs" | "inactive" | "value_differs";
+
+export type RewardMirror = { 
+/**
+ * The reward.
+ */
+reward_id: number, 
+/**
+ * The reward's name.
+ */
+reward_name: string, 
+/**
+ * The POS.
+ */
+integration: Integration, 
+/**
+ * The store key (a POSaBIT credential, a Greenbits location) the POS list belongs to.
+ */
+store_key: string, 
+/**
+ * The store or location, as the integration card names it.
+ */
+store_label: string, 
+/**
+ * How the reward stands there.
+ */
+state: MirrorState, 
+/**
+ * The POS discount's own name, when one was found.
+ */
+pos_name: string | null, 
+/**
+ * What the POS discount gives, where the POS says and it differs.
+ */
+pos_value: string | null, };
+
+export type MirrorSummary = { 
+/**
+ * The POS.
+ */
+integration: Integration, 
+/**
+ * Live rewards mirrored in every store key of the integration they are offered at.
+ */
+mirrored: number, 
+/**
+ * Live rewards checked against the integration.
+ */
+rewards: number, };
+
+export type MirrorReport = { 
+/**
+ * Each active reward in each store key of each connected integration it is offered at.
+ */
+rows: Array<RewardMirror>, 
+/**
+ * Per integration: how many of those rewards are mirrored everywhere.
+ */
+summaries: Array<MirrorSummary>, };
+
+export type RedemptionCount = { 
+/**
+ * The reward.
+ */
+reward_id: number, 
+/**
+ * The retail store, when the sale's key is mapped to one.
+ */
+store_name: string | null, 
+/**
+ * Redemptions not reversed.
+ */
+redemptions: number, 
+/**
+ * Points they spent.
+ */
+points: number, };
+
+export type OverdrawnPersona = { 
+/**
+ * The persona.
+ */
+persona_id: number, 
+/**
+ * First name.
+ */
+first_name: string | null, 
+/**
+ * Last name.
+ */
+last_name: string | null, 
+/**
+ * The balance now (below zero).
+ */
+points_balance: number, };
+
+export type PointsAdjustment = { 
+/**
+ * The persona.
+ */
+persona_id: number, 
+/**
+ * Points to add (negative: to take away).
+ */
+points: number, 
+/**
+ * Why: required, kept in the ledger and the audit log.
+ */
+reason: string, };

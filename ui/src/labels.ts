@@ -10,7 +10,9 @@ import type {
   ErrorCode,
   Integration,
   LedgerKind,
+  MirrorState,
   PersonaSource,
+  RewardKind,
   SmsConsent,
   Stream,
   SyncState,
@@ -130,4 +132,29 @@ export const AUDIT_AREA_LABELS: Record<AuditArea, string> = {
   retail_store: "Retail store",
   store_mapping: "Store mapping",
   loyalty_settings: "Loyalty settings",
+  rewards: "Reward",
+  points_adjustment: "Points adjusted by hand",
+};
+
+/** What a reward gives, as the reward form offers it. */
+export const REWARD_KIND_LABELS: Record<RewardKind, string> = {
+  amount_off: "$ off",
+  percent_off: "% off",
+  free_item: "A free item",
+};
+
+/** How a reward stands in one POS store. */
+export const MIRROR_STATE_LABELS: Record<MirrorState, string> = {
+  mirrored: "Mirrored",
+  missing: "Missing in POS",
+  name_differs: "Name differs only in case or spacing",
+  inactive: "Inactive in the POS",
+  value_differs: "Value differs",
+};
+
+/** The steps on the POS side, in the seeds' words. */
+export const MIRROR_STEPS: Record<Integration, string> = {
+  posabit:
+    "POSaBIT can redeem discounts within the checkout process without having to rely on our Budtender view. Please make sure that all discounts/rewards are created in Canopy first and then mirrored accordingly in POSaBIT: 1. Create the discount in Canopy. 2. Mirror the discount in POSaBIT ensuring you use the same name (POSaBIT's guides “How to Create and Link Promotions” and “How to Create and Link Rewards” walk through it).",
+  greenbits: "All discounts will need to be mirrored from Canopy and then also in Greenbits, with the same name.",
 };

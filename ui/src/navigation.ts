@@ -4,12 +4,13 @@
 import type { NotificationKind } from "./bindings";
 
 /** The pages reachable from the left navigation. */
-export type Page = "integrations" | "personas" | "sync" | "settings";
+export type Page = "integrations" | "personas" | "loyalty" | "sync" | "settings";
 
 /** The left navigation, in order. */
 export const PAGES: { id: Page; label: string }[] = [
   { id: "integrations", label: "Integrations" },
   { id: "personas", label: "Personas" },
+  { id: "loyalty", label: "Loyalty" },
   { id: "sync", label: "Sync" },
   { id: "settings", label: "Settings" },
 ];
@@ -18,4 +19,6 @@ export const PAGES: { id: Page; label: string }[] = [
 export const NOTIFICATION_FIX: Record<NotificationKind, { page: Page; label: string }> = {
   unmapped_store: { page: "settings", label: "Map it in Retail Stores" },
   sync_failed: { page: "integrations", label: "Open the integration card" },
+  reward_missing: { page: "loyalty", label: "See the reward's mirror" },
+  points_overdrawn: { page: "loyalty", label: "See who is below zero" },
 };

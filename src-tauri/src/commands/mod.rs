@@ -6,6 +6,7 @@ pub mod desktop;
 pub mod integrations;
 pub mod mode;
 pub mod personas;
+pub mod rewards;
 pub mod stores;
 pub mod support;
 pub mod sync;

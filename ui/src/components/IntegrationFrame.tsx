@@ -4,6 +4,7 @@ import type { AppError, Integration, IntegrationStatus } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorNotice } from "./ErrorNotice";
+import { MirroredRewards } from "./MirroredRewards";
 import { POS_NAMES } from "../labels";
 
 /** The age-gate sentence, word for word from the seeds. */
@@ -38,7 +39,8 @@ interface Props {
 /**
  * What every integration card shares, in the seeds' order: the header with the state chip and
  * Connect (disabled, with what is missing) or Disconnect (behind a dialog); the standing warning;
- * the card's credentials; the Loyalty section's age gate; the footer.
+ * the card's credentials; the Loyalty section's age gate; once connected, how the rewards are
+ * mirrored; the footer.
  */
 export function IntegrationFrame({ integration, connection, onChanged, onToast, onClose, children, footer }: Props) {
   const [error, setError] = useState<AppError | null>(null);
@@ -133,6 +135,8 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
           </span>
         </label>
       </section>
+
+      {connected && <MirroredRewards integration={integration} refresh={connection} />}
 
       <AdditionalSettings
         integration={integration}

@@ -29,7 +29,7 @@ export function ProgressBar({ progress }: { progress: SyncProgress }) {
         <span>{label}</span>
         <span className="muted">
           {progress.done.toLocaleString()}
-          {known ? ` / ${(progress.total ?? 0).toLocaleString()}` : ""} records
+          {known ? ` / ${(progress.total ?? progress.done).toLocaleString()}` : ""} records
           {SYNC_STATE_SUFFIXES[progress.state]}
         </span>
       </div>

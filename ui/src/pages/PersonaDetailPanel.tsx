@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
 import type { AppError, PersonaDetail, SourceRecordView } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -181,6 +181,32 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
             </table></div>
           )}
 
+          <PointsAdjuster
+            personaId={id}
+            onAdjusted={(balance) => {
+              onChanged(`Points adjusted: the balance is now ${balance.toLocaleString()}.`);
+              api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+            }}
+          />
+
+          <h3>Redemptions</h3>
+          {detail.redemptions.length === 0 ? <p className="muted">No reward redeemed at a POS checkout.</p> : (
+            <div className="table-scroll"><table className="table table-compact" data-testid="persona-redemptions">
+              <thead><tr><th scope="col">When</th><th scope="col">Reward</th><th scope="col">Store</th><th scope="col">Sale</th><th scope="col">Points</th></tr></thead>
+              <tbody>
+                {detail.redemptions.map((r) => (
+                  <tr key={`${r.sale}-${r.reward}-${r.redeemed_at}`} className={r.reversed_at ? "voided" : undefined}>
+                    <td className="nowrap">{formatDateTime(r.redeemed_at)}</td>
+                    <td>{r.reward}</td>
+                    <td>{r.store ?? "—"}</td>
+                    <td>{r.sale}{r.reversed_at ? " (voided: points given back)" : ""}</td>
+                    <td className="number">{r.points}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table></div>
+          )}
+
           <h3>Consent history</h3>
           {detail.held_for_review && (
             <div className="notice notice-warning" role="status" data-testid="held-for-review">
@@ -226,5 +252,59 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
         </ConfirmDialog>
       )}
     </aside>
+  );
+}
+
+/** Support's manual adjustment of a persona's points: how many either way, and a required reason. */
+function PointsAdjuster({ personaId, onAdjusted }: { personaId: number; onAdjusted: (balance: number) => void }) {
+  const [open, setOpen] = useState(false);
+  const [points, setPoints] = useState("");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" className="secondary small" onClick={() => { setOpen(true); }}>
+        Adjust points…
+      </button>
+    );
+  }
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    api.adjustPoints({ persona_id: personaId, points: Number(points), reason }).then(
+      (balance) => {
+        setBusy(false);
+        setOpen(false);
+        setPoints("");
+        setReason("");
+        onAdjusted(balance);
+      },
+      (caught: unknown) => {
+        setBusy(false);
+        setError(caught as AppError);
+      },
+    );
+  };
+  return (
+    <form className="form" aria-label="Adjust points" onSubmit={submit} data-testid="adjust-points">
+      {error && <ErrorNotice error={error} />}
+      <div className="form-row">
+        <label>
+          Points (negative to take away)
+          <input name="points" type="number" step={1} required value={points} onChange={(e) => { setPoints(e.target.value); }} />
+        </label>
+        <label>
+          Reason
+          <input name="reason" required maxLength={200} value={reason} onChange={(e) => { setReason(e.target.value); }} />
+          <span className="help">Kept in the ledger and the audit log</span>
+        </label>
+      </div>
+      <div className="form-actions">
+        <button type="button" className="secondary" onClick={() => { setOpen(false); }}>Cancel</button>
+        <button type="submit" className="primary" disabled={busy}>{busy ? "Adjusting…" : "Adjust"}</button>
+      </div>
+    </form>
   );
 }

@@ -100,6 +100,7 @@ describe("PersonasPage", () => {
       ],
       held_for_review: false,
       pushes: [],
+      redemptions: [],
     };
     getPersona.mockResolvedValue(detail);
     splitSourceRecord.mockResolvedValue(8);

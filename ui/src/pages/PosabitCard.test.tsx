@@ -22,6 +22,9 @@ vi.mock("../api", () => ({
     removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
     integrationSettings: () =>
       Promise.resolve(SETTINGS_OFF),
+    checkRewardMirrors: () =>
+      Promise.resolve({ rows: [], summaries: [] }),
+    onConsoleEvent: () => Promise.resolve(() => undefined),
   },
 }));
 

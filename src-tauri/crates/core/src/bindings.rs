@@ -15,7 +15,7 @@ use crate::consent::{ConsentChannel, ConsentEvent, ConsentEventKind, ConsentSour
 use crate::console::events::ConsoleEvent;
 use crate::console::mode::{ConsoleMode, RealPosAddresses};
 use crate::console::real_pos::{RealPosInput, RealPosSettings};
-use crate::console::{AppStatus, SandboxStore};
+use crate::console::{AppStatus, MirrorReport, SandboxStore};
 use crate::integrations::connect_state::{ChecklistItem, ConnectionState, IntegrationStatus};
 use crate::integrations::connection_check::ConnectionCheck;
 use crate::integrations::credentials::{AddedCredential, Credential, PermissionCheck};
@@ -25,8 +25,12 @@ use crate::integrations::greenbits_credentials::{
 use crate::integrations::notifications::{Notification, NotificationKind};
 use crate::integrations::posabit_credentials::NewPosabitCredential;
 use crate::integrations::setting_changes::SettingChange;
+use crate::loyalty::adjustments::PointsAdjustment;
 use crate::loyalty::date_setting_reach::{DryRun, StoreReach};
 use crate::loyalty::ledger::LedgerKind;
+use crate::loyalty::mirror_check::{MirrorState, MirrorSummary, RedemptionCount, RewardMirror};
+use crate::loyalty::redemptions::{OverdrawnPersona, Redemption};
+use crate::loyalty::rewards::{Reward, RewardInput, RewardKind};
 use crate::personas::detail::{
     ImportedView, LedgerEntryView, PersonaDetail, PurchaseView, PushView, SignupView,
     SourceRecordView,
@@ -81,6 +85,7 @@ pub fn typescript() -> String {
         PurchaseView::decl(&cfg),
         LedgerEntryView::decl(&cfg),
         PushView::decl(&cfg),
+        Redemption::decl(&cfg),
         ConsentEvent::decl(&cfg),
         PersonaDetail::decl(&cfg),
         ConsentWording::decl(&cfg),
@@ -124,6 +129,16 @@ pub fn typescript() -> String {
         ApiTracking::decl(&cfg),
         NotificationKind::decl(&cfg),
         Notification::decl(&cfg),
+        RewardKind::decl(&cfg),
+        Reward::decl(&cfg),
+        RewardInput::decl(&cfg),
+        MirrorState::decl(&cfg),
+        RewardMirror::decl(&cfg),
+        MirrorSummary::decl(&cfg),
+        MirrorReport::decl(&cfg),
+        RedemptionCount::decl(&cfg),
+        OverdrawnPersona::decl(&cfg),
+        PointsAdjustment::decl(&cfg),
     ];
     let mut file = String::from(
         "// Generated from the Rust types by `cargo run -p canopy-cli -- bindings`. Do not edit.\n",

@@ -58,7 +58,16 @@ async fn sales_become_purchases_and_members_earn_points_once_employees_never() {
             "SELECT count(*) FROM points_ledger l JOIN purchases p ON p.pos_id = l.transaction_id
              JOIN source_records s ON s.pos_id = p.customer_pos_id AND s.credential_id = p.credential_id
              JOIN personas per ON per.id = l.persona_id
-             WHERE l.kind = 'earn' AND (s.employee = 1 OR per.loyalty_member = 0 OR l.points <> p.total_cents / 100 OR p.voided = 1)"
+             WHERE l.kind = 'earn' AND (s.employee = 1 OR per.loyalty_member = 0 OR l.points <> p.total_cents / 100)"
+        ),
+        0
+    );
+    // A voided sale's earning is given back, whenever it was voided: it counts for nothing.
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM purchases p JOIN points_ledger e ON e.transaction_id = p.pos_id AND e.kind = 'earn'
+             WHERE p.voided = 1 AND NOT EXISTS (SELECT 1 FROM points_ledger a WHERE a.transaction_id = p.pos_id
+                                                AND a.source = e.source AND a.kind = 'adjust' AND a.points = -e.points)"
         ),
         0
     );
@@ -343,7 +352,7 @@ async fn loyalty_settings_set_the_points_per_dollar_and_the_day_points_start() {
     assert_eq!(
         world.count(&format!(
             "SELECT count(*) FROM points_ledger l JOIN purchases p ON p.pos_id = l.transaction_id
-             WHERE p.purchased_at < '{start}' OR l.points <> p.total_cents * 2 / 100"
+             WHERE l.kind = 'earn' AND (p.purchased_at < '{start}' OR l.points <> p.total_cents * 2 / 100)"
         )),
         0,
         "only sales from the start date earn, at 2 points per dollar"

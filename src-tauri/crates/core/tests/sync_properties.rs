@@ -1,6 +1,7 @@
 //! Property: however the POS's records are split into pages, in whatever order the customers and
 //! sales streams interleave, and whatever earlier pages are delivered again, the database ends the
-//! same — personas, links, purchases, ledger and cursors.
+//! same — personas, links, purchases, ledger, redemptions of a mirrored reward (and their reversal
+//! when a sale is voided later) and cursors.
 
 #![allow(
     clippy::expect_used,
@@ -41,9 +42,32 @@ fn customer_records() -> Vec<Value> {
         .collect()
 }
 
+/// The reward the store offers, named as some of the generated sales' discounts are.
+const REWARD: &str = "10% Off Everything";
+
+/// The sales stream: every sale, then voided versions of the first sales that redeemed the reward.
 fn sale_records() -> Vec<Value> {
-    (0..SALES)
-        .map(|i| json!({ "ticket": posabit_ticket(SEED, 0, i, SALES, CUSTOMERS) }))
+    let mut records: Vec<Value> = (0..SALES)
+        .map(|i| posabit_ticket(SEED, 0, i, SALES, CUSTOMERS))
+        .collect();
+    let redeeming: Vec<Value> = records
+        .iter()
+        .filter(|t| {
+            t["discounts"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["name"] == REWARD))
+        })
+        .take(2)
+        .cloned()
+        .collect();
+    for (n, mut voided) in redeeming.into_iter().enumerate() {
+        voided["voided"] = json!(true);
+        voided["updated_at"] = json!(format!("2026-07-0{}T00:00:00.000+00:00", n + 1));
+        records.push(voided);
+    }
+    records
+        .into_iter()
+        .map(|t| json!({ "ticket": t }))
         .collect()
 }
 
@@ -79,6 +103,11 @@ fn store() -> Store {
             "INSERT INTO credentials (id, integration, store_name, status, created_at)
              VALUES ('c1', 'posabit', 'Capitol Hill', 'active', '2026-01-01T00:00:00Z')",
             [],
+        )?;
+        tx.execute(
+            "INSERT INTO rewards (name, name_key, points, kind, value, starts_on, created_at, updated_at)
+             VALUES (?1, lower(?1), 25, 'percent_off', 10, '2020-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            [REWARD],
         )?;
         Ok(())
     })
@@ -132,6 +161,35 @@ fn reference() -> (Fingerprint, Vec<(String, String)>) {
     store.deliver(0, &customer_records());
     store.deliver(1, &sale_records());
     store.state()
+}
+
+#[test]
+fn the_reference_redeems_the_reward_and_gives_back_what_voided_sales_spent() {
+    let (fingerprint, _) = reference();
+    let store = store();
+    store.deliver(0, &customer_records());
+    store.deliver(1, &sale_records());
+    let count = |sql: &str| -> i64 {
+        store
+            .db
+            .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .expect("count")
+    };
+    let redeemed = count("SELECT count(*) FROM redemptions");
+    let reversed = count("SELECT count(*) FROM redemptions WHERE reversed_at IS NOT NULL");
+    assert!(
+        redeemed > reversed && reversed > 0,
+        "{redeemed} redemptions, {reversed} reversed"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM points_ledger WHERE kind = 'redeem'"),
+        redeemed
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM points_ledger WHERE kind = 'adjust' AND transaction_id LIKE '%#%'"),
+        reversed
+    );
+    assert!(fingerprint.rewards as i64 > redeemed);
 }
 
 proptest! {

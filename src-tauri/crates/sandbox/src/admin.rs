@@ -39,7 +39,10 @@ pub fn router() -> Router<Shared> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/__admin/faults/{id}", delete(remove_fault))
-        .route("/__admin/{list}/{store}", post(add_record))
+        .route(
+            "/__admin/{list}/{store}",
+            get(list_records).post(add_record),
+        )
         .route(
             "/__admin/{list}/{store}/{id}",
             put(change_record).delete(delete_record),
@@ -119,15 +122,34 @@ fn target(world: &World, list: &str, store: u64) -> Result<(ListKind, usize), Ap
         "people" => ListKind::People,
         "patients" => ListKind::Patients,
         "orders" => ListKind::Orders,
+        "coupons" => ListKind::Coupons,
+        "discounts" => ListKind::Discounts,
         other => return Err(ApiError::not_found(&format!("list {other:?}"))),
     };
     let index = match kind {
-        ListKind::Customers | ListKind::Tickets => world.venues.iter().position(|v| v.id == store),
+        ListKind::Customers | ListKind::Tickets | ListKind::Coupons => {
+            world.venues.iter().position(|v| v.id == store)
+        }
         _ => world.location_by_id(store),
     };
     index
         .map(|i| (kind, i))
         .ok_or_else(|| ApiError::not_found(&format!("store {store}")))
+}
+
+/// Lists the first 1,000 records of a list (the discount lists are short), as the POS holds them.
+async fn list_records(
+    State(shared): State<Shared>,
+    Path((list, store)): Path<(String, u64)>,
+) -> Result<Json<Value>, ApiError> {
+    let mut world = lock(&shared);
+    let (kind, index) = target(&world, &list, store)?;
+    let records = world
+        .list_mut(kind, index)
+        .ok_or_else(|| ApiError::not_found("list"))?
+        .page(&Default::default(), 0, 1_000)
+        .records;
+    Ok(Json(json!({ list: records })))
 }
 
 async fn add_record(

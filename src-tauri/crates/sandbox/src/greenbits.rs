@@ -28,6 +28,7 @@ pub fn router() -> Router<Shared> {
         .route("/api/v2/people", get(people))
         .route("/api/v1/customers", post(create_customer))
         .route("/api/v2/orders", get(orders))
+        .route("/api/v2/discounts", get(discounts))
         .route("/api/v2/orders/{id}", get(order))
 }
 
@@ -273,6 +274,21 @@ async fn orders(
     };
     let page = world.orders[location].page(&range, from, take);
     Ok(meta_envelope("orders", page, limit, offset))
+}
+
+/// `GET /api/v2/discounts?limit&offset` [invented]: the location's discounts, each `{id, name,
+/// active, discount_type: percent|amount|item, value}` (percent, or cents for an amount).
+async fn discounts(
+    State(shared): State<Shared>,
+    Extension(fired): Extension<Fired>,
+    headers: HeaderMap,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let world = lock(&shared);
+    let (_, location) = authenticate(&world, &headers)?;
+    let (limit, offset, from, take) = paging(&raw, &fired)?;
+    let page = world.discounts[location].page(&TimeRange::default(), from, take);
+    Ok(meta_envelope("discounts", page, limit, offset))
 }
 
 /// `GET /api/v2/orders/{id}`: one order.

@@ -12,7 +12,6 @@ use serde_json::{json, Map, Value};
 
 use crate::collection::{Page, TimeRange};
 use crate::faults::FaultKind;
-use crate::generator::posabit_coupon;
 use crate::http::{instant, lock, number, ApiError, Fired, Presented, Shared};
 use crate::venues::{Permission, Venue};
 use crate::world::{ClientWrite, ListKind, World};
@@ -244,25 +243,13 @@ async fn coupons(
     require(&world.venues[venue], Permission::MenuFeed)?;
     let page = number(&raw, "page", 1)?.max(1);
     let per_page = number(&raw, "per_page", DEFAULT_PER_PAGE)?.clamp(1, MAX_PER_PAGE);
-    let count = if venue == 1 {
-        world.config.coupons.saturating_sub(1)
-    } else {
-        world.config.coupons
-    };
-    let all: Vec<Value> = (0..count).map(|i| posabit_coupon(venue, i)).collect();
-    let start = ((page - 1) * per_page) as usize;
-    let coupons: Vec<Value> = all
-        .iter()
-        .skip(start)
-        .take(per_page as usize)
-        .cloned()
-        .collect();
+    let listed = world.coupons[venue].page(&TimeRange::default(), (page - 1) * per_page, per_page);
     Ok(Json(json!({
-        "total_records": all.len(),
+        "total_records": listed.total,
         "current_page": page,
-        "total_pages": (all.len() as u64).div_ceil(per_page),
+        "total_pages": listed.total.div_ceil(per_page),
         "per_page": per_page,
-        "coupons": coupons,
+        "coupons": listed.records,
     })))
 }
 

@@ -10,8 +10,9 @@ use serde_json::Value;
 use crate::collection::Collection;
 use crate::faults::FaultBook;
 use crate::generator::{
-    greenbits_order, greenbits_person, order_index, patient_index, person_index, posabit_customer,
-    posabit_customer_index, posabit_ticket, PersonList,
+    discount_index, greenbits_discount, greenbits_order, greenbits_person, order_index,
+    patient_index, person_index, posabit_coupon, posabit_customer, posabit_customer_index,
+    posabit_ticket, PersonList,
 };
 use crate::greenbits_config::{GreenbitsLocation, GreenbitsUser};
 use crate::venues::Venue;
@@ -63,6 +64,10 @@ pub enum ListKind {
     Patients,
     /// Greenbits orders.
     Orders,
+    /// POSaBIT coupons (the POS side of mirrored discounts).
+    Coupons,
+    /// Greenbits discounts.
+    Discounts,
 }
 
 /// Everything the sandbox serves and remembers.
@@ -83,6 +88,10 @@ pub struct World {
     pub patients: Vec<Collection>,
     /// Greenbits orders, per location.
     pub orders: Vec<Collection>,
+    /// POSaBIT coupons, per venue.
+    pub coupons: Vec<Collection>,
+    /// Greenbits discounts, per location.
+    pub discounts: Vec<Collection>,
     /// Credentials revoked at run time.
     pub revoked: HashSet<String>,
     /// Fault rules in force.
@@ -181,11 +190,49 @@ fn greenbits_collections(config: &SandboxConfig) -> GreenbitsLists {
     lists
 }
 
+/// The discount lists: POSaBIT coupons per venue (the second venue lacks the last one, so a
+/// missing mirror can be shown) and Greenbits discounts per location. Built-in names first.
+fn discount_collections(config: &SandboxConfig) -> (Vec<Collection>, Vec<Collection>) {
+    let coupons = (0..config.venues.len())
+        .map(|venue| {
+            let count = if venue == 1 {
+                config.coupons.saturating_sub(1)
+            } else {
+                config.coupons
+            } as u64;
+            Collection::new(
+                count,
+                Arc::new(move |i| posabit_coupon(venue, i as usize)),
+                Arc::new(move |id| {
+                    let n: u64 = id.parse().ok()?;
+                    n.checked_sub((venue as u64 + 1) * 1_000 + 1)
+                        .filter(|i| *i < 1_000)
+                }),
+            )
+        })
+        .collect();
+    let discounts = (0..config.greenbits_locations.len())
+        .map(|location| {
+            Collection::new(
+                config.coupons as u64,
+                Arc::new(move |i| greenbits_discount(location, i)),
+                Arc::new(move |id| {
+                    discount_index(id)
+                        .filter(|(l, _)| *l == location)
+                        .map(|(_, i)| i)
+                }),
+            )
+        })
+        .collect();
+    (coupons, discounts)
+}
+
 impl World {
     /// The world as generated from `config`, with no change, fault or log.
     pub fn new(config: SandboxConfig) -> Self {
         let (customers, tickets) = posabit_collections(&config);
         let (people, patients, orders) = greenbits_collections(&config);
+        let (coupons, discounts) = discount_collections(&config);
         World {
             venues: config.venues.clone(),
             greenbits_users: config.greenbits_users.clone(),
@@ -195,6 +242,8 @@ impl World {
             people,
             patients,
             orders,
+            coupons,
+            discounts,
             revoked: HashSet::new(),
             faults: FaultBook::default(),
             requests: Vec::new(),
@@ -223,6 +272,8 @@ impl World {
             ListKind::People => self.people.get_mut(store),
             ListKind::Patients => self.patients.get_mut(store),
             ListKind::Orders => self.orders.get_mut(store),
+            ListKind::Coupons => self.coupons.get_mut(store),
+            ListKind::Discounts => self.discounts.get_mut(store),
         }
     }
 
@@ -236,6 +287,8 @@ impl World {
             ListKind::People => Value::from(crate::generator::person_id(store, index)),
             ListKind::Patients => Value::from(crate::generator::patient_id(store, index)),
             ListKind::Orders => Value::from(crate::generator::order_id(store, index)),
+            ListKind::Coupons => Value::from((store as u64 + 1) * 1_000_000_000_000 + index),
+            ListKind::Discounts => Value::from(crate::generator::discount_id(store, index)),
         }
     }
 

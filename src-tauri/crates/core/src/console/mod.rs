@@ -5,6 +5,7 @@ pub mod events;
 mod loyalty_jobs;
 pub mod mode;
 pub mod real_pos;
+mod rewards;
 pub mod scheduler;
 pub mod status;
 
@@ -38,6 +39,7 @@ use crate::storage::db::Database;
 use crate::storage::keychain::SecretStore;
 use crate::storage::process_lock::ProcessLock;
 use crate::stores::{self, MappableKey, RetailStore, StoreInput};
+pub use rewards::MirrorReport;
 pub use status::{AppStatus, SandboxStore};
 
 /// The database, the keychain and the POS clients, with the operations the UI offers.

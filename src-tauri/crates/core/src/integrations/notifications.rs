@@ -17,6 +17,10 @@ pub enum NotificationKind {
     UnmappedStore,
     /// A credential's sync stopped on an auth or permission failure: fix it on the integration card.
     SyncFailed,
+    /// A live reward has no discount of its name in a connected POS: mirror it there.
+    RewardMissing,
+    /// Redemptions took shoppers below zero points: support looks at their ledgers.
+    PointsOverdrawn,
 }
 
 impl NotificationKind {
@@ -24,12 +28,16 @@ impl NotificationKind {
         match self {
             NotificationKind::UnmappedStore => "unmapped_store",
             NotificationKind::SyncFailed => "sync_failed",
+            NotificationKind::RewardMissing => "reward_missing",
+            NotificationKind::PointsOverdrawn => "points_overdrawn",
         }
     }
 
     fn parse(text: &str) -> Self {
         match text {
             "unmapped_store" => NotificationKind::UnmappedStore,
+            "reward_missing" => NotificationKind::RewardMissing,
+            "points_overdrawn" => NotificationKind::PointsOverdrawn,
             _ => NotificationKind::SyncFailed,
         }
     }

@@ -63,9 +63,10 @@ pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
     total_cents.max(0).saturating_mul(points_per_dollar) / 100
 }
 
-/// Brings a linked purchase's points and its persona's last purchase in line with the sale: a sale
-/// whose POS customer is (or became) a loyalty member earns once; a sale voided after it earned is
-/// reversed once. Employees earn none, nor do sales before the points accrual start date, nor sales
+/// Brings a linked purchase's points, its redemptions and its persona's last purchase in line with
+/// the sale (see `redemptions` for what a discount line spends): a sale
+/// whose POS customer is (or became) a loyalty member earns once; a voided sale's earning is
+/// reversed once (written first if the sale was voided before it could earn). Employees earn none, nor do sales before the points accrual start date, nor sales
 /// of an integration whose points are mirrored (the POS keeps those balances). Membership is the POS
 /// record's, not the merged persona's, so the result does not depend on the order records arrive
 /// in; a sale on or after the integration's enrolment date also makes its shopper a member.
@@ -120,31 +121,15 @@ pub fn reconcile_purchase_points(
         .execute(params![persona_id, format!("enrollment:{}", page.integration.as_str())])?;
     }
     let source = format!("{}:{}", page.integration.as_str(), page.credential_id);
-    // The ledger's unique (source, transaction, kind) makes each entry land once.
-    let entry = if voided {
-        let earned: Option<i64> = tx
-            .prepare_cached(
-                "SELECT points FROM points_ledger WHERE source = ?1 AND transaction_id = ?2 AND kind = 'earn'",
-            )?
-            .query_row(params![source, pos_id], |r| r.get(0))
-            .optional()?;
-        earned
-            .filter(|points| *points != 0)
-            .map(|points| (LedgerKind::Adjust, -points, "Purchase voided"))
-    } else if (member || enrolled)
+    let eligible = (member || enrolled)
         && !employee
         && !page.mirror_points
         && page
             .accrual_start
             .as_deref()
-            .is_none_or(|start| purchased_at.as_str() >= start)
-    {
-        let points = points_for(total, page.points_per_dollar);
-        (points > 0).then_some((LedgerKind::Earn, points, "Purchase"))
-    } else {
-        None
-    };
-    if let Some((kind, points, reason)) = entry {
+            .is_none_or(|start| purchased_at.as_str() >= start);
+    let earning = eligible.then(|| points_for(total, page.points_per_dollar));
+    let write = |kind, points, reason| {
         crate::loyalty::ledger::write(
             tx,
             crate::loyalty::ledger::Entry {
@@ -156,9 +141,33 @@ pub fn reconcile_purchase_points(
                 reason,
             },
             &page.now,
-        )?;
+        )
+    };
+    // The ledger's unique (source, transaction, kind) makes each entry land once. A voided sale
+    // reads the same however late it was linked or seen voided: what it earned (or would have),
+    // then that given back.
+    if voided {
+        let earned: Option<i64> = tx
+            .prepare_cached(
+                "SELECT points FROM points_ledger WHERE source = ?1 AND transaction_id = ?2 AND kind = 'earn'",
+            )?
+            .query_row(params![source, pos_id], |r| r.get(0))
+            .optional()?;
+        let earned = match (earned, earning) {
+            (Some(points), _) => Some(points),
+            (None, Some(points)) if points > 0 => {
+                write(LedgerKind::Earn, points, "Purchase")?;
+                Some(points)
+            }
+            _ => None,
+        };
+        if let Some(points) = earned.filter(|points| *points != 0) {
+            write(LedgerKind::Adjust, -points, "Purchase voided")?;
+        }
+    } else if let Some(points) = earning.filter(|points| *points > 0) {
+        write(LedgerKind::Earn, points, "Purchase")?;
     }
-    Ok(())
+    crate::loyalty::redemptions::reconcile(tx, page, purchase_id)
 }
 
 #[cfg(test)]

@@ -129,6 +129,8 @@ pub struct PersonaDetail {
     pub held_for_review: bool,
     /// POS pushes, newest first.
     pub pushes: Vec<PushView>,
+    /// Rewards redeemed at a POS checkout, newest first, with their store and sale.
+    pub redemptions: Vec<crate::loyalty::redemptions::Redemption>,
 }
 
 /// A line of an imported file that landed on this persona.
@@ -267,7 +269,20 @@ pub fn detail(db: &Database, id: i64) -> Result<PersonaDetail> {
             [id],
             |r| r.get(0),
         )?;
-        Ok(PersonaDetail { persona, birth_date, sources, signups, imports, purchases, ledger, consent, held_for_review, pushes })
+        let redemptions = crate::loyalty::redemptions::of_persona(c, id)?;
+        Ok(PersonaDetail {
+            persona,
+            birth_date,
+            sources,
+            signups,
+            imports,
+            purchases,
+            ledger,
+            consent,
+            held_for_review,
+            pushes,
+            redemptions,
+        })
     })
 }
 
@@ -362,6 +377,17 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
         tx.execute(
             "UPDATE points_ledger SET persona_id = ?3 WHERE persona_id = ?2 AND source = ?1 AND transaction_id IN
                (SELECT pos_id FROM purchases WHERE persona_id = ?3)",
+            params![format!("{integration}:{credential}"), old, new],
+        )?;
+        // Its redemptions, and what they spent and gave back, go with its sales.
+        tx.execute(
+            "UPDATE redemptions SET persona_id = ?3 WHERE persona_id = ?2 AND source = ?1 AND sale_pos_id IN
+               (SELECT pos_id FROM purchases WHERE persona_id = ?3)",
+            params![format!("{integration}:{credential}"), old, new],
+        )?;
+        tx.execute(
+            "UPDATE points_ledger SET persona_id = ?3 WHERE persona_id = ?2 AND source = ?1 AND transaction_id IN
+               (SELECT sale_pos_id || '#' || line FROM redemptions WHERE persona_id = ?3 AND source = ?1)",
             params![format!("{integration}:{credential}"), old, new],
         )?;
         if reason == "new" {

@@ -76,13 +76,14 @@ pub trait PosSchema: Send + Sync {
     /// Reads one raw sale record.
     fn map_sale(&self, record: &Value) -> Mapped<PosSale>;
 
-    /// Reads one raw coupon record; a POS without a coupon stream never gets one.
+    /// Reads one raw record of the POS's discount list (coupons); a POS without one never plans
+    /// a coupon stream, so never gets one.
     fn map_coupon(&self, record: &Value) -> Mapped<PosCoupon> {
         let _ = record;
         Err(RecordError::new(
             None,
             "coupon",
-            "this POS has no coupon list",
+            "this POS has no discount list",
         ))
     }
 }

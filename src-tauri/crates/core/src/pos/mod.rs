@@ -139,6 +139,20 @@ pub struct PosCoupon {
 /// A list record read into its domain type, or why it could not be.
 pub type Mapped<T> = std::result::Result<T, RecordError>;
 
+/// Maps one discount of a POS's list (a POSaBIT coupon, a Greenbits discount: both `{id, name,
+/// active, …}`) to a [`PosCoupon`]; a pure function.
+pub fn map_discount(record: &Value) -> Mapped<PosCoupon> {
+    let pos_id =
+        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
+    let f = fields::Fields::of(record, Some(pos_id.clone()))?;
+    Ok(PosCoupon {
+        name: f.text("name")?.ok_or_else(|| f.error("name", "missing"))?,
+        active: f.flag("active")?.unwrap_or(true),
+        payload: record.clone(),
+        pos_id,
+    })
+}
+
 /// Takes the array `field` out of a JSON object (empty when missing).
 pub(crate) fn take_list(body: &mut Value, field: &str) -> Vec<Value> {
     match body.get_mut(field).map(Value::take) {

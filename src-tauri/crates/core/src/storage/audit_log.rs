@@ -1,7 +1,7 @@
 //! The audit log: every change that touches data or consent — an integration card's settings,
 //! credentials, Connect and Disconnect, the age gate, retail stores and their mappings, loyalty
-//! settings — written in the same transaction as the change, with who made it, and never edited
-//! (triggers refuse it). No secret is ever a value here.
+//! settings, rewards, manual point adjustments — written in the same transaction as the change,
+//! with who made it, and never edited (triggers refuse it). No secret is ever a value here.
 
 use std::io::Write;
 use std::path::Path;
@@ -34,6 +34,10 @@ stored_name! {
         StoreMapping => "store_mapping",
         /// Settings → Loyalty.
         LoyaltySettings => "loyalty_settings",
+        /// A reward created, edited or retired.
+        Rewards => "rewards",
+        /// A persona's points adjusted by hand.
+        PointsAdjustment => "points_adjustment",
     }
 }
 

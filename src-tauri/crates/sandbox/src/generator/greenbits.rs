@@ -1,4 +1,5 @@
-//! Greenbits records: people (customers and patients) and orders, as the V2 API serialises them.
+//! Greenbits records: people (customers and patients), orders and discounts, as the V2 API
+//! serialises them.
 
 use chrono::Duration;
 use serde_json::{json, Value};
@@ -10,6 +11,7 @@ use super::{stamp, Dice, Timeline};
 const PERSON_STREAM: u64 = 4;
 const ORDER_STREAM: u64 = 5;
 const PATIENT_STREAM: u64 = 6;
+const DISCOUNT_STREAM: u64 = 7;
 
 /// Every how many Greenbits people one is a shopper who also buys at a POSaBIT store.
 pub const SHARED_EVERY: u64 = 5;
@@ -48,6 +50,40 @@ pub fn patient_id(location: usize, index: u64) -> String {
 /// The `(location, index)` of a patient id made by [`patient_id`].
 pub fn patient_index(id: &str) -> Option<(usize, u64)> {
     decode_id(id, PATIENT_STREAM)
+}
+
+/// The id of discount `index` at location `location`.
+pub fn discount_id(location: usize, index: u64) -> String {
+    encoded_id(DISCOUNT_STREAM, location, index)
+}
+
+/// The `(location, index)` of a discount id made by [`discount_id`].
+pub fn discount_index(id: &str) -> Option<(usize, u64)> {
+    decode_id(id, DISCOUNT_STREAM)
+}
+
+/// Discount `index` at location `location` [invented list shape, see the sandbox README]: the
+/// built-in coupon names first, each with the type and value its name says.
+pub fn greenbits_discount(location: usize, index: u64) -> Value {
+    let name = super::posabit::coupon_name(index as usize);
+    let percent = name
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|part| !part.is_empty())
+        .and_then(|digits| digits.parse::<i64>().ok());
+    let (kind, value) = if name.contains('%') {
+        ("percent", percent)
+    } else if name.starts_with('$') {
+        ("amount", percent.map(|dollars| dollars * 100))
+    } else {
+        ("item", None)
+    };
+    json!({
+        "id": discount_id(location, index),
+        "name": name,
+        "active": true,
+        "discount_type": kind,
+        "value": value,
+    })
 }
 
 /// The id of order `index` at location `location`.
@@ -144,7 +180,8 @@ pub fn greenbits_order(seed: u64, location: usize, index: u64, len: u64, people:
         .map(|_| {
             let (name, price) = PRODUCTS[dice.below(PRODUCTS.len() as u64) as usize];
             let discounts: Vec<Value> = if dice.chance(12) {
-                vec![json!({ "name": super::posabit::COUPON_NAMES[0], "amount": price / 10 })]
+                let names = super::posabit::COUPON_NAMES;
+                vec![json!({ "name": names[dice.below(names.len() as u64) as usize], "amount": price / 10 })]
             } else {
                 Vec::new()
             };

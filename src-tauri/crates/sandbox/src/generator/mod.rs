@@ -12,8 +12,8 @@ mod posabit;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 pub use greenbits::{
-    greenbits_order, greenbits_person, order_id, order_index, patient_id, patient_index, person_id,
-    person_index, PersonList,
+    discount_id, discount_index, greenbits_discount, greenbits_order, greenbits_person, order_id,
+    order_index, patient_id, patient_index, person_id, person_index, PersonList,
 };
 pub use identity::{Identity, Kind};
 pub use posabit::{

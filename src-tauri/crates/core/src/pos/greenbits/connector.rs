@@ -28,24 +28,26 @@ impl GreenbitsClient {
         plan: &StreamPlan,
         position: &Position,
     ) -> Result<RawPage> {
-        let Position::Offset(offset) = position else {
-            return Err(Error::internal(format!(
-                "A sync asked Greenbits' {} for {position:?}, which it cannot page by.",
-                plan.stream
-            )));
-        };
-        let list = match plan.stream {
-            Stream::Customers => GreenbitsList::People,
-            Stream::Patients => GreenbitsList::Patients,
-            Stream::Sales => GreenbitsList::Orders,
-            Stream::Coupons => {
-                return Err(Error::internal("Greenbits has no coupon list to sync."))
+        let (list, offset) = match (plan.stream, position) {
+            (Stream::Customers, Position::Offset(offset)) => (GreenbitsList::People, *offset),
+            (Stream::Patients, Position::Offset(offset)) => (GreenbitsList::Patients, *offset),
+            (Stream::Sales, Position::Offset(offset)) => (GreenbitsList::Orders, *offset),
+            // The discount list is read whole every run, a page at a time.
+            (Stream::Coupons, Position::Page { page, .. }) => (
+                GreenbitsList::Discounts,
+                page.saturating_sub(1).saturating_mul(PAGE_SIZE),
+            ),
+            _ => {
+                return Err(Error::internal(format!(
+                    "A sync asked Greenbits' {} for {position:?}, which it cannot page by.",
+                    plan.stream
+                )))
             }
         };
         let listed = self
-            .list_page(secret, at(plan.location)?, list, *offset, PAGE_SIZE)
+            .list_page(secret, at(plan.location)?, list, offset, PAGE_SIZE)
             .await?;
-        Ok(RawPage::at_offset(listed.records, *offset, listed.total))
+        Ok(RawPage::at_offset(listed.records, offset, listed.total))
     }
 
     /// Searches by phone, then e-mail, and keeps only a person whose normalised phone or e-mail is

@@ -94,7 +94,7 @@ struct CompaniesEnvelope {
     companies: Vec<GreenbitsLocation>,
 }
 
-/// One page of a `limit`/`offset` list (`people`, `orders`), its records still raw.
+/// One page of a `limit`/`offset` list (`people`, `orders`, `discounts`), its records still raw.
 #[derive(Debug, Clone)]
 pub struct OffsetPage {
     /// Records in the whole list.
@@ -112,6 +112,8 @@ pub enum GreenbitsList {
     Patients,
     /// `GET /v2/orders`: sales.
     Orders,
+    /// `GET /v2/discounts`: the discounts a checkout can apply (the sandbox's shape, invented).
+    Discounts,
 }
 
 /// A Greenbits API client.
@@ -221,6 +223,7 @@ impl GreenbitsClient {
         let (path, field) = match list {
             GreenbitsList::People | GreenbitsList::Patients => ("/v2/people", "people"),
             GreenbitsList::Orders => ("/v2/orders", "orders"),
+            GreenbitsList::Discounts => ("/v2/discounts", "discounts"),
         };
         let mut query = vec![
             ("limit", limit.to_string()),

@@ -1,5 +1,5 @@
 //! Greenbits' lists: one log-in reaches several locations, each with its people (and, when
-//! synced, patients) and orders, read whole by offset.
+//! synced, patients) and orders, read whole by offset, and its discounts.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -8,7 +8,7 @@ use super::{mapping, CAPABILITIES};
 use crate::pos::connector::PosSchema;
 use crate::pos::store_keys::location_key;
 use crate::pos::streams::{Paging, RecordKind, Stream, StreamPlan, StreamScope};
-use crate::pos::{instant, Capabilities, Mapped, PosCustomer, PosSale};
+use crate::pos::{instant, Capabilities, Mapped, PosCoupon, PosCustomer, PosSale};
 
 /// Greenbits' schema.
 pub struct GreenbitsSchema;
@@ -18,7 +18,8 @@ impl PosSchema for GreenbitsSchema {
         CAPABILITIES
     }
 
-    /// For each location: its people, its patients when synced, then its orders.
+    /// For each location: its people, its patients when synced, its orders, then its discounts (read
+    /// whole every run, for the rewards' mirror check).
     fn streams(&self, scope: &StreamScope<'_>) -> Vec<StreamPlan> {
         let mut plans = Vec::new();
         for location in scope.locations {
@@ -27,6 +28,7 @@ impl PosSchema for GreenbitsSchema {
                 lists.push((Stream::Patients, RecordKind::Customer));
             }
             lists.push((Stream::Sales, RecordKind::Sale));
+            lists.push((Stream::Coupons, RecordKind::Coupon));
             for (stream, kind) in lists {
                 plans.push(StreamPlan {
                     stream,
@@ -35,7 +37,10 @@ impl PosSchema for GreenbitsSchema {
                     store_label: location.name.clone(),
                     location: Some(location.id),
                     kind,
-                    paging: Paging::OffsetScan,
+                    paging: match kind {
+                        RecordKind::Coupon => Paging::Full,
+                        _ => Paging::OffsetScan,
+                    },
                 });
             }
         }
@@ -56,5 +61,9 @@ impl PosSchema for GreenbitsSchema {
 
     fn map_sale(&self, record: &Value) -> Mapped<PosSale> {
         mapping::map_order(record)
+    }
+
+    fn map_coupon(&self, record: &Value) -> Mapped<PosCoupon> {
+        crate::pos::map_discount(record)
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::pos::fields::Fields;
-use crate::pos::{record_id, Mapped, PosCoupon, PosCustomer, PosSale, RecordError};
+use crate::pos::{record_id, Mapped, PosCustomer, PosSale, RecordError};
 
 /// Maps one `{"customer": {...}}` element to a [`PosCustomer`]; a pure function.
 pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
@@ -74,19 +74,6 @@ pub fn map_ticket(element: &Value) -> Mapped<PosSale> {
         voided: f.flag("voided")?.unwrap_or(false),
         customer_pos_id,
         updated_at,
-        payload: record.clone(),
-        pos_id,
-    })
-}
-
-/// Maps one V2 coupon to a [`PosCoupon`]; a pure function.
-pub fn map_coupon(record: &Value) -> Mapped<PosCoupon> {
-    let pos_id =
-        record_id(record).ok_or_else(|| RecordError::new(None, "id", "missing or not an id"))?;
-    let f = Fields::of(record, Some(pos_id.clone()))?;
-    Ok(PosCoupon {
-        name: f.text("name")?.ok_or_else(|| f.error("name", "missing"))?,
-        active: f.flag("active")?.unwrap_or(true),
         payload: record.clone(),
         pos_id,
     })

@@ -56,6 +56,6 @@ impl PosSchema for PosabitSchema {
     }
 
     fn map_coupon(&self, record: &Value) -> Mapped<PosCoupon> {
-        mapping::map_coupon(record)
+        crate::pos::map_discount(record)
     }
 }

@@ -1,5 +1,6 @@
 //! The local passes a credential's sync ends with, after its streams: enrolment by date, the
-//! one-time points import, and mirrored points. One transaction, no POS call.
+//! one-time points import, mirrored points, and the rewards' mirror check and overdraft flag. One
+//! transaction, no POS call.
 
 use chrono::Utc;
 
@@ -18,6 +19,8 @@ pub struct Closing {
     pub imported_points: i64,
     /// Personas whose balance was mirrored.
     pub mirrored_personas: usize,
+    /// Shoppers whose redemptions took them below zero.
+    pub overdrawn_personas: usize,
 }
 
 /// Runs the closing passes for the credential `settings` were read for.
@@ -41,6 +44,11 @@ pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> R
                 &page,
                 &integration,
             )?,
+            overdrawn_personas: {
+                // The POS's discount list was just read: check the rewards' mirrors again.
+                crate::loyalty::mirror_check::refresh_notifications(tx)?;
+                crate::loyalty::redemptions::refresh_overdrawn_notification(tx)?
+            },
         })
     })
     .await

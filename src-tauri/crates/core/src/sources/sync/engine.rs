@@ -76,9 +76,9 @@ pub fn save_page(
                 counts.newest = counts.newest.max(Some(sale.updated_at));
                 sales::apply_sale(tx, page, &sale)
             }),
-            RecordKind::Coupon => schema
-                .map_coupon(record)
-                .map(|coupon| coupons::apply_coupon(tx, page, &coupon).map(|o| (o, None))),
+            RecordKind::Coupon => schema.map_coupon(record).map(|coupon| {
+                coupons::apply_coupon(tx, page, &plan.store_label, &coupon).map(|o| (o, None))
+            }),
         };
         match applied {
             Ok(result) => {
@@ -514,8 +514,12 @@ async fn pull(
     }
     summary.retries = retries;
     if plan.paging == Paging::Full && plan.kind == RecordKind::Coupon {
-        let (db, credential_id) = (context.db.clone(), credential.id.clone());
-        db.write_async(move |tx| coupons::forget_unseen(tx, &credential_id, &started))
+        let (db, credential_id, store_key) = (
+            context.db.clone(),
+            credential.id.clone(),
+            plan.store_key.clone(),
+        );
+        db.write_async(move |tx| coupons::forget_unseen(tx, &credential_id, &store_key, &started))
             .await?;
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! A fingerprint of what syncs produced — personas, their links, purchases, the points ledger, consent
-//! (history and suppressions), the outbox, the texts, the POS's coupons and the cursors — independent of
+//! (history and suppressions), the outbox, the texts, the POS's coupons, rewards with their redemptions
+//! and the cursors — independent of
 //! row ids, credential ids and clock times, so two databases filled by differently ordered, repeated or
 //! interrupted syncs of the same POS data can be compared. Rows are counted as a multiset: a row written
 //! twice changes the fingerprint.
@@ -31,6 +32,8 @@ pub struct Fingerprint {
     pub outgoing_rows: usize,
     /// POS coupons (the discounts rewards are mirrored as).
     pub coupons: usize,
+    /// Rewards and their redemptions.
+    pub rewards: usize,
     /// Stored cursors.
     pub cursors: usize,
     /// A hash of every row's content with its multiplicity, in a canonical order.
@@ -54,6 +57,8 @@ enum Cell {
     Source,
     /// Consent evidence: JSON that may name a credential under `credential`.
     Evidence,
+    /// A store key: a credential id, or `credential:location`.
+    StoreKey,
 }
 
 /// Names for the ids one database gave: credentials by store, personas by their smallest link.
@@ -101,6 +106,10 @@ impl Names {
                 .cloned()
                 .unwrap_or_else(|| "unlinked".into()),
             (Cell::Credential, Value::Text(id)) => self.store(&id),
+            (Cell::StoreKey, Value::Text(key)) => match key.split_once(':') {
+                Some((credential, location)) => format!("{}:{location}", self.store(credential)),
+                None => self.store(&key),
+            },
             (Cell::Source, Value::Text(source)) => match source.split_once(':') {
                 Some((integration, credential)) => {
                     format!("{integration}:{}", self.store(credential))
@@ -148,7 +157,7 @@ fn count(sets: &[&Multiset]) -> usize {
 
 /// Computes the fingerprint of `db`.
 pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
-    use Cell::{Credential, Evidence, Persona, Plain, Source};
+    use Cell::{Credential, Evidence, Persona, Plain, Source, StoreKey};
     db.read(|c| {
         let names = Names::read(c)?;
         let personas = names.rows(
@@ -188,7 +197,7 @@ pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
         let outbox = names.rows(
             c,
             "SELECT integration, credential_id, store_key, persona_id, action, status, outcome FROM outbox",
-            &[Plain, Credential, Plain, Persona, Plain, Plain, Plain],
+            &[Plain, Credential, StoreKey, Persona, Plain, Plain, Plain],
         )?;
         let texts = names.rows(
             c,
@@ -197,8 +206,20 @@ pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
         )?;
         let coupons = names.rows(
             c,
-            "SELECT credential_id, pos_id, name, active, payload FROM pos_coupons",
-            &[Credential, Plain, Plain, Plain, Plain],
+            "SELECT credential_id, store_key, store_label, pos_id, name, active, payload FROM pos_coupons",
+            &[Credential, StoreKey, Plain, Plain, Plain, Plain, Plain],
+        )?;
+        let rewards = names.rows(
+            c,
+            "SELECT name, points, kind, value, item, starts_on, ends_on, retired_at IS NULL FROM rewards",
+            &[Plain, Plain, Plain, Plain, Plain, Plain, Plain, Plain],
+        )?;
+        let redemptions = names.rows(
+            c,
+            "SELECT rw.name, r.persona_id, r.source, r.sale_pos_id, r.line, s.name, r.points, r.redeemed_at,
+                    r.reversed_at IS NULL
+             FROM redemptions r JOIN rewards rw ON rw.id = r.reward_id LEFT JOIN retail_stores s ON s.id = r.store_id",
+            &[Plain, Persona, Source, Plain, Plain, Plain, Plain, Plain, Plain],
         )?;
         let cursors = names.rows(
             c,
@@ -216,6 +237,8 @@ pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
             &outbox,
             &texts,
             &coupons,
+            &rewards,
+            &redemptions,
             &cursors,
         )
             .hash(&mut hasher);
@@ -227,6 +250,7 @@ pub fn fingerprint(db: &Database) -> Result<Fingerprint> {
             consent_rows: count(&[&consent_events, &suppressions]),
             outgoing_rows: count(&[&outbox, &texts]),
             coupons: count(&[&coupons]),
+            rewards: count(&[&rewards, &redemptions]),
             cursors: count(&[&cursors]),
             digest: hasher.finish(),
         })

@@ -579,6 +579,77 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE sync_runs SET warning = error_message, error_message = NULL
         WHERE error_code IS NULL AND error_message IS NOT NULL;
     "#,
+    // 13: rewards, mirrored in each POS by name; their redemptions at the checkout, once per sale
+    // line; the store key a POS discount list belongs to; notifications for a reward missing in a
+    // POS and for redemptions beyond a balance.
+    r#"
+    CREATE TABLE rewards (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        name_key   TEXT NOT NULL,
+        points     INTEGER NOT NULL CHECK (points > 0),
+        kind       TEXT NOT NULL CHECK (kind IN ('amount_off', 'percent_off', 'free_item')),
+        value      INTEGER,
+        item       TEXT,
+        starts_on  TEXT,
+        ends_on    TEXT,
+        retired_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX rewards_live_name_key ON rewards (name_key) WHERE retired_at IS NULL;
+    CREATE INDEX rewards_live_name ON rewards (name) WHERE retired_at IS NULL;
+    CREATE TABLE reward_stores (
+        reward_id INTEGER NOT NULL REFERENCES rewards (id),
+        store_id  INTEGER NOT NULL REFERENCES retail_stores (id) ON DELETE CASCADE,
+        PRIMARY KEY (reward_id, store_id)
+    ) STRICT;
+    CREATE TABLE redemptions (
+        id          INTEGER PRIMARY KEY,
+        reward_id   INTEGER NOT NULL REFERENCES rewards (id),
+        persona_id  INTEGER NOT NULL REFERENCES personas (id),
+        source      TEXT NOT NULL,
+        sale_pos_id TEXT NOT NULL,
+        line        INTEGER NOT NULL,
+        store_id    INTEGER REFERENCES retail_stores (id) ON DELETE SET NULL,
+        points      INTEGER NOT NULL,
+        redeemed_at TEXT NOT NULL,
+        reversed_at TEXT,
+        UNIQUE (source, sale_pos_id, line)
+    ) STRICT;
+    CREATE INDEX redemptions_persona ON redemptions (persona_id);
+    CREATE INDEX redemptions_reward ON redemptions (reward_id, redeemed_at);
+    CREATE TABLE pos_coupons_v13 (
+        credential_id TEXT NOT NULL REFERENCES credentials (id),
+        store_key     TEXT NOT NULL,
+        store_label   TEXT NOT NULL,
+        pos_id        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        active        INTEGER NOT NULL,
+        payload       TEXT NOT NULL,
+        seen_at       TEXT NOT NULL,
+        PRIMARY KEY (credential_id, store_key, pos_id)
+    ) STRICT;
+    INSERT INTO pos_coupons_v13 (credential_id, store_key, store_label, pos_id, name, active, payload, seen_at)
+        SELECT pc.credential_id, pc.credential_id, coalesce(c.store_name, ''), pc.pos_id, pc.name, pc.active, pc.payload, pc.seen_at
+        FROM pos_coupons pc LEFT JOIN credentials c ON c.id = pc.credential_id;
+    DROP TABLE pos_coupons;
+    ALTER TABLE pos_coupons_v13 RENAME TO pos_coupons;
+    CREATE TABLE notifications_v13 (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('unmapped_store', 'sync_failed', 'reward_missing', 'points_overdrawn')),
+        subject    TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cleared_at TEXT
+    ) STRICT;
+    INSERT INTO notifications_v13 (id, kind, subject, title, body, created_at, cleared_at)
+        SELECT id, kind, subject, title, body, created_at, cleared_at FROM notifications;
+    DROP TABLE notifications;
+    ALTER TABLE notifications_v13 RENAME TO notifications;
+    CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
