@@ -298,29 +298,37 @@ fn redemption_entries(world: &World) -> i64 {
     world.count("SELECT count(*) FROM points_ledger WHERE kind = 'redeem'")
 }
 
-#[tokio::test]
-async fn a_sale_carrying_a_mirrored_reward_spends_its_points_once_and_a_void_gives_them_back_once()
-{
+/// A connected POSaBIT store whose sandbox sales redeem "10% Off Everything", a reward costing
+/// `points` offered since the sandbox's history began (nothing synced yet).
+async fn posabit_offering_ten_percent_off(points: i64) -> World {
     let world = memory_world(43, 60, 400).await;
     world
         .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
         .await;
     world
-        .map_to_new_store(Integration::Posabit, "America/Los_Angeles")
-        .await;
-    let console = &world.console;
-    console
+        .console
         .save_reward(
             None,
             offered_since_2023(reward(
                 "10% Off Everything",
-                30,
+                points,
                 RewardKind::PercentOff,
                 Some(10),
             )),
         )
         .await
         .expect("reward");
+    world
+}
+
+#[tokio::test]
+async fn a_sale_carrying_a_mirrored_reward_spends_its_points_once_and_a_void_gives_them_back_once()
+{
+    let world = posabit_offering_ten_percent_off(30).await;
+    world
+        .map_to_new_store(Integration::Posabit, "America/Los_Angeles")
+        .await;
+    let console = &world.console;
     synced(&world, Integration::Posabit).await;
     let redeemed = world.count("SELECT count(*) FROM redemptions");
     let linked = world.count(
@@ -406,23 +414,9 @@ async fn a_sale_carrying_a_mirrored_reward_spends_its_points_once_and_a_void_giv
 
 #[tokio::test]
 async fn a_redemption_beyond_the_balance_is_flagged_and_a_manual_adjustment_needs_a_reason() {
-    let world = memory_world(43, 60, 400).await;
-    world
-        .add_and_connect_posabit(&world.console, "Capitol Hill", 0)
-        .await;
+    // A reward no one can afford.
+    let world = posabit_offering_ten_percent_off(100_000).await;
     let console = &world.console;
-    console
-        .save_reward(
-            None,
-            offered_since_2023(reward(
-                "10% Off Everything",
-                100_000,
-                RewardKind::PercentOff,
-                Some(10),
-            )),
-        )
-        .await
-        .expect("a reward no one can afford");
     synced(&world, Integration::Posabit).await;
     let overdrawn = console.overdrawn_personas().await.expect("flagged");
     assert!(!overdrawn.is_empty());
