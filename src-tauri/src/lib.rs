@@ -34,6 +34,8 @@ pub fn run() {
             desktop::open_window(app);
         }))
         .plugin(tauri_plugin_dialog::init())
+        // The window opens where and as large as it was last closed.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -79,6 +81,7 @@ pub fn run() {
             commands::app::reveal_api_key,
             commands::app::presenter_mode,
             commands::app::set_presenter_mode,
+            commands::app::log_ui_error,
             commands::app::loyalty_settings,
             commands::app::save_loyalty_settings,
             commands::integrations::list_credentials,

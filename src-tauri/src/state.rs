@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use canopy_core::config::desktop::{self, DesktopPreferences};
 use canopy_core::console::endpoints::{current_choice, environment_names_real_pos, Endpoints};
+use canopy_core::console::events::ConsoleEvent;
 use canopy_core::console::mode::{ConsoleMode, ModeChoice};
 use canopy_core::console::{AppStatus, Console, SandboxStore};
 use canopy_core::storage::keychain::{self as secret_stores, KeychainStore, SecretStore};
@@ -59,13 +60,14 @@ impl AppState {
         tracing::info!(data_dir = %data_dir.display(), "Canopy starting");
         let keychain: Arc<dyn SecretStore> = Arc::new(KeychainStore::default());
         let probed = Arc::new(OnceLock::new());
-        let (slot, probing) = (probed.clone(), keychain.clone());
+        let (slot, probing, announcing) = (probed.clone(), keychain.clone(), app.clone());
         tauri::async_runtime::spawn_blocking(move || {
             let result = secret_stores::probe(probing.as_ref());
             if let Err(error) = &result {
                 tracing::error!(code = ?error.code, "keychain check failed: {}", error.message);
             }
             let _ = slot.set(result);
+            crate::schedule::announce(&announcing, ConsoleEvent::KeychainChecked);
         });
         let state = AppState {
             app: app.clone(),

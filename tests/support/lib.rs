@@ -66,6 +66,20 @@ impl Session {
     /// Starts `binary` under tauri-driver with a fresh data folder, holding a hard link to (or a
     /// copy of) `database` as the sandbox's database, the sandbox chosen, when one is given.
     pub async fn start_with(binary: &Path, database: Option<&Path>) -> Result<Self> {
+        Session::start_themed(binary, database, None).await
+    }
+
+    /// Starts the app binary like [`Session::start`], under the GTK theme `theme` (e.g.
+    /// `Adwaita:dark`, which WebKit reports as `prefers-color-scheme: dark`).
+    pub async fn start_in_theme(theme: &str) -> Result<Self> {
+        Session::start_themed(&app_binary(), None, Some(theme)).await
+    }
+
+    async fn start_themed(
+        binary: &Path,
+        database: Option<&Path>,
+        theme: Option<&str>,
+    ) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through .ci/test, which starts Xvfb");
         }
@@ -85,7 +99,11 @@ impl Session {
             }
         }
         let (port, native_port) = (free_port()?, free_port()?);
-        let driver = Command::new("tauri-driver")
+        let mut driver = Command::new("tauri-driver");
+        if let Some(theme) = theme {
+            driver.env("GTK_THEME", theme);
+        }
+        let driver = driver
             .args([
                 "--port",
                 &port.to_string(),

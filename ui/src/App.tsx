@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./api";
-import type { AppStatus } from "./bindings";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
 import { RewardsPage } from "./pages/RewardsPage";
@@ -12,6 +12,7 @@ import { Toast } from "./components/Toast";
 import { CONSOLE_MODE_LABELS } from "./labels";
 import { NOTIFICATION_FIX, PAGES, type Page } from "./navigation";
 import { maskText, PresenterContext } from "./presenter";
+import { invalidationsFor, queryKeys } from "./queries";
 
 
 /**
@@ -20,18 +21,17 @@ import { maskText, PresenterContext } from "./presenter";
  */
 export function App() {
   const [page, setPage] = useState<Page>("integrations");
-  const [status, setStatus] = useState<AppStatus | null>(null);
   const [toast, setToast] = useState<string | null>(null);
-  const [presenter, setPresenter] = useState(false);
-  useEffect(() => {
-    api.presenterMode().then(setPresenter, () => { /* off until the backend answers */ });
-  }, []);
-  const togglePresenter = useCallback(() => {
-    setPresenter((current) => {
-      void api.setPresenterMode(!current);
-      return !current;
-    });
-  }, []);
+  const queryClient = useQueryClient();
+  const status = useQuery({ queryKey: queryKeys.appStatus, queryFn: api.appStatus }).data ?? null;
+  // Masked from the first frame: until the backend says presenter mode is off, it is on.
+  const presenter = useQuery({ queryKey: queryKeys.presenterMode, queryFn: api.presenterMode }).data ?? true;
+  const presenterMutation = useMutation({
+    mutationFn: api.setPresenterMode,
+    onSuccess: (on) => { queryClient.setQueryData(queryKeys.presenterMode, on); },
+  });
+  const { mutate: setPresenterMode } = presenterMutation;
+  const togglePresenter = useCallback(() => { setPresenterMode(!presenter); }, [presenter, setPresenterMode]);
   useEffect(() => {
     // Ctrl+Shift+P toggles presenter mode; while it is on, copied text is masked too.
     const onKey = (event: KeyboardEvent) => {
@@ -52,35 +52,33 @@ export function App() {
       document.removeEventListener("copy", onCopy);
     };
   }, [presenter, togglePresenter]);
-  // Bumped by every background event (a scheduled or manual sync finished), so views reload.
-  const [events, setEvents] = useState(0);
 
   useEffect(() => {
+    let active = true;
     const unlisten = api.onConsoleEvent((event) => {
       // A click on a desktop notification opens the page with its fix.
       if (event.type === "notification_opened") setPage(NOTIFICATION_FIX[event.kind].page);
-      else setEvents((n) => n + 1);
+      for (const queryKey of invalidationsFor(event)) void queryClient.invalidateQueries({ queryKey });
+    });
+    // Once listening, read the status again: the keychain probe may have answered before.
+    void unlisten.then(() => {
+      if (active) void queryClient.invalidateQueries({ queryKey: queryKeys.appStatus });
     });
     return () => {
+      active = false;
       void unlisten.then((stop) => { stop(); });
     };
-  }, []);
+  }, [queryClient]);
 
-  useEffect(() => {
-    let stop = false;
-    // The keychain probe runs in the background at start-up: ask again until it has answered.
-    const load = (attempt: number) => {
-      void api.appStatus().then((s) => {
-        if (stop) return;
-        setStatus(s);
-        if (attempt < 5) window.setTimeout(() => { load(attempt + 1); }, 800);
-      });
-    };
-    load(0);
-    return () => {
-      stop = true;
-    };
-  }, []);
+  // Every action that finishes says so in a toast; what it changed may raise or clear a
+  // notification, so the bell reads again.
+  const showToast = useCallback(
+    (message: string | null) => {
+      setToast(message);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+    },
+    [queryClient],
+  );
 
   const clearToast = useCallback(() => {
     setToast(null);
@@ -136,7 +134,7 @@ export function App() {
           >
             {presenter ? "Presenter mode on" : "Presenter mode"}
           </button>
-          <NotificationBell onNavigate={setPage} changed={`${String(events)}:${toast ?? ""}`} />
+          <NotificationBell onNavigate={setPage} />
         </header>
         {status?.keychain_error && (
           <div className="notice notice-error banner" role="alert">
@@ -148,16 +146,16 @@ export function App() {
           {page === "integrations" && (
             <IntegrationsPage
               status={status}
-              onToast={setToast}
+              onToast={showToast}
               onShowPersonas={() => {
                 setPage("personas");
               }}
             />
           )}
-          {page === "personas" && <PersonasPage onToast={setToast} />}
-          {page === "loyalty" && <RewardsPage onToast={setToast} changed={events} />}
-          {page === "sync" && <SyncPage onToast={setToast} changed={events} />}
-          {page === "settings" && <SettingsPage status={status} onToast={setToast} />}
+          {page === "personas" && <PersonasPage onToast={showToast} />}
+          {page === "loyalty" && <RewardsPage onToast={showToast} />}
+          {page === "sync" && <SyncPage onToast={showToast} />}
+          {page === "settings" && <SettingsPage status={status} onToast={showToast} />}
         </main>
       </div>
       {toast && <Toast message={presenter ? maskText(toast) : toast} onDone={clearToast} />}

@@ -242,7 +242,11 @@ failed: boolean, } | { "type": "notification_opened",
 /**
  * What the notification was about.
  */
-kind: NotificationKind, };
+kind: NotificationKind, } | { "type": "keychain_checked" } | { "type": "presenter_mode_changed", 
+/**
+ * Whether it is on now.
+ */
+on: boolean, };
 
 export type SyncRunRow = { 
 /**

@@ -13,6 +13,13 @@ describe("maskText", () => {
     expect(masked).toContain(MASKS.date);
   });
 
+  it("masks phones as stored, with or without the plus, but not longer numbers", () => {
+    for (const stored of ["+12065550100", "12065550100", "2065550100"]) {
+      expect(maskText(`“${stored}” is taken`)).toBe(`“${MASKS.phone}” is taken`);
+    }
+    expect(maskText("sale 101000000004")).toBe("sale 101000000004");
+  });
+
   it("leaves text without contact details alone", () => {
     expect(maskText("Sync finished: 906 new records.")).toBe("Sync finished: 906 new records.");
   });

@@ -9,7 +9,8 @@ export const PresenterContext = createContext(false);
 export const MASKS = { phone: "(•••) •••-••••", email: "•••••@•••••", date: "••••-••-••" } as const;
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const PHONE = /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b/g;
+// Any US phone as typed or as stored (E.164 `+12065550100`, `12065550100`), not inside a longer number.
+const PHONE = /(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)/g;
 const DATE = /\b\d{4}-\d{2}-\d{2}\b/g;
 
 /** Masks every e-mail, phone number and date in free text (messages, notifications, copied text). */

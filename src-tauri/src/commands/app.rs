@@ -46,13 +46,26 @@ pub async fn presenter_mode(state: State<'_, AppState>) -> Result<bool, canopy_c
     state.console()?.presenter_mode().await
 }
 
-/// Turns presenter mode on or off; it is remembered between starts.
+/// Turns presenter mode on or off; it is remembered between starts, and every window is told.
 #[tauri::command]
 pub async fn set_presenter_mode(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     on: bool,
 ) -> Result<bool, canopy_core::Error> {
-    state.console()?.set_presenter_mode(on).await
+    let on = state.console()?.set_presenter_mode(on).await?;
+    crate::schedule::announce(
+        &app,
+        canopy_core::console::events::ConsoleEvent::PresenterModeChanged { on },
+    );
+    Ok(on)
+}
+
+/// Writes a UI failure (an error boundary caught a render error) to the app log: the error's
+/// message and the component stack, which name code, never a shopper's data.
+#[tauri::command]
+pub fn log_ui_error(message: String, component_stack: String) {
+    tracing::error!(%component_stack, "the UI failed to render: {message}");
 }
 
 /// Settings → Loyalty.

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationSettings, Setting } from "../bindings";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { DateSetting, type DateSettingText } from "./DateSetting";
@@ -115,7 +116,7 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
   const [error, setError] = useState<AppError | null>(null);
 
   useEffect(() => {
-    api.integrationSettings(integration).then(setSettings, (caught: unknown) => { setError(caught as AppError); });
+    api.integrationSettings(integration).then(setSettings, (caught: unknown) => { setError(toAppError(caught)); });
   }, [integration]);
 
   const apply = (text: SettingText, on: boolean, acknowledged: boolean) => {
@@ -126,7 +127,7 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
         setSettings(next);
         onChanged(`${text.label}: ${on ? "on" : "off"}.`);
       },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
   };
 

@@ -1,4 +1,5 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
+import { modalKeyDown, useModalFocus } from "./modal";
 
 interface Props {
   /** The consequence, first and plainly. */
@@ -13,37 +14,15 @@ interface Props {
 }
 
 /**
- * A warning dialog as the UI guide asks: announced as an alert dialog, focus trapped inside, Escape
- * cancels, the safe button is focused first and sits left of the dangerous one.
+ * A warning dialog as the UI guide asks: announced as an alert dialog, focus trapped inside (a
+ * disabled button is no stop), Escape cancels, the safe button is focused first and sits left of
+ * the dangerous one, and focus returns to the opener.
  */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, confirmDisabled = false }: Props) {
   const dialog = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    cancel.current?.focus();
-    return () => previous?.focus();
-  }, []);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      onCancel();
-      return;
-    }
-    if (event.key !== "Tab" || !dialog.current) return;
-    const focusable = Array.from(dialog.current.querySelectorAll<HTMLElement>("button, input, [href], [tabindex]:not([tabindex='-1'])"));
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
-  };
+  useModalFocus(dialog, cancel);
 
   return (
     <div className="dialog-backdrop">
@@ -54,7 +33,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
         aria-modal="true"
         aria-labelledby="dialog-title"
         aria-describedby="dialog-body"
-        onKeyDown={onKeyDown}
+        onKeyDown={(event) => { modalKeyDown(dialog.current, onCancel)(event); }}
       >
         <h2 id="dialog-title">{title}</h2>
         <div id="dialog-body">{children}</div>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, DryRun, Integration, IntegrationSettings, Setting } from "../bindings";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { SmsRequests } from "./SmsRequests";
@@ -67,7 +68,7 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
           onMessage(next ? `${text.label} ${next}: saved.` : `${text.label}: removed.`);
           if (next && text.setting === "points_imported_on") setStep({ kind: "accrual", start: dayAfter(next) });
         },
-        (caught: unknown) => { onError(caught as AppError); },
+        (caught: unknown) => { onError(toAppError(caught)); },
       )
       .finally(() => { setBusy(false); });
   };
@@ -78,7 +79,7 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
     if (text.removalWarning && current !== null && next !== current) {
       api.smsOnlyMembers(integration).then(
         (atRisk) => { setStep({ kind: "removal", next, atRisk }); },
-        (caught: unknown) => { onError(caught as AppError); },
+        (caught: unknown) => { onError(toAppError(caught)); },
       );
     } else if (next === null) {
       save(null, false);
@@ -88,7 +89,7 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
       setBusy(true);
       api
         .dryRunSetting(integration, text.setting, next)
-        .then((dry) => { setStep({ kind: "dry-run", dry }); }, (caught: unknown) => { onError(caught as AppError); })
+        .then((dry) => { setStep({ kind: "dry-run", dry }); }, (caught: unknown) => { onError(toAppError(caught)); })
         .finally(() => { setBusy(false); });
     }
   };
@@ -100,7 +101,7 @@ export function DateSetting({ integration, text, current, doneAt, onSaved, onMes
       .then((loyalty) => api.saveLoyaltySettings({ ...loyalty, accrual_start: start }))
       .then(
         () => { onMessage(`Points accrual start date: ${start}.`); },
-        (caught: unknown) => { onError(caught as AppError); },
+        (caught: unknown) => { onError(toAppError(caught)); },
       );
   };
 

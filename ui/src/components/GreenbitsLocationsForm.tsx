@@ -1,5 +1,6 @@
 import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Credential, LocationChoice } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 
@@ -18,7 +19,7 @@ export function GreenbitsLocationsForm({ credential, onSaved, onCancel }: {
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api.greenbitsReachableLocations(credential.id).then(setReachable, (caught: unknown) => { setError(caught as AppError); });
+    api.greenbitsReachableLocations(credential.id).then(setReachable, (caught: unknown) => { setError(toAppError(caught)); });
   }, [credential.id]);
   const toggle = (id: number, on: boolean) => {
     setPicked((current) => (on ? [...current, id] : current.filter((p) => p !== id)));
@@ -29,7 +30,7 @@ export function GreenbitsLocationsForm({ credential, onSaved, onCancel }: {
     setError(null);
     api
       .editGreenbitsCredential({ credential_id: credential.id, location_ids: picked, medical_patients: medical })
-      .then(onSaved, (caught: unknown) => { setError(caught as AppError); })
+      .then(onSaved, (caught: unknown) => { setError(toAppError(caught)); })
       .finally(() => { setBusy(false); });
   };
   return (

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationStatus } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -56,7 +57,7 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
       await work();
       if (success) onToast(success);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       onChanged();
     }
@@ -136,7 +137,7 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
         </label>
       </section>
 
-      {connected && <MirroredRewards integration={integration} refresh={connection} />}
+      {connected && <MirroredRewards integration={integration} />}
 
       <AdditionalSettings
         integration={integration}

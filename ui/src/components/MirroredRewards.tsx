@@ -1,29 +1,20 @@
-import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
-import type { AppError, Integration, MirrorReport } from "../bindings";
+import { toAppError } from "../ipc";
+import type { Integration } from "../bindings";
+import { queryKeys } from "../queries";
 import { ErrorNotice } from "./ErrorNotice";
 import { MIRROR_STATE_LABELS, MIRROR_STEPS } from "../labels";
 
 /**
  * The card's "Redeeming Discounts" section: how many of the active rewards this POS mirrors by
  * name ("3 of 4 rewards mirrored"), which are not and why, and the steps on the POS side in the
- * seeds' words. Checked again after each sync of this POS and whenever the card's status changes.
+ * seeds' words. Checked again after each sync (the query's backend event) and each change of a reward.
  */
-export function MirroredRewards({ integration, refresh }: { integration: Integration; refresh: unknown }) {
-  const [report, setReport] = useState<MirrorReport | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-
-  useEffect(() => {
-    const check = () => {
-      api.checkRewardMirrors().then(setReport, (e: unknown) => { setError(e as AppError); });
-    };
-    check();
-    // Every sync reads the POS's discount list again.
-    const unlisten = api.onConsoleEvent((event) => {
-      if (event.type === "sync_finished" && event.integration === integration) check();
-    });
-    return () => { void unlisten.then((stop) => { stop(); }); };
-  }, [integration, refresh]);
+export function MirroredRewards({ integration }: { integration: Integration }) {
+  const query = useQuery({ queryKey: queryKeys.rewardMirrors, queryFn: api.checkRewardMirrors });
+  const report = query.data;
+  const error = query.error ? toAppError(query.error) : null;
 
   const summary = report?.summaries.find((s) => s.integration === integration);
   const unmirrored = report?.rows.filter((r) => r.integration === integration && r.state !== "mirrored") ?? [];

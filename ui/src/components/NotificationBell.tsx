@@ -1,38 +1,20 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
-import type { Notification } from "../bindings";
 import { NOTIFICATION_FIX as FIX, type Page } from "../navigation";
 import { useMask } from "../presenter";
-
-/** How often the bell asks again anyway (a local query), for changes no event announced. */
-const POLL_MS = 15000;
+import { queryKeys } from "../queries";
 
 /**
- * The top bar's notifications bell: a count, and a panel with each notification and its fix.
- * It asks again at once whenever `changed` changes (the shell passes a counter of background
- * events — a sync finished — and its latest toast, which every finished action raises), and polls
- * slowly for anything else.
+ * The top bar's notifications bell: a count, and a panel with each notification and its fix. Its
+ * query is refreshed by the backend's events (a sync finished) and by every change that can raise
+ * or clear one (mutations naming it, the shell after an action's toast).
  */
-export function NotificationBell({ onNavigate, changed }: { onNavigate: (page: Page) => void; changed: unknown }) {
-  const [notifications, setNotifications] = useState<Notification[]>([]);
+export function NotificationBell({ onNavigate }: { onNavigate: (page: Page) => void }) {
   const [open, setOpen] = useState(false);
   const mask = useMask();
-
-  useEffect(() => {
-    let stop = false;
-    const load = () => {
-      api.listNotifications().then(
-        (list) => { if (!stop) setNotifications(list); },
-        () => { /* the bell keeps what it had; the next poll tries again */ },
-      );
-    };
-    load();
-    const timer = window.setInterval(load, POLL_MS);
-    return () => {
-      stop = true;
-      window.clearInterval(timer);
-    };
-  }, [changed]);
+  // On a failed read the bell keeps what it had; the next invalidation asks again.
+  const notifications = useQuery({ queryKey: queryKeys.notifications, queryFn: api.listNotifications }).data ?? [];
 
   const count = notifications.length;
   return (

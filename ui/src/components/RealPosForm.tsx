@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent } from "react";
-import { toAppError } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, RealPosInput, RealPosSettings } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 

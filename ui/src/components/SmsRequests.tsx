@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, SmsRun, SmsStatus } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 
@@ -25,7 +26,7 @@ export function SmsRequests({ integration, onMessage }: { integration: Integrati
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const load = useCallback(() => {
-    api.smsStatus(integration).then(setStatus, (caught: unknown) => { setError(caught as AppError); });
+    api.smsStatus(integration).then(setStatus, (caught: unknown) => { setError(toAppError(caught)); });
   }, [integration]);
   useEffect(load, [load]);
 
@@ -40,7 +41,7 @@ export function SmsRequests({ integration, onMessage }: { integration: Integrati
           if (run.error) setError(run.error);
           load();
         },
-        (caught: unknown) => { setError(caught as AppError); },
+        (caught: unknown) => { setError(toAppError(caught)); },
       )
       .finally(() => { setBusy(false); });
   };

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, Stream, SyncProgress, SyncSummary } from "../bindings";
 import { STREAM_LABELS, SYNC_STATE_SUFFIXES } from "../labels";
 import { ErrorNotice } from "./ErrorNotice";
@@ -69,7 +70,7 @@ export function SyncPanel({ integration, connected, onToast, onShowPersonas }: P
         onToast(`Sync finished: ${plural(fresh, "new record")}.`);
       }
     } catch (caught) {
-      setError(caught as AppError);
+      setError(toAppError(caught));
     } finally {
       setSyncing(false);
     }

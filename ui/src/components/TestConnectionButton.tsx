@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Credential } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 
@@ -19,7 +20,7 @@ function LogInAgain({ credential, onDone }: { credential: Credential; onDone: (m
     setError(null);
     api.logInGreenbitsAgain(credential.id, password).then(
       () => { setPassword(""); onDone(`“${credential.store_name}” logged in again; its token was replaced.`); },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
   };
   return (
@@ -54,7 +55,7 @@ export function TestConnectionButton({ credential, onToast, onChanged }: {
       .testConnection(credential.id)
       .then(
         (result) => { onToast(describeTest(credential.store_name, result.changes)); onChanged(); },
-        (caught: unknown) => { setError(caught as AppError); },
+        (caught: unknown) => { setError(toAppError(caught)); },
       )
       .finally(() => { setBusy(false); });
   };

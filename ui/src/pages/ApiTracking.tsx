@@ -1,5 +1,6 @@
 import { useContext, useEffect, useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { ApiTracking as Tracking, AppError } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { PresenterContext } from "../presenter";
@@ -16,7 +17,7 @@ export function ApiTracking({ storesVersion }: { storesVersion: number }) {
   const presenting = useContext(PresenterContext);
 
   useEffect(() => {
-    api.apiTracking().then(setTracking, (e: unknown) => { setError(e as AppError); });
+    api.apiTracking().then(setTracking, (e: unknown) => { setError(toAppError(e)); });
   }, [storesVersion]);
 
   return (
@@ -35,7 +36,7 @@ export function ApiTracking({ storesVersion }: { storesVersion: number }) {
               <button
                 type="button"
                 className="secondary small"
-                onClick={() => { api.revealApiKey().then(setKey, (e: unknown) => { setError(e as AppError); }); }}
+                onClick={() => { api.revealApiKey().then(setKey, (e: unknown) => { setError(toAppError(e)); }); }}
               >
                 Reveal
               </button>

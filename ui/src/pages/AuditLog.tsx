@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { api, toAppError } from "../api";
+import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, AuditArea, AuditEntry, Integration } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";

@@ -1,4 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RealPosSettings } from "../bindings";
 import { FirstStart } from "./FirstStart";

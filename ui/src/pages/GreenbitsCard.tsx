@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -103,7 +104,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
             setRemoving(null);
             api.removeCredential(credential.id).then(
               () => { onToast(`Credential “${credential.store_name}” removed; its token was deleted from the keychain.`); onChanged(); },
-              (e: unknown) => { setError(e as AppError); },
+              (e: unknown) => { setError(toAppError(e)); },
             );
           }}
         >
@@ -131,7 +132,7 @@ export function GreenbitsCredentialForm({ onAdded }: { onAdded: (message: string
     try {
       await work();
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, ImportSummary } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useMask } from "../presenter";
@@ -32,7 +33,7 @@ export function ImportButton({ onImported }: { onImported: (message: string) => 
       onImported(describeImport(file, summary));
       if (summary.rejected > 0) setSkipped(summary);
     } catch (caught) {
-      setError(caught as AppError);
+      setError(toAppError(caught));
     } finally {
       setDone(null);
     }

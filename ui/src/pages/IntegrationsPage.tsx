@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import type { AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { STATE_LABELS } from "../components/IntegrationFrame";
 import { GreenbitsCard } from "./GreenbitsCard";
@@ -20,22 +22,21 @@ const TILES: Tile[] = [
 export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m: string) => void; onShowPersonas: () => void }) {
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<Tile["id"] | null>(null);
-  const [credentials, setCredentials] = useState<Record<Tile["id"], Credential[]>>({ posabit: [], greenbits: [] });
-  const [connection, setConnection] = useState<Record<Tile["id"], IntegrationStatus | null>>({ posabit: null, greenbits: null });
-
-  const reload = useCallback(() => {
-    for (const integration of ["posabit", "greenbits"] as const) {
-      api.listCredentials(integration).then(
-        (list) => { setCredentials((all) => ({ ...all, [integration]: list })); },
-        () => { setCredentials((all) => ({ ...all, [integration]: [] })); },
-      );
-      api.integrationStatus(integration).then(
-        (status) => { setConnection((all) => ({ ...all, [integration]: status })); },
-        () => { setConnection((all) => ({ ...all, [integration]: null })); },
-      );
-    }
-  }, []);
-  useEffect(reload, [reload]);
+  const queryClient = useQueryClient();
+  const posabitCredentials = useQuery({ queryKey: queryKeys.credentials("posabit"), queryFn: () => api.listCredentials("posabit") });
+  const greenbitsCredentials = useQuery({ queryKey: queryKeys.credentials("greenbits"), queryFn: () => api.listCredentials("greenbits") });
+  const posabitStatus = useQuery({ queryKey: queryKeys.integrationStatus("posabit"), queryFn: () => api.integrationStatus("posabit") });
+  const greenbitsStatus = useQuery({ queryKey: queryKeys.integrationStatus("greenbits"), queryFn: () => api.integrationStatus("greenbits") });
+  const credentials: Record<Tile["id"], Credential[]> = { posabit: posabitCredentials.data ?? [], greenbits: greenbitsCredentials.data ?? [] };
+  const connection: Record<Tile["id"], IntegrationStatus | null> = { posabit: posabitStatus.data ?? null, greenbits: greenbitsStatus.data ?? null };
+  // A card changed something of its integration (a credential, the age gate, Connect): read both again.
+  const reload = useCallback(
+    (integration: Tile["id"]) => () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.credentials(integration) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.integrationStatus(integration) });
+    },
+    [queryClient],
+  );
 
   if (open === "posabit") {
     return (
@@ -43,7 +44,7 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
         status={props.status}
         connection={connection.posabit}
         credentials={credentials.posabit}
-        onChanged={reload}
+        onChanged={reload("posabit")}
         onToast={props.onToast}
         onClose={() => {
           setOpen(null);
@@ -58,7 +59,7 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
       <GreenbitsCard
         connection={connection.greenbits}
         credentials={credentials.greenbits}
-        onChanged={reload}
+        onChanged={reload("greenbits")}
         onToast={props.onToast}
         onClose={() => {
           setOpen(null);

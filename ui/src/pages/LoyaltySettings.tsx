@@ -1,5 +1,6 @@
 import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Expiration } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
@@ -31,7 +32,7 @@ export function LoyaltySettings({ onToast }: { onToast: (message: string) => voi
           smsMax: String(s.sms_max_requests),
         });
       },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
   }, []);
   if (!fields) return error ? <ErrorNotice error={error} /> : null;
@@ -49,7 +50,7 @@ export function LoyaltySettings({ onToast }: { onToast: (message: string) => voi
       })
       .then(
         () => { onToast("Loyalty settings saved: they apply to sales synced from now on."); },
-        (caught: unknown) => { setError(caught as AppError); },
+        (caught: unknown) => { setError(toAppError(caught)); },
       );
   };
   return (

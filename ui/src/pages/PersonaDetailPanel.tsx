@@ -1,5 +1,6 @@
 import { useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, PersonaDetail, SourceRecordView } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -42,7 +43,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
 
   useEffect(() => {
     setDetail(null);
-    api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+    api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
   }, [id]);
 
   const split = (record: SourceRecordView) => {
@@ -52,7 +53,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
         onChanged(`${record.integration} record ${record.pos_id} is now a persona of its own.`);
         onOpen(newId);
       },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
   };
 
@@ -61,9 +62,9 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
     api.resolveHeldReply(id, isStop).then(
       () => {
         onChanged(isStop ? "The reply was treated as an opt-out." : "The hold is released; texts may go again.");
-        api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+        api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
       },
-      (caught: unknown) => { setError(caught as AppError); },
+      (caught: unknown) => { setError(toAppError(caught)); },
     );
   };
 
@@ -185,7 +186,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
             personaId={id}
             onAdjusted={(balance) => {
               onChanged(`Points adjusted: the balance is now ${balance.toLocaleString()}.`);
-              api.getPersona(id).then(setDetail, (caught: unknown) => { setError(caught as AppError); });
+              api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
             }}
           />
 
@@ -283,7 +284,7 @@ function PointsAdjuster({ personaId, onAdjusted }: { personaId: number; onAdjust
       },
       (caught: unknown) => {
         setBusy(false);
-        setError(caught as AppError);
+        setError(toAppError(caught));
       },
     );
   };

@@ -1,4 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { render } from "../test-render";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PersonaDetail, PersonaPage, PersonaRow } from "../bindings";
 import { PresenterContext } from "../presenter";

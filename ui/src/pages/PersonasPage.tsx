@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, PersonaSource, RetailStore, SmsConsent } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
@@ -79,7 +80,7 @@ function usePersonaBlocks(filters: Filters) {
         (caught: unknown) => {
           if (mine !== generation.current) return;
           requested.current.delete(block);
-          setError(caught as AppError);
+          setError(toAppError(caught));
         },
       );
     },
@@ -111,7 +112,7 @@ function ExportButton({ filters, onToast }: { filters: Filters; onToast?: (messa
       const rows = await api.exportPersonas({ ...toQuery(filters, 0), limit: 0 }, path, setProgress);
       onToast?.(`Exported ${rows.toLocaleString()} personas to ${path}.`);
     } catch (caught) {
-      setError(caught as AppError);
+      setError(toAppError(caught));
     } finally {
       setProgress(null);
     }

@@ -1,4 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
 import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFrame";

@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -62,7 +63,7 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
                           onToast(`Credential “${added.credential.store_name}” added and verified.`);
                         },
                         (e: unknown) => {
-                          setActionError(e as AppError);
+                          setActionError(toAppError(e));
                         },
                       );
                     }}
@@ -101,7 +102,7 @@ function CredentialTable({
       await api.removeCredential(credential.id);
       onToast(`Credential “${credential.store_name}” removed; its key was deleted from the keychain.`);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       onChanged();
     }
@@ -115,7 +116,7 @@ function CredentialTable({
       setNewKey("");
       onToast(`The key of “${rotated.credential.store_name}” was replaced and verified.`);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       onChanged();
     }
@@ -130,7 +131,7 @@ function CredentialTable({
       setEditing(null);
       onToast(`Credential “${saved.store_name}” saved.`);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       onChanged();
     }
@@ -254,7 +255,7 @@ export function AddCredentialForm({ onAdded }: { onAdded: (message: string) => v
       const trimmed = added.key_was_trimmed ? " Spaces around the key were removed." : "";
       onAdded(`Credential “${added.credential.store_name}” added and verified.${trimmed}`);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       setBusy(false);
     }

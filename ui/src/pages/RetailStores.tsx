@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, MappableKey, RetailStore, StoreInput } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -21,13 +22,13 @@ export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: 
   const [timezones, setTimezones] = useState<string[]>([EMPTY.timezone]);
 
   useEffect(() => {
-    api.listStoreTimezones().then(setTimezones, (e: unknown) => { setError(e as AppError); });
+    api.listStoreTimezones().then(setTimezones, (e: unknown) => { setError(toAppError(e)); });
   }, []);
 
   const reload = useCallback(() => {
     onStoresChanged();
-    void api.listStores().then(setStores, (e: unknown) => { setError(e as AppError); });
-    void api.listMappableKeys().then(setKeys, (e: unknown) => { setError(e as AppError); });
+    void api.listStores().then(setStores, (e: unknown) => { setError(toAppError(e)); });
+    void api.listMappableKeys().then(setKeys, (e: unknown) => { setError(toAppError(e)); });
   }, [onStoresChanged]);
   useEffect(reload, [reload]);
 
@@ -100,7 +101,7 @@ export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: 
             setDeleting(null);
             api.deleteStore(store.id).then(
               () => { onToast(`Store “${store.name}” deleted.`); reload(); },
-              (e: unknown) => { setError(e as AppError); },
+              (e: unknown) => { setError(toAppError(e)); },
             );
           }}
         >
@@ -149,7 +150,7 @@ function StoreForm({
       }
       onDone(`Store “${saved.name}” saved.`);
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
     } finally {
       setBusy(false);
     }

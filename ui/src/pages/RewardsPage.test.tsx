@@ -1,8 +1,11 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, fireEvent, render as renderBare, screen, waitFor, within } from "@testing-library/react";
+import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MirrorReport, Reward, RewardMirror } from "../bindings";
 import { MirroredRewards } from "../components/MirroredRewards";
 import { MIRROR_STEPS } from "../labels";
+import { createQueryClient, invalidationsFor } from "../queries";
 import { MirrorPanel, RewardsPage } from "./RewardsPage";
 
 const listRewards = vi.fn();
@@ -11,7 +14,6 @@ const saveReward = vi.fn();
 const retireReward = vi.fn();
 const redemptionCounts = vi.fn();
 const overdrawnPersonas = vi.fn();
-const consoleEvents: ((event: unknown) => void)[] = [];
 vi.mock("../api", () => ({
   api: {
     listRewards: () => listRewards() as unknown,
@@ -21,10 +23,6 @@ vi.mock("../api", () => ({
     retireReward: (...args: unknown[]) => retireReward(...args) as unknown,
     redemptionCounts: (...args: unknown[]) => redemptionCounts(...args) as unknown,
     overdrawnPersonas: () => overdrawnPersonas() as unknown,
-    onConsoleEvent: (handler: (event: unknown) => void) => {
-      consoleEvents.push(handler);
-      return Promise.resolve(() => undefined);
-    },
   },
 }));
 
@@ -75,7 +73,7 @@ function backend(rewards: Reward[], rows: RewardMirror[]) {
 describe("RewardsPage", () => {
   it("lists each reward with what it gives, its mirror count and its redemptions in the period", async () => {
     backend([spring], [mirror("mirrored"), mirror("missing", { store_label: "Fremont" })]);
-    render(<RewardsPage onToast={vi.fn()} changed={0} />);
+    render(<RewardsPage onToast={vi.fn()} />);
     const row = (await screen.findByRole("button", { name: "Spring Sale" })).closest("tr");
     if (!row) throw new Error("no row");
     expect(within(row).getByText("25% off")).toBeTruthy();
@@ -88,7 +86,7 @@ describe("RewardsPage", () => {
     backend([], []);
     saveReward.mockResolvedValue({ ...spring, id: 2, name: "$5 Loyalty Reward", kind: "amount_off", value: 500 });
     const onToast = vi.fn();
-    render(<RewardsPage onToast={onToast} changed={0} />);
+    render(<RewardsPage onToast={onToast} />);
     expect(await screen.findByText("No rewards yet — create one, then mirror it in your POS.")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "New reward" }));
     const form = screen.getByRole("form", { name: "New reward" });
@@ -104,7 +102,7 @@ describe("RewardsPage", () => {
   it("keeps the form and shows the backend's reason when a name is taken", async () => {
     backend([spring], []);
     saveReward.mockRejectedValue({ code: "conflict", message: "A reward named “Spring Sale” already exists.", hint: "Pick another name." });
-    render(<RewardsPage onToast={vi.fn()} changed={0} />);
+    render(<RewardsPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "New reward" }));
     const form = screen.getByRole("form", { name: "New reward" });
     fireEvent.change(within(form).getByLabelText(/^Name/), { target: { value: " spring sale " } });
@@ -116,7 +114,7 @@ describe("RewardsPage", () => {
   it("retires a reward only after the dialog", async () => {
     backend([spring], []);
     retireReward.mockResolvedValue({ ...spring, retired_at: "2026-12-07T00:00:00Z" });
-    render(<RewardsPage onToast={vi.fn()} changed={0} />);
+    render(<RewardsPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "Retire" }));
     expect(retireReward).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole("button", { name: "Retire “Spring Sale”" }));
@@ -158,12 +156,19 @@ describe("MirrorPanel", () => {
 describe("MirroredRewards (the card's section)", () => {
   it("counts the rewards mirrored in this POS and lists the others", async () => {
     checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" }), mirror("missing", { store_label: "Fremont" })]));
-    render(<MirroredRewards integration="posabit" refresh={1} />);
+    const client = createQueryClient();
+    renderBare(
+      <QueryClientProvider client={client}>
+        <MirroredRewards integration="posabit" />
+      </QueryClientProvider>,
+    );
     expect(await screen.findByText("0 of 1 rewards mirrored")).toBeTruthy();
     expect(screen.getByText(/“Spring Sale” at Fremont/)).toBeTruthy();
-    // A sync of this POS checks again.
+    // A finished sync's event makes the check stale, and it runs again.
     checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" })]));
-    for (const handler of consoleEvents) handler({ type: "sync_finished", integration: "posabit", trigger: "manual", failed: false });
+    for (const queryKey of invalidationsFor({ type: "sync_finished", integration: "posabit", trigger: "manual", failed: false })) {
+      void client.invalidateQueries({ queryKey });
+    }
     expect(await screen.findByText("1 of 1 rewards mirrored")).toBeTruthy();
   });
 });

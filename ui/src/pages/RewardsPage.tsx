@@ -1,9 +1,15 @@
-import { useCallback, useEffect, useState, type SyntheticEvent } from "react";
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { api } from "../api";
-import type { AppError, OverdrawnPersona, RedemptionCount, RetailStore, Reward, RewardInput, RewardKind, RewardMirror } from "../bindings";
+import { queryKeys } from "../queries";
+import { toAppError } from "../ipc";
+import type { OverdrawnPersona, RedemptionCount, RetailStore, Reward, RewardInput, RewardKind, RewardMirror } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { MIRROR_STATE_LABELS, MIRROR_STEPS, POS_NAMES, REWARD_KIND_LABELS } from "../labels";
+
+/** What a change to a reward makes stale. */
+const REWARD_QUERIES = [queryKeys.rewards, queryKeys.rewardMirrors, queryKeys.notifications];
 
 const EMPTY: RewardInput = { name: "", points: 100, kind: "amount_off", value: 500, item: null, store_ids: [], starts_on: null, ends_on: null };
 
@@ -22,30 +28,32 @@ function lastThirtyDays(): { from: string; to: string } {
 }
 
 /** Loyalty → Rewards: the rewards, how each is mirrored in each POS, and its redemptions. */
-export function RewardsPage({ onToast, changed }: { onToast: (message: string) => void; changed: number }) {
-  const [rewards, setRewards] = useState<Reward[]>([]);
-  const [mirrors, setMirrors] = useState<RewardMirror[]>([]);
-  const [stores, setStores] = useState<RetailStore[]>([]);
-  const [counts, setCounts] = useState<RedemptionCount[]>([]);
-  const [overdrawn, setOverdrawn] = useState<OverdrawnPersona[]>([]);
+export function RewardsPage({ onToast }: { onToast: (message: string) => void }) {
   const [period, setPeriod] = useState(lastThirtyDays);
   const [editing, setEditing] = useState<Reward | "new" | null>(null);
   const [retiring, setRetiring] = useState<Reward | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-
-  const reload = useCallback(() => {
-    const failed = (e: unknown) => { setError(e as AppError); };
-    void api.listRewards().then(setRewards, failed);
-    void api.checkRewardMirrors().then((report) => { setMirrors(report.rows); }, failed);
-    void api.listStores().then(setStores, failed);
-    void api.overdrawnPersonas().then(setOverdrawn, failed);
-  }, []);
-  // A sync (a background event) brings new discount lists and redemptions.
-  useEffect(reload, [reload, changed]);
-  useEffect(() => {
-    void api.redemptionCounts(period.from, period.to).then(setCounts, (e: unknown) => { setError(e as AppError); });
-  }, [period, changed]);
+  // Each refreshes when a sync finishes (new discount lists and redemptions) or a reward changes.
+  const rewardsQuery = useQuery({ queryKey: queryKeys.rewards, queryFn: api.listRewards });
+  const mirrorsQuery = useQuery({ queryKey: queryKeys.rewardMirrors, queryFn: api.checkRewardMirrors });
+  const storesQuery = useQuery({ queryKey: queryKeys.stores, queryFn: api.listStores });
+  const overdrawnQuery = useQuery({ queryKey: queryKeys.overdrawn, queryFn: api.overdrawnPersonas });
+  const countsQuery = useQuery({
+    queryKey: queryKeys.redemptionCounts(period.from, period.to),
+    queryFn: () => api.redemptionCounts(period.from, period.to),
+  });
+  const retire = useMutation({
+    mutationFn: (reward: Reward) => api.retireReward(reward.id),
+    meta: { invalidates: REWARD_QUERIES },
+    onSuccess: (reward) => { onToast(`Reward “${reward.name}” retired.`); },
+  });
+  const rewards = rewardsQuery.data ?? [];
+  const mirrors = mirrorsQuery.data?.rows ?? [];
+  const stores = storesQuery.data ?? [];
+  const overdrawn = overdrawnQuery.data ?? [];
+  const counts = countsQuery.data ?? [];
+  const failure = rewardsQuery.error ?? mirrorsQuery.error ?? storesQuery.error ?? overdrawnQuery.error ?? countsQuery.error ?? retire.error;
+  const error = failure ? toAppError(failure) : null;
 
   const storeNames = (reward: Reward) =>
     reward.store_ids.length === 0 ? "Every store" : reward.store_ids.map((id) => stores.find((s) => s.id === id)?.name ?? `#${String(id)}`).join(", ");
@@ -75,7 +83,6 @@ export function RewardsPage({ onToast, changed }: { onToast: (message: string) =
           stores={stores}
           onDone={(message) => {
             setEditing(null);
-            reload();
             if (message) onToast(message);
           }}
         />
@@ -129,12 +136,8 @@ export function RewardsPage({ onToast, changed }: { onToast: (message: string) =
           confirmLabel={`Retire “${retiring.name}”`}
           onCancel={() => { setRetiring(null); }}
           onConfirm={() => {
-            const reward = retiring;
+            retire.mutate(retiring);
             setRetiring(null);
-            api.retireReward(reward.id).then(
-              () => { onToast(`Reward “${reward.name}” retired.`); reload(); },
-              (e: unknown) => { setError(e as AppError); },
-            );
           }}
         >
           <p>Its redemptions stay in each shopper&apos;s ledger. Remove the discount in your POS too, so it is not offered at checkout.</p>
@@ -247,22 +250,13 @@ export function MirrorPanel({ reward, mirrors }: { reward: Reward; mirrors: Rewa
 /** The reward form: name, points, what it gives, stores, dates. */
 function RewardForm({ reward, stores, onDone }: { reward: Reward | null; stores: RetailStore[]; onDone: (message?: string) => void }) {
   const [input, setInput] = useState<RewardInput>(reward ? { ...reward } : EMPTY);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-
-  const save = async (event: SyntheticEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = await api.saveReward(reward?.id ?? null, input);
-      onDone(`Reward “${saved.name}” saved.`);
-    } catch (e) {
-      setError(e as AppError);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = useMutation({
+    mutationFn: () => api.saveReward(reward?.id ?? null, input),
+    meta: { invalidates: REWARD_QUERIES },
+    onSuccess: (saved) => { onDone(`Reward “${saved.name}” saved.`); },
+  });
+  const error = save.error ? toAppError(save.error) : null;
+  const busy = save.isPending;
   const toggleStore = (id: number) => {
     const ids = input.store_ids.includes(id) ? input.store_ids.filter((s) => s !== id) : [...input.store_ids, id];
     setInput({ ...input, store_ids: ids });
@@ -270,7 +264,7 @@ function RewardForm({ reward, stores, onDone }: { reward: Reward | null; stores:
   const valueLabel = input.kind === "amount_off" ? "Amount off ($)" : "Percent off";
 
   return (
-    <form className="form" aria-label={reward ? `Edit ${reward.name}` : "New reward"} onSubmit={(e) => void save(e)}>
+    <form className="form" aria-label={reward ? `Edit ${reward.name}` : "New reward"} onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
       {error && <ErrorNotice error={error} />}
       <div className="form-row">
         <label>

@@ -1,7 +1,9 @@
-import { useEffect, useState, type SyntheticEvent } from "react";
+import { useEffect, useRef, useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, ConsentWording, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { modalKeyDown, useModalFocus } from "../components/modal";
 
 interface Props {
   /** The retail stores to pick the store of signup from. */
@@ -12,16 +14,19 @@ interface Props {
 
 /**
  * The local signup form: a loyalty member from the start. Consent shows the wording the shopper
- * signs (its version is kept with the signature) and needs a birth date showing 21 or older.
+ * signs (its version is kept with the signature) and needs a birth date showing 21 or older. A real
+ * modal: focus is trapped inside, Escape closes it, focus returns to the opener.
  */
 export function SignupForm({ stores, onClose, onSignedUp }: Props) {
   const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", store: "", consent: false, signature: "" });
   const [wording, setWording] = useState<ConsentWording | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {
-    api.signupConsentWording().then(setWording, (caught: unknown) => { setError(caught as AppError); });
+    api.signupConsentWording().then(setWording, (caught: unknown) => { setError(toAppError(caught)); });
   }, []);
   const [saving, setSaving] = useState(false);
+  const dialog = useRef<HTMLFormElement>(null);
+  useModalFocus(dialog);
   const set = (change: Partial<typeof form>) => { setForm((current) => ({ ...current, ...change })); };
   const blank = (value: string) => (value.trim() === "" ? null : value);
 
@@ -41,14 +46,14 @@ export function SignupForm({ stores, onClose, onSignedUp }: Props) {
         consent_version: form.consent ? wording?.version : undefined,
         store_id: form.store === "" ? undefined : Number(form.store),
       })
-      .then(onSignedUp, (caught: unknown) => { setError(caught as AppError); })
+      .then(onSignedUp, (caught: unknown) => { setError(toAppError(caught)); })
       .finally(() => { setSaving(false); });
   };
 
   return (
     <div className="dialog-backdrop">
-      <form className="dialog" role="dialog" aria-modal="true" aria-labelledby="signup-title" onSubmit={submit}
-        onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
+      <form ref={dialog} className="dialog" role="dialog" aria-modal="true" aria-labelledby="signup-title" onSubmit={submit}
+        onKeyDown={(event) => { modalKeyDown(dialog.current, onClose)(event); }}>
         <h2 id="signup-title">Add a signup</h2>
         <p className="muted small">The shopper joins the loyalty program. With Sync Personas on, the POS gets them too.</p>
         <div className="form-grid">

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { api, toAppError } from "../api";
+import { api } from "../api";
+import { toAppError } from "../ipc";
 import type { AppError, BundleEntry } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 

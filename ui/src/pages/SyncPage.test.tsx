@@ -1,4 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { render } from "../test-render";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntegrationHealth, SyncRunRow } from "../bindings";
 import { PresenterContext } from "../presenter";
@@ -68,7 +69,7 @@ describe("SyncPage", () => {
     rejectedRecords.mockResolvedValue([{ pos_id: "C-17", field: "telephone", reason: "“206-555-0100” is not on file" }]);
     render(
       <PresenterContext.Provider value={true}>
-        <SyncPage onToast={vi.fn()} changed={0} />
+        <SyncPage onToast={vi.fn()} />
       </PresenterContext.Provider>,
     );
     expect(await screen.findAllByRole("button", { name: /What went wrong in Capitol Hill/ })).toHaveLength(1);
@@ -85,7 +86,7 @@ describe("SyncPage", () => {
   });
 
   it("answers whether the integration is active, per store, and lists each run with its result", async () => {
-    render(<SyncPage onToast={vi.fn()} changed={0} />);
+    render(<SyncPage onToast={vi.fn()} />);
     expect(await screen.findByText(/Needs attention: the last sync of “Capitol Hill” failed/)).toBeTruthy();
     expect(screen.getByText("Not active")).toBeTruthy();
     expect(screen.getByText("Unmapped")).toBeTruthy();
@@ -98,7 +99,7 @@ describe("SyncPage", () => {
   it("syncs one credential from its health row and says how it went", async () => {
     syncIntegration.mockResolvedValue([]);
     const onToast = vi.fn();
-    render(<SyncPage onToast={onToast} changed={0} />);
+    render(<SyncPage onToast={onToast} />);
     fireEvent.click(await screen.findByRole("button", { name: "Sync Capitol Hill now" }));
     await waitFor(() => {
       expect(onToast).toHaveBeenCalledWith("Capitol Hill synced.");

@@ -1,5 +1,8 @@
-import { Fragment, useCallback, useEffect, useState } from "react";
-import { api, toAppError } from "../api";
+import { Fragment, useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import { queryKeys } from "../queries";
+import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationHealth, RejectedRecord, StoreHealth, SyncRunRow } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
@@ -36,7 +39,7 @@ function SyncCredentialButton({ row, integration, onDone }: { row: StoreHealth; 
             const failed = summaries.find((s) => s.error);
             onDone(failed?.error ? `${row.label}: ${failed.error.message}` : `${row.label} synced.`);
           },
-          (caught: unknown) => { onDone(`${row.label}: ${(caught as AppError).message}`); },
+          (caught: unknown) => { onDone(`${row.label}: ${toAppError(caught).message}`); },
         ).finally(() => { setRunning(false); });
       }}
     >
@@ -137,6 +140,7 @@ function hasProblem(run: SyncRunRow): boolean {
 
 function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
   const [open, setOpen] = useState<number | null>(null);
+  const mask = useMask();
   if (runs.length === 0) return <p className="empty">No sync has run yet. Open an integration card and press Sync now.</p>;
   return (
     <div className="table-scroll">
@@ -177,7 +181,7 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
             <td className="number">{r.retries}</td>
             <td className="nowrap">
               {r.error_code ? (
-                <span className="chip chip-error" title={r.error_message ?? undefined}>{ERROR_CODE_LABELS[r.error_code]}</span>
+                <span className="chip chip-error" title={r.error_message ? mask.text(r.error_message) : undefined}>{ERROR_CODE_LABELS[r.error_code]}</span>
               ) : (
                 <span className={r.warning ? "chip chip-warning" : "chip chip-ok"}>{r.warning ? "warning" : "ok"}</span>
               )}
@@ -222,7 +226,7 @@ function ScheduleForm({ onToast }: { onToast: (message: string) => void }) {
         setError(null);
         api.setSyncInterval(Number(minutes)).then(
           (saved) => { onToast(saved === 0 ? "Scheduled syncs are off." : `Canopy syncs every ${String(saved)} minutes.`); },
-          (caught: unknown) => { setError(caught as AppError); },
+          (caught: unknown) => { setError(toAppError(caught)); },
         );
       }}
     >
@@ -235,23 +239,18 @@ function ScheduleForm({ onToast }: { onToast: (message: string) => void }) {
 }
 
 /** Sync: the health of each integration, the schedule, and the history of runs. */
-export function SyncPage({ onToast, changed }: { onToast: (message: string) => void; changed: unknown }) {
-  const [health, setHealth] = useState<IntegrationHealth[] | null>(null);
-  const [runs, setRuns] = useState<SyncRunRow[] | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
+export function SyncPage({ onToast }: { onToast: (message: string) => void }) {
   const [onlyProblems, setOnlyProblems] = useState(false);
-  const load = useCallback(() => {
-    Promise.all([api.syncHealth(), api.syncHistory(200, onlyProblems)]).then(
-      ([h, r]) => {
-        setHealth(h);
-        setRuns(r);
-      },
-      (caught: unknown) => { setError(toAppError(caught)); },
-    );
-  }, [onlyProblems]);
-  useEffect(() => {
-    load();
-  }, [load, changed]);
+  // Both refresh when a sync finishes (a backend event), whoever started it.
+  const healthQuery = useQuery({ queryKey: queryKeys.syncHealth, queryFn: api.syncHealth });
+  const runsQuery = useQuery({
+    queryKey: [...queryKeys.syncHistory, onlyProblems],
+    queryFn: () => api.syncHistory(200, onlyProblems),
+  });
+  const health = healthQuery.data ?? null;
+  const runs = runsQuery.data ?? null;
+  const failure = healthQuery.error ?? runsQuery.error;
+  const error = failure ? toAppError(failure) : null;
   return (
     <div className="page-sections">
       {error && <ErrorNotice error={error} />}
@@ -261,10 +260,7 @@ export function SyncPage({ onToast, changed }: { onToast: (message: string) => v
         {health && (
           <HealthView
             health={health}
-            onSynced={(message) => {
-              onToast(message);
-              load();
-            }}
+            onSynced={onToast}
           />
         )}
       </section>

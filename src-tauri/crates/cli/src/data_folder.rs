@@ -343,7 +343,10 @@ pub async fn service(data_dir: Option<PathBuf>) -> anyhow::Result<()> {
             ConsoleEvent::SyncFinished { integration, failed, .. } => {
                 println!("{} sync finished{}", integration.label(), if failed { " with errors" } else { "" });
             }
-            ConsoleEvent::NotificationOpened { .. } => {}
+            // Window events: nothing to say on a terminal.
+            ConsoleEvent::NotificationOpened { .. }
+            | ConsoleEvent::KeychainChecked
+            | ConsoleEvent::PresenterModeChanged { .. } => {}
         }) => Ok(()),
         stopped = tokio::signal::ctrl_c() => Ok(stopped?),
     }

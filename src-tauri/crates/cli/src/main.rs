@@ -8,6 +8,7 @@
 
 mod bench;
 mod bench_personas;
+mod command_surface;
 mod data_folder;
 
 use std::io::Read;
@@ -88,7 +89,7 @@ enum Command {
         #[arg(long, value_name = "URL")]
         sms_url: Option<String>,
     },
-    /// Rewrite ui/src/bindings.ts from the Rust types.
+    /// Rewrite ui/src/bindings.ts from the Rust types and ui/src/commands.ts from the Tauri commands.
     Bindings,
     /// The simulated POS servers.
     #[command(subcommand)]
@@ -375,6 +376,11 @@ async fn main() -> anyhow::Result<()> {
                 canopy_core::bindings::typescript(),
             )?;
             println!("wrote {}", canopy_core::bindings::BINDINGS_PATH);
+            std::fs::write(
+                command_surface::COMMANDS_PATH,
+                command_surface::typescript()?,
+            )?;
+            println!("wrote {}", command_surface::COMMANDS_PATH);
             Ok(())
         }
         Command::Sandbox(Sandbox::Serve(args)) => serve_sandbox(args).await,

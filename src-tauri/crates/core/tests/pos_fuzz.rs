@@ -296,10 +296,20 @@ proptest! {
             object.insert(field.clone(), value.clone());
             touched.entry(original_id).or_insert_with(std::collections::BTreeMap::new).insert(field, value);
         }
-        // A record whose id stayed and one of whose fields ended hostile in a way with one answer.
+        // A record whose id stayed (and that no other record took as its new id) and one of whose
+        // fields ended hostile in a way with one answer.
+        let adopted: std::collections::BTreeSet<String> = touched
+            .values()
+            .filter_map(|fields| fields.get("id"))
+            .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_string))
+            .collect();
         let rejected_ids: Vec<&String> = touched
             .iter()
-            .filter(|(_, fields)| !fields.contains_key("id") && fields.iter().any(|(f, v)| must_reject(list, f, v)))
+            .filter(|(id, fields)| {
+                !fields.contains_key("id")
+                    && !adopted.contains(*id)
+                    && fields.iter().any(|(f, v)| must_reject(list, f, v))
+            })
             .map(|(id, _)| id)
             .collect();
         let counts = deliver(&scratch.db, list, &records, points_per_dollar);

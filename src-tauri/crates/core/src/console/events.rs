@@ -26,4 +26,11 @@ pub enum ConsoleEvent {
         /// What the notification was about.
         kind: NotificationKind,
     },
+    /// The start-up keychain probe has answered: the app status (its keychain error) is final.
+    KeychainChecked,
+    /// Presenter mode was turned on or off.
+    PresenterModeChanged {
+        /// Whether it is on now.
+        on: bool,
+    },
 }
