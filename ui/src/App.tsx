@@ -71,11 +71,11 @@ export function App() {
   }, [queryClient]);
 
   // Every action that finishes says so in a toast; what it changed may raise or clear a
-  // notification, so the bell reads again.
+  // notification and is audited, so the bell and the audit log read again.
   const showToast = useCallback(
     (message: string | null) => {
       setToast(message);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+      for (const queryKey of [queryKeys.notifications, queryKeys.auditLog]) void queryClient.invalidateQueries({ queryKey });
     },
     [queryClient],
   );

@@ -21,6 +21,16 @@ export const queryKeys = {
   redemptionCounts: (from: string, to: string) => ["redemption_counts", from, to],
   overdrawn: ["overdrawn_personas"],
   stores: ["stores"],
+  apiTracking: ["api_tracking"],
+  loyaltySettings: ["loyalty_settings"],
+  integrationSettings: (integration: Integration) => ["integration_settings", integration],
+  mappableKeys: ["mappable_keys"],
+  storeTimezones: ["store_timezones"],
+  auditLog: ["audit_log"],
+  desktopPreferences: ["desktop_preferences"],
+  realPosSettings: ["real_pos_settings"],
+  consentWording: ["signup_consent_wording"],
+  rejectedRecords: (runId: number) => ["sync_history", "rejected", runId],
 } as const;
 
 /** The queries a backend event makes stale. */
@@ -59,11 +69,14 @@ declare module "@tanstack/react-query" {
   }
 }
 
-/** The app's query client: no retries of a refused command (its error is the answer), and every
- * successful mutation invalidates what its `meta.invalidates` names. */
+/** The app's query client: no retries of a refused command (its error is the answer), a screen
+ * that opens reads again, and every successful mutation invalidates what its `meta.invalidates`
+ * names. */
 export function createQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({
-    defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 5_000 } },
+    // A screen that opens reads again (what it shows may have changed behind the cache); events and
+    // mutations refresh the screens already open.
+    defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 0 } },
     mutationCache: new MutationCache({
       onSuccess: (_data, _variables, _context, mutation) => {
         for (const queryKey of mutation.meta?.invalidates ?? []) void client.invalidateQueries({ queryKey });

@@ -1,5 +1,7 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationSettings, Setting } from "../bindings";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -110,14 +112,14 @@ function isOn(settings: IntegrationSettings, setting: Setting): boolean {
 
 /** The card's additional settings: each toggle with its help text; the dangerous ones behind a warning. */
 export function AdditionalSettings({ integration, pos, onChanged }: { integration: Integration; pos: string; onChanged: (message: string) => void }) {
-  const [settings, setSettings] = useState<IntegrationSettings | null>(null);
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: queryKeys.integrationSettings(integration), queryFn: () => api.integrationSettings(integration) });
+  const settings = query.data ?? null;
+  const setSettings = (next: IntegrationSettings) => { queryClient.setQueryData(queryKeys.integrationSettings(integration), next); };
   const [asking, setAsking] = useState<SettingText | null>(null);
   const [understood, setUnderstood] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-
-  useEffect(() => {
-    api.integrationSettings(integration).then(setSettings, (caught: unknown) => { setError(toAppError(caught)); });
-  }, [integration]);
+  const [changeError, setError] = useState<AppError | null>(null);
+  const error = changeError ?? (query.error ? toAppError(query.error) : null);
 
   const apply = (text: SettingText, on: boolean, acknowledged: boolean) => {
     setAsking(null);

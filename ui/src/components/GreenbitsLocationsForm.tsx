@@ -1,7 +1,8 @@
-import { useEffect, useState, type SyntheticEvent } from "react";
+import { useState, type SyntheticEvent } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { toAppError } from "../ipc";
-import type { AppError, Credential, LocationChoice } from "../bindings";
+import type { AppError, Credential } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 
 /**
@@ -13,14 +14,16 @@ export function GreenbitsLocationsForm({ credential, onSaved, onCancel }: {
   onSaved: (saved: Credential) => void;
   onCancel: () => void;
 }) {
-  const [reachable, setReachable] = useState<LocationChoice[] | null>(null);
+  const reachableQuery = useQuery({
+    queryKey: ["greenbits_reachable_locations", credential.id],
+    queryFn: () => api.greenbitsReachableLocations(credential.id),
+  });
+  const reachable = reachableQuery.data ?? null;
   const [picked, setPicked] = useState<number[]>(credential.locations.map((l) => l.id));
   const [medical, setMedical] = useState(credential.medical_patients);
-  const [error, setError] = useState<AppError | null>(null);
+  const [saveError, setError] = useState<AppError | null>(null);
+  const error = saveError ?? (reachableQuery.error ? toAppError(reachableQuery.error) : null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    api.greenbitsReachableLocations(credential.id).then(setReachable, (caught: unknown) => { setError(toAppError(caught)); });
-  }, [credential.id]);
   const toggle = (id: number, on: boolean) => {
     setPicked((current) => (on ? [...current, id] : current.filter((p) => p !== id)));
   };

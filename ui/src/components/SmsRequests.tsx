@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { toAppError } from "../ipc";
-import type { AppError, Integration, SmsRun, SmsStatus } from "../bindings";
+import type { AppError, Integration, SmsRun } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
 
 /** What a run of the job did, in one sentence. */
@@ -22,13 +23,14 @@ export function describeRun(run: SmsRun): string {
  * opted out, failed) and a button that runs the job now instead of waiting for the schedule.
  */
 export function SmsRequests({ integration, onMessage }: { integration: Integration; onMessage: (message: string) => void }) {
-  const [status, setStatus] = useState<SmsStatus | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
+  const queryClient = useQueryClient();
+  const statusKey = ["sms_status", integration];
+  const query = useQuery({ queryKey: statusKey, queryFn: () => api.smsStatus(integration) });
+  const status = query.data ?? null;
+  const load = () => { void queryClient.invalidateQueries({ queryKey: statusKey }); };
+  const [runError, setError] = useState<AppError | null>(null);
+  const error = runError ?? (query.error ? toAppError(query.error) : null);
   const [busy, setBusy] = useState(false);
-  const load = useCallback(() => {
-    api.smsStatus(integration).then(setStatus, (caught: unknown) => { setError(toAppError(caught)); });
-  }, [integration]);
-  useEffect(load, [load]);
 
   const sendNow = () => {
     setBusy(true);

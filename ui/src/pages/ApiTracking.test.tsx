@@ -21,7 +21,7 @@ describe("ApiTracking", () => {
   it("masks the API key until revealed and asks the backend for it only then", async () => {
     apiTracking.mockResolvedValue({ uid: "cnpy_uid_1", stores: [{ name: "Capitol Hill", store_number: "12" }] });
     revealApiKey.mockResolvedValue("cnpy_key_secret");
-    render(<ApiTracking storesVersion={0} />);
+    render(<ApiTracking />);
     expect(await screen.findByText("cnpy_uid_1")).toBeTruthy();
     expect(screen.getByTestId("api-key").textContent).not.toContain("cnpy_key");
     expect(revealApiKey).not.toHaveBeenCalled();

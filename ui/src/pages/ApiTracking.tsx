@@ -1,7 +1,9 @@
-import { useContext, useEffect, useState } from "react";
+import { useContext, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { ApiTracking as Tracking, AppError } from "../bindings";
+import type { AppError } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { PresenterContext } from "../presenter";
 
@@ -10,15 +12,14 @@ import { PresenterContext } from "../presenter";
  * Integrations → New Integration): Canopy's API Key (masked until revealed) and UID, and each
  * retail store's store ID number for the Data field.
  */
-export function ApiTracking({ storesVersion }: { storesVersion: number }) {
-  const [tracking, setTracking] = useState<Tracking | null>(null);
+export function ApiTracking() {
+  // Read again whenever the retail stores change (their store ID numbers are listed here).
+  const query = useQuery({ queryKey: queryKeys.apiTracking, queryFn: api.apiTracking });
+  const tracking = query.data ?? null;
   const [key, setKey] = useState<string | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
+  const [revealError, setError] = useState<AppError | null>(null);
+  const error = revealError ?? (query.error ? toAppError(query.error) : null);
   const presenting = useContext(PresenterContext);
-
-  useEffect(() => {
-    api.apiTracking().then(setTracking, (e: unknown) => { setError(toAppError(e)); });
-  }, [storesVersion]);
 
   return (
     <div className="card" aria-labelledby="api-heading">

@@ -1,7 +1,9 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { AppError, AuditArea, AuditEntry, Integration } from "../bindings";
+import type { AppError, AuditArea, Integration } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "../format";
 import { AUDIT_AREA_LABELS, isMember, membersOf, POS_NAMES } from "../labels";
@@ -22,16 +24,19 @@ const SETTING_LABELS: Record<string, string> = {
  * Connect and Disconnect, the age gate, retail stores and mappings, loyalty settings. Filtered by
  * integration and area, exported to CSV; read-only.
  */
-export function AuditLog({ version, onToast }: { version: number; onToast: (message: string) => void }) {
+export function AuditLog({ onToast }: { onToast: (message: string) => void }) {
   const [integration, setIntegration] = useState<Integration | "">("");
   const [area, setArea] = useState<AuditArea | "">("");
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    api.auditLog(integration === "" ? null : integration, area === "" ? null : area).then(setEntries, (caught: unknown) => {
-      setError(toAppError(caught));
-    });
-  }, [integration, area, version]);
+  // Every change is audited: the shell makes this stale after each finished action.
+  const query = useQuery({
+    queryKey: [...queryKeys.auditLog, integration, area],
+    queryFn: () => api.auditLog(integration === "" ? null : integration, area === "" ? null : area),
+    // A new filter keeps the old rows on screen until its answer arrives.
+    placeholderData: keepPreviousData,
+  });
+  const entries = query.data ?? null;
+  const [exportError, setError] = useState<AppError | null>(null);
+  const error = exportError ?? (query.error ? toAppError(query.error) : null);
   const exportCsv = async () => {
     const path = await api.pickSavePath("canopy-audit-log.csv");
     if (!path) return;

@@ -1,29 +1,24 @@
-import { useEffect, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { AppError, DesktopPreferences } from "../bindings";
+import type { DesktopPreferences } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 /** Settings → Desktop: keep syncing in the tray when the window closes; start at login. */
 export function DesktopSettings({ onToast }: { onToast: (message: string) => void }) {
-  const [preferences, setPreferences] = useState<DesktopPreferences | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    void api.desktopPreferences().then(setPreferences);
-  }, []);
+  const queryClient = useQueryClient();
+  const preferences = useQuery({ queryKey: queryKeys.desktopPreferences, queryFn: api.desktopPreferences }).data;
+  const save = useMutation({
+    mutationFn: api.saveDesktopPreferences,
+    onSuccess: (saved) => {
+      queryClient.setQueryData(queryKeys.desktopPreferences, saved);
+      onToast("Desktop preferences saved.");
+    },
+  });
+  const error = save.error ? toAppError(save.error) : null;
   if (!preferences) return null;
-  const change = (next: DesktopPreferences) => {
-    setError(null);
-    api.saveDesktopPreferences(next).then(
-      (saved) => {
-        setPreferences(saved);
-        onToast("Desktop preferences saved.");
-      },
-      (e: unknown) => {
-        setError(toAppError(e));
-      },
-    );
-  };
+  const change = (next: DesktopPreferences) => { save.mutate(next); };
 
   return (
     <div className="card" aria-labelledby="desktop-heading">

@@ -1,6 +1,8 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { api } from "../api";
-import type { RealPosInput, RealPosSettings } from "../bindings";
+import { queryKeys } from "../queries";
+import { useQuery } from "@tanstack/react-query";
+import type { RealPosInput } from "../bindings";
 import { RealPosForm } from "../components/RealPosForm";
 
 /** Reloads the window so every view starts over on the chosen mode's data. */
@@ -20,11 +22,8 @@ export async function switchToRealPos(input: RealPosInput) {
  * Settings.
  */
 export function FirstStart() {
-  const [saved, setSaved] = useState<RealPosSettings | null>(null);
+  const saved = useQuery({ queryKey: queryKeys.realPosSettings, queryFn: api.realPosSettings }).data ?? null;
   const [connecting, setConnecting] = useState(false);
-  useEffect(() => {
-    void api.realPosSettings().then(setSaved);
-  }, []);
 
   return (
     <main className="first-start" aria-labelledby="first-start-heading">

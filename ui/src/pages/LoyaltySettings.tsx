@@ -1,7 +1,9 @@
-import { useEffect, useState, type SyntheticEvent } from "react";
+import { useState, type SyntheticEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { AppError, Expiration } from "../bindings";
+import type { AppError, Expiration, LoyaltySettings as LoyaltySettingsValue } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 /** The form's fields, as typed. */
@@ -13,28 +15,30 @@ interface Fields {
   smsMax: string;
 }
 
+/** The saved settings as the form shows them. */
+function fieldsOf(s: LoyaltySettingsValue): Fields {
+  return {
+    perDollar: String(s.points_per_dollar),
+    start: s.accrual_start ?? "",
+    expiration: s.expiration,
+    days: String(s.expiration_days),
+    smsMax: String(s.sms_max_requests),
+  };
+}
+
 /**
  * Settings → Loyalty: points per dollar, the points accrual start date, points expiration (legacy or
  * FIFO, applied by an hourly job and shown in each persona's ledger) and how many SMS opt-in
  * requests a shopper can ever get.
  */
 export function LoyaltySettings({ onToast }: { onToast: (message: string) => void }) {
-  const [fields, setFields] = useState<Fields | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    api.loyaltySettings().then(
-      (s) => {
-        setFields({
-          perDollar: String(s.points_per_dollar),
-          start: s.accrual_start ?? "",
-          expiration: s.expiration,
-          days: String(s.expiration_days),
-          smsMax: String(s.sms_max_requests),
-        });
-      },
-      (caught: unknown) => { setError(toAppError(caught)); },
-    );
-  }, []);
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: queryKeys.loyaltySettings, queryFn: api.loyaltySettings });
+  // What the user typed, over what is saved.
+  const [edited, setFields] = useState<Fields | null>(null);
+  const fields = edited ?? (query.data ? fieldsOf(query.data) : null);
+  const [saveError, setError] = useState<AppError | null>(null);
+  const error = saveError ?? (query.error ? toAppError(query.error) : null);
   if (!fields) return error ? <ErrorNotice error={error} /> : null;
   const change = (patch: Partial<Fields>) => { setFields({ ...fields, ...patch }); };
   const save = (event: SyntheticEvent) => {
@@ -49,7 +53,11 @@ export function LoyaltySettings({ onToast }: { onToast: (message: string) => voi
         sms_max_requests: Number(fields.smsMax),
       })
       .then(
-        () => { onToast("Loyalty settings saved: they apply to sales synced from now on."); },
+        (saved) => {
+          queryClient.setQueryData(queryKeys.loyaltySettings, saved);
+          setFields(null);
+          onToast("Loyalty settings saved: they apply to sales synced from now on.");
+        },
         (caught: unknown) => { setError(toAppError(caught)); },
       );
   };

@@ -1,7 +1,9 @@
-import { useEffect, useState, type SyntheticEvent } from "react";
+import { useState, type SyntheticEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { AppError, PersonaDetail, SourceRecordView } from "../bindings";
+import type { AppError, SourceRecordView } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
@@ -36,20 +38,21 @@ const REASONS: Record<string, string> = {
 
 /** A persona in full, in a side panel: profile, each source record and why it merged, purchases, ledger, pushes. */
 export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
-  const [detail, setDetail] = useState<PersonaDetail | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: queryKeys.persona(id), queryFn: () => api.getPersona(id) });
+  const detail = query.data ?? null;
+  const [actionError, setError] = useState<AppError | null>(null);
+  const error = actionError ?? (query.error ? toAppError(query.error) : null);
   const [splitting, setSplitting] = useState<SourceRecordView | null>(null);
   const mask = useMask();
-
-  useEffect(() => {
-    setDetail(null);
-    api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
-  }, [id]);
+  /** The persona changed here: its detail and the table read again. */
+  const changed = () => { void queryClient.invalidateQueries({ queryKey: queryKeys.personas }); };
 
   const split = (record: SourceRecordView) => {
     setSplitting(null);
     api.splitSourceRecord(record.id).then(
       (newId) => {
+        changed();
         onChanged(`${record.integration} record ${record.pos_id} is now a persona of its own.`);
         onOpen(newId);
       },
@@ -61,8 +64,8 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
   const resolveHeld = (isStop: boolean) => {
     api.resolveHeldReply(id, isStop).then(
       () => {
+        changed();
         onChanged(isStop ? "The reply was treated as an opt-out." : "The hold is released; texts may go again.");
-        api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
       },
       (caught: unknown) => { setError(toAppError(caught)); },
     );
@@ -185,8 +188,8 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
           <PointsAdjuster
             personaId={id}
             onAdjusted={(balance) => {
+              changed();
               onChanged(`Points adjusted: the balance is now ${balance.toLocaleString()}.`);
-              api.getPersona(id).then(setDetail, (caught: unknown) => { setError(toAppError(caught)); });
             }}
           />
 

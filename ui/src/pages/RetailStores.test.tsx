@@ -37,7 +37,7 @@ describe("RetailStores", () => {
     updateStore.mockResolvedValue(capitol);
     saveStoreMapping.mockResolvedValue(null);
     const onToast = vi.fn();
-    render(<RetailStores onToast={onToast} onStoresChanged={vi.fn()} />);
+    render(<RetailStores onToast={onToast} />);
     const table = await screen.findByTestId("stores");
     expect(within(table).getByText("POSaBIT: Pearl key")).toBeTruthy();
     fireEvent.click(within(table).getAllByRole("button", { name: "Edit" })[0] as HTMLElement);

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useState, type SyntheticEvent } from "react";
+import { useCallback, useState, type SyntheticEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, MappableKey, RetailStore, StoreInput } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -10,27 +12,39 @@ import { POS_NAMES } from "../labels";
 const INTEGRATIONS: Integration[] = ["posabit", "greenbits"];
 
 
+/** What a change of a store or its mapping makes stale. */
+const STORE_QUERIES = [
+  queryKeys.stores,
+  queryKeys.mappableKeys,
+  queryKeys.apiTracking,
+  queryKeys.auditLog,
+  queryKeys.notifications,
+  queryKeys.personas,
+  queryKeys.rewardMirrors,
+];
+
 const EMPTY: StoreInput = { name: "", store_number: "", state: "", timezone: "America/Los_Angeles", address: null, license: null };
 
 /** Settings → Company Account → Retail Stores: the stores, and each store's Store Mappings. */
-export function RetailStores({ onToast, onStoresChanged }: { onToast: (message: string) => void; onStoresChanged: () => void }) {
-  const [stores, setStores] = useState<RetailStore[]>([]);
-  const [keys, setKeys] = useState<MappableKey[]>([]);
+export function RetailStores({ onToast }: { onToast: (message: string) => void }) {
+  const queryClient = useQueryClient();
+  const storesQuery = useQuery({ queryKey: queryKeys.stores, queryFn: api.listStores });
+  const keysQuery = useQuery({ queryKey: queryKeys.mappableKeys, queryFn: api.listMappableKeys });
+  const timezonesQuery = useQuery({ queryKey: queryKeys.storeTimezones, queryFn: api.listStoreTimezones, staleTime: Infinity });
+  const stores = storesQuery.data ?? [];
+  const keys = keysQuery.data ?? [];
+  const timezones = timezonesQuery.data ?? [EMPTY.timezone];
   const [editing, setEditing] = useState<RetailStore | "new" | null>(null);
   const [deleting, setDeleting] = useState<RetailStore | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  const [timezones, setTimezones] = useState<string[]>([EMPTY.timezone]);
+  const [actionError, setError] = useState<AppError | null>(null);
+  const failure = storesQuery.error ?? keysQuery.error ?? timezonesQuery.error;
+  const error = actionError ?? (failure ? toAppError(failure) : null);
 
-  useEffect(() => {
-    api.listStoreTimezones().then(setTimezones, (e: unknown) => { setError(toAppError(e)); });
-  }, []);
-
+  // A store or mapping changed: what lists stores (API & Tracking, the audit log, the bell, the
+  // rewards' stores, favourite stores on personas) reads again.
   const reload = useCallback(() => {
-    onStoresChanged();
-    void api.listStores().then(setStores, (e: unknown) => { setError(toAppError(e)); });
-    void api.listMappableKeys().then(setKeys, (e: unknown) => { setError(toAppError(e)); });
-  }, [onStoresChanged]);
-  useEffect(reload, [reload]);
+    for (const queryKey of STORE_QUERIES) void queryClient.invalidateQueries({ queryKey });
+  }, [queryClient]);
 
   const mappedTo = (store: RetailStore) =>
     keys.filter((k) => k.store_id === store.id).map((k) => `${POS_NAMES[k.integration]}: ${k.label}`);

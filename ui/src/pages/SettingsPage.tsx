@@ -1,4 +1,3 @@
-import { useCallback, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { ApiTracking } from "./ApiTracking";
 import { AuditLog } from "./AuditLog";
@@ -10,20 +9,13 @@ import { RetailStores } from "./RetailStores";
 
 /** Settings: retail stores, API & tracking, the settings audit log, the data source (sandbox or your POS), the keychain, where data lives. */
 export function SettingsPage({ status, onToast }: { status: AppStatus | null; onToast: (message: string) => void }) {
-  const [storesVersion, setStoresVersion] = useState(0);
-  const storesChanged = useCallback(() => {
-    setStoresVersion((v) => v + 1);
-  }, []);
   if (!status) return <p className="muted">Loading…</p>;
   return (
     <section className="settings" aria-label="Settings">
-      <RetailStores
-        onToast={onToast}
-        onStoresChanged={storesChanged}
-      />
-      <ApiTracking storesVersion={storesVersion} />
+      <RetailStores onToast={onToast} />
+      <ApiTracking />
       <LoyaltySettings onToast={onToast} />
-      <AuditLog version={storesVersion} onToast={onToast} />
+      <AuditLog onToast={onToast} />
       <DataSource status={status} />
       <DesktopSettings onToast={onToast} />
       <SupportBundle onToast={onToast} />

@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState, type SyntheticEvent } from "react";
+import { useRef, useState, type SyntheticEvent } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
-import type { AppError, ConsentWording, RetailStore } from "../bindings";
+import type { AppError, RetailStore } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { modalKeyDown, useModalFocus } from "../components/modal";
 
@@ -19,11 +21,10 @@ interface Props {
  */
 export function SignupForm({ stores, onClose, onSignedUp }: Props) {
   const [form, setForm] = useState({ first: "", last: "", phone: "", email: "", birth: "", store: "", consent: false, signature: "" });
-  const [wording, setWording] = useState<ConsentWording | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    api.signupConsentWording().then(setWording, (caught: unknown) => { setError(toAppError(caught)); });
-  }, []);
+  const wordingQuery = useQuery({ queryKey: queryKeys.consentWording, queryFn: api.signupConsentWording, staleTime: Infinity });
+  const wording = wordingQuery.data ?? null;
+  const [submitError, setError] = useState<AppError | null>(null);
+  const error = submitError ?? (wordingQuery.error ? toAppError(wordingQuery.error) : null);
   const [saving, setSaving] = useState(false);
   const dialog = useRef<HTMLFormElement>(null);
   useModalFocus(dialog);

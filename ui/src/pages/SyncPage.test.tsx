@@ -100,7 +100,7 @@ describe("SyncPage", () => {
     syncIntegration.mockResolvedValue([]);
     const onToast = vi.fn();
     render(<SyncPage onToast={onToast} />);
-    fireEvent.click(await screen.findByRole("button", { name: "Sync Capitol Hill now" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Sync now Capitol Hill" }));
     await waitFor(() => {
       expect(onToast).toHaveBeenCalledWith("Capitol Hill synced.");
     });

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState } from "react";
+import { Fragment, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { queryKeys } from "../queries";
@@ -31,7 +31,6 @@ function SyncCredentialButton({ row, integration, onDone }: { row: StoreHealth; 
       type="button"
       className="small"
       disabled={running}
-      aria-label={`Sync ${row.label} now`}
       onClick={() => {
         setRunning(true);
         api.syncIntegration(integration, row.credential_id, () => undefined).then(
@@ -44,6 +43,8 @@ function SyncCredentialButton({ row, integration, onDone }: { row: StoreHealth; 
       }}
     >
       {running ? "Syncing…" : "Sync now"}
+      {/* The store it syncs, for a screen reader; the visible words stay the start of its name. */}
+      <span className="visually-hidden"> {row.label}</span>
     </button>
   );
 }
@@ -99,15 +100,13 @@ function HealthView({ health, onSynced }: { health: IntegrationHealth[]; onSynce
 /** What a run skipped and what went wrong, under its row: its error or warning, then each rejected record. */
 function RunDetail({ run }: { run: SyncRunRow }) {
   const mask = useMask();
-  const [records, setRecords] = useState<RejectedRecord[] | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    if (run.rejected === 0) {
-      setRecords([]);
-      return;
-    }
-    api.rejectedRecords(run.id).then(setRecords, (e: unknown) => { setError(toAppError(e)); });
-  }, [run.id, run.rejected]);
+  const query = useQuery({
+    queryKey: queryKeys.rejectedRecords(run.id),
+    queryFn: () => api.rejectedRecords(run.id),
+    enabled: run.rejected > 0,
+  });
+  const records: RejectedRecord[] | null = run.rejected === 0 ? [] : (query.data ?? null);
+  const error = query.error ? toAppError(query.error) : null;
   return (
     <div className="run-detail" data-testid="run-detail">
       {run.error_message && <p><strong>Stopped:</strong> {mask.text(run.error_message)}</p>}
@@ -213,11 +212,10 @@ function HistoryTable({ runs }: { runs: SyncRunRow[] }) {
 
 /** How often Canopy syncs on its own. */
 function ScheduleForm({ onToast }: { onToast: (message: string) => void }) {
-  const [minutes, setMinutes] = useState<string>("");
+  const saved = useQuery({ queryKey: queryKeys.syncInterval, queryFn: api.syncInterval }).data;
+  const [typed, setMinutes] = useState<string | null>(null);
+  const minutes = typed ?? (saved === undefined ? "" : String(saved));
   const [error, setError] = useState<AppError | null>(null);
-  useEffect(() => {
-    void api.syncInterval().then((m) => { setMinutes(String(m)); });
-  }, []);
   return (
     <form
       className="inline-form"
