@@ -125,16 +125,7 @@ async fn journey(session: &Session) -> Result<()> {
     session.click_button("Personas").await?;
     session.element("[data-testid='persona-row']").await?;
     audit(session, "Personas").await?;
-    within(
-        session
-            .element("[data-testid='persona-row'] td")
-            .await?
-            .click(),
-    )
-    .await?;
-    session
-        .element("[data-testid='persona-ledger'], [data-testid='persona-sources']")
-        .await?;
+    session.open_first_persona().await?;
     audit(session, "a persona's detail").await?;
     within(
         session

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use canopy_e2e::{within, Session};
+use canopy_e2e::Session;
 use serde_json::json;
 
 /// The notification server, stopped with the test.
@@ -100,13 +100,7 @@ async fn journey(session: &Session) -> Result<()> {
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let current = within(
-            session
-                .element(".nav-item[aria-current='page']")
-                .await?
-                .text(),
-        )
-        .await?;
+        let current = session.text_of(".nav-item[aria-current='page']").await?;
         if current == "Settings" {
             break;
         }

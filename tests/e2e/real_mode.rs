@@ -132,7 +132,7 @@ async fn connect_and_sync(session: &Session, store: &str, key: &str) -> Result<(
     session.fill("store_name", store).await?;
     session.fill("key", key).await?;
     session.click_button("Add Credential").await?;
-    let table = within(session.element("[data-testid='credentials']").await?.text()).await?;
+    let table = session.text_of("[data-testid='credentials']").await?;
     ensure!(table.contains(store), "{table}");
     within(session.element("input[name='age_gate']").await?.click()).await?;
     session.click_button("Connect").await?;
@@ -189,7 +189,7 @@ async fn wait_for_badge(session: &Session, label: &str) -> Result<()> {
     } else {
         ".badge-real"
     };
-    let badge = within(session.element(css).await?.text()).await?;
+    let badge = session.text_of(css).await?;
     ensure!(badge == label, "the header shows {badge:?}");
     Ok(())
 }

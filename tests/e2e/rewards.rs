@@ -8,18 +8,19 @@
     reason = "the journey is a script of steps through the real window, read top to bottom"
 )]
 
+use std::time::Duration;
+
 use anyhow::{ensure, Context, Result};
+use canopy_e2e::steps::{self, run_journey};
 use canopy_e2e::{within, Session};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reward_mirrored_in_posabit_is_redeemed_at_its_checkout() -> Result<()> {
-    let session = Session::start().await?;
-    let outcome = tokio::time::timeout(std::time::Duration::from_secs(300), journey(&session))
-        .await
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("the journey took longer than five minutes")));
-    session.stop().await?;
-    outcome
+    run_journey(Duration::from_secs(300), |session| {
+        Box::pin(journey(session))
+    })
+    .await
 }
 
 /// The built-in sandbox's admin API, found from the POSaBIT address the app reports.
@@ -40,36 +41,12 @@ async fn post(url: &str, body: Value) -> Result<Value> {
     Ok(response.json().await?)
 }
 
-async fn sync_now(session: &Session) -> Result<()> {
-    session.click_button("Sync now").await?;
-    session.text_appears("records received:").await?;
-    Ok(())
-}
-
 async fn journey(session: &Session) -> Result<()> {
-    let venue = canopy_sandbox::SandboxConfig::default().venues.remove(0);
+    let venue = steps::posabit_venue();
     session.choose_sandbox().await?;
     let admin = admin_url(session).await?;
 
-    // Connect POSaBIT.
-    session.open_card("posabit").await?;
-    session.fill("store_name", "Capitol Hill").await?;
-    session.fill("key", &venue.token).await?;
-    session.click_button("Add Credential").await?;
-    session
-        .text_appears("Enhanced Customer Data Access")
-        .await?;
-    within(session.element("input[name='age_gate']").await?.click()).await?;
-    // Connect is enabled once the card has the ticked age gate back from the backend.
-    let connect = session
-        .client
-        .wait()
-        .for_element(fantoccini::Locator::XPath(
-            "//button[normalize-space(.)='Connect' and not(@disabled)]",
-        ))
-        .await?;
-    within(connect.click()).await?;
-    session.text_appears("POSaBIT is connected.").await?;
+    steps::connect_posabit(session).await?;
 
     // Loyalty → Rewards: create the reward first, as the seeds say.
     session.click_button("Loyalty").await?;
@@ -87,7 +64,7 @@ async fn journey(session: &Session) -> Result<()> {
 
     // A sync reads POSaBIT's coupons: the reward is not among them.
     session.open_card("posabit").await?;
-    sync_now(session).await?;
+    steps::sync_now(session).await?;
     session.text_appears("0 of 1 rewards mirrored").await?;
     let card = session.text_appears("Missing in POS").await?;
     ensure!(
@@ -105,7 +82,7 @@ async fn journey(session: &Session) -> Result<()> {
         json!({"name": "Spring Sale", "discount_type": "amount", "active": true}),
     )
     .await?;
-    sync_now(session).await?;
+    steps::sync_now(session).await?;
     session.text_appears("1 of 1 rewards mirrored").await?;
     session
         .scroll_to("[data-testid='posabit-rewards-mirrored']")
@@ -133,30 +110,20 @@ async fn journey(session: &Session) -> Result<()> {
         }),
     )
     .await?;
-    sync_now(session).await?;
+    steps::sync_now(session).await?;
 
     // The shopper's ledger: 95 earned on the sale, 40 spent on the reward.
     session.click_button("Personas").await?;
     session.open_persona("Redeemer").await?;
-    let ledger = within(
-        session
-            .element("[data-testid='persona-ledger']")
-            .await?
-            .text(),
-    )
-    .await?;
+    let ledger = session.text_of("[data-testid='persona-ledger']").await?;
     ensure!(
         ledger.contains("Redeemed “Spring Sale”") && ledger.contains("-40"),
         "{ledger}"
     );
     ensure!(ledger.contains("+95") && ledger.contains("55"), "{ledger}");
-    let redemptions = within(
-        session
-            .element("[data-testid='persona-redemptions']")
-            .await?
-            .text(),
-    )
-    .await?;
+    let redemptions = session
+        .text_of("[data-testid='persona-redemptions']")
+        .await?;
     ensure!(redemptions.contains("Spring Sale"), "{redemptions}");
     session
         .scroll_to("[data-testid='persona-redemptions']")

@@ -13,6 +13,8 @@ use anyhow::{bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod steps;
+
 /// How long an element or text may take to appear.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -171,6 +173,11 @@ impl Session {
         }
     }
 
+    /// The visible text of the first element matching `css`, once there is one.
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        within(self.element(css).await?.text()).await
+    }
+
     /// Clicks the first button whose text is `label`.
     pub async fn click_button(&self, label: &str) -> Result<()> {
         let xpath = format!("//button[normalize-space(.)='{label}']");
@@ -184,6 +191,24 @@ impl Session {
         within(button.click())
             .await
             .with_context(|| format!("clicking {label:?}"))
+    }
+
+    /// Opens the page labelled `label` from the left navigation and waits until its title shows
+    /// and every read it started has answered.
+    pub async fn open_page(&self, label: &str) -> Result<()> {
+        self.click_button(label).await?;
+        let settled = "return document.querySelector('.topbar h1')?.textContent === arguments[0] \
+            && document.querySelector('main.content')?.getAttribute('aria-busy') === 'false';";
+        let deadline = Instant::now() + PATIENCE;
+        while within(self.client.execute(settled, vec![label.into()])).await?
+            != serde_json::Value::Bool(true)
+        {
+            if Instant::now() > deadline {
+                bail!("the {label} page never finished loading");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
     }
 
     /// Picks the option labelled `label` in the select named `name`, once that option is there
@@ -385,6 +410,20 @@ impl Session {
                 .click(),
         )
         .await?;
+        Ok(())
+    }
+
+    /// Opens the first row of the Personas page and waits for its detail to load.
+    pub async fn open_first_persona(&self) -> Result<()> {
+        self.click_button("Personas").await?;
+        within(
+            self.element("[data-testid='persona-row'] td")
+                .await?
+                .click(),
+        )
+        .await?;
+        self.element("[data-testid='persona-detail'] .facts")
+            .await?;
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useIsFetching, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./api";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { PersonasPage } from "./pages/PersonasPage";
@@ -21,8 +21,13 @@ import { invalidationsFor, queryKeys } from "./queries";
  */
 export function App() {
   const [page, setPage] = useState<Page>("integrations");
+  // Each press of a navigation item opens its page afresh: "Integrations" from inside a card goes
+  // back to the list of integrations.
+  const [visit, setVisit] = useState(0);
   const [toast, setToast] = useState<string | null>(null);
   const queryClient = useQueryClient();
+  // The page is busy (to assistive technology and to tests) while any of its reads is in flight.
+  const fetching = useIsFetching();
   const status = useQuery({ queryKey: queryKeys.appStatus, queryFn: api.appStatus }).data ?? null;
   // Masked from the first frame: until the backend says presenter mode is off, it is on.
   const presenter = useQuery({ queryKey: queryKeys.presenterMode, queryFn: api.presenterMode }).data ?? true;
@@ -103,6 +108,7 @@ export function App() {
                 aria-current={p.id === page ? "page" : undefined}
                 onClick={() => {
                   setPage(p.id);
+                  setVisit((v) => v + 1);
                 }}
               >
                 {p.label}
@@ -142,7 +148,7 @@ export function App() {
             {status.keychain_error.hint && <p className="notice-hint">{status.keychain_error.hint}</p>}
           </div>
         )}
-        <main className="content">
+        <main className="content" key={visit} aria-busy={fetching > 0}>
           {page === "integrations" && (
             <IntegrationsPage
               status={status}

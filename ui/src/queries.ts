@@ -1,7 +1,7 @@
 // The UI's data layer: one cached query per read command, keyed here; the backend's events
 // invalidate exactly the queries they affect (see `invalidationsFor`), and a mutation names the
 // keys it makes stale in its `meta.invalidates`. No screen polls or counts changes by hand.
-import { MutationCache, QueryClient, type QueryKey } from "@tanstack/react-query";
+import { MutationCache, QueryClient, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { ConsoleEvent, Integration } from "./bindings";
 
 /** Every query's key, in one place. */
@@ -84,4 +84,14 @@ export function createQueryClient(): QueryClient {
     }),
   });
   return client;
+}
+
+/** What a card's actions change (a credential, the age gate, Connect): the integration's
+ * credentials and status, read again by the returned function after each action. */
+export function useIntegrationRefresh(integration: Integration): () => void {
+  const client = useQueryClient();
+  return () => {
+    void client.invalidateQueries({ queryKey: queryKeys.credentials(integration) });
+    void client.invalidateQueries({ queryKey: queryKeys.integrationStatus(integration) });
+  };
 }

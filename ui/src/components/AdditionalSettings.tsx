@@ -111,7 +111,7 @@ function isOn(settings: IntegrationSettings, setting: Setting): boolean {
 }
 
 /** The card's additional settings: each toggle with its help text; the dangerous ones behind a warning. */
-export function AdditionalSettings({ integration, pos, onChanged }: { integration: Integration; pos: string; onChanged: (message: string) => void }) {
+export function AdditionalSettings({ integration, pos, onSaved }: { integration: Integration; pos: string; onSaved: (message: string) => void }) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: queryKeys.integrationSettings(integration), queryFn: () => api.integrationSettings(integration) });
   const settings = query.data ?? null;
@@ -127,7 +127,7 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
     api.changeSetting(integration, { setting: text.setting, on, warning_acknowledged: acknowledged }).then(
       (next) => {
         setSettings(next);
-        onChanged(`${text.label}: ${on ? "on" : "off"}.`);
+        onSaved(`${text.label}: ${on ? "on" : "off"}.`);
       },
       (caught: unknown) => { setError(toAppError(caught)); },
     );
@@ -147,7 +147,7 @@ export function AdditionalSettings({ integration, pos, onChanged }: { integratio
             current={dateOf(settings, t.setting)}
             doneAt={settings.points_import_done_at}
             onSaved={setSettings}
-            onMessage={onChanged}
+            onMessage={onSaved}
             onError={setError}
           />
         ))}

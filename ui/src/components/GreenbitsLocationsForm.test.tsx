@@ -1,17 +1,11 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
 import type { Credential } from "../bindings";
 import { GreenbitsLocationsForm } from "./GreenbitsLocationsForm";
 
-const greenbitsReachableLocations = vi.fn();
-const editGreenbitsCredential = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    greenbitsReachableLocations: (...args: unknown[]) => greenbitsReachableLocations(...args) as unknown,
-    editGreenbitsCredential: (...args: unknown[]) => editGreenbitsCredential(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
 
 afterEach(() => {
   cleanup();
@@ -27,11 +21,11 @@ const credential = {
 
 describe("GreenbitsLocationsForm", () => {
   it("offers the locations the login reaches and saves the picked ones with the medical flag", async () => {
-    greenbitsReachableLocations.mockResolvedValue([
+    fakeApi.greenbitsReachableLocations.mockResolvedValue([
       { id: 1, name: "Ballard", state: "WA" },
       { id: 2, name: "Fremont", state: "WA" },
     ]);
-    editGreenbitsCredential.mockResolvedValue({ ...credential, medical_patients: true });
+    fakeApi.editGreenbitsCredential.mockResolvedValue({ ...credential, medical_patients: true });
     const onSaved = vi.fn();
     render(<GreenbitsLocationsForm credential={credential} onSaved={onSaved} onCancel={vi.fn()} />);
     const fremont = await screen.findByLabelText("Fremont (WA)");
@@ -40,6 +34,6 @@ describe("GreenbitsLocationsForm", () => {
     fireEvent.click(screen.getByLabelText("These locations serve medical patients"));
     fireEvent.click(screen.getByRole("button", { name: "Save locations" }));
     await waitFor(() => { expect(onSaved).toHaveBeenCalled(); });
-    expect(editGreenbitsCredential).toHaveBeenCalledWith({ credential_id: "g1", location_ids: [1, 2], medical_patients: true });
+    expect(fakeApi.editGreenbitsCredential).toHaveBeenCalledWith({ credential_id: "g1", location_ids: [1, 2], medical_patients: true });
   });
 });

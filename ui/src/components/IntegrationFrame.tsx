@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from "react";
 import { api } from "../api";
+import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationStatus } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
@@ -28,7 +29,6 @@ export const STANDING_WARNING =
 interface Props {
   integration: Integration;
   connection: IntegrationStatus | null;
-  onChanged: () => void;
   onToast: (message: string) => void;
   onClose: () => void;
   /** The card's Credentials section. */
@@ -43,7 +43,8 @@ interface Props {
  * the card's credentials; the Loyalty section's age gate; once connected, how the rewards are
  * mirrored; the footer.
  */
-export function IntegrationFrame({ integration, connection, onChanged, onToast, onClose, children, footer }: Props) {
+export function IntegrationFrame({ integration, connection, onToast, onClose, children, footer }: Props) {
+  const refresh = useIntegrationRefresh(integration);
   const [error, setError] = useState<AppError | null>(null);
   const [confirmDisconnect, setConfirmDisconnect] = useState(false);
   const name = POS_NAMES[integration];
@@ -59,7 +60,7 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
     } catch (e) {
       setError(toAppError(e));
     } finally {
-      onChanged();
+      refresh();
     }
   };
 
@@ -142,8 +143,8 @@ export function IntegrationFrame({ integration, connection, onChanged, onToast, 
       <AdditionalSettings
         integration={integration}
         pos={name}
-        onChanged={(message) => {
-          onChanged();
+        onSaved={(message) => {
+          refresh();
           onToast(message);
         }}
       />

@@ -1,17 +1,11 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
 import type { SmsRun } from "../bindings";
 import { SmsRequests, describeRun } from "./SmsRequests";
 
-const smsStatus = vi.fn();
-const sendSmsOptInsNow = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    smsStatus: (...args: unknown[]) => smsStatus(...args) as unknown,
-    sendSmsOptInsNow: () => sendSmsOptInsNow() as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
 
 afterEach(() => {
   cleanup();
@@ -32,14 +26,14 @@ describe("SmsRequests", () => {
   });
 
   it("shows the requests' state and runs the job now, reporting a gateway failure", async () => {
-    smsStatus.mockResolvedValue({ sent: 12, awaiting_reply: 8, opted_in: 3, opted_out: 1, failed: 0, last_sent_at: null });
-    sendSmsOptInsNow.mockResolvedValue({ ...run, requested: 2, failed: 1, error: { code: "pos_unreachable", message: "The SMS gateway answered with an error (HTTP 503)." } });
+    fakeApi.smsStatus.mockResolvedValue({ sent: 12, awaiting_reply: 8, opted_in: 3, opted_out: 1, failed: 0, last_sent_at: null });
+    fakeApi.sendSmsOptInsNow.mockResolvedValue({ ...run, requested: 2, failed: 1, error: { code: "pos_unreachable", message: "The SMS gateway answered with an error (HTTP 503)." } });
     const onMessage = vi.fn();
     render(<SmsRequests integration="posabit" onMessage={onMessage} />);
     expect(await screen.findByText(/Requests sent: 12 · awaiting a reply 8 · opted in 3 · opted out 1/)).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Send now" }));
     await waitFor(() => { expect(onMessage).toHaveBeenCalledWith("2 opt-in requests sent."); });
     expect(await screen.findByText("The SMS gateway answered with an error (HTTP 503).")).toBeTruthy();
-    expect(smsStatus).toHaveBeenCalledTimes(2);
+    expect(fakeApi.smsStatus).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Credential } from "../bindings";
 import { ErrorNotice } from "./ErrorNotice";
@@ -41,11 +42,11 @@ function LogInAgain({ credential, onDone }: { credential: Credential; onDone: (m
 }
 
 /** Test connection on a credential row: the pre-flight run again, with what changed. */
-export function TestConnectionButton({ credential, onToast, onChanged }: {
+export function TestConnectionButton({ credential, onToast }: {
   credential: Credential;
   onToast: (message: string) => void;
-  onChanged: () => void;
 }) {
+  const refresh = useIntegrationRefresh(credential.integration);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const test = () => {
@@ -54,7 +55,7 @@ export function TestConnectionButton({ credential, onToast, onChanged }: {
     api
       .testConnection(credential.id)
       .then(
-        (result) => { onToast(describeTest(credential.store_name, result.changes)); onChanged(); },
+        (result) => { onToast(describeTest(credential.store_name, result.changes)); refresh(); },
         (caught: unknown) => { setError(toAppError(caught)); },
       )
       .finally(() => { setBusy(false); });
@@ -66,7 +67,7 @@ export function TestConnectionButton({ credential, onToast, onChanged }: {
       </button>
       {error && <ErrorNotice error={error} title={`“${credential.store_name}”: the test failed`} />}
       {error?.code === "pos_auth_failed" && credential.integration === "greenbits" && (
-        <LogInAgain credential={credential} onDone={(message) => { setError(null); onToast(message); onChanged(); }} />
+        <LogInAgain credential={credential} onDone={(message) => { setError(null); onToast(message); refresh(); }} />
       )}
     </>
   );

@@ -1,17 +1,12 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
+import { credentialFixture } from "../test-fixtures";
 import type { GreenbitsLogin } from "../bindings";
 import { GreenbitsCredentialForm } from "./GreenbitsCard";
 
-const greenbitsLogin = vi.fn();
-const addGreenbitsCredential = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    greenbitsLogin: (...args: unknown[]) => greenbitsLogin(...args) as unknown,
-    addGreenbitsCredential: (...args: unknown[]) => addGreenbitsCredential(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
 
 afterEach(() => {
   cleanup();
@@ -34,8 +29,8 @@ const found: GreenbitsLogin = {
 
 describe("GreenbitsCredentialForm", () => {
   it("logs in, shows the pre-flight and locations, forgets the password and adds the picked locations", async () => {
-    greenbitsLogin.mockResolvedValue(found);
-    addGreenbitsCredential.mockResolvedValue({ credential: { store_name: "clerk" }, key_was_trimmed: false });
+    fakeApi.greenbitsLogin.mockResolvedValue(found);
+    fakeApi.addGreenbitsCredential.mockResolvedValue({ credential: credentialFixture({ integration: "greenbits", store_name: "clerk" }), key_was_trimmed: false });
     const onAdded = vi.fn();
     render(<GreenbitsCredentialForm onAdded={onAdded} />);
     fireEvent.change(screen.getByLabelText("Username"), { target: { value: "clerk" } });
@@ -44,7 +39,7 @@ describe("GreenbitsCredentialForm", () => {
     fireEvent.click(screen.getByRole("button", { name: "Log in" }));
 
     expect(await screen.findByTestId("greenbits-preflight")).toBeTruthy();
-    expect(greenbitsLogin).toHaveBeenCalledWith({ username: "clerk", password: "secret-pw" });
+    expect(fakeApi.greenbitsLogin).toHaveBeenCalledWith({ username: "clerk", password: "secret-pw" });
     expect(screen.getByText("Give this user Update Customer.")).toBeTruthy();
     expect(document.body.innerHTML).not.toContain("secret-pw");
     fireEvent.click(screen.getByRole("checkbox", { name: /Evergreen Eugene/ }));
@@ -53,11 +48,11 @@ describe("GreenbitsCredentialForm", () => {
     await waitFor(() => {
       expect(onAdded).toHaveBeenCalled();
     });
-    expect(addGreenbitsCredential).toHaveBeenCalledWith({ login_id: "l1", associated_email: "clerk@example.com", location_ids: [5001], medical_patients: true });
+    expect(fakeApi.addGreenbitsCredential).toHaveBeenCalledWith({ login_id: "l1", associated_email: "clerk@example.com", location_ids: [5001], medical_patients: true });
   });
 
   it("says why a log-in failed and keeps the form", async () => {
-    greenbitsLogin.mockRejectedValue({ code: "pos_auth_failed", message: "Greenbits did not accept this username and password.", hint: "Check them." });
+    fakeApi.greenbitsLogin.mockRejectedValue({ code: "pos_auth_failed", message: "Greenbits did not accept this username and password.", hint: "Check them." });
     render(<GreenbitsCredentialForm onAdded={vi.fn()} />);
     fireEvent.change(screen.getByLabelText("Username"), { target: { value: "clerk" } });
     fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: "bad" } });

@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -14,14 +15,14 @@ import { useMask } from "../presenter";
 interface Props {
   connection: IntegrationStatus | null;
   credentials: Credential[];
-  onChanged: () => void;
   onToast: (message: string) => void;
   onClose: () => void;
   onShowPersonas: () => void;
 }
 
 /** The Greenbits integration card: credentials are a log-in, its permission pre-flight and the locations. */
-export function GreenbitsCard({ connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
+export function GreenbitsCard({ connection, credentials, onToast, onClose, onShowPersonas }: Props) {
+  const refresh = useIntegrationRefresh("greenbits");
   const [removing, setRemoving] = useState<Credential | null>(null);
   const [editing, setEditing] = useState<Credential | null>(null);
   const mask = useMask();
@@ -31,7 +32,6 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
     <IntegrationFrame
       integration="greenbits"
       connection={connection}
-      onChanged={onChanged}
       onToast={onToast}
       onClose={onClose}
       footer={
@@ -72,7 +72,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
                 </td>
                 <td className="actions">
                   <button type="button" className="secondary small" onClick={() => { setEditing(c); }}>Edit</button>
-                  <TestConnectionButton credential={c} onToast={onToast} onChanged={onChanged} />
+                  <TestConnectionButton credential={c} onToast={onToast} />
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>Remove</button>
                 </td>
               </tr>
@@ -88,12 +88,12 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
           onSaved={(saved) => {
             setEditing(null);
             onToast(`“${saved.store_name}” now syncs ${saved.locations.map((l) => l.name).join(", ")}.`);
-            onChanged();
+            refresh();
           }}
         />
       )}
       {error && <ErrorNotice error={error} />}
-      <GreenbitsCredentialForm onAdded={(message) => { onChanged(); onToast(message); }} />
+      <GreenbitsCredentialForm onAdded={(message) => { refresh(); onToast(message); }} />
       {removing && (
         <ConfirmDialog
           title={`Canopy stops syncing “${removing.store_name}”`}
@@ -103,7 +103,7 @@ export function GreenbitsCard({ connection, credentials, onChanged, onToast, onC
             const credential = removing;
             setRemoving(null);
             api.removeCredential(credential.id).then(
-              () => { onToast(`Credential “${credential.store_name}” removed; its token was deleted from the keychain.`); onChanged(); },
+              () => { onToast(`Credential “${credential.store_name}” removed; its token was deleted from the keychain.`); refresh(); },
               (e: unknown) => { setError(toAppError(e)); },
             );
           }}

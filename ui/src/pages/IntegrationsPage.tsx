@@ -1,5 +1,5 @@
-import { useCallback, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { queryKeys } from "../queries";
 import type { AppStatus, Credential, IntegrationStatus } from "../bindings";
@@ -22,29 +22,18 @@ const TILES: Tile[] = [
 export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m: string) => void; onShowPersonas: () => void }) {
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<Tile["id"] | null>(null);
-  const queryClient = useQueryClient();
   const posabitCredentials = useQuery({ queryKey: queryKeys.credentials("posabit"), queryFn: () => api.listCredentials("posabit") });
   const greenbitsCredentials = useQuery({ queryKey: queryKeys.credentials("greenbits"), queryFn: () => api.listCredentials("greenbits") });
   const posabitStatus = useQuery({ queryKey: queryKeys.integrationStatus("posabit"), queryFn: () => api.integrationStatus("posabit") });
   const greenbitsStatus = useQuery({ queryKey: queryKeys.integrationStatus("greenbits"), queryFn: () => api.integrationStatus("greenbits") });
   const credentials: Record<Tile["id"], Credential[]> = { posabit: posabitCredentials.data ?? [], greenbits: greenbitsCredentials.data ?? [] };
   const connection: Record<Tile["id"], IntegrationStatus | null> = { posabit: posabitStatus.data ?? null, greenbits: greenbitsStatus.data ?? null };
-  // A card changed something of its integration (a credential, the age gate, Connect): read both again.
-  const reload = useCallback(
-    (integration: Tile["id"]) => () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.credentials(integration) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.integrationStatus(integration) });
-    },
-    [queryClient],
-  );
-
   if (open === "posabit") {
     return (
       <PosabitCard
         status={props.status}
         connection={connection.posabit}
         credentials={credentials.posabit}
-        onChanged={reload("posabit")}
         onToast={props.onToast}
         onClose={() => {
           setOpen(null);
@@ -59,7 +48,6 @@ export function IntegrationsPage(props: { status: AppStatus | null; onToast: (m:
       <GreenbitsCard
         connection={connection.greenbits}
         credentials={credentials.greenbits}
-        onChanged={reload("greenbits")}
         onToast={props.onToast}
         onClose={() => {
           setOpen(null);

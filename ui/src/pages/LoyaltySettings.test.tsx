@@ -1,16 +1,15 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
+import { LOYALTY_DEFAULTS } from "../test-fixtures";
 import { LoyaltySettings } from "./LoyaltySettings";
 
-const saveLoyaltySettings = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    loyaltySettings: () =>
-      Promise.resolve({ points_per_dollar: 1, accrual_start: null, expiration: "never", expiration_days: 365, sms_max_requests: 2 }),
-    saveLoyaltySettings: (...args: unknown[]) => saveLoyaltySettings(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
+
+beforeEach(() => {
+  fakeApi.loyaltySettings.mockResolvedValue(LOYALTY_DEFAULTS);
+});
 
 afterEach(() => {
   cleanup();
@@ -19,7 +18,7 @@ afterEach(() => {
 
 describe("LoyaltySettings", () => {
   it("saves points per dollar, the accrual start date and the expiration", async () => {
-    saveLoyaltySettings.mockResolvedValue({});
+    fakeApi.saveLoyaltySettings.mockResolvedValue(LOYALTY_DEFAULTS);
     const onToast = vi.fn();
     render(<LoyaltySettings onToast={onToast} />);
     await waitFor(() => { expect(screen.getByLabelText<HTMLInputElement>("Points per dollar").value).toBe("1"); });
@@ -30,7 +29,7 @@ describe("LoyaltySettings", () => {
     fireEvent.change(screen.getByLabelText("Expire after (days)"), { target: { value: "90" } });
     fireEvent.click(screen.getByRole("button", { name: "Save loyalty settings" }));
     await waitFor(() => {
-      expect(saveLoyaltySettings).toHaveBeenCalledWith({
+      expect(fakeApi.saveLoyaltySettings).toHaveBeenCalledWith({
         points_per_dollar: 2,
         accrual_start: "2026-02-01",
         expiration: "fifo",
@@ -42,7 +41,7 @@ describe("LoyaltySettings", () => {
   });
 
   it("shows why a value is refused", async () => {
-    saveLoyaltySettings.mockRejectedValue({ code: "validation", message: "Points per dollar must be between 0 and 100." });
+    fakeApi.saveLoyaltySettings.mockRejectedValue({ code: "validation", message: "Points per dollar must be between 0 and 100." });
     render(<LoyaltySettings onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "Save loyalty settings" }));
     expect(await screen.findByText("Points per dollar must be between 0 and 100.")).toBeTruthy();

@@ -20,7 +20,8 @@ import { useMask } from "../presenter";
 interface Props {
   id: number;
   onClose: () => void;
-  onChanged: (message: string) => void;
+  /** Says what an action did, in a toast. */
+  onToast: (message: string) => void;
   onOpen: (id: number) => void;
 }
 
@@ -37,7 +38,7 @@ const REASONS: Record<string, string> = {
 
 
 /** A persona in full, in a side panel: profile, each source record and why it merged, purchases, ledger, pushes. */
-export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
+export function PersonaDetailPanel({ id, onClose, onToast, onOpen }: Props) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: queryKeys.persona(id), queryFn: () => api.getPersona(id) });
   const detail = query.data ?? null;
@@ -53,7 +54,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
     api.splitSourceRecord(record.id).then(
       (newId) => {
         changed();
-        onChanged(`${record.integration} record ${record.pos_id} is now a persona of its own.`);
+        onToast(`${record.integration} record ${record.pos_id} is now a persona of its own.`);
         onOpen(newId);
       },
       (caught: unknown) => { setError(toAppError(caught)); },
@@ -65,7 +66,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
     api.resolveHeldReply(id, isStop).then(
       () => {
         changed();
-        onChanged(isStop ? "The reply was treated as an opt-out." : "The hold is released; texts may go again.");
+        onToast(isStop ? "The reply was treated as an opt-out." : "The hold is released; texts may go again.");
       },
       (caught: unknown) => { setError(toAppError(caught)); },
     );
@@ -189,7 +190,7 @@ export function PersonaDetailPanel({ id, onClose, onChanged, onOpen }: Props) {
             personaId={id}
             onAdjusted={(balance) => {
               changed();
-              onChanged(`Points adjusted: the balance is now ${balance.toLocaleString()}.`);
+              onToast(`Points adjusted: the balance is now ${balance.toLocaleString()}.`);
             }}
           />
 

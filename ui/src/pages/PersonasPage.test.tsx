@@ -1,27 +1,13 @@
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { render } from "../test-render";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
+import { CAPITOL_HILL } from "../test-fixtures";
 import type { PersonaDetail, PersonaPage, PersonaRow } from "../bindings";
 import { PresenterContext } from "../presenter";
-import { PersonasPage } from "./PersonasPage";
+import { blocksFor, PersonasPage } from "./PersonasPage";
 
-const listPersonas = vi.fn();
-const getPersona = vi.fn();
-const splitSourceRecord = vi.fn();
-const signUp = vi.fn();
-const exportPersonas = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    listPersonas: (...args: unknown[]) => listPersonas(...args) as unknown,
-    listStores: () => Promise.resolve([{ id: 3, name: "Capitol Hill", state: "WA" }]),
-    getPersona: (...args: unknown[]) => getPersona(...args) as unknown,
-    splitSourceRecord: (...args: unknown[]) => splitSourceRecord(...args) as unknown,
-    signUp: (...args: unknown[]) => signUp(...args) as unknown,
-    signupConsentWording: () => Promise.resolve({ version: "2026-12-04", text: "By signing, I agree to receive marketing texts." }),
-    pickSavePath: () => Promise.resolve("/tmp/personas.csv"),
-    exportPersonas: (...args: unknown[]) => exportPersonas(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
 
 const zoe: PersonaRow = {
   id: 7,
@@ -44,7 +30,10 @@ function page(rows: PersonaRow[]): PersonaPage {
 }
 
 beforeEach(() => {
-  listPersonas.mockResolvedValue(page([zoe]));
+  fakeApi.listPersonas.mockResolvedValue(page([zoe]));
+  fakeApi.listStores.mockResolvedValue([CAPITOL_HILL]);
+  fakeApi.signupConsentWording.mockResolvedValue({ version: "2026-12-04", text: "By signing, I agree to receive marketing texts." });
+  fakeApi.pickSavePath.mockResolvedValue("/tmp/personas.csv");
 });
 
 afterEach(() => {
@@ -71,14 +60,42 @@ describe("PersonasPage", () => {
     fireEvent.change(screen.getByLabelText("Loyalty member"), { target: { value: "yes" } });
     fireEvent.click(screen.getByRole("button", { name: "Points" }));
     await waitFor(() => {
-      expect(listPersonas).toHaveBeenLastCalledWith(
+      expect(fakeApi.listPersonas).toHaveBeenLastCalledWith(
         expect.objectContaining({ search: "zoe gar", member: true, sort: "points", descending: true, offset: 0, limit: 100 }),
       );
     });
   });
 
+  it("shows the newest search's answer even when an older search answers after it", async () => {
+    render(<PersonasPage />);
+    await screen.findByTestId("persona-row");
+    let answerSlowly: (page: PersonaPage) => void = () => undefined;
+    fakeApi.listPersonas.mockImplementation((query) =>
+      query.search === "zo"
+        ? new Promise((resolve) => { answerSlowly = resolve; })
+        : Promise.resolve(page([{ ...zoe, id: 8, first_name: "Zora" }])),
+    );
+    const search = screen.getByPlaceholderText("Search by phone, email, name or POS id");
+    fireEvent.change(search, { target: { value: "zo" } });
+    fireEvent.change(search, { target: { value: "zora" } });
+    await screen.findByText("Zora García");
+    await act(async () => {
+      answerSlowly(page([zoe, { ...zoe, id: 9 }]));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(screen.getByTestId("persona-count").textContent).toBe("1 persona");
+    expect(screen.getByText("Zora García")).toBeTruthy();
+    expect(screen.queryByText("Zoë García")).toBeNull();
+  });
+
+  it("reads only the blocks the viewport shows", () => {
+    expect(blocksFor(0, 0)).toEqual([0]);
+    expect(blocksFor(0, 140)).toEqual([0, 1]);
+    expect(blocksFor(250, 320)).toEqual([2, 3]);
+  });
+
   it("says what to do next when there are no personas", async () => {
-    listPersonas.mockResolvedValue(page([]));
+    fakeApi.listPersonas.mockResolvedValue(page([]));
     render(<PersonasPage />);
     expect(await screen.findByText("No personas yet — connect an integration and press Sync now.")).toBeTruthy();
   });
@@ -103,8 +120,8 @@ describe("PersonasPage", () => {
       pushes: [],
       redemptions: [],
     };
-    getPersona.mockResolvedValue(detail);
-    splitSourceRecord.mockResolvedValue(8);
+    fakeApi.getPersona.mockResolvedValue(detail);
+    fakeApi.splitSourceRecord.mockResolvedValue(8);
     render(<PersonasPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByTestId("persona-row"));
     const panel = await screen.findByTestId("persona-detail");
@@ -122,13 +139,13 @@ describe("PersonasPage", () => {
     expect(screen.getByRole("alertdialog").textContent).toContain("Its sales and the points they earned move with it");
     fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Split off" }));
     await waitFor(() => {
-      expect(splitSourceRecord).toHaveBeenCalledWith(2);
+      expect(fakeApi.splitSourceRecord).toHaveBeenCalledWith(2);
     });
   });
 
   it("saves a signup with its store, consent, the wording signed and the signature", async () => {
-    signUp.mockResolvedValue(9);
-    getPersona.mockReturnValue(new Promise(() => undefined));
+    fakeApi.signUp.mockResolvedValue(9);
+    fakeApi.getPersona.mockReturnValue(new Promise(() => undefined));
     render(<PersonasPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "Add signup" }));
     fireEvent.change(screen.getByLabelText("First name"), { target: { value: "Robin" } });
@@ -143,7 +160,7 @@ describe("PersonasPage", () => {
     fireEvent.change(screen.getByLabelText("Signature"), { target: { value: "Robin R" } });
     fireEvent.click(screen.getByRole("button", { name: "Save signup" }));
     await waitFor(() => {
-      expect(signUp).toHaveBeenCalledWith(
+      expect(fakeApi.signUp).toHaveBeenCalledWith(
         expect.objectContaining({
           first_name: "Robin", phone: "(206) 555-0142", email: null, birth_date: "1990-04-20",
           consent: true, signature: "Robin R", consent_version: "2026-12-04", store_id: 3,
@@ -166,7 +183,7 @@ describe("PersonasPage", () => {
   });
 
   it("exports the current filters to the picked file and says how many rows", async () => {
-    exportPersonas.mockImplementation((_q: unknown, _path: string, onProgress: (p: { done: number; total: number }) => void) => {
+    fakeApi.exportPersonas.mockImplementation((_q: unknown, _path: string, onProgress: (p: { done: number; total: number }) => void) => {
       onProgress({ done: 1000, total: 2500 });
       return Promise.resolve(2500);
     });
@@ -178,6 +195,6 @@ describe("PersonasPage", () => {
     await waitFor(() => {
       expect(onToast).toHaveBeenCalledWith("Exported 2,500 personas to /tmp/personas.csv.");
     });
-    expect(exportPersonas).toHaveBeenCalledWith(expect.objectContaining({ source: "loyalty" }), "/tmp/personas.csv", expect.any(Function));
+    expect(fakeApi.exportPersonas).toHaveBeenCalledWith(expect.objectContaining({ source: "loyalty" }), "/tmp/personas.csv", expect.any(Function));
   });
 });

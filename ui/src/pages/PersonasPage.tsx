@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { toAppError } from "../ipc";
-import type { AppError, ExportProgress, PersonaQuery, PersonaRow, PersonaSort, PersonaSource, RetailStore, SmsConsent } from "../bindings";
+import { queryKeys } from "../queries";
+import type { AppError, ExportProgress, PersonaPage, PersonaQuery, PersonaRow, PersonaSort, PersonaSource, SmsConsent } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SourceChip } from "../components/SourceChip";
 import { formatDateTime, formatPhone, fullName, smsLabel } from "../format";
@@ -52,51 +54,49 @@ export function toQuery(filters: Filters, offset: number): PersonaQuery {
   };
 }
 
+/** The blocks of `BLOCK` rows that rows `first` to `last` fall in (at least the first block). */
+export function blocksFor(first: number, last: number): number[] {
+  const start = Math.floor(first / BLOCK);
+  const blocks = [start];
+  for (let block = start + 1; block * BLOCK < last; block += 1) blocks.push(block);
+  return blocks;
+}
+
 /**
  * The rows of a query, fetched a block at a time as the viewport needs them (paging and sorting
- * happen in SQLite). A new query starts from an empty cache; answers to an old query are dropped.
+ * happen in SQLite), each block a cached query keyed by the filters and its offset: an answer to an
+ * old query can only fill that query's cache. While a new query's blocks load, the previous
+ * answers stay on screen; a finished sync refreshes them.
  */
-function usePersonaBlocks(filters: Filters) {
-  const [blocks, setBlocks] = useState<Record<number, PersonaRow[]>>({});
-  const [total, setTotal] = useState<number | null>(null);
-  const [capped, setCapped] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-  const generation = useRef(0);
-  const requested = useRef(new Set<number>());
-
-  const load = useCallback(
-    (block: number) => {
-      if (requested.current.has(block)) return;
-      requested.current.add(block);
-      const mine = generation.current;
-      api.listPersonas(toQuery(filters, block * BLOCK)).then(
-        (page) => {
-          if (mine !== generation.current) return;
-          setTotal(page.total);
-          setCapped(page.total_capped);
-          setError(null);
-          setBlocks((current) => ({ ...current, [block]: page.rows }));
-        },
-        (caught: unknown) => {
-          if (mine !== generation.current) return;
-          requested.current.delete(block);
-          setError(toAppError(caught));
-        },
-      );
+function usePersonaBlocks(filters: Filters, first: number, last: number) {
+  const wanted = blocksFor(first, last);
+  return useQueries({
+    queries: wanted.map((block) => {
+      const query = toQuery(filters, block * BLOCK);
+      return {
+        queryKey: [...queryKeys.personas, "block", query],
+        queryFn: () => api.listPersonas(query),
+        placeholderData: keepPreviousData,
+      };
+    }),
+    combine: (results) => {
+      const blocks: Record<number, PersonaRow[]> = {};
+      let answer: PersonaPage | undefined;
+      wanted.forEach((block, index) => {
+        const data = results[index]?.data;
+        if (!data) return;
+        blocks[block] = data.rows;
+        answer ??= data;
+      });
+      const failure = results.find((result) => result.error)?.error;
+      return {
+        blocks,
+        total: answer?.total ?? null,
+        capped: answer?.total_capped ?? false,
+        error: failure ? toAppError(failure) : null,
+      };
     },
-    [filters],
-  );
-
-  // A new query starts a new generation and fetches its first block at once (no debounce: a search
-  // answers in tens of milliseconds, and answers to older queries are dropped).
-  useEffect(() => {
-    generation.current += 1;
-    requested.current = new Set();
-    setBlocks({});
-    load(0);
-  }, [load]);
-
-  return { blocks, total, capped, error, load };
+  });
 }
 
 /** Export CSV: the current search, filters and sort, streamed to a file the user picks, with progress. */
@@ -147,18 +147,21 @@ function SortHeader({ label, sort, filters, onSort }: { label: string; sort: Per
 /** The Personas page: search, filters, a virtualised table of every persona, its detail, signups. */
 export function PersonasPage({ onToast }: { onToast?: (message: string) => void }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [stores, setStores] = useState<RetailStore[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [signingUp, setSigningUp] = useState(false);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewportHeight, setViewportHeight] = useState(600);
   const viewport = useRef<HTMLDivElement>(null);
-  const { blocks, total, capped, error, load } = usePersonaBlocks(filters);
+  const [total, setTotal] = useState<number | null>(null);
+  const count = total ?? 0;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+  const { blocks, total: answered, capped, error } = usePersonaBlocks(filters, first, last);
+  // The row count sizes the table, and the table's size picks the blocks to read.
+  if (answered !== null && answered !== total) setTotal(answered);
   const mask = useMask();
-
-  useEffect(() => {
-    api.listStores().then(setStores, () => { /* the store filter stays empty */ });
-  }, []);
+  // The store filter stays empty if the stores cannot be read.
+  const stores = useQuery({ queryKey: queryKeys.stores, queryFn: api.listStores }).data ?? [];
   useEffect(() => {
     const element = viewport.current;
     if (!element) return;
@@ -172,13 +175,6 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
     if (viewport.current) viewport.current.scrollTop = 0;
     setScrollTop(0);
   }, [filters]);
-
-  const count = total ?? 0;
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN);
-  useEffect(() => {
-    for (let block = Math.floor(first / BLOCK); block * BLOCK < last; block += 1) load(block);
-  }, [first, last, load]);
 
   const visible: { index: number; row: PersonaRow | undefined }[] = [];
   for (let index = first; index < last; index += 1) {
@@ -338,10 +334,7 @@ export function PersonasPage({ onToast }: { onToast?: (message: string) => void 
         <PersonaDetailPanel
           id={selected}
           onClose={() => { setSelected(null); }}
-          onChanged={(message) => {
-            onToast?.(message);
-            setFilters((current) => ({ ...current }));
-          }}
+          onToast={(message) => { onToast?.(message); }}
           onOpen={setSelected}
         />
       )}

@@ -1,33 +1,22 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
 import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
 import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFrame";
-import { SETTINGS_OFF } from "../test-fixtures";
+import { SETTINGS_OFF, credentialFixture } from "../test-fixtures";
 import { AddCredentialForm, PosabitCard } from "./PosabitCard";
 
-const addPosabitCredential = vi.fn();
-const syncIntegration = vi.fn();
-const connect = vi.fn();
-const setAgeGate = vi.fn();
-const removeCredential = vi.fn();
-const editPosabitCredential = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    editPosabitCredential: (...args: unknown[]) => editPosabitCredential(...args) as unknown,
-    addPosabitCredential: (...args: unknown[]) => addPosabitCredential(...args) as unknown,
-    syncIntegration: (...args: unknown[]) => syncIntegration(...args) as unknown,
-    cancelSync: vi.fn(),
-    connect: (...args: unknown[]) => connect(...args) as unknown,
-    setAgeGate: (...args: unknown[]) => setAgeGate(...args) as unknown,
-    removeCredential: (...args: unknown[]) => removeCredential(...args) as unknown,
-    integrationSettings: () =>
-      Promise.resolve(SETTINGS_OFF),
-    checkRewardMirrors: () =>
-      Promise.resolve({ rows: [], summaries: [] }),
-    onConsoleEvent: () => Promise.resolve(() => undefined),
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
+
+beforeEach(() => {
+  fakeApi.cancelSync.mockImplementation(vi.fn());
+  fakeApi.integrationSettings.mockImplementation(() =>
+      Promise.resolve(SETTINGS_OFF));
+  fakeApi.checkRewardMirrors.mockImplementation(() =>
+      Promise.resolve({ rows: [], summaries: [] }));
+  fakeApi.onConsoleEvent.mockImplementation(() => Promise.resolve(() => undefined));
+});
 
 function connection(overrides: Partial<IntegrationStatus>): IntegrationStatus {
   return {
@@ -48,13 +37,7 @@ afterEach(() => {
   vi.clearAllMocks();
 });
 
-const credential: Credential = {
-  id: "c1",
-  integration: "posabit",
-  store_name: "Capitol Hill",
-  market: "WA",
-  venue_name: "Greenleaf Capitol Hill",
-  venue_state: "WA",
+const credential: Credential = credentialFixture({
   permissions: [
     { key: "menu_feed", label: "Menu Feed Access", granted: true },
     {
@@ -64,13 +47,7 @@ const credential: Credential = {
       remedy: "Ask your POSaBIT account rep.",
     },
   ],
-  created_at: "2026-01-01T00:00:00Z",
-  verified_at: "2026-01-01T00:00:00Z",
-  username: null,
-  associated_email: null,
-  locations: [],
-  medical_patients: false,
-};
+});
 
 function fillForm(store: string, key: string) {
   fireEvent.change(screen.getByLabelText(/Store Name/), { target: { value: store } });
@@ -80,7 +57,7 @@ function fillForm(store: string, key: string) {
 
 describe("AddCredentialForm", () => {
   it("shows the backend's message and hint when the key is refused, and keeps what was typed", async () => {
-    addPosabitCredential.mockRejectedValue({
+    fakeApi.addPosabitCredential.mockRejectedValue({
       code: "pos_auth_failed",
       message: "POSaBIT did not accept this key.",
       hint: "Copy the key again from POSaBIT.",
@@ -96,14 +73,14 @@ describe("AddCredentialForm", () => {
 
   it("sends the form and says when spaces were trimmed from the key", async () => {
     const added: AddedCredential = { credential, key_was_trimmed: true };
-    addPosabitCredential.mockResolvedValue(added);
+    fakeApi.addPosabitCredential.mockResolvedValue(added);
     const onAdded = vi.fn();
     render(<AddCredentialForm onAdded={onAdded} />);
     fillForm("Capitol Hill", " key ");
     await waitFor(() => {
       expect(onAdded).toHaveBeenCalledWith("Credential “Capitol Hill” added and verified. Spaces around the key were removed.");
     });
-    expect(addPosabitCredential).toHaveBeenCalledWith({ store_name: "Capitol Hill", key: " key ", market: null });
+    expect(fakeApi.addPosabitCredential).toHaveBeenCalledWith({ store_name: "Capitol Hill", key: " key ", market: null });
     expect(screen.getByLabelText<HTMLInputElement>(/^Key/).value).toBe("");
   });
 });
@@ -112,7 +89,6 @@ describe("PosabitCard", () => {
   const props = {
     status: null,
     connection: connection({}),
-    onChanged: vi.fn(),
     onToast: vi.fn(),
     onClose: vi.fn(),
     onShowPersonas: vi.fn(),
@@ -125,7 +101,7 @@ describe("PosabitCard", () => {
     expect(screen.queryByText("c1")).toBeNull();
   });
 
-  it("cannot connect or sync until the minimum settings hold, and lists what is missing", () => {
+  it("cannot fakeApi.connect or sync until the minimum settings hold, and lists what is missing", () => {
     render(<PosabitCard {...props} credentials={[]} />);
     expect(screen.getByRole<HTMLButtonElement>("button", { name: "Sync now" }).disabled).toBe(true);
     const connectButton = screen.getByRole<HTMLButtonElement>("button", { name: "Connect" });
@@ -135,21 +111,21 @@ describe("PosabitCard", () => {
   });
 
   it("ticks the age gate and connects once everything holds", async () => {
-    setAgeGate.mockResolvedValue(connection({ age_gate_attested: true }));
-    connect.mockResolvedValue(connection({ state: "connected" }));
+    fakeApi.setAgeGate.mockResolvedValue(connection({ age_gate_attested: true }));
+    fakeApi.connect.mockResolvedValue(connection({ state: "connected" }));
     const ready = connection({ checklist: [{ label: "x", done: true }], age_gate_attested: true });
     render(<PosabitCard {...props} connection={ready} credentials={[credential]} />);
     fireEvent.click(screen.getByRole("checkbox", { name: new RegExp(AGE_GATE_SENTENCE) }));
-    expect(setAgeGate).toHaveBeenCalledWith("posabit", false);
+    expect(fakeApi.setAgeGate).toHaveBeenCalledWith("posabit", false);
     fireEvent.click(screen.getByRole("button", { name: "Connect" }));
     await waitFor(() => {
       expect(props.onToast).toHaveBeenCalledWith("POSaBIT is connected.");
     });
-    expect(connect).toHaveBeenCalledWith("posabit");
+    expect(fakeApi.connect).toHaveBeenCalledWith("posabit");
   });
 
   it("renames a credential and sets its market in place", async () => {
-    editPosabitCredential.mockResolvedValue({ ...credential, store_name: "Pike Street" });
+    fakeApi.editPosabitCredential.mockResolvedValue({ ...credential, store_name: "Pike Street" });
     render(<PosabitCard {...props} credentials={[credential]} />);
     fireEvent.click(screen.getByRole("button", { name: "Edit" }));
     fireEvent.change(screen.getByLabelText("Store Name", { selector: "input[name='edit_store_name']" }), { target: { value: "Pike Street" } });
@@ -158,27 +134,27 @@ describe("PosabitCard", () => {
     await waitFor(() => {
       expect(props.onToast).toHaveBeenCalledWith("Credential “Pike Street” saved.");
     });
-    expect(editPosabitCredential).toHaveBeenCalledWith("c1", "Pike Street", null);
+    expect(fakeApi.editPosabitCredential).toHaveBeenCalledWith("c1", "Pike Street", null);
   });
 
   it("asks before removing a credential; Escape cancels and the safe button has focus", async () => {
-    removeCredential.mockResolvedValue(null);
+    fakeApi.removeCredential.mockResolvedValue(null);
     render(<PosabitCard {...props} credentials={[credential]} />);
     fireEvent.click(screen.getByRole("button", { name: "Remove" }));
     const dialog = screen.getByRole("alertdialog");
     expect(document.activeElement?.textContent).toBe("Cancel");
     fireEvent.keyDown(dialog, { key: "Escape" });
     expect(screen.queryByRole("alertdialog")).toBeNull();
-    expect(removeCredential).not.toHaveBeenCalled();
+    expect(fakeApi.removeCredential).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole("button", { name: "Remove" }));
     fireEvent.click(screen.getByRole("button", { name: "Remove credential" }));
     await waitFor(() => {
-      expect(removeCredential).toHaveBeenCalledWith("c1");
+      expect(fakeApi.removeCredential).toHaveBeenCalledWith("c1");
     });
   });
 
   it("reports a stopped sync with what to fix", async () => {
-    syncIntegration.mockImplementation((_integration: string, _credential: string | null, onProgress: (p: unknown) => void) => {
+    fakeApi.syncIntegration.mockImplementation((_integration, _credential, onProgress) => {
       onProgress({ credential_id: "c1", store_name: "Capitol Hill", store_label: "Capitol Hill", stream: "customers", done: 0, total: null, state: "failed" });
       return Promise.resolve([
       {
@@ -202,7 +178,7 @@ describe("PosabitCard", () => {
     expect(await screen.findByText("Capitol Hill: sync stopped")).toBeTruthy();
     expect(screen.getByText("This POSaBIT key is missing Enhanced Customer Data Access.")).toBeTruthy();
     expect(screen.getByRole("progressbar", { name: "Capitol Hill · customers" })).toBeTruthy();
-    expect(syncIntegration).toHaveBeenCalledWith("posabit", null, expect.any(Function));
+    expect(fakeApi.syncIntegration).toHaveBeenCalledWith("posabit", null, expect.any(Function));
     expect(props.onToast).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,6 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
+import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -14,14 +15,14 @@ interface Props {
   status: AppStatus | null;
   connection: IntegrationStatus | null;
   credentials: Credential[];
-  onChanged: () => void;
   onToast: (message: string) => void;
   onClose: () => void;
   onShowPersonas: () => void;
 }
 
 /** The POSaBIT integration card, in the seeds' order: header, warning, credentials, loyalty, sync. */
-export function PosabitCard({ status, connection, credentials, onChanged, onToast, onClose, onShowPersonas }: Props) {
+export function PosabitCard({ status, connection, credentials, onToast, onClose, onShowPersonas }: Props) {
+  const refresh = useIntegrationRefresh("posabit");
   const [actionError, setActionError] = useState<AppError | null>(null);
   const connected = connection?.connected_at != null;
 
@@ -29,16 +30,15 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
     <IntegrationFrame
       integration="posabit"
       connection={connection}
-      onChanged={onChanged}
       onToast={onToast}
       onClose={onClose}
       footer={<SyncPanel integration="posabit" connected={connected} onToast={onToast} onShowPersonas={onShowPersonas} />}
     >
-        <CredentialTable credentials={credentials} onChanged={onChanged} onToast={onToast} />
+        <CredentialTable credentials={credentials} onToast={onToast} />
         {actionError && <ErrorNotice error={actionError} />}
         <AddCredentialForm
           onAdded={(message) => {
-            onChanged();
+            refresh();
             onToast(message);
           }}
         />
@@ -59,7 +59,7 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
                       const name = store.venue_name.replace(/^Greenleaf /, "").replace(/ \(.*\)$/, "");
                       api.addSandboxCredential(store.venue_id, name).then(
                         (added) => {
-                          onChanged();
+                          refresh();
                           onToast(`Credential “${added.credential.store_name}” added and verified.`);
                         },
                         (e: unknown) => {
@@ -82,13 +82,12 @@ export function PosabitCard({ status, connection, credentials, onChanged, onToas
 
 function CredentialTable({
   credentials,
-  onChanged,
   onToast,
 }: {
   credentials: Credential[];
-  onChanged: () => void;
   onToast: (message: string) => void;
 }) {
+  const refresh = useIntegrationRefresh("posabit");
   const [removing, setRemoving] = useState<Credential | null>(null);
   const [rotating, setRotating] = useState<string | null>(null);
   const [newKey, setNewKey] = useState("");
@@ -104,7 +103,7 @@ function CredentialTable({
     } catch (e) {
       setError(toAppError(e));
     } finally {
-      onChanged();
+      refresh();
     }
   };
   const rotate = async (event: SyntheticEvent, credential: Credential) => {
@@ -118,7 +117,7 @@ function CredentialTable({
     } catch (e) {
       setError(toAppError(e));
     } finally {
-      onChanged();
+      refresh();
     }
   };
 
@@ -133,7 +132,7 @@ function CredentialTable({
     } catch (e) {
       setError(toAppError(e));
     } finally {
-      onChanged();
+      refresh();
     }
   };
 
@@ -205,7 +204,7 @@ function CredentialTable({
                   <button type="button" className="secondary small" onClick={() => { setRotating(c.id); setNewKey(""); }}>
                     Rotate key
                   </button>
-                  <TestConnectionButton credential={c} onToast={onToast} onChanged={onChanged} />
+                  <TestConnectionButton credential={c} onToast={onToast} />
                   <button type="button" className="secondary small danger-text" onClick={() => { setRemoving(c); }}>
                     Remove
                   </button>

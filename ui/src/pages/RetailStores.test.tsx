@@ -1,22 +1,15 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { render } from "../test-render";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
 import type { MappableKey, RetailStore } from "../bindings";
 import { RetailStores } from "./RetailStores";
 
-const listStores = vi.fn();
-const listMappableKeys = vi.fn();
-const updateStore = vi.fn();
-const saveStoreMapping = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    listStores: () => listStores() as unknown,
-    listStoreTimezones: () => Promise.resolve(["America/Los_Angeles", "America/Denver"]),
-    listMappableKeys: () => listMappableKeys() as unknown,
-    updateStore: (...args: unknown[]) => updateStore(...args) as unknown,
-    saveStoreMapping: (...args: unknown[]) => saveStoreMapping(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
+
+beforeEach(() => {
+  fakeApi.listStoreTimezones.mockImplementation(() => Promise.resolve(["America/Los_Angeles", "America/Denver"]));
+});
 
 afterEach(() => {
   cleanup();
@@ -32,10 +25,10 @@ const keys: MappableKey[] = [
 
 describe("RetailStores", () => {
   it("maps a key from the dropdown, which marks suggestions and refuses keys taken by another store", async () => {
-    listStores.mockResolvedValue([capitol, pearl]);
-    listMappableKeys.mockResolvedValue(keys);
-    updateStore.mockResolvedValue(capitol);
-    saveStoreMapping.mockResolvedValue(null);
+    fakeApi.listStores.mockResolvedValue([capitol, pearl]);
+    fakeApi.listMappableKeys.mockResolvedValue(keys);
+    fakeApi.updateStore.mockResolvedValue(capitol);
+    fakeApi.saveStoreMapping.mockResolvedValue(null);
     const onToast = vi.fn();
     render(<RetailStores onToast={onToast} />);
     const table = await screen.findByTestId("stores");
@@ -50,7 +43,7 @@ describe("RetailStores", () => {
     fireEvent.change(select, { target: { value: "a" } });
     fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
     await waitFor(() => {
-      expect(saveStoreMapping).toHaveBeenCalledWith(1, "posabit", "a");
+      expect(fakeApi.saveStoreMapping).toHaveBeenCalledWith(1, "posabit", "a");
     });
     expect(onToast).toHaveBeenCalledWith("Store “Capitol Hill” saved.");
   });

@@ -1,30 +1,20 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render as renderBare, screen, waitFor, within } from "@testing-library/react";
 import { render } from "../test-render";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
+import { CAPITOL_HILL } from "../test-fixtures";
 import type { MirrorReport, Reward, RewardMirror } from "../bindings";
 import { MirroredRewards } from "../components/MirroredRewards";
 import { MIRROR_STEPS } from "../labels";
 import { createQueryClient, invalidationsFor } from "../queries";
 import { MirrorPanel, RewardsPage } from "./RewardsPage";
 
-const listRewards = vi.fn();
-const checkRewardMirrors = vi.fn();
-const saveReward = vi.fn();
-const retireReward = vi.fn();
-const redemptionCounts = vi.fn();
-const overdrawnPersonas = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    listRewards: () => listRewards() as unknown,
-    checkRewardMirrors: () => checkRewardMirrors() as unknown,
-    listStores: () => Promise.resolve([{ id: 7, name: "Capitol Hill", timezone: "America/Los_Angeles", address: null, phone: null, license_number: null, store_number: null }]),
-    saveReward: (...args: unknown[]) => saveReward(...args) as unknown,
-    retireReward: (...args: unknown[]) => retireReward(...args) as unknown,
-    redemptionCounts: (...args: unknown[]) => redemptionCounts(...args) as unknown,
-    overdrawnPersonas: () => overdrawnPersonas() as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
+
+beforeEach(() => {
+  fakeApi.listStores.mockResolvedValue([{ ...CAPITOL_HILL, id: 7 }]);
+});
 
 afterEach(() => {
   cleanup();
@@ -64,10 +54,10 @@ function report(rows: RewardMirror[]): MirrorReport {
 }
 
 function backend(rewards: Reward[], rows: RewardMirror[]) {
-  listRewards.mockResolvedValue(rewards);
-  checkRewardMirrors.mockResolvedValue(report(rows));
-  redemptionCounts.mockResolvedValue([{ reward_id: 1, store_name: "Capitol Hill", redemptions: 3, points: 210 }]);
-  overdrawnPersonas.mockResolvedValue([]);
+  fakeApi.listRewards.mockResolvedValue(rewards);
+  fakeApi.checkRewardMirrors.mockResolvedValue(report(rows));
+  fakeApi.redemptionCounts.mockResolvedValue([{ reward_id: 1, store_name: "Capitol Hill", redemptions: 3, points: 210 }]);
+  fakeApi.overdrawnPersonas.mockResolvedValue([]);
 }
 
 describe("RewardsPage", () => {
@@ -79,12 +69,12 @@ describe("RewardsPage", () => {
     expect(within(row).getByText("25% off")).toBeTruthy();
     expect(within(row).getByText("1 of 2 mirrored")).toBeTruthy();
     expect(within(row).getByText("3")).toBeTruthy();
-    expect(redemptionCounts).toHaveBeenCalledWith(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    expect(fakeApi.redemptionCounts).toHaveBeenCalledWith(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
   });
 
   it("creates a reward from the form, $ typed as dollars and sent as cents", async () => {
     backend([], []);
-    saveReward.mockResolvedValue({ ...spring, id: 2, name: "$5 Loyalty Reward", kind: "amount_off", value: 500 });
+    fakeApi.saveReward.mockResolvedValue({ ...spring, id: 2, name: "$5 Loyalty Reward", kind: "amount_off", value: 500 });
     const onToast = vi.fn();
     render(<RewardsPage onToast={onToast} />);
     expect(await screen.findByText("No rewards yet — create one, then mirror it in your POS.")).toBeTruthy();
@@ -96,12 +86,12 @@ describe("RewardsPage", () => {
     fireEvent.click(within(form).getByLabelText("Capitol Hill"));
     fireEvent.click(within(form).getByRole("button", { name: "Save reward" }));
     await waitFor(() => { expect(onToast).toHaveBeenCalledWith("Reward “$5 Loyalty Reward” saved."); });
-    expect(saveReward).toHaveBeenCalledWith(null, expect.objectContaining({ name: "$5 Loyalty Reward", points: 50, kind: "amount_off", value: 500, store_ids: [7] }));
+    expect(fakeApi.saveReward).toHaveBeenCalledWith(null, expect.objectContaining({ name: "$5 Loyalty Reward", points: 50, kind: "amount_off", value: 500, store_ids: [7] }));
   });
 
   it("keeps the form and shows the backend's reason when a name is taken", async () => {
     backend([spring], []);
-    saveReward.mockRejectedValue({ code: "conflict", message: "A reward named “Spring Sale” already exists.", hint: "Pick another name." });
+    fakeApi.saveReward.mockRejectedValue({ code: "conflict", message: "A reward named “Spring Sale” already exists.", hint: "Pick another name." });
     render(<RewardsPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "New reward" }));
     const form = screen.getByRole("form", { name: "New reward" });
@@ -113,12 +103,12 @@ describe("RewardsPage", () => {
 
   it("retires a reward only after the dialog", async () => {
     backend([spring], []);
-    retireReward.mockResolvedValue({ ...spring, retired_at: "2026-12-07T00:00:00Z" });
+    fakeApi.retireReward.mockResolvedValue({ ...spring, retired_at: "2026-12-07T00:00:00Z" });
     render(<RewardsPage onToast={vi.fn()} />);
     fireEvent.click(await screen.findByRole("button", { name: "Retire" }));
-    expect(retireReward).not.toHaveBeenCalled();
+    expect(fakeApi.retireReward).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole("button", { name: "Retire “Spring Sale”" }));
-    await waitFor(() => { expect(retireReward).toHaveBeenCalledWith(1); });
+    await waitFor(() => { expect(fakeApi.retireReward).toHaveBeenCalledWith(1); });
   });
 });
 
@@ -155,7 +145,7 @@ describe("MirrorPanel", () => {
 
 describe("MirroredRewards (the card's section)", () => {
   it("counts the rewards mirrored in this POS and lists the others", async () => {
-    checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" }), mirror("missing", { store_label: "Fremont" })]));
+    fakeApi.checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" }), mirror("missing", { store_label: "Fremont" })]));
     const client = createQueryClient();
     renderBare(
       <QueryClientProvider client={client}>
@@ -165,7 +155,7 @@ describe("MirroredRewards (the card's section)", () => {
     expect(await screen.findByText("0 of 1 rewards mirrored")).toBeTruthy();
     expect(screen.getByText(/“Spring Sale” at Fremont/)).toBeTruthy();
     // A finished sync's event makes the check stale, and it runs again.
-    checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" })]));
+    fakeApi.checkRewardMirrors.mockResolvedValue(report([mirror("mirrored", { store_key: "a" })]));
     for (const queryKey of invalidationsFor({ type: "sync_finished", integration: "posabit", trigger: "manual", failed: false })) {
       void client.invalidateQueries({ queryKey });
     }

@@ -1,11 +1,11 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { render } from "../test-render";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test-api";
 import type { IntegrationHealth, SyncRunRow } from "../bindings";
 import { PresenterContext } from "../presenter";
 import { formatDuration, SyncPage } from "./SyncPage";
 
-const syncIntegration = vi.fn();
 const health: IntegrationHealth[] = [
   {
     integration: "posabit",
@@ -40,33 +40,28 @@ const runs: SyncRunRow[] = [
     changed: 0, rejected: 0, retries: 0, error_code: null, error_message: null, warning: null,
   },
 ];
-const syncHistory = vi.fn();
-const rejectedRecords = vi.fn();
-vi.mock("../api", () => ({
-  api: {
-    syncHealth: () => Promise.resolve(health),
-    syncHistory: (...args: unknown[]) => syncHistory(...args) as unknown,
-    rejectedRecords: (...args: unknown[]) => rejectedRecords(...args) as unknown,
-    syncInterval: () => Promise.resolve(15),
-    setSyncInterval: (m: number) => Promise.resolve(m),
-    syncIntegration: (...args: unknown[]) => syncIntegration(...args) as unknown,
-  },
-}));
+vi.mock("../api", () => import("../test-api").then((m) => m.apiModule));
+
+beforeEach(() => {
+  fakeApi.syncHealth.mockImplementation(() => Promise.resolve(health));
+  fakeApi.syncInterval.mockImplementation(() => Promise.resolve(15));
+  fakeApi.setSyncInterval.mockImplementation((m: number) => Promise.resolve(m));
+});
 
 afterEach(() => {
   cleanup();
   vi.clearAllMocks();
 });
 beforeEach(() => {
-  syncHistory.mockResolvedValue(runs);
+  fakeApi.syncHistory.mockResolvedValue(runs);
 });
 
 describe("SyncPage", () => {
   it("shows what a run skipped and why, masked while presenting; filters runs with problems", async () => {
-    syncHistory.mockImplementation((_limit: number, onlyProblems: boolean) =>
-      Promise.resolve(onlyProblems ? runs.filter((r) => r.rejected > 0) : runs),
+    fakeApi.syncHistory.mockImplementation((_limit, onlyProblems) =>
+      Promise.resolve(onlyProblems === true ? runs.filter((r) => r.rejected > 0) : runs),
     );
-    rejectedRecords.mockResolvedValue([{ pos_id: "C-17", field: "telephone", reason: "“206-555-0100” is not on file" }]);
+    fakeApi.rejectedRecords.mockResolvedValue([{ pos_id: "C-17", field: "telephone", reason: "“206-555-0100” is not on file" }]);
     render(
       <PresenterContext.Provider value={true}>
         <SyncPage onToast={vi.fn()} />
@@ -76,12 +71,12 @@ describe("SyncPage", () => {
     fireEvent.click(screen.getByRole("button", { name: /What went wrong in Capitol Hill/ }));
     const detail = await screen.findByTestId("run-detail");
     await waitFor(() => { expect(detail.textContent).toContain("C-17"); });
-    expect(rejectedRecords).toHaveBeenCalledWith(2);
+    expect(fakeApi.rejectedRecords).toHaveBeenCalledWith(2);
     expect(detail.textContent).toContain("telephone");
     expect(detail.textContent).not.toContain("555-0100");
     expect(detail.textContent).toContain("Stopped:");
     fireEvent.click(screen.getByRole("checkbox", { name: /Only runs with problems/ }));
-    await waitFor(() => { expect(syncHistory).toHaveBeenLastCalledWith(200, true); });
+    await waitFor(() => { expect(fakeApi.syncHistory).toHaveBeenLastCalledWith(200, true); });
     await waitFor(() => { expect(screen.getByTestId("sync-history").querySelectorAll(":scope > tbody > tr:not(.run-detail-row)").length).toBe(1); });
   });
 
@@ -97,14 +92,14 @@ describe("SyncPage", () => {
   });
 
   it("syncs one credential from its health row and says how it went", async () => {
-    syncIntegration.mockResolvedValue([]);
+    fakeApi.syncIntegration.mockResolvedValue([]);
     const onToast = vi.fn();
     render(<SyncPage onToast={onToast} />);
     fireEvent.click(await screen.findByRole("button", { name: "Sync now Capitol Hill" }));
     await waitFor(() => {
       expect(onToast).toHaveBeenCalledWith("Capitol Hill synced.");
     });
-    expect(syncIntegration).toHaveBeenCalledWith("posabit", "c1", expect.any(Function));
+    expect(fakeApi.syncIntegration).toHaveBeenCalledWith("posabit", "c1", expect.any(Function));
   });
 
   it("formats durations for people", () => {
