@@ -91,6 +91,7 @@ pub fn run() {
             commands::integrations::add_greenbits_credential,
             commands::sync::sync_integration,
             commands::sync::cancel_sync,
+            commands::sync::read_whole_lists_next_sync,
             commands::sync::sync_history,
             commands::sync::rejected_records,
             commands::sync::sync_health,

@@ -37,6 +37,7 @@ export const api = {
     return commands.syncIntegration(integration, credentialId, channel);
   },
   cancelSync: commands.cancelSync,
+  readWholeListsNextSync: commands.readWholeListsNextSync,
   syncHistory: (limit: number, onlyProblems = false) => commands.syncHistory(limit, onlyProblems),
   rejectedRecords: commands.rejectedRecords,
   syncHealth: commands.syncHealth,

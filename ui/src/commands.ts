@@ -49,6 +49,8 @@ export const commands = {
   syncIntegration: (integration: Integration, credentialId: string | null, onProgress: Channel<SyncProgress>) => call<SyncSummary[]>("sync_integration", { integration, credentialId, onProgress }),
   /** Asks the running syncs of an integration (all, without one) to stop at the next page. */
   cancelSync: (integration: Integration | null) => call<number>("cancel_sync", { integration }),
+  /** Makes the next sync of an integration read its lists whole rather than only their changed tails; returns how many lists will be. */
+  readWholeListsNextSync: (integration: Integration) => call<number>("read_whole_lists_next_sync", { integration }),
   /** The most recent sync runs, newest first; only those with a problem when `only_problems`. */
   syncHistory: (limit: number, onlyProblems: boolean | null) => call<SyncRunRow[]>("sync_history", { limit, onlyProblems }),
   /** The records a run skipped, and why. */

@@ -54,6 +54,19 @@ pub async fn cancel_sync(
     state.console()?.cancel_sync(integration).await
 }
 
+/// Makes the next sync of an integration read its lists whole rather than only their changed
+/// tails; returns how many lists will be.
+#[tauri::command]
+pub async fn read_whole_lists_next_sync(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<usize, Error> {
+    state
+        .console()?
+        .read_whole_lists_next_sync(integration)
+        .await
+}
+
 /// The most recent sync runs, newest first; only those with a problem when `only_problems`.
 #[tauri::command]
 pub async fn sync_history(

@@ -1,6 +1,7 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
 import { useIntegrationRefresh } from "../queries";
+import { WholeListsButton } from "../components/WholeListsButton";
 import { toAppError } from "../ipc";
 import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -80,6 +81,7 @@ export function GreenbitsCard({ connection, credentials, onToast, onClose, onSho
           </tbody>
         </table>
       )}
+      {credentials.length > 0 && <WholeListsButton integration="greenbits" onToast={onToast} />}
       {editing && (
         <GreenbitsLocationsForm
           key={editing.id}

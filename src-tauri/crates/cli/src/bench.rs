@@ -1,6 +1,8 @@
-//! `canopy-cli bench sync`: a full POSaBIT sync from a sandbox running in its own process, so the
-//! figures are the sync's alone: records per second per stream, and memory (peak RSS, and RSS as
-//! the sync goes, to show it does not grow with the data).
+//! `canopy-cli bench sync`: a full POSaBIT (or Greenbits) sync from a sandbox running in its own
+//! process, so the figures are the sync's alone: records per second per stream, and memory (peak
+//! RSS, and RSS as the sync goes, to show it does not grow with the data). With `--changes N`,
+//! the sandbox's admin API then changes N shoppers and adds N sales, and the next sync is timed,
+//! and so is one with nothing changed.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -10,6 +12,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use canopy_core::base::pos_kind::Integration;
 use canopy_core::console::Console;
+use canopy_core::integrations::greenbits_credentials::{
+    GreenbitsLoginInput, NewGreenbitsCredential,
+};
 use canopy_core::integrations::posabit_credentials::NewPosabitCredential;
 use canopy_core::pos::greenbits::GreenbitsClient;
 use canopy_core::pos::posabit::PosabitClient;
@@ -53,7 +58,25 @@ impl Drop for ScratchDir {
 struct SandboxInfo {
     posabit_url: String,
     integrator: String,
-    key: String,
+    admin_url: String,
+    /// The first POSaBIT venue: its id and key.
+    venue: (u64, String),
+    /// The first Greenbits location's id, and its user's name and password.
+    location: u64,
+    greenbits_user: (String, String),
+}
+
+/// What `bench sync` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncBench {
+    /// The POS synced.
+    pub pos: Integration,
+    /// Shoppers in the sandbox's store.
+    pub customers: u64,
+    /// Sales (default 5 × customers).
+    pub sales: Option<u64>,
+    /// Shoppers changed and sales added after the full sync, before a timed incremental one.
+    pub changes: Option<u64>,
 }
 
 fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, SandboxInfo)> {
@@ -71,33 +94,59 @@ fn start_sandbox(customers: u64, sales: u64) -> anyhow::Result<(SandboxProcess, 
         .context("starting the sandbox")?;
     let stdout = child.stdout.take().context("sandbox output")?;
     let process = SandboxProcess(child);
-    let (mut url, mut integrator, mut key) = (None, None, None);
+    let (mut url, mut integrator, mut venue, mut location, mut user) =
+        (None, None, None, None, None);
+    let mut admin = None;
     let mut lines = BufReader::new(stdout).lines();
     for line in lines.by_ref() {
         let line = line?;
         let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_string());
         url = url.or(value("POSaBIT base URL:"));
         integrator = integrator.or(value("Integrator token:"));
-        if key.is_none() && line.trim_start().starts_with("venue ") {
-            key = line
-                .split(" key ")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .map(str::to_string);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let after = |word: &str| {
+            words
+                .iter()
+                .position(|w| *w == word)
+                .and_then(|i| words.get(i + 1))
+                .map(|w| (*w).to_string())
+        };
+        match words.first() {
+            Some(&"venue") if venue.is_none() => {
+                venue = after("venue")
+                    .and_then(|id| id.parse().ok())
+                    .zip(after("key"));
+            }
+            Some(&"location") if location.is_none() => {
+                location = after("location").and_then(|id| id.parse().ok());
+            }
+            Some(&"user") if user.is_none() => user = after("user").zip(after("password")),
+            _ => {}
         }
-        if line.starts_with("Admin API:") {
+        if let Some(url) = value("Admin API:") {
+            admin = Some(url);
             break;
         }
     }
     // Keep reading what the sandbox prints, so it never writes into a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    match (url, integrator, key) {
-        (Some(posabit_url), Some(integrator), Some(key)) => Ok((
+    match (url, integrator, admin, venue, location, user) {
+        (
+            Some(posabit_url),
+            Some(integrator),
+            Some(admin_url),
+            Some(venue),
+            Some(location),
+            Some(user),
+        ) => Ok((
             process,
             SandboxInfo {
                 posabit_url,
                 integrator,
-                key,
+                admin_url,
+                venue,
+                location,
+                greenbits_user: user,
             },
         )),
         _ => bail!("the sandbox did not say where it listens"),
@@ -118,8 +167,130 @@ fn memory_mib() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Runs the benchmark on `customers` customers and `sales` sales (default 5 × customers).
-pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
+/// Adds the sandbox's first store of `pos` and connects it.
+async fn connect(console: &Console, pos: Integration, info: &SandboxInfo) -> anyhow::Result<()> {
+    match pos {
+        Integration::Posabit => {
+            console
+                .add_posabit_credential(NewPosabitCredential {
+                    store_name: "Bench".into(),
+                    key: Secret::new(info.venue.1.clone()),
+                    market: None,
+                })
+                .await
+                .map_err(fail)?;
+        }
+        Integration::Greenbits => {
+            let login = console
+                .greenbits_login(GreenbitsLoginInput {
+                    username: info.greenbits_user.0.clone(),
+                    password: Secret::new(info.greenbits_user.1.clone()),
+                })
+                .await
+                .map_err(fail)?;
+            console
+                .add_greenbits_credential(NewGreenbitsCredential {
+                    login_id: login.login_id,
+                    associated_email: "bench@example.com".into(),
+                    location_ids: vec![info.location],
+                    medical_patients: false,
+                })
+                .await
+                .map_err(fail)?;
+        }
+    }
+    console.set_age_gate(pos, true).await.map_err(fail)?;
+    console.connect(pos).await.map_err(fail)?;
+    Ok(())
+}
+
+/// A core error as the benchmark reports it.
+fn fail(e: canopy_core::Error) -> anyhow::Error {
+    anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default())
+}
+
+/// Through the sandbox's admin API: `changes` shoppers of the store are edited (the oldest, so in
+/// Greenbits' `updated_at` order they move to the end) and `changes` sales added, copies of its
+/// first sale.
+async fn change_the_pos(info: &SandboxInfo, pos: Integration, changes: u64) -> anyhow::Result<()> {
+    let (shoppers, sales, store) = match pos {
+        Integration::Posabit => ("customers", "tickets", info.venue.0),
+        Integration::Greenbits => ("people", "orders", info.location),
+    };
+    let http = reqwest::Client::new();
+    let list = |name: &str| format!("{}/{name}/{store}", info.admin_url);
+    let listed: serde_json::Value = http.get(list(shoppers)).send().await?.json().await?;
+    let ids: Vec<String> = listed[shoppers]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(usize::try_from(changes)?)
+        .map(|r| {
+            r["id"]
+                .as_str()
+                .map_or_else(|| r["id"].to_string(), str::to_string)
+        })
+        .collect();
+    if (ids.len() as u64) < changes {
+        bail!(
+            "the admin API lists {} shoppers, fewer than {changes}",
+            ids.len()
+        );
+    }
+    for id in ids {
+        http.put(format!("{}/{id}", list(shoppers)))
+            .json(&serde_json::json!({"last_name": "Changed"}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let first: serde_json::Value = http.get(list(sales)).send().await?.json().await?;
+    let mut sale = first[sales][0].clone();
+    if let Some(fields) = sale.as_object_mut() {
+        fields.remove("id");
+    }
+    for _ in 0..changes {
+        http.post(list(sales))
+            .json(&sale)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    Ok(())
+}
+
+/// Syncs `pos` once and prints how long it took and what it read.
+async fn timed_sync(console: &Console, pos: Integration, what: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let summaries = console
+        .sync(pos, None, Trigger::Manual, None)
+        .await
+        .map_err(fail)?;
+    let elapsed = started.elapsed();
+    if let Some(error) = summaries.iter().find_map(|s| s.error.as_ref()) {
+        bail!("the sync after the changes failed: {}", error.message);
+    }
+    let count = |f: fn(&canopy_core::sources::sync::SyncSummary) -> u32| {
+        summaries.iter().map(f).sum::<u32>()
+    };
+    println!(
+        "  {what}: {:.3} s ({} records read: {} new, {} changed)",
+        elapsed.as_secs_f64(),
+        count(|s| s.seen),
+        count(|s| s.new),
+        count(|s| s.changed)
+    );
+    Ok(())
+}
+
+/// Runs the benchmark.
+pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
+    let SyncBench {
+        pos,
+        customers,
+        sales,
+        changes,
+    } = bench;
     let sales = sales.unwrap_or(customers * 5);
     let (_sandbox, info) = start_sandbox(customers, sales)?;
     let scratch =
@@ -140,24 +311,11 @@ pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
     };
     let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients)
         .with_retry_policy(policy);
-    let fail =
-        |e: canopy_core::Error| anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default());
-    console
-        .add_posabit_credential(NewPosabitCredential {
-            store_name: "Bench".into(),
-            key: Secret::new(info.key.clone()),
-            market: None,
-        })
-        .await
-        .map_err(fail)?;
-    console
-        .set_age_gate(Integration::Posabit, true)
-        .await
-        .map_err(fail)?;
-    console.connect(Integration::Posabit).await.map_err(fail)?;
+    connect(&console, pos, &info).await?;
 
     println!(
-        "Full POSaBIT sync of {customers} customers and {sales} sales (sandbox in its own process)"
+        "Full {} sync of {customers} customers and {sales} sales (sandbox in its own process)",
+        pos.label()
     );
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let recorded = samples.clone();
@@ -196,7 +354,7 @@ pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
     });
     let started = Instant::now();
     let summaries = console
-        .sync(Integration::Posabit, None, Trigger::Manual, Some(sink))
+        .sync(pos, None, Trigger::Manual, Some(sink))
         .await
         .map_err(fail)?;
     let elapsed = started.elapsed();
@@ -247,5 +405,15 @@ pub async fn sync(customers: u64, sales: Option<u64>) -> anyhow::Result<()> {
         .map(|m| m.len())
         .unwrap_or(0);
     println!("  database file: {:.0} MiB", size as f64 / 1_048_576.0);
+    if let Some(changes) = changes {
+        change_the_pos(&info, pos, changes).await?;
+        timed_sync(
+            &console,
+            pos,
+            &format!("next sync, {changes} customers changed and {changes} sales added"),
+        )
+        .await?;
+        timed_sync(&console, pos, "a sync with nothing changed").await?;
+    }
     Ok(())
 }

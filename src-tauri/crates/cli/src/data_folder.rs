@@ -200,6 +200,7 @@ pub async fn sync(
     data_dir: Option<PathBuf>,
     named: Option<Integration>,
     credential: Option<String>,
+    whole_lists: bool,
 ) -> anyhow::Result<()> {
     let opened = open(data_dir).await?;
     let console = &opened.console;
@@ -211,6 +212,12 @@ pub async fn sync(
     });
     let mut failed = 0;
     for integration in integrations(console, named).await? {
+        if whole_lists {
+            console
+                .read_whole_lists_next_sync(integration)
+                .await
+                .map_err(said)?;
+        }
         let summaries = console
             .sync(
                 integration,

@@ -46,6 +46,10 @@ enum Command {
         /// Only this credential (its id).
         #[arg(long)]
         credential: Option<String>,
+        /// Read Greenbits' lists whole rather than only what changed since the last sync (for
+        /// what the tail of a list cannot show; Canopy also does this once a week by itself).
+        #[arg(long)]
+        whole_lists: bool,
     },
     /// Health per integration and store, the last runs and the open notifications.
     Status {
@@ -219,14 +223,22 @@ struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
-    /// Time a full POSaBIT sync from a sandbox in its own process: records/s per stream, memory.
+    /// Time a full sync from a sandbox in its own process: records/s per stream, memory; with
+    /// `--changes N`, then a sync after N shoppers changed and N sales were added, and one with
+    /// nothing changed.
     Sync {
+        /// The POS.
+        #[arg(long, value_enum, default_value_t = Pos::Posabit)]
+        pos: Pos,
         /// Customers.
         #[arg(long, default_value_t = 100_000)]
         customers: u64,
         /// Sales (default 5 × customers).
         #[arg(long)]
         sales: Option<u64>,
+        /// Shoppers changed and sales added before the timed incremental sync.
+        #[arg(long)]
+        changes: Option<u64>,
     },
     /// Time the Personas explorer's queries.
     Personas {
@@ -351,7 +363,16 @@ async fn main() -> anyhow::Result<()> {
             folder,
             integration,
             credential,
-        } => data_folder::sync(folder.data_dir, integration.map(Into::into), credential).await,
+            whole_lists,
+        } => {
+            data_folder::sync(
+                folder.data_dir,
+                integration.map(Into::into),
+                credential,
+                whole_lists,
+            )
+            .await
+        }
         Command::Status { folder, json } => data_folder::status(folder.data_dir, json).await,
         Command::Export(Export::Personas {
             folder,
@@ -384,7 +405,20 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sandbox(Sandbox::Serve(args)) => serve_sandbox(args).await,
-        Command::Bench(Bench::Sync { customers, sales }) => bench::sync(customers, sales).await,
+        Command::Bench(Bench::Sync {
+            pos,
+            customers,
+            sales,
+            changes,
+        }) => {
+            bench::sync(bench::SyncBench {
+                pos: pos.into(),
+                customers,
+                sales,
+                changes,
+            })
+            .await
+        }
         Command::Bench(Bench::Personas { personas, db }) => bench_personas::personas(personas, db),
         Command::SupportBundle { folder, out } => {
             data_folder::support_bundle(folder.data_dir, &out).await

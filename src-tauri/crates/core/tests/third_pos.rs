@@ -139,6 +139,10 @@ impl Tillbox {
                 ("members", query)
             }
             Position::Offset(offset) => ("orders", vec![("offset", offset.to_string())]),
+            Position::Probe(offset) => (
+                "orders",
+                vec![("offset", offset.to_string()), ("limit", "1".to_string())],
+            ),
         };
         let response = self
             .http
@@ -163,7 +167,7 @@ impl Tillbox {
             body["total"].as_u64().unwrap_or(0),
         );
         Ok(match (plan.paging, position) {
-            (Paging::OffsetScan, Position::Offset(offset)) => {
+            (Paging::OffsetScan, Position::Offset(offset) | Position::Probe(offset)) => {
                 RawPage::at_offset(records, *offset, total)
             }
             (_, Position::Page { page, .. }) => RawPage {
@@ -231,6 +235,7 @@ struct ListQuery {
     after: Option<String>,
     page: Option<u64>,
     offset: Option<u64>,
+    limit: Option<u64>,
 }
 
 type Shared = Arc<Mutex<Till>>;
@@ -291,7 +296,7 @@ async fn orders(
         .orders
         .iter()
         .skip(q.offset.unwrap_or(0) as usize)
-        .take(PAGE as usize)
+        .take(q.limit.unwrap_or(PAGE).min(PAGE) as usize)
         .cloned()
         .collect();
     Ok(Json(

@@ -40,6 +40,13 @@ pub enum FaultKind {
     /// Before answering, an already-listed record is updated and a new one inserted, as if a clerk
     /// were working while the client pages through.
     ChangeWhilePaging,
+    /// Before answering, the first `records` records of the list are edited — in a list sorted by
+    /// `updated_at` they move to its end, and every record after them moves up — as if a batch job
+    /// ran while the client pages through.
+    MoveToEnd {
+        /// How many records move.
+        records: u64,
+    },
     /// The credential is revoked from this request on: 401 until the sandbox is reset.
     RevokeToken,
     /// The credential loses a permission from this request on: 403 until the sandbox is reset.

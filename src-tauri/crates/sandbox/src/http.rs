@@ -186,7 +186,12 @@ pub fn instant(
 }
 
 /// Which collection a list path reads, for faults that change data while a client pages.
-fn change_while_paging(world: &mut World, path: &str, primary: Option<&str>, headers: &HeaderMap) {
+fn paged_list(
+    world: &World,
+    path: &str,
+    primary: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<(ListKind, usize)> {
     let venue = || primary.and_then(|t| world.venue_by_token(t));
     let location = || {
         let user = primary.and_then(|t| world.greenbits_user_by_token(t))?;
@@ -202,7 +207,7 @@ fn change_while_paging(world: &mut World, path: &str, primary: Option<&str>, hea
             })?;
         world.location_by_id(company)
     };
-    let target = if path.starts_with("/api/v3/venue/customers") {
+    if path.starts_with("/api/v3/venue/customers") {
         venue().map(|v| (ListKind::Customers, v))
     } else if path.starts_with("/api/v3/venue/tickets") {
         venue().map(|v| (ListKind::Tickets, v))
@@ -212,9 +217,6 @@ fn change_while_paging(world: &mut World, path: &str, primary: Option<&str>, hea
         location().map(|l| (ListKind::Orders, l))
     } else {
         None
-    };
-    if let Some((kind, store)) = target {
-        world.churn(kind, store);
     }
 }
 
@@ -242,7 +244,18 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
                     }
                 }
                 FaultKind::ChangeWhilePaging => {
-                    change_while_paging(&mut world, &path, primary.as_deref(), request.headers())
+                    if let Some((kind, store)) =
+                        paged_list(&world, &path, primary.as_deref(), request.headers())
+                    {
+                        world.churn(kind, store);
+                    }
+                }
+                FaultKind::MoveToEnd { records } => {
+                    if let Some((kind, store)) =
+                        paged_list(&world, &path, primary.as_deref(), request.headers())
+                    {
+                        world.move_to_end(kind, store, *records);
+                    }
                 }
                 _ => {}
             }

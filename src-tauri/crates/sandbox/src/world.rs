@@ -312,6 +312,22 @@ impl World {
         list.put(fresh);
     }
 
+    /// Edits the first `records` records of a list (each moves to the end of the list's
+    /// `updated_at` order).
+    pub fn move_to_end(&mut self, kind: ListKind, store: usize, records: u64) {
+        let Some(list) = self.list_mut(kind, store) else {
+            return;
+        };
+        let first = list.page(&Default::default(), 0, records).records;
+        for record in first {
+            let id = match &record["id"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            list.touch(&id);
+        }
+    }
+
     /// Records a request in the log.
     pub fn log(&mut self, request: LoggedRequest) {
         if self.requests.len() >= MAX_LOGGED_REQUESTS {

@@ -499,6 +499,20 @@ impl Console {
         Ok(self.syncs.cancel(ids.as_deref()))
     }
 
+    /// Makes the next sync of `integration` read its scanned lists (Greenbits' people, patients
+    /// and orders) whole rather than their tails: for what a tail cannot show, such as a record
+    /// whose stamp did not move. Returns how many lists will be read whole.
+    pub async fn read_whole_lists_next_sync(&self, integration: Integration) -> Result<usize> {
+        let ids: Vec<String> = self
+            .credentials(integration)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        self.blocking(move |db| crate::sources::sync::scan_cursor::ask_for_full_scans(db, &ids))
+            .await
+    }
+
     /// Syncs every connected integration, started by `trigger`; returns what each did. An
     /// integration that is not connected or is frozen ("Use last backup") is skipped.
     pub async fn sync_connected(

@@ -23,8 +23,11 @@ pub enum RecordKind {
 pub enum Paging {
     /// Pages of the records updated after the stored high-water mark (minus an overlap).
     Incremental,
-    /// The whole list by offset, changes found by comparing with what is stored; the cursor is
-    /// the offset reached, so a stopped scan resumes.
+    /// A list paged by offset and sorted by `updated_at` ascending, so everything changed since
+    /// the last run sits at its tail: a run finds where the tail starts (a few one-record probes)
+    /// and reads from there; now and then (and on demand) it reads the whole list instead, for
+    /// what the tail cannot show. Changes are found by comparing with what is stored; a stopped
+    /// scan resumes at its offset (see `sources::sync::scan_cursor`).
     OffsetScan,
     /// The whole (short) list every run.
     Full,
@@ -88,6 +91,8 @@ pub enum Position {
     },
     /// The record at `offset` (from 0).
     Offset(u64),
+    /// Only the record at `offset`: a probe for where an offset list's tail starts.
+    Probe(u64),
 }
 
 /// One page as fetched, before mapping.

@@ -166,13 +166,23 @@ impl World {
         locations: Option<usize>,
         medical_patients: bool,
     ) -> Vec<u64> {
+        self.add_and_connect_greenbits_on(&self.console, locations, medical_patients)
+            .await
+    }
+
+    /// The same on `console` (another database on this world's sandbox).
+    pub async fn add_and_connect_greenbits_on(
+        &self,
+        console: &Console,
+        locations: Option<usize>,
+        medical_patients: bool,
+    ) -> Vec<u64> {
         use canopy_core::base::pos_kind::Integration;
         use canopy_core::integrations::greenbits_credentials::{
             GreenbitsLoginInput, NewGreenbitsCredential,
         };
         let (username, password) = self.greenbits_user(0);
-        let login = self
-            .console
+        let login = console
             .greenbits_login(GreenbitsLoginInput {
                 username,
                 password: Secret::new(password),
@@ -185,7 +195,7 @@ impl World {
             .map(|l| l.id)
             .take(locations.unwrap_or(usize::MAX))
             .collect();
-        self.console
+        console
             .add_greenbits_credential(NewGreenbitsCredential {
                 login_id: login.login_id,
                 associated_email: "manager@example.com".into(),
@@ -194,7 +204,7 @@ impl World {
             })
             .await
             .expect("added");
-        connect(&self.console, Integration::Greenbits).await;
+        connect(console, Integration::Greenbits).await;
         ids
     }
 

@@ -28,15 +28,19 @@ impl GreenbitsClient {
         plan: &StreamPlan,
         position: &Position,
     ) -> Result<RawPage> {
-        let (list, offset) = match (plan.stream, position) {
-            (Stream::Customers, Position::Offset(offset)) => (GreenbitsList::People, *offset),
-            (Stream::Patients, Position::Offset(offset)) => (GreenbitsList::Patients, *offset),
-            (Stream::Sales, Position::Offset(offset)) => (GreenbitsList::Orders, *offset),
+        let (offset, limit) = match position {
+            Position::Probe(offset) => (*offset, 1),
+            Position::Offset(offset) => (*offset, PAGE_SIZE),
+            Position::Page { page, .. } => {
+                (page.saturating_sub(1).saturating_mul(PAGE_SIZE), PAGE_SIZE)
+            }
+        };
+        let list = match (plan.stream, position) {
+            (Stream::Customers, Position::Offset(_) | Position::Probe(_)) => GreenbitsList::People,
+            (Stream::Patients, Position::Offset(_) | Position::Probe(_)) => GreenbitsList::Patients,
+            (Stream::Sales, Position::Offset(_) | Position::Probe(_)) => GreenbitsList::Orders,
             // The discount list is read whole every run, a page at a time.
-            (Stream::Coupons, Position::Page { page, .. }) => (
-                GreenbitsList::Discounts,
-                page.saturating_sub(1).saturating_mul(PAGE_SIZE),
-            ),
+            (Stream::Coupons, Position::Page { .. }) => GreenbitsList::Discounts,
             _ => {
                 return Err(Error::internal(format!(
                     "A sync asked Greenbits' {} for {position:?}, which it cannot page by.",
@@ -45,7 +49,7 @@ impl GreenbitsClient {
             }
         };
         let listed = self
-            .list_page(secret, at(plan.location)?, list, offset, PAGE_SIZE)
+            .list_page(secret, at(plan.location)?, list, offset, limit)
             .await?;
         Ok(RawPage::at_offset(listed.records, offset, listed.total))
     }

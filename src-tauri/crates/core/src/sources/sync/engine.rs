@@ -6,6 +6,8 @@ use rusqlite::{params, Transaction};
 use serde_json::Value;
 
 use super::apply::{apply_customer, RecordChange};
+use super::scan_cursor::{ScanCursor, ScanStart};
+use super::tail_search::TailSearch;
 use super::{
     coupons, runs, sales, PageContext, SyncContext, SyncProgress, SyncState, SyncSummary, Trigger,
 };
@@ -22,13 +24,23 @@ use crate::storage::db::Database;
 /// while it pages.
 pub const OFFSET_OVERLAP: u64 = 2;
 
+/// How many times one run of a scan stream starts again from the last stamp it read after the
+/// list moved under it.
+const MAX_REANCHORS: u32 = 3;
+
 /// What to write as the stream's cursor together with a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CursorWrite {
     /// The newest `updated_at` of the page's records (never moving back).
     Newest,
-    /// The offset the next page starts at (0 once a scan finished).
-    Offset(u64),
+    /// A scan stream's cursor; with `trusted`, its high-water mark takes in the page's newest
+    /// stamp (unless the page held an unreadable record).
+    Scan {
+        /// The cursor before this page.
+        cursor: ScanCursor,
+        /// Whether the list held still up to this page, so its stamps may move the mark.
+        trusted: bool,
+    },
     /// Nothing: the stream re-reads its whole list every run.
     Nothing,
 }
@@ -103,15 +115,17 @@ pub fn save_page(
     touched.sort_unstable();
     touched.dedup();
     crate::personas::favorites::recompute_for(tx, &touched, Utc::now())?;
+    let keep_newest = cursor == CursorWrite::Newest;
     let value = match (cursor, counts.newest) {
         // A page with an unreadable record leaves the cursor where it was (see `pull`).
         (CursorWrite::Newest, _) if counts.rejected > 0 => None,
         (CursorWrite::Newest, Some(newest)) => Some(db_timestamp(newest)),
-        (CursorWrite::Offset(offset), _) => Some(offset.to_string()),
+        (CursorWrite::Scan { cursor, trusted }, newest) => {
+            Some(scan_after_page(cursor, trusted, &counts, newest).to_stored())
+        }
         _ => None,
     };
     if let Some(value) = value {
-        let keep_newest = cursor == CursorWrite::Newest;
         tx.prepare_cached(
             "INSERT INTO sync_cursors (credential_id, stream, cursor) VALUES (?1, ?2, ?3)
              ON CONFLICT (credential_id, stream) DO UPDATE
@@ -120,6 +134,21 @@ pub fn save_page(
         .execute(params![page.credential_id, plan.cursor_key, value, keep_newest])?;
     }
     Ok(counts)
+}
+
+/// A scan cursor after a saved page: its mark takes in the page's newest stamp when the list held
+/// still and every record was readable.
+fn scan_after_page(
+    cursor: ScanCursor,
+    trusted: bool,
+    counts: &PageCounts,
+    newest: Option<DateTime<Utc>>,
+) -> ScanCursor {
+    if trusted && counts.rejected == 0 {
+        cursor.advanced(newest)
+    } else {
+        cursor
+    }
 }
 
 /// With "Sync to relevant market" on (a `market`), whether a shopper in `state` belongs to it.
@@ -346,7 +375,8 @@ fn first_position(plan: &StreamPlan, cursor: Option<String>) -> Position {
                 .map(|c| db_timestamp(c.with_timezone(&Utc) - super::cursor_overlap())),
             page: 1,
         },
-        Paging::OffsetScan => Position::Offset(cursor.and_then(|c| c.parse().ok()).unwrap_or(0)),
+        // Where a scan starts takes probes of the list (see `scan_position`).
+        Paging::OffsetScan => Position::Offset(0),
         Paging::Full => Position::Page {
             after: None,
             page: 1,
@@ -372,12 +402,99 @@ fn next_position(position: &Position, received: u64, newest: Option<DateTime<Utc
                 },
             }
         }
-        Position::Offset(offset) => Position::Offset(if received > OFFSET_OVERLAP {
-            offset + received - OFFSET_OVERLAP
-        } else {
-            offset + received
-        }),
+        Position::Offset(offset) | Position::Probe(offset) => {
+            Position::Offset(if received > OFFSET_OVERLAP {
+                offset + received - OFFSET_OVERLAP
+            } else {
+                offset + received
+            })
+        }
     }
+}
+
+/// Where a scan stream's run starts, from its cursor: a stopped whole-list scan goes on, a due
+/// (or wanted) one starts at the first record, and otherwise the run reads the tail — the records
+/// updated since the cursor's mark, found with one-record probes, less the usual overlap.
+/// Returns the position and whether it resumes a stopped scan.
+async fn scan_position(
+    context: &SyncContext<'_>,
+    secret: &Secret,
+    plan: &StreamPlan,
+    scan: &mut ScanCursor,
+    pacer: &mut Pacer,
+    retries: &mut u32,
+) -> Result<(Position, bool)> {
+    match scan.start(Utc::now(), false) {
+        ScanStart::Resume(offset) => Ok((Position::Offset(offset), true)),
+        ScanStart::Full => {
+            scan.full = true;
+            Ok((Position::Offset(0), false))
+        }
+        ScanStart::Tail(after) => {
+            scan.full = false;
+            let start = first_updated_after(context, secret, plan, after, pacer, retries).await?;
+            Ok((Position::Offset(start), false))
+        }
+    }
+}
+
+/// The offset to read a `updated_at`-sorted list from to see every record updated after `after`:
+/// found with one-record probes (see `tail_search`), less the usual overlap.
+async fn first_updated_after(
+    context: &SyncContext<'_>,
+    secret: &Secret,
+    plan: &StreamPlan,
+    after: DateTime<Utc>,
+    pacer: &mut Pacer,
+    retries: &mut u32,
+) -> Result<u64> {
+    let first = fetch_page(context, secret, plan, &Position::Probe(0), pacer, retries).await?;
+    let mut search = TailSearch::new(first.remaining.unwrap_or(0), after);
+    while let Some(offset) = search.next_probe() {
+        if context.control.cancelled() {
+            return Err(super::cancelled());
+        }
+        let probe = fetch_page(
+            context,
+            secret,
+            plan,
+            &Position::Probe(offset),
+            pacer,
+            retries,
+        )
+        .await?;
+        let stamp = probe
+            .records
+            .first()
+            .and_then(|record| context.connector.schema().updated_at(plan.kind, record));
+        search.observe(offset, stamp);
+    }
+    Ok(search.start().saturating_sub(OFFSET_OVERLAP))
+}
+
+/// A scan's cursor to save with a page: a whole-list scan that goes on resumes at `next`, one
+/// that reached the end records when (`started`); a tail scan never resumes by offset (its next
+/// run finds the tail again from the mark, which only moves with saved pages).
+fn scan_cursor_after(scan: &ScanCursor, next: &Position, more: bool, started: &str) -> ScanCursor {
+    let mut cursor = scan.clone();
+    cursor.resume = match next {
+        Position::Offset(offset) if more && scan.full => Some(*offset),
+        _ => None,
+    };
+    if !more && scan.full {
+        cursor.full = false;
+        cursor.full_scan_at = Some(started.to_string());
+    }
+    cursor
+}
+
+/// Whether an offset page starts with the records the page before ended with (the overlap): if
+/// not, records moved while the scan paged, and some may have been stepped over.
+fn held_still(overlap: &[Value], records: &[Value]) -> bool {
+    overlap.is_empty()
+        || records
+            .get(..overlap.len())
+            .is_some_and(|start| start == overlap)
 }
 
 /// The first and last record of the page before, to notice a POS that sends the same page again
@@ -418,50 +535,100 @@ async fn pull(
     let cursor =
         crate::storage::cursors::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
     let started = crate::base::clock::db_timestamp(Utc::now());
-    let mut position = first_position(plan, cursor);
     let mut pacer = Pacer::new(&context.policy);
     let mut retries = 0;
-    // Once a page held an unreadable record, the cursor stays where it was for the rest of the
-    // run, so the next run reads that record again (it may be fixed by then).
-    let mut pinned = false;
     if context.control.cancelled() {
         return Err(super::cancelled());
     }
+    let mut scan =
+        (plan.paging == Paging::OffsetScan).then(|| ScanCursor::parse(cursor.as_deref()));
+    let (mut position, resumed) = match scan.as_mut() {
+        Some(scan) => scan_position(context, secret, plan, scan, &mut pacer, &mut retries).await?,
+        None => (first_position(plan, cursor), false),
+    };
+    // Once a page held an unreadable record, the cursor stays where it was for the rest of the
+    // run, so the next run reads that record again (it may be fixed by then). A scan's mark stays
+    // too when it resumes a stopped whole-list scan (the list may have moved meanwhile): the next
+    // run's tail then reads again from there.
+    let mut pinned = resumed;
+    // The last records and the newest stamp of the page before (a scan's continuity check).
+    let mut overlap: Vec<Value> = Vec::new();
+    let mut last_stamp: Option<DateTime<Utc>> = None;
+    let mut reanchors_left: u32 = MAX_REANCHORS;
     let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
     let mut previous = PageEnds::default();
     loop {
         summary.retries = retries;
         let page_records = fetched?;
         previous.check_moved_on(&page_records.records, plan.stream)?;
+        // A scan page that does not start where the page before ended was read after records
+        // moved up the list: some may have been stepped over. Its stamps do not move the mark, and
+        // the next page starts again from the page before's last stamp.
+        let moved =
+            plan.paging == Paging::OffsetScan && !held_still(&overlap, &page_records.records);
+        // A list that keeps moving (each new anchor costs probes while more records move) is
+        // not chased for ever: past a few anchors the run reads on, and its mark stays put.
+        let reanchor = moved && reanchors_left > 0;
+        reanchors_left -= u32::from(reanchor);
+        pinned |= moved && !reanchor;
+        let anchor = std::mem::take(&mut last_stamp);
+        overlap = if moved {
+            Vec::new()
+        } else {
+            let keep = page_records.records.len().min(OFFSET_OVERLAP as usize);
+            page_records.records[page_records.records.len() - keep..].to_vec()
+        };
+        last_stamp = if moved {
+            anchor
+        } else {
+            newest_stamp(context.connector.schema(), plan, &page_records.records).or(anchor)
+        };
         let received = page_records.records.len() as u64;
         let done_before = u64::from(summary.seen);
         summary.pages += 1;
         summary.seen = summary.seen.saturating_add(received as u32);
         if let Some(remaining) = page_records.remaining {
             *total = Some(match position {
-                Position::Offset(offset) => offset.saturating_add(remaining),
+                Position::Offset(offset) | Position::Probe(offset) => {
+                    offset.saturating_add(remaining)
+                }
                 Position::Page { .. } => done_before.saturating_add(remaining),
             });
         }
-        let next = next_position(
-            &position,
-            received,
-            newest_stamp(context.connector.schema(), plan, &page_records.records),
-        );
-        let cursor_write = match (plan.paging, &next) {
+        let next = match (reanchor, anchor) {
+            (true, Some(anchor)) => Position::Offset(
+                first_updated_after(
+                    context,
+                    secret,
+                    plan,
+                    anchor - Duration::microseconds(1),
+                    &mut pacer,
+                    &mut retries,
+                )
+                .await?,
+            ),
+            _ => next_position(
+                &position,
+                received,
+                newest_stamp(context.connector.schema(), plan, &page_records.records),
+            ),
+        };
+        // A moved page is read again from its anchor, whatever it said about the list's end.
+        let more = page_records.more || reanchor;
+        let cursor_write = match (plan.paging, scan.as_ref()) {
             (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
             (Paging::Incremental, _) => CursorWrite::Newest,
-            (Paging::OffsetScan, Position::Offset(offset)) if page_records.more => {
-                CursorWrite::Offset(*offset)
-            }
-            (Paging::OffsetScan, _) => CursorWrite::Offset(0),
-            (Paging::Full, _) => CursorWrite::Nothing,
+            (Paging::OffsetScan, Some(scan)) => CursorWrite::Scan {
+                cursor: scan_cursor_after(scan, &next, more, &started),
+                trusted: !pinned && !moved,
+            },
+            (Paging::OffsetScan | Paging::Full, _) => CursorWrite::Nothing,
         };
+        let written = cursor_write.clone();
         let page = PageContext {
             now: db_timestamp(Utc::now()),
             ..template.clone()
         };
-        let more = page_records.more;
         let (connector, plan_copy, records) = (
             context.connector.clone(),
             plan.clone(),
@@ -491,9 +658,12 @@ async fn pull(
         summary.new += counts.new;
         summary.changed += counts.changed;
         summary.rejected += counts.rejected;
+        if let CursorWrite::Scan { cursor, trusted } = written {
+            scan = Some(scan_after_page(cursor, trusted, &counts, counts.newest));
+        }
         pinned |= counts.rejected > 0;
         let done = match position {
-            Position::Offset(offset) => offset.saturating_add(received),
+            Position::Offset(offset) | Position::Probe(offset) => offset.saturating_add(received),
             Position::Page { .. } => done_before + received,
         };
         context.control.report(progress(

@@ -16,6 +16,8 @@ pub mod history;
 mod registry;
 mod runs;
 mod sales;
+pub mod scan_cursor;
+mod tail_search;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
