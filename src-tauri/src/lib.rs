@@ -92,6 +92,8 @@ pub fn run() {
             commands::sync::sync_integration,
             commands::sync::cancel_sync,
             commands::sync::read_whole_lists_next_sync,
+            commands::sync::pace_ceiling,
+            commands::sync::set_pace_ceiling,
             commands::sync::sync_history,
             commands::sync::rejected_records,
             commands::sync::sync_health,

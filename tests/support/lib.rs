@@ -443,6 +443,12 @@ impl Session {
     pub async fn stop(mut self) -> Result<()> {
         let closed = within(self.client.clone().close()).await;
         terminate(&mut self.driver);
+        // Closing the session can leave the app hidden in its tray: it must not outlive its test
+        // (the next test's launch would hand over to it and exit).
+        stop_processes_with(&format!(
+            "XDG_DATA_HOME={}",
+            self.data.path().join("data").display()
+        ));
         closed
     }
 }
@@ -508,6 +514,48 @@ fn terminate(driver: &mut Child) {
     }
     let _ = driver.kill();
     let _ = driver.wait();
+}
+
+/// Stops every other process started with `variable` (such as `XDG_DATA_HOME=/tmp/…`) in its
+/// environment, and waits until they are gone (killing them after ten seconds, giving up after
+/// fifteen).
+fn stop_processes_with(variable: &str) {
+    let matching = || -> Vec<String> {
+        let own = std::process::id().to_string();
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let pid = entry.file_name().to_str()?.to_string();
+                if pid == own || !pid.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let environ = std::fs::read(entry.path().join("environ")).ok()?;
+                environ
+                    .split(|b| *b == 0)
+                    .any(|v| v == variable.as_bytes())
+                    .then_some(pid)
+            })
+            .collect()
+    };
+    let started = Instant::now();
+    loop {
+        let left = matching();
+        let waited = started.elapsed();
+        if left.is_empty() || waited > Duration::from_secs(15) {
+            return;
+        }
+        let signal = if waited > Duration::from_secs(10) {
+            "-KILL"
+        } else {
+            "-TERM"
+        };
+        for pid in &left {
+            let _ = Command::new("kill").args([signal, pid]).status();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Stops tauri-driver if start-up fails half-way.

@@ -38,6 +38,8 @@ export const api = {
   },
   cancelSync: commands.cancelSync,
   readWholeListsNextSync: commands.readWholeListsNextSync,
+  paceCeiling: commands.paceCeiling,
+  setPaceCeiling: commands.setPaceCeiling,
   syncHistory: (limit: number, onlyProblems = false) => commands.syncHistory(limit, onlyProblems),
   rejectedRecords: commands.rejectedRecords,
   syncHealth: commands.syncHealth,

@@ -242,7 +242,7 @@ failed: boolean, } | { "type": "notification_opened",
 /**
  * What the notification was about.
  */
-kind: NotificationKind, } | { "type": "keychain_checked" } | { "type": "presenter_mode_changed", 
+kind: NotificationKind, } | { "type": "keychain_checked" } | { "type": "shoppers_changed" } | { "type": "presenter_mode_changed", 
 /**
  * Whether it is on now.
  */

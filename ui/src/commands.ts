@@ -51,6 +51,10 @@ export const commands = {
   cancelSync: (integration: Integration | null) => call<number>("cancel_sync", { integration }),
   /** Makes the next sync of an integration read its lists whole rather than only their changed tails; returns how many lists will be. */
   readWholeListsNextSync: (integration: Integration) => call<number>("read_whole_lists_next_sync", { integration }),
+  /** The most requests a second Canopy sends one credential of an integration. */
+  paceCeiling: (integration: Integration) => call<number>("pace_ceiling", { integration }),
+  /** Sets the most requests a second Canopy sends one credential of an integration (1–100). */
+  setPaceCeiling: (integration: Integration, perSecond: number) => call<number>("set_pace_ceiling", { integration, perSecond }),
   /** The most recent sync runs, newest first; only those with a problem when `only_problems`. */
   syncHistory: (limit: number, onlyProblems: boolean | null) => call<SyncRunRow[]>("sync_history", { limit, onlyProblems }),
   /** The records a run skipped, and why. */

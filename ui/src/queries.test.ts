@@ -17,4 +17,13 @@ describe("invalidationsFor", () => {
     expect(invalidationsFor({ type: "presenter_mode_changed", on: true })).toEqual([queryKeys.presenterMode]);
     expect(invalidationsFor({ type: "notification_opened", kind: "sync_failed" })).toEqual([]);
   });
+
+  it("reads shoppers, the bell and every SMS status again after a background job changed them", () => {
+    const keys = invalidationsFor({ type: "shoppers_changed" });
+    expect(keys).toContainEqual(queryKeys.personas);
+    expect(keys).toContainEqual(queryKeys.notifications);
+    // A prefix of every integration's SMS status.
+    expect(queryKeys.smsStatus("posabit").slice(0, 1)).toEqual(keys.find((k) => k[0] === "sms_status"));
+    expect(keys).not.toContainEqual(queryKeys.presenterMode);
+  });
 });

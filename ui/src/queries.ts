@@ -14,6 +14,7 @@ export const queryKeys = {
   syncHistory: ["sync_history"],
   syncHealth: ["sync_health"],
   syncInterval: ["sync_interval"],
+  paceCeiling: (integration: Integration) => ["pace_ceiling", integration],
   personas: ["personas"],
   persona: (id: number) => ["personas", "detail", id],
   rewards: ["rewards"],
@@ -30,6 +31,7 @@ export const queryKeys = {
   desktopPreferences: ["desktop_preferences"],
   realPosSettings: ["real_pos_settings"],
   consentWording: ["signup_consent_wording"],
+  smsStatus: (integration: Integration) => ["sms_status", integration],
   rejectedRecords: (runId: number) => ["sync_history", "rejected", runId],
 } as const;
 
@@ -49,6 +51,9 @@ export function invalidationsFor(event: ConsoleEvent): QueryKey[] {
         ["redemption_counts"],
         queryKeys.overdrawn,
       ];
+    case "shoppers_changed":
+      // The SMS job or points expiry changed consent, SMS requests or points.
+      return [queryKeys.personas, queryKeys.notifications, ["sms_status"], queryKeys.overdrawn];
     case "keychain_checked":
       return [queryKeys.appStatus];
     case "presenter_mode_changed":

@@ -67,6 +67,28 @@ pub async fn read_whole_lists_next_sync(
         .await
 }
 
+/// The most requests a second Canopy sends one credential of an integration.
+#[tauri::command]
+pub async fn pace_ceiling(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> Result<u32, Error> {
+    state.console()?.pace_ceiling(integration).await
+}
+
+/// Sets the most requests a second Canopy sends one credential of an integration (1–100).
+#[tauri::command]
+pub async fn set_pace_ceiling(
+    state: State<'_, AppState>,
+    integration: Integration,
+    per_second: u32,
+) -> Result<u32, Error> {
+    state
+        .console()?
+        .set_pace_ceiling(integration, per_second)
+        .await
+}
+
 /// The most recent sync runs, newest first; only those with a problem when `only_problems`.
 #[tauri::command]
 pub async fn sync_history(

@@ -3,9 +3,9 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { queryKeys } from "../queries";
 import type { AppStatus, Credential, IntegrationStatus } from "../bindings";
-import { STATE_LABELS } from "../components/IntegrationFrame";
-import { GreenbitsCard } from "./GreenbitsCard";
-import { PosabitCard } from "./PosabitCard";
+import { STATE_LABELS } from "../cards/IntegrationFrame";
+import { GreenbitsCard } from "../cards/GreenbitsCard";
+import { PosabitCard } from "../cards/PosabitCard";
 
 interface Tile {
   id: "posabit" | "greenbits";

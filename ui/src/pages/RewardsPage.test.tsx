@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../test-api";
 import { CAPITOL_HILL } from "../test-fixtures";
 import type { MirrorReport, Reward, RewardMirror } from "../bindings";
-import { MirroredRewards } from "../components/MirroredRewards";
+import { MirroredRewards } from "../cards/MirroredRewards";
 import { MIRROR_STEPS } from "../labels";
 import { createQueryClient, invalidationsFor } from "../queries";
 import { MirrorPanel, RewardsPage } from "./RewardsPage";

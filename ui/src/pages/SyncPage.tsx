@@ -5,6 +5,7 @@ import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationHealth, RejectedRecord, StoreHealth, SyncRunRow } from "../bindings";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { PaceForm } from "../components/PaceForm";
 import { formatDateTime } from "../format";
 import { ERROR_CODE_LABELS, POS_NAMES, STREAM_LABELS, TRIGGER_LABELS } from "../labels";
 import { useMask } from "../presenter";
@@ -265,6 +266,8 @@ export function SyncPage({ onToast }: { onToast: (message: string) => void }) {
       <section aria-labelledby="schedule-heading">
         <h2 id="schedule-heading">Schedule</h2>
         <ScheduleForm onToast={onToast} />
+        <PaceForm integration="posabit" onToast={onToast} />
+        <PaceForm integration="greenbits" onToast={onToast} />
       </section>
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>

@@ -307,6 +307,7 @@ pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
     // No pacing: the sandbox has no rate limit, and the point is to measure Canopy.
     let policy = RetryPolicy {
         min_request_gap: Duration::ZERO,
+        fastest_request_gap: Duration::ZERO,
         ..RetryPolicy::standard()
     };
     let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients)

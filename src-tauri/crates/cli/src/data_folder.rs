@@ -353,6 +353,7 @@ pub async fn service(data_dir: Option<PathBuf>) -> anyhow::Result<()> {
             // Window events: nothing to say on a terminal.
             ConsoleEvent::NotificationOpened { .. }
             | ConsoleEvent::KeychainChecked
+            | ConsoleEvent::ShoppersChanged
             | ConsoleEvent::PresenterModeChanged { .. } => {}
         }) => Ok(()),
         stopped = tokio::signal::ctrl_c() => Ok(stopped?),

@@ -201,3 +201,44 @@ async fn the_loop_ticks_on_a_paused_clock() {
     );
     looping.abort();
 }
+
+#[tokio::test]
+async fn a_background_job_that_changed_shoppers_tells_the_ui_and_one_that_did_not_stays_quiet() {
+    use canopy_core::base::pos_kind::Integration;
+    use canopy_core::config::integration_settings::Setting;
+    use canopy_core::integrations::setting_changes::SettingChange;
+    use chrono::TimeZone;
+
+    let world = support::World::synced_posabit(71, 200, 400, "America/New_York").await;
+    let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
+    world
+        .console
+        .change_setting(
+            Integration::Posabit,
+            SettingChange {
+                setting: Setting::SmsOptInAfter,
+                on: true,
+                date: Some(date),
+                warning_acknowledged: true,
+            },
+        )
+        .await
+        .expect("SMS opt-ins on");
+    // 10 pm in New York: every request waits for the store's window, nothing changes.
+    let night = Utc
+        .with_ymd_and_hms(2026, 12, 1, 3, 0, 0)
+        .single()
+        .expect("a time");
+    let clock = HandClock::at(night);
+    let scheduler = Scheduler::new(world.console.clone(), clock.clone());
+    let first = scheduler.tick().await;
+    assert!(!first.contains(&ConsoleEvent::ShoppersChanged), "{first:?}");
+    // Noon the next day: the requests go out, and the UI is told.
+    clock.advance(Duration::hours(14));
+    let events = scheduler.tick().await;
+    assert!(
+        events.contains(&ConsoleEvent::ShoppersChanged),
+        "{events:?}"
+    );
+    assert!(world.count("SELECT count(*) FROM sms_messages") > 0);
+}

@@ -384,6 +384,7 @@ async fn sync(setup: &Setup) -> Vec<SyncSummary> {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
             min_request_gap: Duration::ZERO,
+            fastest_request_gap: Duration::ZERO,
         },
         control: SyncControl::new(Arc::default(), Arc::new(|_| {})),
     };

@@ -40,6 +40,12 @@ pub enum FaultKind {
     /// Before answering, an already-listed record is updated and a new one inserted, as if a clerk
     /// were working while the client pages through.
     ChangeWhilePaging,
+    /// A real rate limit: 429 with `Retry-After: 1` once the credential has made `per_second`
+    /// requests in the last second.
+    RateLimitAbove {
+        /// The requests a second the POS answers.
+        per_second: u32,
+    },
     /// Before answering, the first `records` records of the list are edited — in a list sorted by
     /// `updated_at` they move to its end, and every record after them moves up — as if a batch job
     /// ran while the client pages through.

@@ -268,6 +268,20 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
             FaultKind::Slow { delay_ms } => {
                 tokio::time::sleep(std::time::Duration::from_millis(*delay_ms)).await
             }
+            FaultKind::RateLimitAbove { per_second } => {
+                let over = primary
+                    .as_deref()
+                    .is_some_and(|credential| lock(&shared).over_rate(credential, *per_second));
+                if over {
+                    let mut response =
+                        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded")
+                            .into_response();
+                    response
+                        .headers_mut()
+                        .insert("retry-after", HeaderValue::from(1));
+                    early = Some(response);
+                }
+            }
             FaultKind::RateLimit { retry_after_secs } => {
                 let mut response =
                     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded")

@@ -102,6 +102,8 @@ pub struct World {
     pub client_writes: Vec<ClientWrite>,
     /// The SMS simulator's outbox and inbox.
     pub sms: crate::sms::SmsLog,
+    /// When each credential's requests of the last second came (for the `rate_limit_above` fault).
+    pub recent: std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>,
     created: u64,
 }
 
@@ -249,6 +251,7 @@ impl World {
             requests: Vec::new(),
             client_writes: Vec::new(),
             sms: crate::sms::SmsLog::default(),
+            recent: std::collections::HashMap::new(),
             created: 0,
         }
     }
@@ -326,6 +329,24 @@ impl World {
             };
             list.touch(&id);
         }
+    }
+
+    /// Whether a request of `credential` now goes past `per_second` requests in the last second
+    /// (a refused request does not count).
+    pub fn over_rate(&mut self, credential: &str, per_second: u32) -> bool {
+        let now = std::time::Instant::now();
+        let recent = self.recent.entry(credential.to_string()).or_default();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(1))
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= per_second as usize {
+            return true;
+        }
+        recent.push_back(now);
+        false
     }
 
     /// Records a request in the log.

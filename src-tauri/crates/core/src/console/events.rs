@@ -28,6 +28,10 @@ pub enum ConsoleEvent {
     },
     /// The start-up keychain probe has answered: the app status (its keychain error) is final.
     KeychainChecked,
+    /// A background job changed shoppers: SMS opt-in texts went out or replies came in, or points
+    /// expired (personas, their consent and points, the SMS status and the notifications may
+    /// have changed).
+    ShoppersChanged,
     /// Presenter mode was turned on or off.
     PresenterModeChanged {
         /// Whether it is on now.

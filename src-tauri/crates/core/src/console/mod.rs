@@ -50,6 +50,8 @@ pub struct Console {
     clients: PosClients,
     syncs: Arc<SyncRegistry>,
     retry: RetryPolicy,
+    /// The pace each credential's POS last answered at (by credential id), for its next run.
+    paces: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Duration>>>,
     greenbits_logins: Arc<PendingLogins>,
     /// Where SMS opt-in requests go; `None` until one is set.
     sms: Option<Arc<dyn crate::consent::sms::SmsGateway>>,
@@ -69,6 +71,7 @@ impl Console {
             clients,
             syncs: Arc::default(),
             retry: RetryPolicy::standard(),
+            paces: Arc::default(),
             greenbits_logins: Arc::default(),
             sms: None,
             started_at: now.to_rfc3339(),
@@ -313,13 +316,25 @@ impl Console {
                     continue;
                 }
             };
+            let learned = self
+                .paces
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&credential.id)
+                .copied();
             let context = SyncContext {
                 db: &self.db,
                 connector: self.clients.connector(credential.integration),
-                policy: self.retry,
-                control: SyncControl::new(slot.cancel_flag(), progress.clone()),
+                policy: self.paced_policy(credential.integration).await,
+                control: SyncControl::new(slot.cancel_flag(), progress.clone()).with_pace(learned),
             };
             summaries.extend(sync::sync_credential(&context, credential, &secret, trigger).await);
+            if let Some(pace) = context.control.pace() {
+                self.paces
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(credential.id.clone(), pace);
+            }
         }
         if credential_id.is_none() {
             self.push_signups(integration).await;
@@ -497,6 +512,33 @@ impl Console {
             None => None,
         };
         Ok(self.syncs.cancel(ids.as_deref()))
+    }
+
+    /// The retry policy a sync of `integration` runs with: the console's, its pace held under the
+    /// POS's ceiling (a policy that does not pace, as against the sandbox in tests, stays so).
+    async fn paced_policy(&self, integration: Integration) -> RetryPolicy {
+        if self.retry.min_request_gap.is_zero() {
+            return self.retry;
+        }
+        let ceiling = self
+            .blocking(move |db| crate::config::pace::max_per_second(db, integration))
+            .await
+            .unwrap_or(crate::config::pace::DEFAULT_MAX_PER_SECOND);
+        self.retry.with_ceiling(ceiling)
+    }
+
+    /// The most requests a second Canopy sends one credential of `integration`.
+    pub async fn pace_ceiling(&self, integration: Integration) -> Result<u32> {
+        self.blocking(move |db| crate::config::pace::max_per_second(db, integration))
+            .await
+    }
+
+    /// Sets the most requests a second Canopy sends one credential of `integration`.
+    pub async fn set_pace_ceiling(&self, integration: Integration, per_second: u32) -> Result<u32> {
+        self.blocking(move |db| {
+            crate::config::pace::set_max_per_second(db, integration, per_second)
+        })
+        .await
     }
 
     /// Makes the next sync of `integration` read its scanned lists (Greenbits' people, patients

@@ -14,6 +14,7 @@ use super::Console;
 use crate::base::clock::{db_timestamp, Clock};
 use crate::base::error::Result;
 use crate::base::pos_kind::Integration;
+use crate::consent::sms::opt_in::SmsRun;
 use crate::sources::sync::{SyncSummary, Trigger};
 use crate::storage::app_settings;
 
@@ -158,15 +159,16 @@ impl Scheduler {
                 .map(|(integration, result)| sync_finished(integration, &result))
                 .collect(),
             Job::SmsOptIns => {
-                log_outcome(
-                    "SMS opt-in job",
-                    self.console.run_sms_opt_ins(self.clock.as_ref()).await,
-                );
-                Vec::new()
+                let outcome = self.console.run_sms_opt_ins(self.clock.as_ref()).await;
+                let changed = outcome.as_ref().is_ok_and(SmsRun::changed_anything);
+                log_outcome("SMS opt-in job", outcome);
+                shoppers_changed(changed)
             }
             Job::PointsExpiry => {
-                log_outcome("points expiry", self.console.expire_points(now).await);
-                Vec::new()
+                let outcome = self.console.expire_points(now).await;
+                let changed = outcome.as_ref().is_ok_and(|run| run.points > 0);
+                log_outcome("points expiry", outcome);
+                shoppers_changed(changed)
             }
         }
     }
@@ -200,6 +202,15 @@ fn sync_finished(integration: Integration, result: &Result<Vec<SyncSummary>>) ->
         integration,
         trigger: Trigger::Schedule,
         failed,
+    }
+}
+
+/// The event a background job that `changed` shoppers ends with (none when it changed nothing).
+fn shoppers_changed(changed: bool) -> Vec<ConsoleEvent> {
+    if changed {
+        vec![ConsoleEvent::ShoppersChanged]
+    } else {
+        Vec::new()
     }
 }
 

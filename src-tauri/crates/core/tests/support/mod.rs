@@ -56,6 +56,7 @@ pub fn fast_retries() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_secs(2),
         min_request_gap: Duration::ZERO,
+        fastest_request_gap: Duration::ZERO,
     }
 }
 

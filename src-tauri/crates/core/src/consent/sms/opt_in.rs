@@ -61,6 +61,26 @@ pub struct SmsRun {
     pub error: Option<Error>,
 }
 
+impl SmsRun {
+    /// Whether the run changed anything a screen shows: a text sent or answered, a reply read,
+    /// a request expired, failed or given up.
+    pub fn changed_anything(&self) -> bool {
+        [
+            self.replies,
+            self.confirmed,
+            self.opted_out,
+            self.held_for_review,
+            self.requested,
+            self.answered,
+            self.expired,
+            self.failed,
+            self.given_up,
+        ]
+        .iter()
+        .any(|count| *count > 0)
+    }
+}
+
 /// Runs the job: replies and their answers, requests, then every queued text the moment allows.
 /// Refused (named) while another run holds the job, in this process or another.
 pub async fn run(db: &Database, gateway: &dyn SmsGateway, clock: &dyn Clock) -> Result<SmsRun> {

@@ -535,7 +535,14 @@ async fn pull(
     let cursor =
         crate::storage::cursors::read_cursor(context.db, &credential.id, &plan.cursor_key).await?;
     let started = crate::base::clock::db_timestamp(Utc::now());
-    let mut pacer = Pacer::new(&context.policy);
+    // The pace goes on from the credential's last stream (or its last run).
+    let mut pacer = Pacer::starting_at(
+        &context.policy,
+        context
+            .control
+            .pace()
+            .unwrap_or(context.policy.min_request_gap),
+    );
     let mut retries = 0;
     if context.control.cancelled() {
         return Err(super::cancelled());
@@ -559,6 +566,7 @@ async fn pull(
     let mut previous = PageEnds::default();
     loop {
         summary.retries = retries;
+        context.control.remember_pace(pacer.gap());
         let page_records = fetched?;
         previous.check_moved_on(&page_records.records, plan.stream)?;
         // A scan page that does not start where the page before ended was read after records

@@ -130,17 +130,47 @@ pub struct SyncProgress {
 /// Receives progress reports.
 pub type ProgressSink = Arc<dyn Fn(SyncProgress) + Send + Sync>;
 
-/// What a running sync is told and tells: its cancel flag and where progress goes.
+/// What a running sync is told and tells: its cancel flag, where progress goes, and the pace
+/// its credential's POS answered at (the time between two requests), carried from stream to stream.
 #[derive(Clone)]
 pub struct SyncControl {
     cancel: Arc<AtomicBool>,
     progress: ProgressSink,
+    pace: Arc<std::sync::Mutex<Option<std::time::Duration>>>,
 }
 
 impl SyncControl {
     /// A control with a cancel flag and a progress sink.
     pub fn new(cancel: Arc<AtomicBool>, progress: ProgressSink) -> Self {
-        SyncControl { cancel, progress }
+        SyncControl {
+            cancel,
+            progress,
+            pace: Arc::default(),
+        }
+    }
+
+    /// The same, starting at the pace `learned` by an earlier run of the credential.
+    pub fn with_pace(self, learned: Option<std::time::Duration>) -> Self {
+        *self
+            .pace
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = learned;
+        self
+    }
+
+    /// The pace the credential's POS last answered at, if a request was made.
+    pub fn pace(&self) -> Option<std::time::Duration> {
+        *self
+            .pace
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn remember_pace(&self, gap: std::time::Duration) {
+        *self
+            .pace
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(gap);
     }
 
     /// Whether the user asked to stop.

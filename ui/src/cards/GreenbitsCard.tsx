@@ -1,16 +1,16 @@
 import { useState, type SyntheticEvent } from "react";
 import { api } from "../api";
 import { useIntegrationRefresh } from "../queries";
-import { WholeListsButton } from "../components/WholeListsButton";
+import { WholeListsButton } from "./WholeListsButton";
 import { toAppError } from "../ipc";
 import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { IntegrationFrame } from "../components/IntegrationFrame";
-import { PermissionList } from "../components/PermissionList";
-import { SyncPanel } from "../components/SyncPanel";
-import { GreenbitsLocationsForm } from "../components/GreenbitsLocationsForm";
-import { TestConnectionButton } from "../components/TestConnectionButton";
+import { IntegrationFrame } from "./IntegrationFrame";
+import { PermissionList } from "./PermissionList";
+import { SyncPanel } from "./SyncPanel";
+import { GreenbitsLocationsForm } from "./GreenbitsLocationsForm";
+import { TestConnectionButton } from "./TestConnectionButton";
 import { useMask } from "../presenter";
 
 interface Props {

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { toAppError } from "../ipc";
 import type { AppError, Credential } from "../bindings";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /**
  * Editing a Greenbits credential: which of the locations its token reaches now are synced, and

@@ -3,7 +3,7 @@ import { api } from "../api";
 import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Credential } from "../bindings";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /** What a Test connection found, in one sentence for the toast. */
 export function describeTest(storeName: string, changes: string[]): string {

@@ -3,7 +3,7 @@ import { api } from "../api";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, Stream, SyncProgress, SyncSummary } from "../bindings";
 import { STREAM_LABELS, SYNC_STATE_SUFFIXES } from "../labels";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { plural } from "../format";
 
 interface Props {

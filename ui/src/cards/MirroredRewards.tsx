@@ -3,7 +3,7 @@ import { api } from "../api";
 import { toAppError } from "../ipc";
 import type { Integration } from "../bindings";
 import { queryKeys } from "../queries";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { MIRROR_STATE_LABELS, MIRROR_STEPS } from "../labels";
 
 /**

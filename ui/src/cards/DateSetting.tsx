@@ -2,7 +2,7 @@ import { useState } from "react";
 import { api } from "../api";
 import { toAppError } from "../ipc";
 import type { AppError, DryRun, Integration, IntegrationSettings, Setting } from "../bindings";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { SmsRequests } from "./SmsRequests";
 
 /** A date setting as the card lists it, in the seeds' words. */

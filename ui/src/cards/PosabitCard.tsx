@@ -5,10 +5,10 @@ import { toAppError } from "../ipc";
 import type { AppError, AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { IntegrationFrame } from "../components/IntegrationFrame";
-import { PermissionList } from "../components/PermissionList";
-import { SyncPanel } from "../components/SyncPanel";
-import { TestConnectionButton } from "../components/TestConnectionButton";
+import { IntegrationFrame } from "./IntegrationFrame";
+import { PermissionList } from "./PermissionList";
+import { SyncPanel } from "./SyncPanel";
+import { TestConnectionButton } from "./TestConnectionButton";
 import { formatDateTime } from "../format";
 
 interface Props {

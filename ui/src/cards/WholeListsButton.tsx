@@ -4,7 +4,7 @@ import { api } from "../api";
 import { toAppError } from "../ipc";
 import type { AppError, Integration } from "../bindings";
 import { POS_NAMES } from "../labels";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /** What the button's press did, in a toast. */
 export function describeWholeLists(integration: Integration, lists: number): string {

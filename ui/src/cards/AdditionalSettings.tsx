@@ -4,9 +4,9 @@ import { api } from "../api";
 import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationSettings, Setting } from "../bindings";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { DateSetting, type DateSettingText } from "./DateSetting";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /** One additional setting as the card lists it, in the seeds' words. */
 interface SettingText {

@@ -3,7 +3,7 @@ import { render } from "../test-render";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../test-api";
 import type { AddedCredential, Credential, IntegrationStatus } from "../bindings";
-import { AGE_GATE_SENTENCE, STANDING_WARNING } from "../components/IntegrationFrame";
+import { AGE_GATE_SENTENCE, STANDING_WARNING } from "./IntegrationFrame";
 import { SETTINGS_OFF, credentialFixture } from "../test-fixtures";
 import { AddCredentialForm, PosabitCard } from "./PosabitCard";
 

@@ -4,8 +4,8 @@ import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationStatus } from "../bindings";
 import { AdditionalSettings } from "./AdditionalSettings";
-import { ConfirmDialog } from "./ConfirmDialog";
-import { ErrorNotice } from "./ErrorNotice";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { MirroredRewards } from "./MirroredRewards";
 import { POS_NAMES } from "../labels";
 

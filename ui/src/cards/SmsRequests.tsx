@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
+import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, SmsRun } from "../bindings";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /** What a run of the job did, in one sentence. */
 export function describeRun(run: SmsRun): string {
@@ -24,7 +25,7 @@ export function describeRun(run: SmsRun): string {
  */
 export function SmsRequests({ integration, onMessage }: { integration: Integration; onMessage: (message: string) => void }) {
   const queryClient = useQueryClient();
-  const statusKey = ["sms_status", integration];
+  const statusKey = queryKeys.smsStatus(integration);
   const query = useQuery({ queryKey: statusKey, queryFn: () => api.smsStatus(integration) });
   const status = query.data ?? null;
   const load = () => { void queryClient.invalidateQueries({ queryKey: statusKey }); };
