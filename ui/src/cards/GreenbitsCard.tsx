@@ -5,7 +5,7 @@ import { WholeListsButton } from "./WholeListsButton";
 import { toAppError } from "../ipc";
 import type { AppError, Credential, GreenbitsLogin, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
-import { ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice, errorFor } from "../components/ErrorNotice";
 import { IntegrationFrame } from "./IntegrationFrame";
 import { PermissionList } from "./PermissionList";
 import { SyncPanel } from "./SyncPanel";
@@ -167,12 +167,12 @@ export function GreenbitsCredentialForm({ onAdded }: { onAdded: (message: string
           <label>Username<input name="gb_username" value={username} required autoComplete="off" onChange={(e) => { setUsername(e.target.value); }} /></label>
           <label>
             Password
-            <input name="gb_password" type="password" value={password} required autoComplete="off" onChange={(e) => { setPassword(e.target.value); }} />
+            <input name="gb_password" type="password" value={password} required autoComplete="off" {...errorFor(error, "greenbits-login-error")} onChange={(e) => { setPassword(e.target.value); }} />
             <span className="help">Used once to generate the API token; never stored</span>
           </label>
           <label>Associated Email<input name="gb_email" type="email" value={email} required autoComplete="off" onChange={(e) => { setEmail(e.target.value); }} /></label>
         </div>
-        {error && <ErrorNotice error={error} title="Canopy could not log in to Greenbits" />}
+        {error && <ErrorNotice error={error} title="Canopy could not log in to Greenbits" id="greenbits-login-error" />}
         <button type="submit" className="primary" disabled={busy}>{busy ? "Logging in to Greenbits…" : "Log in"}</button>
       </form>
     );

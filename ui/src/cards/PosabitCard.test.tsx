@@ -69,6 +69,12 @@ describe("AddCredentialForm", () => {
     expect(screen.getByText("Copy the key again from POSaBIT.")).toBeTruthy();
     expect(screen.getByLabelText<HTMLInputElement>(/Store Name/).value).toBe("Capitol Hill");
     expect(onAdded).not.toHaveBeenCalled();
+    // The error is tied to the key field: a screen reader reads it with the field.
+    const key = screen.getByLabelText(/^Key/);
+    expect(key.getAttribute("aria-invalid")).toBe("true");
+    const described = document.getElementById(key.getAttribute("aria-describedby") ?? "");
+    expect(described?.getAttribute("role")).toBe("alert");
+    expect(described?.textContent).toContain("POSaBIT did not accept this key.");
   });
 
   it("sends the form and says when spaces were trimmed from the key", async () => {

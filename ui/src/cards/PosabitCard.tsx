@@ -4,7 +4,7 @@ import { useIntegrationRefresh } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, AppStatus, Credential, IntegrationStatus } from "../bindings";
 import { ConfirmDialog } from "../components/ConfirmDialog";
-import { ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice, errorFor } from "../components/ErrorNotice";
 import { IntegrationFrame } from "./IntegrationFrame";
 import { PermissionList } from "./PermissionList";
 import { SyncPanel } from "./SyncPanel";
@@ -274,6 +274,7 @@ export function AddCredentialForm({ onAdded }: { onAdded: (message: string) => v
             name="key"
             type="password"
             value={key}
+            {...errorFor(error, "add-credential-error")}
             required
             autoComplete="off"
             spellCheck={false}
@@ -289,7 +290,7 @@ export function AddCredentialForm({ onAdded }: { onAdded: (message: string) => v
           <span className="help">A US state</span>
         </label>
       </div>
-      {error && <ErrorNotice error={error} title="The credential was not added" />}
+      {error && <ErrorNotice error={error} title="The credential was not added" id="add-credential-error" />}
       <button type="submit" className="primary" disabled={busy}>
         {busy ? "Checking the key with POSaBIT…" : "Add Credential"}
       </button>

@@ -5,7 +5,7 @@ import { toAppError } from "../ipc";
 import { queryKeys } from "../queries";
 import type { AppError, Integration } from "../bindings";
 import { POS_NAMES } from "../labels";
-import { ErrorNotice } from "./ErrorNotice";
+import { ErrorNotice, errorFor } from "./ErrorNotice";
 
 /**
  * Sync → Schedule: the most requests a second Canopy sends one credential of a POS. The pace
@@ -38,9 +38,9 @@ export function PaceForm({ integration, onToast }: { integration: Integration; o
       }}
     >
       <label htmlFor={id}>{name}: at most (requests a second)</label>
-      <input id={id} type="number" min={1} max={100} value={perSecond} onChange={(e) => { setTyped(e.target.value); }} />
+      <input id={id} type="number" min={1} max={100} value={perSecond} {...errorFor(error, `${id}-error`)} onChange={(e) => { setTyped(e.target.value); }} />
       <button type="submit" disabled={save.isPending}>Save</button>
-      {error && <ErrorNotice error={error} />}
+      {error && <ErrorNotice error={error} id={`${id}-error`} />}
     </form>
   );
 }

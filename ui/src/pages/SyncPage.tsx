@@ -4,7 +4,7 @@ import { api } from "../api";
 import { queryKeys } from "../queries";
 import { toAppError } from "../ipc";
 import type { AppError, Integration, IntegrationHealth, RejectedRecord, StoreHealth, SyncRunRow } from "../bindings";
-import { ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice, errorFor } from "../components/ErrorNotice";
 import { PaceForm } from "../components/PaceForm";
 import { formatDateTime } from "../format";
 import { ERROR_CODE_LABELS, POS_NAMES, STREAM_LABELS, TRIGGER_LABELS } from "../labels";
@@ -230,9 +230,9 @@ function ScheduleForm({ onToast }: { onToast: (message: string) => void }) {
       }}
     >
       <label htmlFor="sync-interval">Sync every (minutes, 0 = off)</label>
-      <input id="sync-interval" type="number" min={0} max={1440} value={minutes} onChange={(e) => { setMinutes(e.target.value); }} />
+      <input id="sync-interval" type="number" min={0} max={1440} value={minutes} {...errorFor(error, "sync-interval-error")} onChange={(e) => { setMinutes(e.target.value); }} />
       <button type="submit">Save</button>
-      {error && <ErrorNotice error={error} />}
+      {error && <ErrorNotice error={error} id="sync-interval-error" />}
     </form>
   );
 }
@@ -266,8 +266,15 @@ export function SyncPage({ onToast }: { onToast: (message: string) => void }) {
       <section aria-labelledby="schedule-heading">
         <h2 id="schedule-heading">Schedule</h2>
         <ScheduleForm onToast={onToast} />
-        <PaceForm integration="posabit" onToast={onToast} />
-        <PaceForm integration="greenbits" onToast={onToast} />
+        <h3 id="pace-heading">Pace</h3>
+        <p className="muted">
+          Canopy starts at 5 requests a second to each credential, speeds up while the POS answers cleanly and slows
+          down when it asks to — never past the most you set here.
+        </p>
+        <div className="pace-forms" aria-labelledby="pace-heading" role="group">
+          <PaceForm integration="posabit" onToast={onToast} />
+          <PaceForm integration="greenbits" onToast={onToast} />
+        </div>
       </section>
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
