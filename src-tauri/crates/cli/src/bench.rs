@@ -1,6 +1,8 @@
 //! `canopy-cli bench sync`: a full POSaBIT (or Greenbits) sync from a sandbox running in its own
 //! process, so the figures are the sync's alone: records per second per stream, and memory (peak
-//! RSS, and RSS as the sync goes, to show it does not grow with the data). With `--changes N`,
+//! RSS, and RSS as the sync goes, to show it does not grow with the data), and, in the same run,
+//! the bare transfer of the same pages (`bench_baseline`) with the sync's time as a ratio to it.
+//! With `--changes N`,
 //! the sandbox's admin API then changes N shoppers and adds N sales, and the next sync is timed,
 //! and so is one with nothing changed.
 
@@ -26,6 +28,8 @@ use canopy_core::sources::sync::{SyncProgress, SyncState};
 use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_core::Secret;
+
+use crate::bench_baseline;
 
 /// The sandbox child; killed when dropped.
 struct SandboxProcess(Child);
@@ -298,11 +302,12 @@ pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
     let dir = scratch.0.clone();
     std::fs::create_dir_all(&dir)?;
     let db = Database::open(dir.join("canopy.db")).map_err(|e| anyhow::anyhow!(e.message))?;
-    let clients = PosClients {
-        posabit: PosabitClient::new(&info.posabit_url, Secret::new(info.integrator.clone()))
-            .map_err(|e| anyhow::anyhow!(e.message))?,
-        greenbits: GreenbitsClient::new(&info.posabit_url)
-            .map_err(|e| anyhow::anyhow!(e.message))?,
+    let clients = || -> anyhow::Result<PosClients> {
+        Ok(PosClients {
+            posabit: PosabitClient::new(&info.posabit_url, Secret::new(info.integrator.clone()))
+                .map_err(fail)?,
+            greenbits: GreenbitsClient::new(&info.posabit_url).map_err(fail)?,
+        })
     };
     // No pacing: the sandbox has no rate limit, and the point is to measure Canopy.
     let policy = RetryPolicy {
@@ -310,8 +315,8 @@ pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
         fastest_request_gap: Duration::ZERO,
         ..RetryPolicy::standard()
     };
-    let console = Console::new(db.clone(), Arc::new(MemorySecretStore::default()), clients)
-        .with_retry_policy(policy);
+    let secrets = Arc::new(MemorySecretStore::default());
+    let console = Console::new(db.clone(), secrets.clone(), clients()?).with_retry_policy(policy);
     connect(&console, pos, &info).await?;
 
     println!(
@@ -406,6 +411,24 @@ pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
         .map(|m| m.len())
         .unwrap_or(0);
     println!("  database file: {:.0} MiB", size as f64 / 1_048_576.0);
+    let credential = console
+        .credentials(pos)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .next()
+        .context("the bench's credential")?;
+    let secret = canopy_core::integrations::credentials::secret_of(secrets.as_ref(), &credential)
+        .map_err(fail)?;
+    let bare =
+        bench_baseline::measure(clients()?.connector(pos), &credential, &secret, &dir).await?;
+    println!(
+        "  bare transfer (fetch, decode, insert raw rows, a transaction a page): {} records in {:.1} s, {:.0} records/s; the sync took {:.2}× as long",
+        bare.records,
+        bare.elapsed.as_secs_f64(),
+        bare.records as f64 / bare.elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() / bare.elapsed.as_secs_f64()
+    );
     if let Some(changes) = changes {
         change_the_pos(&info, pos, changes).await?;
         timed_sync(

@@ -7,6 +7,7 @@
 //! user chose for it (`canopy-cli mode`, or the app's first start), and the keychain.
 
 mod bench;
+mod bench_baseline;
 mod bench_personas;
 mod command_surface;
 mod data_folder;
