@@ -209,7 +209,7 @@ async fn connect(console: &Console, pos: Integration, info: &SandboxInfo) -> any
 }
 
 /// A core error as the benchmark reports it.
-fn fail(e: canopy_core::Error) -> anyhow::Error {
+pub fn fail(e: canopy_core::Error) -> anyhow::Error {
     anyhow::anyhow!("{} {}", e.message, e.hint.unwrap_or_default())
 }
 
@@ -301,7 +301,7 @@ pub async fn sync(bench: SyncBench) -> anyhow::Result<()> {
         ScratchDir(std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
     let dir = scratch.0.clone();
     std::fs::create_dir_all(&dir)?;
-    let db = Database::open(dir.join("canopy.db")).map_err(|e| anyhow::anyhow!(e.message))?;
+    let db = Database::open(dir.join("canopy.db")).map_err(fail)?;
     let clients = || -> anyhow::Result<PosClients> {
         Ok(PosClients {
             posabit: PosabitClient::new(&info.posabit_url, Secret::new(info.integrator.clone()))

@@ -13,16 +13,14 @@ use canopy_core::pos::Connector;
 use canopy_core::storage::db::Database;
 use canopy_core::Secret;
 
+use crate::bench::fail;
+
 /// What the bare transfer did.
 pub struct Baseline {
     /// Records fetched and inserted.
     pub records: u64,
     /// How long it took.
     pub elapsed: Duration,
-}
-
-fn fail(e: canopy_core::Error) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message)
 }
 
 /// Transfers every stream of `credential` into `dir/baseline.db`.

@@ -521,7 +521,7 @@ impl Console {
             return self.retry;
         }
         let ceiling = self
-            .blocking(move |db| crate::config::pace::max_per_second(db, integration))
+            .pace_ceiling(integration)
             .await
             .unwrap_or(crate::config::pace::DEFAULT_MAX_PER_SECOND);
         self.retry.with_ceiling(ceiling)

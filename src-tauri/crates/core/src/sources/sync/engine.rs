@@ -120,8 +120,8 @@ pub fn save_page(
         // A page with an unreadable record leaves the cursor where it was (see `pull`).
         (CursorWrite::Newest, _) if counts.rejected > 0 => None,
         (CursorWrite::Newest, Some(newest)) => Some(db_timestamp(newest)),
-        (CursorWrite::Scan { cursor, trusted }, newest) => {
-            Some(scan_after_page(cursor, trusted, &counts, newest).to_stored())
+        (CursorWrite::Scan { cursor, trusted }, _) => {
+            Some(scan_after_page(cursor, trusted, &counts).to_stored())
         }
         _ => None,
     };
@@ -138,14 +138,9 @@ pub fn save_page(
 
 /// A scan cursor after a saved page: its mark takes in the page's newest stamp when the list held
 /// still and every record was readable.
-fn scan_after_page(
-    cursor: ScanCursor,
-    trusted: bool,
-    counts: &PageCounts,
-    newest: Option<DateTime<Utc>>,
-) -> ScanCursor {
+fn scan_after_page(cursor: ScanCursor, trusted: bool, counts: &PageCounts) -> ScanCursor {
     if trusted && counts.rejected == 0 {
-        cursor.advanced(newest)
+        cursor.advanced(counts.newest)
     } else {
         cursor
     }
@@ -488,6 +483,60 @@ fn scan_cursor_after(scan: &ScanCursor, next: &Position, more: bool, started: &s
     cursor
 }
 
+/// A scan's check that each page starts with the records the page before ended with (the
+/// overlap). A page that does not was read after records moved up the list, and some may have
+/// been stepped over: the next page starts again from the newest stamp read before it, a few
+/// times a run (each new anchor costs probes while more records may move) and no more.
+struct Continuity {
+    /// The last records of the page before.
+    overlap: Vec<Value>,
+    /// The newest stamp read while the list held still.
+    last_stamp: Option<DateTime<Utc>>,
+    reanchors_left: u32,
+}
+
+/// What the continuity check made of a page.
+#[derive(Debug, Default)]
+struct PageCheck {
+    /// The page did not start where the page before ended.
+    moved: bool,
+    /// The next page starts again from `anchor` (the list moved, and anchors are left).
+    reanchor: bool,
+    /// The newest stamp read before this page while the list held still.
+    anchor: Option<DateTime<Utc>>,
+}
+
+impl Continuity {
+    fn new() -> Self {
+        Continuity {
+            overlap: Vec::new(),
+            last_stamp: None,
+            reanchors_left: MAX_REANCHORS,
+        }
+    }
+
+    /// Checks a scan page whose newest stamp is `newest`, and remembers how it ends.
+    fn check(&mut self, records: &[Value], newest: Option<DateTime<Utc>>) -> PageCheck {
+        let anchor = self.last_stamp.take();
+        let moved = !held_still(&self.overlap, records);
+        let reanchor = moved && self.reanchors_left > 0;
+        self.reanchors_left -= u32::from(reanchor);
+        if moved {
+            self.overlap.clear();
+            self.last_stamp = anchor;
+        } else {
+            let keep = records.len().min(OFFSET_OVERLAP as usize);
+            self.overlap = records[records.len() - keep..].to_vec();
+            self.last_stamp = newest.or(anchor);
+        }
+        PageCheck {
+            moved,
+            reanchor,
+            anchor,
+        }
+    }
+}
+
 /// Whether an offset page starts with the records the page before ended with (the overlap): if
 /// not, records moved while the scan paged, and some may have been stepped over.
 fn held_still(overlap: &[Value], records: &[Value]) -> bool {
@@ -558,10 +607,7 @@ async fn pull(
     // too when it resumes a stopped whole-list scan (the list may have moved meanwhile): the next
     // run's tail then reads again from there.
     let mut pinned = resumed;
-    // The last records and the newest stamp of the page before (a scan's continuity check).
-    let mut overlap: Vec<Value> = Vec::new();
-    let mut last_stamp: Option<DateTime<Utc>> = None;
-    let mut reanchors_left: u32 = MAX_REANCHORS;
+    let mut continuity = Continuity::new();
     let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
     let mut previous = PageEnds::default();
     loop {
@@ -569,28 +615,14 @@ async fn pull(
         context.control.remember_pace(pacer.gap());
         let page_records = fetched?;
         previous.check_moved_on(&page_records.records, plan.stream)?;
-        // A scan page that does not start where the page before ended was read after records
-        // moved up the list: some may have been stepped over. Its stamps do not move the mark, and
-        // the next page starts again from the page before's last stamp.
-        let moved =
-            plan.paging == Paging::OffsetScan && !held_still(&overlap, &page_records.records);
-        // A list that keeps moving (each new anchor costs probes while more records move) is
-        // not chased for ever: past a few anchors the run reads on, and its mark stays put.
-        let reanchor = moved && reanchors_left > 0;
-        reanchors_left -= u32::from(reanchor);
-        pinned |= moved && !reanchor;
-        let anchor = std::mem::take(&mut last_stamp);
-        overlap = if moved {
-            Vec::new()
+        let page_newest = newest_stamp(context.connector.schema(), plan, &page_records.records);
+        let check = if plan.paging == Paging::OffsetScan {
+            continuity.check(&page_records.records, page_newest)
         } else {
-            let keep = page_records.records.len().min(OFFSET_OVERLAP as usize);
-            page_records.records[page_records.records.len() - keep..].to_vec()
+            PageCheck::default()
         };
-        last_stamp = if moved {
-            anchor
-        } else {
-            newest_stamp(context.connector.schema(), plan, &page_records.records).or(anchor)
-        };
+        // Its stamps do not move the mark; past the last anchor, neither do the rest of the run's.
+        pinned |= check.moved && !check.reanchor;
         let received = page_records.records.len() as u64;
         let done_before = u64::from(summary.seen);
         summary.pages += 1;
@@ -603,7 +635,7 @@ async fn pull(
                 Position::Page { .. } => done_before.saturating_add(remaining),
             });
         }
-        let next = match (reanchor, anchor) {
+        let next = match (check.reanchor, check.anchor) {
             (true, Some(anchor)) => Position::Offset(
                 first_updated_after(
                     context,
@@ -615,20 +647,16 @@ async fn pull(
                 )
                 .await?,
             ),
-            _ => next_position(
-                &position,
-                received,
-                newest_stamp(context.connector.schema(), plan, &page_records.records),
-            ),
+            _ => next_position(&position, received, page_newest),
         };
         // A moved page is read again from its anchor, whatever it said about the list's end.
-        let more = page_records.more || reanchor;
+        let more = page_records.more || check.reanchor;
         let cursor_write = match (plan.paging, scan.as_ref()) {
             (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
             (Paging::Incremental, _) => CursorWrite::Newest,
             (Paging::OffsetScan, Some(scan)) => CursorWrite::Scan {
                 cursor: scan_cursor_after(scan, &next, more, &started),
-                trusted: !pinned && !moved,
+                trusted: !pinned && !check.moved,
             },
             (Paging::OffsetScan | Paging::Full, _) => CursorWrite::Nothing,
         };
@@ -667,7 +695,7 @@ async fn pull(
         summary.changed += counts.changed;
         summary.rejected += counts.rejected;
         if let CursorWrite::Scan { cursor, trusted } = written {
-            scan = Some(scan_after_page(cursor, trusted, &counts, counts.newest));
+            scan = Some(scan_after_page(cursor, trusted, &counts));
         }
         pinned |= counts.rejected > 0;
         let done = match position {
