@@ -98,16 +98,7 @@ async fn journey(session: &Session) -> Result<()> {
     .await?;
     session.click_button("Add this store").await?;
     session.text_appears("Verified").await?;
-    within(session.element("input[name='age_gate']").await?.click()).await?;
-    let connect = session
-        .client
-        .wait()
-        .for_element(fantoccini::Locator::XPath(
-            "//button[normalize-space(.)='Connect' and not(@disabled)]",
-        ))
-        .await?;
-    within(connect.click()).await?;
-    session.text_appears("POSaBIT is connected.").await?;
+    canopy_e2e::steps::tick_age_gate_and_connect(session, "POSaBIT").await?;
     session.click_button("Sync now").await?;
     session.text_appears("records received:").await?;
     audit(session, "the POSaBIT card after a sync").await?;
@@ -127,13 +118,7 @@ async fn journey(session: &Session) -> Result<()> {
     audit(session, "Personas").await?;
     session.open_first_persona().await?;
     audit(session, "a persona's detail").await?;
-    within(
-        session
-            .element("button[aria-label='Close the persona']")
-            .await?
-            .click(),
-    )
-    .await?;
+    session.close_persona().await?;
 
     session.click_button("Loyalty").await?;
     session.click_button("New reward").await?;

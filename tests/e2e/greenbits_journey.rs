@@ -143,9 +143,7 @@ async fn greenbits(session: &Session) -> Result<()> {
         table.contains("Evergreen Ballard") && !table.contains("Evergreen Eugene"),
         "{table}"
     );
-    within(session.element("input[name='age_gate']").await?.click()).await?;
-    session.click_button("Connect").await?;
-    session.text_appears("Greenbits is connected.").await?;
+    steps::tick_age_gate_and_connect(session, "Greenbits").await?;
     session.screenshot("09-greenbits-card").await?;
     // Editing the credential offers the locations its token reaches, the synced ones ticked.
     session.click_button("Edit").await?;

@@ -70,7 +70,7 @@ async fn presenter_mode(session: &Session, secrets: &[String]) -> Result<()> {
     )
     .await?;
     session.screenshot("14-presenter-personas").await?;
-    session.click_button("✕").await?;
+    session.close_persona().await?;
 
     for page in ["Integrations", "Sync", "Settings"] {
         session.open_page(page).await?;

@@ -86,9 +86,7 @@ async fn journey(session: &Session) -> Result<()> {
         card.contains("age gate compliant with my industry"),
         "{card}"
     );
-    within(session.element("input[name='age_gate']").await?.click()).await?;
-    session.click_button("Connect").await?;
-    session.text_appears("POSaBIT is connected.").await?;
+    steps::tick_age_gate_and_connect(session, "POSaBIT").await?;
     let state = session.text_of("[data-testid='posabit-state']").await?;
     assert_eq!(state, "Connected");
     session.screenshot("03-posabit-connected").await?;

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{ensure, Context, Result};
+use canopy_e2e::steps;
 use canopy_e2e::{target_dir, within, Session};
 use serde_json::json;
 
@@ -134,9 +135,7 @@ async fn connect_and_sync(session: &Session, store: &str, key: &str) -> Result<(
     session.click_button("Add Credential").await?;
     let table = session.text_of("[data-testid='credentials']").await?;
     ensure!(table.contains(store), "{table}");
-    within(session.element("input[name='age_gate']").await?.click()).await?;
-    session.click_button("Connect").await?;
-    session.text_appears("POSaBIT is connected.").await?;
+    steps::tick_age_gate_and_connect(session, "POSaBIT").await?;
     session.click_button("Sync now").await?;
     session.text_appears("records received:").await?;
     Ok(())

@@ -131,13 +131,7 @@ async fn journey(session: &Session) -> Result<()> {
     session.screenshot("33-persona-redemption").await?;
 
     // The Rewards page counts it.
-    within(
-        session
-            .element("button[aria-label='Close the persona']")
-            .await?
-            .click(),
-    )
-    .await?;
+    session.close_persona().await?;
     session.click_button("Loyalty").await?;
     let row = session.text_appears("1 of 1 mirrored").await?;
     ensure!(row.contains("Spring Sale"), "{row}");

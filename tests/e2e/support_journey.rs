@@ -94,7 +94,7 @@ async fn signup_with_consent(session: &Session) -> Result<()> {
         history.contains("SMS opted in") && history.contains("by the signup form"),
         "{history}"
     );
-    session.click_button("✕").await?;
+    session.close_persona().await?;
     Ok(())
 }
 
@@ -129,7 +129,7 @@ async fn consent_history(session: &Session) -> Result<()> {
     );
     session.scroll_to("[data-testid='persona-consent']").await?;
     session.screenshot("20-persona-consent").await?;
-    session.click_button("✕").await?;
+    session.close_persona().await?;
     session.fill("persona_search", "").await?;
     Ok(())
 }
@@ -213,7 +213,7 @@ async fn persona_detail_and_split(session: &Session) -> Result<()> {
         .wait_for_count("[data-testid='persona-sources'] tbody tr", 1)
         .await?;
     session.screenshot("08c-persona-split").await?;
-    session.click_button("✕").await?;
+    session.close_persona().await?;
     session.fill("persona_search", "").await?;
     Ok(())
 }

@@ -427,6 +427,16 @@ impl Session {
         Ok(())
     }
 
+    /// Closes the open persona's detail (its ✕ button).
+    pub async fn close_persona(&self) -> Result<()> {
+        within(
+            self.element("button[aria-label='Close the persona']")
+                .await?
+                .click(),
+        )
+        .await
+    }
+
     /// Calls a backend command from inside the window, as the UI does, and returns its JSON answer.
     pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<String> {
         let script = "const [command, args, done] = arguments; \

@@ -28,14 +28,21 @@ pub async fn connect_posabit(session: &Session) -> Result<()> {
     session
         .text_appears("Enhanced Customer Data Access")
         .await?;
+    tick_age_gate_and_connect(session, "POSaBIT").await
+}
+
+/// On an open card with a verified credential: ticks the age gate and presses Connect once the
+/// card has the ticked age gate back from the backend.
+pub async fn tick_age_gate_and_connect(session: &Session, pos: &str) -> Result<()> {
     within(session.element("input[name='age_gate']").await?.click()).await?;
-    // Connect is enabled once the card has the ticked age gate back from the backend.
     let connect = within(session.client.wait().for_element(Locator::XPath(
         "//button[normalize-space(.)='Connect' and not(@disabled)]",
     )))
     .await?;
     within(connect.click()).await?;
-    session.text_appears("POSaBIT is connected.").await?;
+    session
+        .text_appears(&format!("{pos} is connected."))
+        .await?;
     Ok(())
 }
 

@@ -204,24 +204,12 @@ async fn the_loop_ticks_on_a_paused_clock() {
 
 #[tokio::test]
 async fn a_background_job_that_changed_shoppers_tells_the_ui_and_one_that_did_not_stays_quiet() {
-    use canopy_core::base::pos_kind::Integration;
-    use canopy_core::config::integration_settings::Setting;
-    use canopy_core::integrations::setting_changes::SettingChange;
     use chrono::TimeZone;
 
     let world = support::World::synced_posabit(71, 200, 400, "America/New_York").await;
     let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
     world
-        .console
-        .change_setting(
-            Integration::Posabit,
-            SettingChange {
-                setting: Setting::SmsOptInAfter,
-                on: true,
-                date: Some(date),
-                warning_acknowledged: true,
-            },
-        )
+        .set_sms_opt_ins_after(Some(&date), true)
         .await
         .expect("SMS opt-ins on");
     // 10 pm in New York: every request waits for the store's window, nothing changes.

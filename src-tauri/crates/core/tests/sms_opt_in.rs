@@ -35,26 +35,6 @@ async fn world() -> World {
     World::synced_posabit(71, 200, 400, "America/New_York").await
 }
 
-async fn sms_setting(
-    world: &World,
-    date: Option<&str>,
-    acknowledged: bool,
-) -> canopy_core::Result<()> {
-    world
-        .console
-        .change_setting(
-            Integration::Posabit,
-            SettingChange {
-                setting: Setting::SmsOptInAfter,
-                on: date.is_some(),
-                date: date.map(str::to_string),
-                warning_acknowledged: acknowledged,
-            },
-        )
-        .await
-        .map(drop)
-}
-
 async fn texts_sent(world: &World) -> Vec<Value> {
     let (_, answer) = world
         .admin(reqwest::Method::GET, "/sms/messages", None)
@@ -122,7 +102,10 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
         (expected, "Capitol Hill")
     );
 
-    sms_setting(&world, Some(&date), false).await.expect("on");
+    world
+        .set_sms_opt_ins_after(Some(&date), false)
+        .await
+        .expect("on");
     let waiting = world
         .console
         .run_sms_opt_ins(&FixedClock(night()))
@@ -283,7 +266,10 @@ async fn requests_go_once_inside_the_store_window_and_replies_follow_the_consent
 async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_only_through_it() {
     let world = world().await;
     let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    sms_setting(&world, Some(&date), false).await.expect("on");
+    world
+        .set_sms_opt_ins_after(Some(&date), false)
+        .await
+        .expect("on");
     world
         .console
         .run_sms_opt_ins(&FixedClock(noon()))
@@ -326,7 +312,8 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
         1
     );
 
-    let refused = sms_setting(&world, None, false)
+    let refused = world
+        .set_sms_opt_ins_after(None, false)
         .await
         .expect_err("warning first");
     assert!(refused.message.contains("I understand"));
@@ -344,7 +331,10 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
     };
     assert_eq!((member(&only_sms), member(&also_signed)), (1, 1));
 
-    sms_setting(&world, None, true).await.expect("removed");
+    world
+        .set_sms_opt_ins_after(None, true)
+        .await
+        .expect("removed");
     assert_eq!(
         member(&only_sms),
         0,
@@ -372,7 +362,10 @@ async fn removing_the_setting_needs_the_warning_and_drops_members_who_joined_onl
 async fn a_lost_answer_holds_up_no_one_and_is_looked_up_before_the_text_is_sent_again() {
     let world = world().await;
     let date = world.text("SELECT substr(min(purchased_at), 1, 10) FROM purchases");
-    sms_setting(&world, Some(&date), false).await.expect("on");
+    world
+        .set_sms_opt_ins_after(Some(&date), false)
+        .await
+        .expect("on");
     world
         .fault(json!({
             "fault": {"type": "server_error", "status": 503},
@@ -532,7 +525,10 @@ async fn personas_sharing_a_phone_get_one_text_and_one_answer() {
         })
         .expect("both bought recently");
     let date = "2026-10-01";
-    sms_setting(&world, Some(date), false).await.expect("on");
+    world
+        .set_sms_opt_ins_after(Some(date), false)
+        .await
+        .expect("on");
     world
         .console
         .run_sms_opt_ins(&FixedClock(noon()))

@@ -280,6 +280,29 @@ impl World {
             .expect("SMS opt-ins on");
     }
 
+    /// Sets (a date) or removes (`None`) POSaBIT's "Send SMS double opt-ins to Personas who
+    /// purchased after", its warning acknowledged or not.
+    pub async fn set_sms_opt_ins_after(
+        &self,
+        date: Option<&str>,
+        acknowledged: bool,
+    ) -> canopy_core::Result<()> {
+        use canopy_core::config::integration_settings::Setting;
+        use canopy_core::integrations::setting_changes::SettingChange;
+        self.console
+            .change_setting(
+                canopy_core::base::pos_kind::Integration::Posabit,
+                SettingChange {
+                    setting: Setting::SmsOptInAfter,
+                    on: date.is_some(),
+                    date: date.map(str::to_string),
+                    warning_acknowledged: acknowledged,
+                },
+            )
+            .await
+            .map(drop)
+    }
+
     /// Syncs `integration` and fails the test if any stream failed.
     pub async fn sync_ok(&self, integration: canopy_core::base::pos_kind::Integration) {
         let summaries = self
