@@ -157,6 +157,30 @@ impl Session {
             .with_context(|| format!("no element matches {css} within {PATIENCE:?}"))
     }
 
+    /// Waits for an element matching `css` that has stopped moving (the same place on three reads
+    /// in a row), so a click lands where it is, not where it was before late content pushed it.
+    pub async fn settled_element(&self, css: &str) -> Result<Element> {
+        let place = "const e = document.querySelector(arguments[0]); \
+            if (!e) return null; const r = e.getBoundingClientRect(); \
+            return [r.top, r.left, r.width, r.height, window.scrollY].join(',');";
+        let deadline = Instant::now() + PATIENCE;
+        let (mut last, mut same) = (serde_json::Value::Null, 0);
+        while same < 2 {
+            let now = within(self.client.execute(place, vec![css.into()])).await?;
+            same = if !now.is_null() && now == last {
+                same + 1
+            } else {
+                0
+            };
+            last = now;
+            if Instant::now() > deadline {
+                bail!("{css} never stopped moving (last at {last})");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.element(css).await
+    }
+
     /// Waits until the page's visible text contains `needle`, and returns that text.
     pub async fn text_appears(&self, needle: &str) -> Result<String> {
         let deadline = Instant::now() + PATIENCE;

@@ -26,15 +26,21 @@ pub async fn connect_posabit(session: &Session) -> Result<()> {
     session.fill("key", &posabit_venue().token).await?;
     session.click_button("Add Credential").await?;
     session
-        .text_appears("Enhanced Customer Data Access")
+        .text_appears("Credential “Capitol Hill” added and verified.")
         .await?;
     tick_age_gate_and_connect(session, "POSaBIT").await
 }
 
-/// On an open card with a verified credential: ticks the age gate and presses Connect once the
-/// card has the ticked age gate back from the backend.
+/// On an open card with a verified credential: once the checklist counts the credential and the
+/// card has stopped growing, ticks the age gate and presses Connect once the card has the ticked
+/// age gate back from the backend.
 pub async fn tick_age_gate_and_connect(session: &Session, pos: &str) -> Result<()> {
-    within(session.element("input[name='age_gate']").await?.click()).await?;
+    within(session.client.wait().for_element(Locator::XPath(
+        "//li[contains(@class, 'granted') and contains(., 'Add at least one credential')]",
+    )))
+    .await?;
+    let age_gate = session.settled_element("input[name='age_gate']").await?;
+    within(age_gate.click()).await?;
     let connect = within(session.client.wait().for_element(Locator::XPath(
         "//button[normalize-space(.)='Connect' and not(@disabled)]",
     )))
