@@ -468,9 +468,14 @@ sort?: PersonaSort,
  */
 descending?: boolean, 
 /**
- * Rows to skip.
+ * Rows to skip (ignored when `after` is given).
  */
 offset: number, 
+/**
+ * The page after the row this cursor was taken at (a page's `next`): scrolling on through a
+ * long list by the sort's index instead of skipping `offset` rows one by one.
+ */
+after?: string, 
 /**
  * Rows to return (at most 500).
  */
@@ -488,7 +493,13 @@ total_capped: boolean,
 /**
  * This page's rows.
  */
-rows: Array<PersonaRow>, };
+rows: Array<PersonaRow>, 
+/**
+ * The cursor for the page after this one, to pass as `after`; absent on the last page and
+ * where the list cannot continue by its index (a descending sort reaching rows without a
+ * name or a purchase, or an ascending one still among them), where `offset` serves.
+ */
+next: string | null, };
 
 export type SourceRecordView = { 
 /**

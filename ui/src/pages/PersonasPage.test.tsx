@@ -26,7 +26,7 @@ const zoe: PersonaRow = {
 };
 
 function page(rows: PersonaRow[]): PersonaPage {
-  return { total: rows.length, total_capped: false, rows };
+  return { total: rows.length, total_capped: false, rows, next: null };
 }
 
 beforeEach(() => {
@@ -86,6 +86,24 @@ describe("PersonasPage", () => {
     expect(screen.getByTestId("persona-count").textContent).toBe("1 persona");
     expect(screen.getByText("Zora García")).toBeTruthy();
     expect(screen.queryByText("Zoë García")).toBeNull();
+  });
+
+  it("scrolls on from a block it has read by that block's cursor, not by skipping rows", async () => {
+    const block = (offset: number): PersonaPage => ({
+      total: 1000,
+      total_capped: false,
+      rows: Array.from({ length: 100 }, (_, i) => ({ ...zoe, id: offset + i + 1, first_name: `Row${offset + i}` })),
+      next: `after-${offset + 99}`,
+    });
+    fakeApi.listPersonas.mockImplementation((query) => Promise.resolve(block(query.offset)));
+    render(<PersonasPage />);
+    await screen.findByText("Row0 García");
+    const viewport = screen.getByTestId("personas").parentElement as HTMLElement;
+    viewport.scrollTop = 120 * 37;
+    fireEvent.scroll(viewport);
+    await waitFor(() => {
+      expect(fakeApi.listPersonas).toHaveBeenCalledWith(expect.objectContaining({ offset: 100, after: "after-99" }));
+    });
   });
 
   it("reads only the blocks the viewport shows", () => {

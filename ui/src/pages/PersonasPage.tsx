@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { toAppError } from "../ipc";
 import { queryKeys } from "../queries";
@@ -69,13 +69,20 @@ export function blocksFor(first: number, last: number): number[] {
  * answers stay on screen; a finished sync refreshes them.
  */
 function usePersonaBlocks(filters: Filters, first: number, last: number) {
+  const client = useQueryClient();
   const wanted = blocksFor(first, last);
+  const keyOf = (block: number) => [...queryKeys.personas, "block", toQuery(filters, block * BLOCK)];
   return useQueries({
     queries: wanted.map((block) => {
       const query = toQuery(filters, block * BLOCK);
       return {
-        queryKey: [...queryKeys.personas, "block", query],
-        queryFn: () => api.listPersonas(query),
+        queryKey: keyOf(block),
+        // Scrolling on from a block already read continues after its last row (by the sort's
+        // index); a jump further down reads by offset.
+        queryFn: () => {
+          const previous = block > 0 ? client.getQueryData<PersonaPage>(keyOf(block - 1)) : undefined;
+          return api.listPersonas(previous?.next ? { ...query, after: previous.next } : query);
+        },
         placeholderData: keepPreviousData,
       };
     }),

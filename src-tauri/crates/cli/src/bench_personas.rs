@@ -119,6 +119,19 @@ pub fn personas(personas: u64, db: Option<std::path::PathBuf>) -> anyhow::Result
         .take(40)
         .collect();
     let text = |v: &Value, f: &str| v[f].as_str().unwrap_or_default().to_string();
+    // The cursor the table scrolls on with after the block that ends half-way down.
+    let halfway = list(
+        &db,
+        &PersonaQuery {
+            offset: (total / 2) as u32 - 100,
+            ..PersonaQuery {
+                limit: 100,
+                ..PersonaQuery::default()
+            }
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e.message))?
+    .next;
     type Make = Box<dyn Fn(usize) -> PersonaQuery>;
     let base = || PersonaQuery {
         limit: 100,
@@ -231,6 +244,13 @@ pub fn personas(personas: u64, db: Option<std::path::PathBuf>) -> anyhow::Result
             "scroll: page at 50% (offset)",
             Box::new(move |_| PersonaQuery {
                 offset: (total / 2) as u32,
+                ..base()
+            }),
+        ),
+        (
+            "scroll: on past 50% (cursor)",
+            Box::new(move |_| PersonaQuery {
+                after: halfway.clone(),
                 ..base()
             }),
         ),

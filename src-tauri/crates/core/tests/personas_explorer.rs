@@ -551,3 +551,94 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
         missing.message
     );
 }
+
+/// Walks the whole list two rows at a time as the table scrolls: by each page's `next` where it
+/// has one, else by offset. Returns the ids in order and how many pages came by cursor.
+fn walk(store: &Store, query: &PersonaQuery) -> (Vec<i64>, usize) {
+    let (mut ids, mut by_cursor, mut after) = (Vec::new(), 0, None);
+    loop {
+        let page = list(
+            &store.db,
+            &PersonaQuery {
+                limit: 2,
+                offset: ids.len() as u32,
+                after: after.clone(),
+                ..query.clone()
+            },
+        )
+        .expect("page");
+        by_cursor += usize::from(after.is_some());
+        ids.extend(page.rows.iter().map(|r| r.id));
+        if page.rows.len() < 2 {
+            return (ids, by_cursor);
+        }
+        after = page.next;
+    }
+}
+
+#[test]
+fn scrolling_on_by_cursor_lists_the_same_rows_as_by_offset_in_every_order() {
+    let store = store();
+    // A persona without a name sorts first by name, and one without purchases first by date.
+    sign_up(
+        &store.db,
+        &SignupInput {
+            first_name: "Fay".into(),
+            phone: Some("(206) 555-0199".into()),
+            ..SignupInput::default()
+        },
+    )
+    .expect("nameless signup");
+    for sort in [
+        PersonaSort::Name,
+        PersonaSort::Created,
+        PersonaSort::LastPurchase,
+        PersonaSort::Points,
+    ] {
+        for descending in [false, true] {
+            let query = PersonaQuery {
+                sort: Some(sort),
+                descending: Some(descending),
+                ..PersonaQuery::default()
+            };
+            let whole: Vec<i64> = list(
+                &store.db,
+                &PersonaQuery {
+                    limit: 50,
+                    ..query.clone()
+                },
+            )
+            .expect("whole")
+            .rows
+            .iter()
+            .map(|r| r.id)
+            .collect();
+            assert_eq!(
+                whole.len(),
+                5,
+                "four from the POS (two share a phone), one signup"
+            );
+            let (walked, by_cursor) = walk(&store, &query);
+            assert_eq!(walked, whole, "{sort:?} descending={descending}");
+            if !descending || matches!(sort, PersonaSort::Created | PersonaSort::Points) {
+                assert!(
+                    by_cursor > 0,
+                    "{sort:?} descending={descending} scrolled by cursor"
+                );
+            }
+        }
+    }
+    let refused = list(
+        &store.db,
+        &PersonaQuery {
+            after: Some("[\"x\"]".into()),
+            ..PersonaQuery::default()
+        },
+    )
+    .expect_err("a cursor of another order");
+    assert!(
+        refused.message.contains("no longer valid"),
+        "{}",
+        refused.message
+    );
+}

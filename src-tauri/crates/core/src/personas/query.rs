@@ -10,7 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::base::error::Result;
+use crate::base::error::{Error, Result};
 use crate::base::identity::{fold_name, normalize_email, normalize_phone};
 use crate::base::pos_kind::Integration;
 use crate::base::stored_name::stored_name;
@@ -90,6 +90,13 @@ pub enum PersonaSort {
 }
 
 impl PersonaSort {
+    /// Whether every ORDER BY column is NOT NULL, so a descending list can continue after a row
+    /// by one row-value comparison too (an ascending one can after any row without NULLs in its
+    /// key, since NULLs sort first).
+    fn never_null(self) -> bool {
+        matches!(self, PersonaSort::Created | PersonaSort::Points)
+    }
+
     /// The ORDER BY columns, each backed by an index ending in `id`.
     fn columns(self) -> &'static [&'static str] {
         match self {
@@ -129,8 +136,12 @@ pub struct PersonaQuery {
     /// Sort descending.
     #[ts(optional)]
     pub descending: Option<bool>,
-    /// Rows to skip.
+    /// Rows to skip (ignored when `after` is given).
     pub offset: u32,
+    /// The page after the row this cursor was taken at (a page's `next`): scrolling on through a
+    /// long list by the sort's index instead of skipping `offset` rows one by one.
+    #[ts(optional)]
+    pub after: Option<String>,
     /// Rows to return (at most 500).
     pub limit: u32,
 }
@@ -144,6 +155,10 @@ pub struct PersonaPage {
     pub total_capped: bool,
     /// This page's rows.
     pub rows: Vec<PersonaRow>,
+    /// The cursor for the page after this one, to pass as `after`; absent on the last page and
+    /// where the list cannot continue by its index (a descending sort reaching rows without a
+    /// name or a purchase, or an ascending one still among them), where `offset` serves.
+    pub next: Option<String>,
 }
 
 /// The most rows one page may hold.
@@ -257,6 +272,9 @@ pub(crate) const ROW_COLUMNS: &str =
     p.last_purchase_at, p.created_at, p.sms_consent,
     EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)";
 
+/// How many columns [`ROW_COLUMNS`] selects.
+const ROW_COLUMN_COUNT: usize = 15;
+
 /// Reads a [`PersonaRow`] selected with [`ROW_COLUMNS`].
 pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonaRow> {
     let integrations: Option<String> = r.get(8)?;
@@ -316,11 +334,76 @@ pub(crate) fn order_by(query: &PersonaQuery) -> String {
     order.join(", ")
 }
 
+/// The sort key of a row (its ORDER BY columns' values), read after [`ROW_COLUMNS`].
+fn sort_key(r: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Vec<SqlValue>> {
+    (0..columns)
+        .map(|i| r.get::<_, SqlValue>(ROW_COLUMN_COUNT + i))
+        .collect()
+}
+
+/// The cursor after a row with `key`, when the list can continue from it by its index.
+fn cursor_after(query: &PersonaQuery, key: &[SqlValue]) -> Option<String> {
+    let sort = query.sort.unwrap_or_default();
+    let descending = query.descending.unwrap_or(false);
+    if key.contains(&SqlValue::Null) || (descending && !sort.never_null()) {
+        return None;
+    }
+    let values: Vec<serde_json::Value> = key
+        .iter()
+        .map(|v| match v {
+            SqlValue::Integer(i) => (*i).into(),
+            SqlValue::Real(f) => (*f).into(),
+            SqlValue::Text(t) => t.as_str().into(),
+            SqlValue::Null | SqlValue::Blob(_) => serde_json::Value::Null,
+        })
+        .collect();
+    Some(serde_json::Value::from(values).to_string())
+}
+
+/// The condition "after the row of `cursor`" in the query's order, and its parameters.
+fn after_condition(query: &PersonaQuery, cursor: &str) -> Result<(String, Vec<SqlValue>)> {
+    let columns = query.sort.unwrap_or_default().columns();
+    let moved = || {
+        Error::validation("That place in the personas list is no longer valid.")
+            .with_hint("Scroll back to the top and down again.")
+    };
+    let values: Vec<serde_json::Value> = serde_json::from_str(cursor).map_err(|_| moved())?;
+    if values.len() != columns.len() {
+        return Err(moved());
+    }
+    let values = values
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(t) => Ok(SqlValue::Text(t)),
+            serde_json::Value::Number(n) => n.as_i64().map(SqlValue::Integer).ok_or_else(moved),
+            _ => Err(moved()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let comparison = if query.descending.unwrap_or(false) {
+        "<"
+    } else {
+        ">"
+    };
+    let marks = vec!["?"; columns.len()].join(", ");
+    Ok((
+        format!("({}) {comparison} ({marks})", columns.join(", ")),
+        values,
+    ))
+}
+
 /// A page of personas.
 pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
     let (condition, values, filtered) = conditions(query);
     let limit = query.limit.clamp(1, MAX_LIMIT);
     let order = order_by(query);
+    let key_columns = query.sort.unwrap_or_default().columns();
+    let (page_condition, page_values, offset) = match query.after.as_deref() {
+        Some(cursor) => {
+            let (after, after_values) = after_condition(query, cursor)?;
+            (format!("({condition}) AND {after}"), after_values, 0)
+        }
+        None => (condition.clone(), Vec::new(), query.offset),
+    };
     db.read(|c| {
         let params = rusqlite::params_from_iter(values.iter());
         let total: u32 = if filtered {
@@ -336,15 +419,28 @@ pub fn list(db: &Database, query: &PersonaQuery) -> Result<PersonaPage> {
             c.query_row("SELECT count(*) FROM personas", [], |r| r.get(0))?
         };
         let mut statement = c.prepare(&format!(
-            "SELECT {ROW_COLUMNS} FROM personas p WHERE {condition}
-             ORDER BY {order} LIMIT {limit} OFFSET {}",
-            query.offset
+            "SELECT {ROW_COLUMNS}, {} FROM personas p WHERE {page_condition}
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            key_columns.join(", ")
         ))?;
-        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), row)?;
+        let mut last_key = None;
+        let rows = statement
+            .query_map(
+                rusqlite::params_from_iter(values.iter().chain(&page_values)),
+                |r| {
+                    last_key = Some(sort_key(r, key_columns.len())?);
+                    row(r)
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let next = last_key
+            .filter(|_| rows.len() == limit as usize)
+            .and_then(|key| cursor_after(query, &key));
         Ok(PersonaPage {
             total: total.min(COUNT_CAP),
             total_capped: total > COUNT_CAP,
-            rows: rows.collect::<rusqlite::Result<_>>()?,
+            rows,
+            next,
         })
     })
 }

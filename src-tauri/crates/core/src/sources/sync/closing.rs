@@ -1,6 +1,6 @@
-//! The local passes a credential's sync ends with, after its streams: enrolment by date, the
-//! one-time points import, mirrored points, and the rewards' mirror check and overdraft flag. One
-//! transaction, no POS call.
+//! The local passes a credential's sync ends with, after its streams: the favorite stores of the
+//! personas it touched, enrolment by date, the one-time points import, mirrored points, and the
+//! rewards' mirror check and overdraft flag. One transaction, no POS call.
 
 use chrono::Utc;
 
@@ -13,6 +13,8 @@ use crate::storage::db::Database;
 /// What the closing passes did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Closing {
+    /// Personas whose favorite store was computed again.
+    pub favorites: usize,
     /// Purchases settled again for a new enrolment date.
     pub enrolled_purchases: usize,
     /// Points imported from POS balances.
@@ -32,6 +34,7 @@ pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> R
     let integration = settings.integration.clone();
     db.write_async(move |tx| {
         Ok(Closing {
+            favorites: crate::personas::favorites::recompute_pending(tx, Utc::now())?,
             enrolled_purchases: crate::loyalty::enrollment::enroll_credential(tx, &page)?,
             imported_points: crate::loyalty::pos_points::import_balances(
                 tx,

@@ -650,6 +650,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE notifications_v13 RENAME TO notifications;
     CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
     "#,
+    // 14: personas a sync touched whose favorite store is recomputed once, when the sync's closing
+    // pass runs (a page only notes them, inside its own transaction).
+    r#"
+    CREATE TABLE favorites_pending (
+        persona_id INTEGER PRIMARY KEY
+    ) STRICT;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that

@@ -1,10 +1,12 @@
 //! The local SQLite database: one file, one writer, read-only connections for queries.
 //!
 //! Settings on every connection: WAL journal, `synchronous=NORMAL`, foreign keys on, a busy timeout.
+//! The log is checkpointed off the writer's path (see [`checkpoint`]).
 //! Every write runs in a `BEGIN IMMEDIATE` transaction on the single writer connection, so writers
 //! never deadlock on lock upgrades. Calls block; async callers use [`Database::write_async`] and
 //! [`Database::read_async`], which move the work to Tokio's blocking pool.
 
+mod checkpoint;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +34,7 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -119,8 +122,10 @@ impl Database {
                 tracing::warn!("could not remove {}: {e}", copy.display());
             }
         }
+        checkpoint::watch(&writer);
         Ok(Database {
             inner: Arc::new(Inner {
+                checkpointer: checkpoint::Checkpointer::new(&path),
                 path,
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
@@ -139,6 +144,11 @@ impl Database {
         let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&transaction)?;
         transaction.commit()?;
+        if self.inner.checkpointer.after_commit() == checkpoint::AfterCommit::CheckpointHere {
+            if let Err(e) = checkpoint::passive(&writer) {
+                tracing::warn!("checkpoint failed: {e}");
+            }
+        }
         drop(writer);
         Ok(value)
     }
