@@ -26,7 +26,7 @@ use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
 use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
-use support::{console_on, world_with};
+use support::{console_on, kill_moments, world_with};
 
 const CHILD: &str = "CANOPY_SYNC_CHILD";
 const TEST: &str = "a_sync_killed_at_random_points_resumes_to_the_same_database";
@@ -65,19 +65,6 @@ async fn child(dir: PathBuf) {
     tokio::time::sleep(Duration::from_secs(120)).await;
 }
 
-/// A small deterministic generator of kill moments.
-fn kill_moments(seed: u64, count: usize) -> Vec<Duration> {
-    let mut state = seed;
-    (0..count)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            Duration::from_millis(400 + (state >> 33) % 2_500)
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
     if let Some(dir) = std::env::var_os(CHILD) {
@@ -98,7 +85,7 @@ async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
         .clone();
 
     let seed = std::process::id() as u64;
-    let moments = kill_moments(seed, 4);
+    let moments = kill_moments(seed, 4, 400, 2_500);
     println!("kill moments (seed {seed}): {moments:?}");
     let mut killed_mid_run = 0;
     for moment in moments {
@@ -249,7 +236,7 @@ async fn pushes_killed_at_random_points_create_each_shopper_once() {
     // Each child is killed once it has pushed a random number more shoppers, so every kill lands
     // while pushes are under way: some done in that child's life, some still pending after it.
     let seed = std::process::id() as u64 ^ 0x5eed;
-    let steps: Vec<i64> = kill_moments(seed, 4)
+    let steps: Vec<i64> = kill_moments(seed, 4, 400, 2_500)
         .into_iter()
         .map(|m| 10 + (m.as_millis() as i64) % 50)
         .collect();

@@ -60,6 +60,19 @@ pub fn fast_retries() -> RetryPolicy {
     }
 }
 
+/// `count` kill moments from a seed: each `from_ms` plus up to `span_ms` milliseconds.
+pub fn kill_moments(seed: u64, count: usize, from_ms: u64, span_ms: u64) -> Vec<Duration> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            Duration::from_millis(from_ms + (state >> 33) % span_ms)
+        })
+        .collect()
+}
+
 /// A console on `sandbox` with a fresh database file `name` in `dir`.
 pub fn console_on(
     sandbox: &RunningSandbox,

@@ -101,6 +101,8 @@ impl Database {
             .map_err(|e| not_canopys(&path, e))?;
         // 32 MiB of page cache for the writer: bounded, whatever the size of the data.
         writer.pragma_update(None, "cache_size", -32_000)?;
+        // A log that grew during a long sync is cut back to 64 MiB once it restarts.
+        writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         configure(&writer)?;
         migrations::register_functions(&writer)?;
         let from = schema_version(&writer)?;
