@@ -70,6 +70,9 @@ fn fill(db: &Database, personas: u64) -> anyhow::Result<()> {
             );
         }
     }
+    // As a sync's closing pass does: favorite stores and last purchases, once.
+    db.write(|tx| canopy_core::personas::pending::settle(tx, chrono::Utc::now()))
+        .map_err(fail)?;
     Ok(())
 }
 

@@ -513,6 +513,39 @@ async fn legacy_expiry_takes_whole_idle_balances_once() {
 }
 
 #[tokio::test]
+async fn legacy_expiry_waits_for_the_personas_a_running_sync_touched() {
+    let world = World::synced_posabit(62, 100, 300, "America/New_York").await;
+    loyalty(&world, |l| {
+        l.expiration = Expiration::Legacy;
+        l.expiration_days = 30;
+    })
+    .await;
+    // A sync's page touched this holder; its last purchase is settled only when the sync ends.
+    let touched = world.count("SELECT min(id) FROM personas WHERE points_balance > 0");
+    world
+        .db
+        .write(|tx| {
+            canopy_core::personas::pending::mark(tx, &[touched])?;
+            Ok(())
+        })
+        .expect("marked");
+    let far = Utc::now() + Duration::days(10_000);
+    world.console.expire_points(far).await.expect("runs");
+    let left = format!("SELECT points_balance FROM personas WHERE id = {touched}");
+    assert!(world.count(&left) > 0, "not expired while unsettled");
+    assert_eq!(
+        world.count("SELECT count(*) FROM personas WHERE points_balance > 0"),
+        1
+    );
+    world
+        .db
+        .write(|tx| canopy_core::personas::pending::settle(tx, Utc::now()))
+        .expect("settled");
+    world.console.expire_points(far).await.expect("runs");
+    assert_eq!(world.count(&left), 0, "expired once settled");
+}
+
+#[tokio::test]
 async fn fifo_expiry_stamps_each_lot_and_expires_the_oldest_points_first() {
     let world = World::synced_posabit(67, 200, 600, "America/New_York").await;
     loyalty(&world, |l| {

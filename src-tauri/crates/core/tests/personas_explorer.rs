@@ -120,6 +120,7 @@ fn store() -> Store {
             &tickets,
             CursorWrite::Newest,
         )?;
+        canopy_core::personas::pending::settle(tx, chrono::Utc::now())?;
         Ok(())
     })
     .expect("pages");

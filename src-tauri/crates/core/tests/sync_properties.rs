@@ -142,7 +142,12 @@ impl Store {
             .expect("page saved");
     }
 
+    /// The database's rows and cursors once the run's derived fields are settled, as a sync's
+    /// closing pass does.
     fn state(&self) -> (Fingerprint, Vec<(String, String)>) {
+        self.db
+            .write(|tx| canopy_core::personas::pending::settle(tx, chrono::Utc::now()))
+            .expect("settled");
         let cursors = self
             .db
             .read(|c| {

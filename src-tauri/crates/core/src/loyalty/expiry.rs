@@ -41,10 +41,12 @@ pub fn run(db: &Database, now: DateTime<Utc>) -> Result<ExpiryRun> {
 fn legacy(tx: &Transaction<'_>, now: DateTime<Utc>, days: Duration) -> Result<ExpiryRun> {
     let cutoff = db_timestamp(now - days);
     let due: Vec<(i64, i64, String)> = tx
-        .prepare(
+        .prepare(&format!(
             "SELECT id, points_balance, coalesce(last_purchase_at, created_at) FROM personas
-             WHERE points_balance > 0 AND coalesce(last_purchase_at, created_at) < ?1",
-        )?
+             WHERE points_balance > 0 AND coalesce(last_purchase_at, created_at) < ?1
+               AND {}",
+            crate::personas::pending::SETTLED
+        ))?
         .query_map([&cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let reason = format!("Expired after {} days without a purchase", days.num_days());

@@ -41,38 +41,22 @@ pub fn recompute_for(
     Ok(())
 }
 
-/// Notes personas a sync page touched, for [`recompute_pending`] once the sync's streams are done:
-/// a persona's sales arrive over many pages, and its favorite is computed once instead of once a
-/// page.
-pub fn mark_pending(connection: &Connection, persona_ids: &[i64]) -> Result<()> {
-    let mut statement = connection
-        .prepare_cached("INSERT OR IGNORE INTO favorites_pending (persona_id) VALUES (?1)")?;
-    for id in persona_ids {
-        statement.execute([id])?;
-    }
-    Ok(())
-}
-
-/// Recomputes the favorite store of every persona [`mark_pending`] noted, and forgets them;
-/// returns how many there were.
-pub fn recompute_pending(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
+/// Recomputes the favorite store of the personas matching `condition` (SQL over `personas`).
+pub(crate) fn recompute_where(
+    connection: &Connection,
+    condition: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     connection.execute(
-        &format!(
-            "UPDATE personas SET favorite_store_id = {FAVORITE}
-             WHERE id IN (SELECT persona_id FROM favorites_pending)"
-        ),
+        &format!("UPDATE personas SET favorite_store_id = {FAVORITE} WHERE {condition}"),
         [since(now)],
     )?;
-    Ok(connection.execute("DELETE FROM favorites_pending", [])?)
+    Ok(())
 }
 
 /// Recomputes every persona's favorite store (after the mappings changed).
 pub fn recompute_all(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
-    connection.execute(
-        &format!("UPDATE personas SET favorite_store_id = {FAVORITE}"),
-        [since(now)],
-    )?;
-    Ok(())
+    recompute_where(connection, "1", now)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The local passes a credential's sync ends with, after its streams: the favorite stores of the
-//! personas it touched, enrolment by date, the one-time points import, mirrored points, and the
+//! The local passes a credential's sync ends with, after its streams: the favorite store and last
+//! purchase of the personas it touched, enrolment by date, the one-time points import, mirrored points, and the
 //! rewards' mirror check and overdraft flag. One transaction, no POS call.
 
 use chrono::Utc;
@@ -13,8 +13,8 @@ use crate::storage::db::Database;
 /// What the closing passes did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Closing {
-    /// Personas whose favorite store was computed again.
-    pub favorites: usize,
+    /// Personas whose favorite store and last purchase were computed again.
+    pub settled_personas: usize,
     /// Purchases settled again for a new enrolment date.
     pub enrolled_purchases: usize,
     /// Points imported from POS balances.
@@ -34,7 +34,7 @@ pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> R
     let integration = settings.integration.clone();
     db.write_async(move |tx| {
         Ok(Closing {
-            favorites: crate::personas::favorites::recompute_pending(tx, Utc::now())?,
+            settled_personas: crate::personas::pending::settle(tx, Utc::now())?,
             enrolled_purchases: crate::loyalty::enrollment::enroll_credential(tx, &page)?,
             imported_points: crate::loyalty::pos_points::import_balances(
                 tx,

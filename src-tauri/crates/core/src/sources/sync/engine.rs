@@ -114,7 +114,7 @@ pub fn save_page(
     }
     touched.sort_unstable();
     touched.dedup();
-    crate::personas::favorites::mark_pending(tx, &touched)?;
+    crate::personas::pending::mark(tx, &touched)?;
     let keep_newest = cursor == CursorWrite::Newest;
     let value = match (cursor, counts.newest) {
         // A page with an unreadable record leaves the cursor where it was (see `pull`).

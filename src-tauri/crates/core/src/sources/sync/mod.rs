@@ -22,7 +22,7 @@ mod tail_search;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -221,8 +221,18 @@ pub async fn sync_credential(
             break;
         }
     }
-    if let (Ok(settings), false) = (&settings, context.control.cancelled()) {
-        close(context.db, credential, settings, &mut summaries).await;
+    match (&settings, context.control.cancelled()) {
+        (Ok(settings), false) => close(context.db, credential, settings, &mut summaries).await,
+        // A cancelled run skips the closing passes, but what its pages touched is settled.
+        _ => {
+            let settled = context
+                .db
+                .write_async(|tx| crate::personas::pending::settle(tx, Utc::now()))
+                .await;
+            if let Err(error) = settled {
+                tracing::warn!(credential = %credential.id, "could not settle the touched personas: {}", error.message);
+            }
+        }
     }
     if let Err(error) = runs::notify_credential(context.db, credential, &summaries).await {
         tracing::warn!(credential = %credential.id, "could not update notifications: {}", error.message);

@@ -145,11 +145,15 @@ pub async fn notify_credential(
 /// the history as interrupted. Their saved pages stay; the next run resumes from the cursors.
 pub fn close_interrupted(db: &Database, started_before: &str) -> Result<usize> {
     db.write(|tx| {
-        Ok(tx.execute(
+        let closed = tx.execute(
             "UPDATE sync_runs SET finished_at = started_at, error_code = 'interrupted',
                error_message = 'Canopy stopped before this run finished; the next sync picks up from the last saved page.'
              WHERE finished_at IS NULL AND started_at < ?1",
             [started_before],
-        )?)
+        )?;
+        // The personas the interrupted runs touched get their favorite store and last purchase
+        // now, not at the next sync.
+        crate::personas::pending::settle(tx, chrono::Utc::now())?;
+        Ok(closed)
     })
 }

@@ -650,10 +650,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE notifications_v13 RENAME TO notifications;
     CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
     "#,
-    // 14: personas a sync touched whose favorite store is recomputed once, when the sync's closing
-    // pass runs (a page only notes them, inside its own transaction).
+    // 14: personas a sync touched whose favorite store and last purchase are computed once, when
+    // the sync's closing pass runs (a page only notes them, inside its own transaction).
     r#"
-    CREATE TABLE favorites_pending (
+    CREATE TABLE personas_pending (
         persona_id INTEGER PRIMARY KEY
     ) STRICT;
     "#,
