@@ -80,8 +80,9 @@ pub fn insert_persona(
     now: &str,
 ) -> Result<i64> {
     tx.prepare_cached(
-        "INSERT INTO personas (first_name, last_name, phone_e164, email, birth_date, loyalty_member, address_state, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO personas (first_name, last_name, first_key, last_key, phone_e164, email, birth_date, loyalty_member,
+           address_state, created_at, updated_at)
+         VALUES (?1, ?2, canopy_fold(?1), canopy_fold(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![
         customer.first_name,

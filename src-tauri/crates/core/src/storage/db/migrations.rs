@@ -650,12 +650,22 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE notifications_v13 RENAME TO notifications;
     CREATE UNIQUE INDEX notifications_active ON notifications (kind, subject) WHERE cleared_at IS NULL;
     "#,
-    // 14: personas a sync touched whose favorite store and last purchase are computed once, when
-    // the sync's closing pass runs (a page only notes them, inside its own transaction).
+    // 14: a sync's cost. Personas a sync touched, whose favorite store and last purchase are
+    // computed once, when the sync's closing pass runs (a page only notes them, inside its own
+    // transaction). A persona inserted with its name keys already folded is not written twice, and
+    // the index on the raw names goes (every query sorts and searches by the folded keys).
     r#"
     CREATE TABLE personas_pending (
         persona_id INTEGER PRIMARY KEY
     ) STRICT;
+    DROP INDEX personas_name;
+    DROP TRIGGER personas_name_keys_insert;
+    CREATE TRIGGER personas_name_keys_insert AFTER INSERT ON personas
+    WHEN NEW.first_key IS NOT canopy_fold(NEW.first_name) OR NEW.last_key IS NOT canopy_fold(NEW.last_name)
+    BEGIN
+        UPDATE personas SET first_key = canopy_fold(NEW.first_name), last_key = canopy_fold(NEW.last_name)
+        WHERE id = NEW.id;
+    END;
     "#,
 ];
 
