@@ -1,7 +1,9 @@
 //! The pace follows the POS: against the sandbox's real rate limit (`rate_limit_above`: 429 with
 //! `Retry-After` past a number of requests a second), a POSaBIT sync that starts faster than the
 //! limit slows down after the first refusals, quickens again while answers are clean, loses no
-//! record and is refused only a few times; the ceiling the user sets per POS is kept.
+//! record and is refused only a few times; the ceiling the user sets per POS is kept. A POS whose
+//! answers say what is left of its window (`RateLimit-Remaining`, `RateLimit-Reset`) is never
+//! refused at all.
 
 #![allow(
     clippy::expect_used,
@@ -25,13 +27,11 @@ use canopy_core::Secret;
 use reqwest::Method;
 use serde_json::json;
 
-use support::{fast_retries, memory_world};
+use support::{fast_retries, memory_world, World};
 
-#[tokio::test]
-async fn a_sync_faster_than_the_pos_allows_slows_down_and_loses_nothing() {
-    let world = memory_world(11, 5_000, 15_000).await;
-    // A console that paces like the real one, starting at 10 requests a second.
-    let console = Console::new(
+/// A console that paces like the real one, starting at 10 requests a second.
+fn paced_console(world: &World) -> Console {
+    Console::new(
         world.db.clone(),
         Arc::new(MemorySecretStore::default()),
         PosClients {
@@ -47,27 +47,17 @@ async fn a_sync_faster_than_the_pos_allows_slows_down_and_loses_nothing() {
         min_request_gap: Duration::from_millis(100),
         fastest_request_gap: Duration::from_millis(100),
         ..fast_retries()
-    });
-    assert_eq!(
-        console
-            .set_pace_ceiling(Integration::Posabit, 50)
-            .await
-            .expect("ceiling set"),
-        50
-    );
-    assert!(console
-        .set_pace_ceiling(Integration::Posabit, 0)
-        .await
-        .is_err());
+    })
+}
+
+/// Syncs POSaBIT on `console` against a POS that answers four requests a second per credential
+/// (`headers`: and says what is left of each second), checks nothing was lost, and returns how
+/// many requests were refused out of how many.
+async fn sync_under_the_limit(world: &World, console: &Console, headers: bool) -> (usize, usize) {
     world
-        .add_and_connect_posabit(&console, "Capitol Hill", 0)
-        .await;
-    // The POS answers four requests a second per credential.
-    world
-        .fault(json!({"fault": {"type": "rate_limit_above", "per_second": 4}}))
+        .fault(json!({"fault": {"type": "rate_limit_above", "per_second": 4, "headers": headers}}))
         .await;
     world.admin(Method::DELETE, "/requests", None).await;
-
     let summaries = console
         .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await
@@ -84,16 +74,49 @@ async fn a_sync_faster_than_the_pos_allows_slows_down_and_loses_nothing() {
     let (_, log) = world.admin(Method::GET, "/requests", None).await;
     let requests = log["requests"].as_array().cloned().unwrap_or_default();
     let refused = requests.iter().filter(|r| r["status"] == 429).count();
+    (refused, requests.len())
+}
+
+#[tokio::test]
+async fn a_sync_faster_than_the_pos_allows_slows_down_and_loses_nothing() {
+    let world = memory_world(11, 5_000, 15_000).await;
+    let console = paced_console(&world);
+    assert_eq!(
+        console
+            .set_pace_ceiling(Integration::Posabit, 50)
+            .await
+            .expect("ceiling set"),
+        50
+    );
+    assert!(console
+        .set_pace_ceiling(Integration::Posabit, 0)
+        .await
+        .is_err());
+    world
+        .add_and_connect_posabit(&console, "Capitol Hill", 0)
+        .await;
+    let (refused, requests) = sync_under_the_limit(&world, &console, false).await;
     // Ten a second at first is more than four: refused at least once, then slower; after that
     // only a few more refusals (each a one-second wait), never one in every few requests.
     assert!(
         refused >= 1,
-        "the limit was never reached: {} requests",
-        requests.len()
+        "the limit was never reached: {requests} requests"
     );
     assert!(
-        refused * 10 <= requests.len(),
-        "{refused} of {} requests refused",
-        requests.len()
+        refused * 10 <= requests,
+        "{refused} of {requests} requests refused"
     );
+}
+
+#[tokio::test]
+async fn a_pos_that_says_what_is_left_of_its_window_is_never_run_into() {
+    let world = memory_world(12, 5_000, 15_000).await;
+    let console = paced_console(&world);
+    world
+        .add_and_connect_posabit(&console, "Capitol Hill", 0)
+        .await;
+    let (refused, requests) = sync_under_the_limit(&world, &console, true).await;
+    // Ten a second would pass the four allowed; the answers' `RateLimit-Remaining: 0` holds each
+    // next request until the window's reset instead.
+    assert_eq!(refused, 0, "{refused} of {requests} requests refused");
 }

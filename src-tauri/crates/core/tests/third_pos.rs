@@ -171,6 +171,7 @@ impl Tillbox {
                 RawPage::at_offset(records, *offset, total)
             }
             (_, Position::Page { page, .. }) => RawPage {
+                budget: None,
                 remaining: Some(total.saturating_sub((page - 1) * PAGE)),
                 more: page * PAGE < total,
                 records,

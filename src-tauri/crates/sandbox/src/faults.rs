@@ -45,6 +45,10 @@ pub enum FaultKind {
     RateLimitAbove {
         /// The requests a second the POS answers.
         per_second: u32,
+        /// Whether good answers say what is left of the window (`RateLimit-Limit`,
+        /// `RateLimit-Remaining`, `RateLimit-Reset` in seconds, as the IETF draft has them).
+        #[serde(default)]
+        headers: bool,
     },
     /// Before answering, the first `records` records of the list are edited — in a list sorted by
     /// `updated_at` they move to its end, and every record after them moves up — as if a batch job

@@ -263,16 +263,23 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
         fired
     };
     let mut early = None;
+    let mut budget = None;
     for fault in &fired {
         match fault {
             FaultKind::Slow { delay_ms } => {
                 tokio::time::sleep(std::time::Duration::from_millis(*delay_ms)).await
             }
-            FaultKind::RateLimitAbove { per_second } => {
-                let over = primary
+            FaultKind::RateLimitAbove {
+                per_second,
+                headers,
+            } => {
+                let window = primary
                     .as_deref()
-                    .is_some_and(|credential| lock(&shared).over_rate(credential, *per_second));
-                if over {
+                    .map(|credential| lock(&shared).over_rate(credential, *per_second));
+                if *headers {
+                    budget = window.map(|w| (*per_second, w));
+                }
+                if window.is_some_and(|w| w.over) {
                     let mut response =
                         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded")
                             .into_response();
@@ -302,10 +309,21 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
     let query = request.uri().query().unwrap_or_default().to_string();
     let method = request.method().to_string();
     request.extensions_mut().insert(Fired(fired.clone()));
-    let response = match early {
+    let mut response = match early {
         Some(response) => response,
         None => next.run(request).await,
     };
+    if let Some((limit, window)) = budget {
+        let headers = response.headers_mut();
+        headers.insert("ratelimit-limit", HeaderValue::from(limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(window.remaining));
+        // Whole seconds, rounded up, as the draft has them: a client waiting for the reset never
+        // arrives early.
+        headers.insert(
+            "ratelimit-reset",
+            HeaderValue::from(window.reset.as_secs_f64().ceil() as u64),
+        );
+    }
     let status = response.status().as_u16();
     let response = damage_body(response, &fired).await;
     lock(&shared).log(LoggedRequest {

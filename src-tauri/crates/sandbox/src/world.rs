@@ -332,21 +332,28 @@ impl World {
     }
 
     /// Whether a request of `credential` now goes past `per_second` requests in the last second
-    /// (a refused request does not count).
-    pub fn over_rate(&mut self, credential: &str, per_second: u32) -> bool {
+    /// (a refused request does not count), and what is left of that second.
+    pub fn over_rate(&mut self, credential: &str, per_second: u32) -> RateWindow {
         let now = std::time::Instant::now();
+        let second = std::time::Duration::from_secs(1);
         let recent = self.recent.entry(credential.to_string()).or_default();
         while recent
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(1))
+            .is_some_and(|t| now.duration_since(*t) >= second)
         {
             recent.pop_front();
         }
-        if recent.len() >= per_second as usize {
-            return true;
+        let over = recent.len() >= per_second as usize;
+        if !over {
+            recent.push_back(now);
         }
-        recent.push_back(now);
-        false
+        RateWindow {
+            over,
+            remaining: (per_second as usize).saturating_sub(recent.len()) as u32,
+            reset: recent.front().map_or(std::time::Duration::ZERO, |oldest| {
+                second.saturating_sub(now.duration_since(*oldest))
+            }),
+        }
     }
 
     /// Records a request in the log.
@@ -403,4 +410,15 @@ impl World {
             .filter(|l| user.accessible_location_ids.contains(&l.id))
             .collect()
     }
+}
+
+/// A credential's rate-limit window as a request finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct RateWindow {
+    /// The request goes past the limit.
+    pub over: bool,
+    /// Requests left in the window after this one.
+    pub remaining: u32,
+    /// Until the oldest request in the window leaves it.
+    pub reset: std::time::Duration,
 }

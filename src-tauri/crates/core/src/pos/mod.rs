@@ -11,6 +11,7 @@ pub mod fields;
 pub mod greenbits;
 pub mod http;
 pub mod posabit;
+pub mod rate_budget;
 pub mod retry;
 pub mod store_keys;
 pub mod streams;

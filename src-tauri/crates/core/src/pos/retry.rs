@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::base::error::{Error, ErrorCode, Result};
+use crate::pos::rate_budget::RateBudget;
 
 /// How a run retries transient failures and paces its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +109,20 @@ impl Pacer {
         if self.clean >= CLEAN_STREAK {
             self.clean = 0;
             self.gap = (self.gap * 4 / 5).max(self.fastest);
+        }
+    }
+
+    /// What the POS said of its window on a good answer: with no request left in it, the next one
+    /// waits until the window starts again, and the pace does not quicken meanwhile.
+    pub fn heed(&mut self, budget: Option<RateBudget>) {
+        if let Some(RateBudget {
+            remaining: 0,
+            reset,
+        }) = budget
+        {
+            self.clean = 0;
+            let reopens = Instant::now() + reset;
+            self.next = Some(self.next.map_or(reopens, |next| next.max(reopens)));
         }
     }
 
@@ -232,6 +247,37 @@ mod tests {
             pacer.wait().await;
         }
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_empty_window_holds_the_next_request_until_it_starts_again() {
+        let mut pacer = Pacer::new(&RetryPolicy {
+            min_request_gap: Duration::from_millis(100),
+            ..policy()
+        });
+        let start = Instant::now();
+        pacer.wait().await;
+        pacer.heed(Some(RateBudget {
+            remaining: 3,
+            reset: Duration::from_secs(2),
+        }));
+        pacer.wait().await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(100),
+            "requests left: the pace holds"
+        );
+        pacer.heed(Some(RateBudget {
+            remaining: 0,
+            reset: Duration::from_millis(700),
+        }));
+        pacer.heed(None);
+        pacer.wait().await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(800),
+            "none left: wait for the window"
+        );
     }
 
     /// A POS that allows `limit` requests in any second: whether one sent at `now` is refused.

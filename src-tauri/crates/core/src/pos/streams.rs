@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::rate_budget::RateBudget;
 use super::LocationChoice;
 use crate::base::stored_name::stored_name;
 
@@ -104,6 +105,8 @@ pub struct RawPage {
     pub remaining: Option<u64>,
     /// Whether the list goes on after this page.
     pub more: bool,
+    /// What the answer said of the POS's rate limit, when it said.
+    pub budget: Option<RateBudget>,
 }
 
 impl RawPage {
@@ -113,6 +116,12 @@ impl RawPage {
             remaining: Some(total.saturating_sub(offset)),
             more: offset.saturating_add(records.len() as u64) < total && !records.is_empty(),
             records,
+            budget: None,
         }
+    }
+
+    /// The same page with what its answer said of the rate limit.
+    pub fn with_budget(self, budget: Option<RateBudget>) -> Self {
+        RawPage { budget, ..self }
     }
 }

@@ -51,7 +51,7 @@ impl GreenbitsClient {
         let listed = self
             .list_page(secret, at(plan.location)?, list, offset, limit)
             .await?;
-        Ok(RawPage::at_offset(listed.records, offset, listed.total))
+        Ok(RawPage::at_offset(listed.records, offset, listed.total).with_budget(listed.budget))
     }
 
     /// Searches by phone, then e-mail, and keeps only a person whose normalised phone or e-mail is

@@ -16,6 +16,7 @@ use super::http::PosVoice;
 use super::{record_id, take_list};
 use crate::base::error::Result;
 use crate::base::secret::Secret;
+use crate::pos::rate_budget::RateBudget;
 use crate::pos::LocationChoice;
 
 /// Greenbits' production API.
@@ -101,6 +102,8 @@ pub struct OffsetPage {
     pub total: u64,
     /// This page's records.
     pub records: Vec<Value>,
+    /// What the answer said of the rate limit's window.
+    pub budget: Option<RateBudget>,
 }
 
 /// Which of a location's lists to read.
@@ -241,10 +244,13 @@ impl GreenbitsClient {
                 location_id,
             )
             .query(&query);
-        let mut body: Value = VOICE.json(VOICE.send(request).await?).await?;
+        let response = VOICE.send(request).await?;
+        let budget = RateBudget::of(&response);
+        let mut body: Value = VOICE.json(response).await?;
         Ok(OffsetPage {
             total: body["meta"]["total"].as_u64().unwrap_or(0),
             records: take_list(&mut body, field),
+            budget,
         })
     }
 }

@@ -36,6 +36,7 @@ impl PosabitClient {
                     remaining: None,
                     more: records.len() as u64 >= PAGE_SIZE,
                     records,
+                    budget: None,
                 });
             }
         };
@@ -48,6 +49,7 @@ impl PosabitClient {
             ),
             more: *page < listed.total_pages && !listed.records.is_empty(),
             records: listed.records,
+            budget: listed.budget,
         })
     }
 

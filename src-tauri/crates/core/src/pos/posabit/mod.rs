@@ -15,6 +15,7 @@ use super::http::PosVoice;
 use super::{record_id, take_list};
 use crate::base::error::Result;
 use crate::base::secret::Secret;
+use crate::pos::rate_budget::RateBudget;
 
 /// POSaBIT's production API.
 pub const PRODUCTION_URL: &str = "https://app.posabit.com/api";
@@ -81,6 +82,8 @@ pub struct ListPage {
     pub total_pages: u64,
     /// Each element is `{"<element>": {...}}`.
     pub records: Vec<Value>,
+    /// What the answer said of the rate limit's window.
+    pub budget: Option<RateBudget>,
 }
 
 #[derive(Deserialize)]
@@ -170,12 +173,14 @@ impl PosabitClient {
             query.push(("q[updated_at_gt]", after.to_string()));
         }
         let response = self.get(key, &format!("/v3/venue/{list}"), &query).await?;
+        let budget = RateBudget::of(&response);
         // Read as a plain Value: one pass, no buffering of the whole page.
         let mut body: Value = VOICE.json(response).await?;
         Ok(ListPage {
             total_records: body["total_records"].as_u64().unwrap_or(0),
             total_pages: body["total_pages"].as_u64().unwrap_or(0),
             records: take_list(&mut body, list),
+            budget,
         })
     }
 

@@ -345,6 +345,9 @@ async fn fetch_page(
     })
     .await;
     *retries += tried;
+    if let Ok(page) = &fetched {
+        pacer.heed(page.budget);
+    }
     fetched
 }
 
