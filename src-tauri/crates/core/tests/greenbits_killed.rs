@@ -26,7 +26,6 @@ use canopy_core::sources::sync::fingerprint::{fingerprint, Fingerprint};
 use canopy_core::sources::sync::Trigger;
 use canopy_core::storage::db::Database;
 use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
-use canopy_core::Secret;
 use canopy_sandbox::SandboxConfig;
 use reqwest::Method;
 use serde_json::json;
@@ -40,29 +39,6 @@ const PEOPLE: u64 = 6_000;
 const ORDERS: u64 = 12_000;
 /// People changed and orders added before the tail read (the admin API lists a thousand).
 const CHANGES: usize = 1_000;
-
-/// A console on the parent's database, with the parent's Greenbits token in its keychain.
-fn child_console(dir: &std::path::Path) -> Console {
-    let var = |name: &str| std::env::var(name).expect(name);
-    let secrets = MemorySecretStore::default();
-    secrets
-        .put(
-            &secret_name(&var("CANOPY_SYNC_CREDENTIAL")),
-            &Secret::new(var("CANOPY_SYNC_TOKEN")),
-        )
-        .expect("secret");
-    let db = canopy_core::storage::db::Database::open(dir.join("canopy.db")).expect("db");
-    let clients = canopy_core::pos::PosClients {
-        posabit: canopy_core::pos::posabit::PosabitClient::new(
-            var("CANOPY_SYNC_POSABIT"),
-            Secret::new("unused".to_string()),
-        )
-        .expect("client"),
-        greenbits: canopy_core::pos::greenbits::GreenbitsClient::new(var("CANOPY_SYNC_GREENBITS"))
-            .expect("client"),
-    };
-    Console::new(db, Arc::new(secrets), clients).with_retry_policy(support::fast_retries())
-}
 
 async fn sync(console: &Console) {
     let summaries = console
@@ -81,7 +57,11 @@ async fn kill_a_child(world: &World, credential: &str, token: &str, moment: Dura
         .args(["--exact", TEST, "--nocapture"])
         .env(CHILD, world.dir.path())
         .env("CANOPY_SYNC_CREDENTIAL", credential)
-        .env("CANOPY_SYNC_TOKEN", token)
+        .env("CANOPY_SYNC_SECRET", token)
+        .env(
+            "CANOPY_SYNC_INTEGRATOR",
+            &world.sandbox.config().integrator_token,
+        )
         .env("CANOPY_SYNC_POSABIT", world.sandbox.posabit_base_url())
         .env("CANOPY_SYNC_GREENBITS", world.sandbox.greenbits_base_url())
         .stdout(Stdio::null())
@@ -177,20 +157,7 @@ fn same_data_and_no_mark_ahead(resumed: &Database, reference: &Database, when: &
 /// The POS changes: the oldest `CHANGES` people are edited (so they move to the list's end) and
 /// as many orders are added.
 async fn change_the_pos(world: &World, location: u64) {
-    let (_, people) = world
-        .admin(Method::GET, &format!("/people/{location}"), None)
-        .await;
-    let people = people["people"].as_array().expect("people").clone();
-    for person in people.iter().take(CHANGES) {
-        let id = person["id"].as_str().expect("id");
-        world
-            .admin(
-                Method::PUT,
-                &format!("/people/{location}/{id}"),
-                Some(json!({"first_name": "Early"})),
-            )
-            .await;
-    }
+    world.change_the_oldest(location, CHANGES).await;
     let (_, orders) = world
         .admin(Method::GET, &format!("/orders/{location}"), None)
         .await;
@@ -211,7 +178,7 @@ async fn change_the_pos(world: &World, location: u64) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_greenbits_sync_killed_in_its_scan_and_its_tail_read_resumes_to_the_same_database() {
     if let Some(dir) = std::env::var_os(CHILD) {
-        let _ = child_console(&PathBuf::from(dir))
+        let _ = support::child_console(&PathBuf::from(dir))
             .sync(Integration::Greenbits, None, Trigger::Manual, None)
             .await;
         // Finished before the kill: wait for it, so the parent always sees a SIGKILL.

@@ -65,38 +65,6 @@ async fn requests_to(world: &World, path: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Ids of the first `count` people of the location, as the POS lists them.
-async fn people_ids(world: &World, location: u64, count: usize) -> Vec<String> {
-    let (_, listed) = world
-        .admin(Method::GET, &format!("/people/{location}"), None)
-        .await;
-    listed["people"]
-        .as_array()
-        .expect("people")
-        .iter()
-        .take(count)
-        .map(|p| {
-            p["id"]
-                .as_str()
-                .map_or_else(|| p["id"].to_string(), str::to_string)
-        })
-        .collect()
-}
-
-/// Edits the `count` oldest people of the location at the POS (they move to the end of the list):
-/// six hundred make a tail two pages long.
-async fn change_the_oldest(world: &World, location: u64, count: usize) {
-    for id in people_ids(world, location, count).await {
-        world
-            .admin(
-                Method::PUT,
-                &format!("/people/{location}/{id}"),
-                Some(json!({"first_name": "Early"})),
-            )
-            .await;
-    }
-}
-
 /// A second database on the same sandbox, connected and synced: the reference a run is compared
 /// with (profile changes after a persona's first sync are kept out unless "Sync Personas" is on,
 /// so it must see the same history).
@@ -152,7 +120,7 @@ async fn after_the_first_scan_a_sync_reads_only_the_tail_of_each_list() {
     assert!(people.len() <= 24, "{} requests: {people:?}", people.len());
 
     // Three people change at the POS (they move to the end of the list) and one joins.
-    for id in people_ids(&world, location, 3).await {
+    for id in world.people_ids(location, 3).await {
         let (status, _) = world
             .admin(
                 Method::PUT,
@@ -196,7 +164,7 @@ async fn after_the_first_scan_a_sync_reads_only_the_tail_of_each_list() {
 async fn a_deleted_record_does_not_hide_a_change_behind_it() {
     let (world, location) = greenbits_world().await;
     sync(&world).await;
-    let ids = people_ids(&world, location, 2).await;
+    let ids = world.people_ids(location, 2).await;
     let (status, _) = world
         .admin(
             Method::DELETE,
@@ -226,7 +194,7 @@ async fn a_list_that_keeps_moving_leaves_the_mark_for_the_next_run() {
     let (world, location) = greenbits_world().await;
     sync(&world).await;
     let reference = reference(&world, "reference.db").await;
-    change_the_oldest(&world, location, 600).await;
+    world.change_the_oldest(location, 600).await;
     // While the tail is read, a batch job edits the fifty oldest people before every request:
     // they move to the end, so between two pages the records not yet read move up fifty places —
     // more than the overlap. The run starts again from its last stamp a few times, then reads on.
@@ -262,7 +230,7 @@ async fn a_list_that_moves_between_two_pages_is_read_again_from_the_last_stamp()
     let (world, location) = greenbits_world().await;
     sync(&world).await;
     let reference = reference(&world, "reference.db").await;
-    change_the_oldest(&world, location, 600).await;
+    world.change_the_oldest(location, 600).await;
     // The reference reads the same tail first (its mark is the same): its requests show which
     // people request of the run is the second page.
     world.admin(Method::DELETE, "/requests", None).await;

@@ -20,44 +20,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use canopy_core::base::pos_kind::Integration;
-use canopy_core::integrations::credentials::secret_name;
 use canopy_core::sources::sync::fingerprint::fingerprint;
 use canopy_core::sources::sync::Trigger;
-use canopy_core::storage::keychain::{MemorySecretStore, SecretStore};
-use canopy_core::Secret;
+use canopy_core::storage::keychain::MemorySecretStore;
 use canopy_sandbox::SandboxConfig;
 use support::{console_on, kill_moments, world_with};
 
 const CHILD: &str = "CANOPY_SYNC_CHILD";
 const TEST: &str = "a_sync_killed_at_random_points_resumes_to_the_same_database";
 
-/// A console on the parent's database and sandbox, as the child process sees them.
-fn child_console(dir: &std::path::Path) -> canopy_core::console::Console {
-    let var = |name: &str| std::env::var(name).expect(name);
-    let secrets = MemorySecretStore::default();
-    secrets
-        .put(
-            &secret_name(&var("CANOPY_SYNC_CREDENTIAL")),
-            &Secret::new(var("CANOPY_SYNC_KEY")),
-        )
-        .expect("secret");
-    let db = canopy_core::storage::db::Database::open(dir.join("canopy.db")).expect("db");
-    let clients = canopy_core::pos::PosClients {
-        posabit: canopy_core::pos::posabit::PosabitClient::new(
-            var("CANOPY_SYNC_POSABIT"),
-            Secret::new(var("CANOPY_SYNC_INTEGRATOR")),
-        )
-        .expect("client"),
-        greenbits: canopy_core::pos::greenbits::GreenbitsClient::new(var("CANOPY_SYNC_POSABIT"))
-            .expect("client"),
-    };
-    canopy_core::console::Console::new(db, Arc::new(secrets), clients)
-        .with_retry_policy(support::fast_retries())
-}
-
 /// Syncs the parent's database from the parent's sandbox until killed.
 async fn child(dir: PathBuf) {
-    let console = child_console(&dir);
+    let console = support::child_console(&dir);
     let _ = console
         .sync(Integration::Posabit, None, Trigger::Manual, None)
         .await;
@@ -93,7 +67,8 @@ async fn a_sync_killed_at_random_points_resumes_to_the_same_database() {
             .args(["--exact", TEST, "--nocapture"])
             .env(CHILD, world.dir.path())
             .env("CANOPY_SYNC_CREDENTIAL", &credential)
-            .env("CANOPY_SYNC_KEY", world.venue_key(0))
+            .env("CANOPY_SYNC_SECRET", world.venue_key(0))
+            .env("CANOPY_SYNC_GREENBITS", world.sandbox.greenbits_base_url())
             .env("CANOPY_SYNC_POSABIT", world.sandbox.posabit_base_url())
             .env(
                 "CANOPY_SYNC_INTEGRATOR",
@@ -189,7 +164,8 @@ fn spawn_child(
         .args(["--exact", test, "--nocapture"])
         .env(role, world.dir.path())
         .env("CANOPY_SYNC_CREDENTIAL", credential)
-        .env("CANOPY_SYNC_KEY", world.venue_key(0))
+        .env("CANOPY_SYNC_SECRET", world.venue_key(0))
+        .env("CANOPY_SYNC_GREENBITS", world.sandbox.greenbits_base_url())
         .env("CANOPY_SYNC_POSABIT", world.sandbox.posabit_base_url())
         .env(
             "CANOPY_SYNC_INTEGRATOR",
@@ -203,7 +179,7 @@ fn spawn_child(
 #[tokio::test(flavor = "multi_thread")]
 async fn pushes_killed_at_random_points_create_each_shopper_once() {
     if let Some(dir) = std::env::var_os(PUSH_CHILD) {
-        let console = child_console(&PathBuf::from(dir));
+        let console = support::child_console(&PathBuf::from(dir));
         let _ = console.push_signups(Integration::Posabit).await;
         tokio::time::sleep(Duration::from_secs(120)).await;
         return;

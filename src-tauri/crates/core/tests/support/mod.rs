@@ -73,6 +73,31 @@ pub fn kill_moments(seed: u64, count: usize, from_ms: u64, span_ms: u64) -> Vec<
         .collect()
 }
 
+/// The console of a crash test's child process, on the database in `dir`, from what its parent
+/// set: `CANOPY_SYNC_CREDENTIAL` and its secret `CANOPY_SYNC_SECRET` (kept in a keychain of its
+/// own), the sandbox's `CANOPY_SYNC_POSABIT` and `CANOPY_SYNC_GREENBITS` and its
+/// `CANOPY_SYNC_INTEGRATOR` token.
+pub fn child_console(dir: &std::path::Path) -> Console {
+    let var = |name: &str| std::env::var(name).expect(name);
+    let secrets = canopy_core::storage::keychain::MemorySecretStore::default();
+    secrets
+        .put(
+            &canopy_core::integrations::credentials::secret_name(&var("CANOPY_SYNC_CREDENTIAL")),
+            &Secret::new(var("CANOPY_SYNC_SECRET")),
+        )
+        .expect("secret");
+    let db = Database::open(dir.join("canopy.db")).expect("db");
+    let clients = PosClients {
+        posabit: PosabitClient::new(
+            var("CANOPY_SYNC_POSABIT"),
+            Secret::new(var("CANOPY_SYNC_INTEGRATOR")),
+        )
+        .expect("client"),
+        greenbits: GreenbitsClient::new(var("CANOPY_SYNC_GREENBITS")).expect("client"),
+    };
+    Console::new(db, Arc::new(secrets), clients).with_retry_policy(fast_retries())
+}
+
 /// A console on `sandbox` with a fresh database file `name` in `dir`.
 pub fn console_on(
     sandbox: &RunningSandbox,
@@ -117,6 +142,37 @@ pub async fn world_with(config: SandboxConfig, secrets: Arc<dyn SecretStore>) ->
 }
 
 impl World {
+    /// Ids of the first `count` people of the Greenbits location, as the POS lists them.
+    pub async fn people_ids(&self, location: u64, count: usize) -> Vec<String> {
+        let (_, listed) = self
+            .admin(reqwest::Method::GET, &format!("/people/{location}"), None)
+            .await;
+        listed["people"]
+            .as_array()
+            .expect("people")
+            .iter()
+            .take(count)
+            .map(|p| {
+                p["id"]
+                    .as_str()
+                    .map_or_else(|| p["id"].to_string(), str::to_string)
+            })
+            .collect()
+    }
+
+    /// Edits the `count` oldest people of the location at the POS (first name "Early"), so in its
+    /// `updated_at` order they move to the end of the list.
+    pub async fn change_the_oldest(&self, location: u64, count: usize) {
+        for id in self.people_ids(location, count).await {
+            self.admin(
+                reqwest::Method::PUT,
+                &format!("/people/{location}/{id}"),
+                Some(serde_json::json!({"first_name": "Early"})),
+            )
+            .await;
+        }
+    }
+
     /// Ticks the age gate and connects POSaBIT (a credential must exist).
     pub async fn connect_posabit(&self) {
         connect(
