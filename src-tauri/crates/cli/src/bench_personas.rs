@@ -127,10 +127,8 @@ pub fn personas(personas: u64, db: Option<std::path::PathBuf>) -> anyhow::Result
         &db,
         &PersonaQuery {
             offset: (total / 2) as u32 - 100,
-            ..PersonaQuery {
-                limit: 100,
-                ..PersonaQuery::default()
-            }
+            limit: 100,
+            ..PersonaQuery::default()
         },
     )
     .map_err(|e| anyhow::anyhow!(e.message))?

@@ -63,9 +63,9 @@ pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
     total_cents.max(0).saturating_mul(points_per_dollar) / 100
 }
 
-/// Brings a linked purchase's points and its redemptions in line with the sale (its persona's last
-/// purchase is settled once the sync's streams are done, see `personas::pending`) (see `redemptions` for what a discount line spends): a sale
-/// whose POS customer is (or became) a loyalty member earns once; a voided sale's earning is
+/// Brings a linked purchase's points and its redemptions in line with the sale (see `redemptions`
+/// for what a discount line spends; the persona's last purchase is settled once the sync's streams
+/// are done, see `personas::pending`): a sale whose POS customer is (or became) a loyalty member earns once; a voided sale's earning is
 /// reversed once (written first if the sale was voided before it could earn). Employees earn none, nor do sales before the points accrual start date, nor sales
 /// of an integration whose points are mirrored (the POS keeps those balances). Membership is the POS
 /// record's, not the merged persona's, so the result does not depend on the order records arrive

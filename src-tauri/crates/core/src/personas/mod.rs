@@ -1,6 +1,6 @@
 //! Personas, the local shopper records: the explorer's query, one persona's detail (with its
-//! sources and split), matching and merging records into personas, favorite stores, the derived fields a sync settles
-//! once a run, and CSV export.
+//! sources and split), matching and merging records into personas, favorite stores, the derived
+//! fields a sync settles once a run, and CSV export.
 
 pub mod detail;
 pub mod export;

@@ -345,18 +345,18 @@ fn sort_key(r: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Vec<SqlVa
 fn cursor_after(query: &PersonaQuery, key: &[SqlValue]) -> Option<String> {
     let sort = query.sort.unwrap_or_default();
     let descending = query.descending.unwrap_or(false);
-    if key.contains(&SqlValue::Null) || (descending && !sort.never_null()) {
+    if descending && !sort.never_null() {
         return None;
     }
-    let values: Vec<serde_json::Value> = key
+    // The sort columns hold text and whole numbers, the kinds `after_condition` reads back.
+    let values = key
         .iter()
         .map(|v| match v {
-            SqlValue::Integer(i) => (*i).into(),
-            SqlValue::Real(f) => (*f).into(),
-            SqlValue::Text(t) => t.as_str().into(),
-            SqlValue::Null | SqlValue::Blob(_) => serde_json::Value::Null,
+            SqlValue::Integer(i) => Some(serde_json::Value::from(*i)),
+            SqlValue::Text(t) => Some(serde_json::Value::from(t.as_str())),
+            SqlValue::Null | SqlValue::Real(_) | SqlValue::Blob(_) => None,
         })
-        .collect();
+        .collect::<Option<Vec<_>>>()?;
     Some(serde_json::Value::from(values).to_string())
 }
 

@@ -1,6 +1,6 @@
 //! The local passes a credential's sync ends with, after its streams: the favorite store and last
-//! purchase of the personas it touched, enrolment by date, the one-time points import, mirrored points, and the
-//! rewards' mirror check and overdraft flag. One transaction, no POS call.
+//! purchase of the personas it touched, enrolment by date, the one-time points import, mirrored
+//! points, and the rewards' mirror check and overdraft flag. One transaction, no POS call.
 
 use chrono::Utc;
 

@@ -223,7 +223,8 @@ pub async fn sync_credential(
     }
     match (&settings, context.control.cancelled()) {
         (Ok(settings), false) => close(context.db, credential, settings, &mut summaries).await,
-        // A cancelled run skips the closing passes, but what its pages touched is settled.
+        // A cancelled run (or one whose settings could not be read) skips the closing passes, but
+        // what its pages touched is settled.
         _ => {
             let settled = context
                 .db
