@@ -38,8 +38,19 @@ struct Store {
     db: Database,
 }
 
-/// Five shoppers; Ana and Bea share a phone (a family), so they merge; Bea and Zoë buy.
+/// Five shoppers; Ana and Bea share a phone (a family), so they merge; Bea and Zoë buy. Settled,
+/// as a sync's closing pass leaves them.
 fn store() -> Store {
+    let store = unsettled_store();
+    store
+        .db
+        .write(|tx| canopy_core::personas::pending::settle(tx, chrono::Utc::now()))
+        .expect("settled");
+    store
+}
+
+/// [`store`] as its pages leave it while the sync still runs: nothing settled yet.
+fn unsettled_store() -> Store {
     let dir = tempfile::tempdir().expect("dir");
     let db = Database::open(dir.path().join("p.db")).expect("db");
     db.write(|tx| {
@@ -120,7 +131,6 @@ fn store() -> Store {
             &tickets,
             CursorWrite::Newest,
         )?;
-        canopy_core::personas::pending::settle(tx, chrono::Utc::now())?;
         Ok(())
     })
     .expect("pages");
@@ -337,6 +347,79 @@ fn a_wrong_merge_splits_off_with_its_sales_and_points() {
     assert_eq!(all, 85, "no point lost or made by the split");
     let error = split(&store.db, left.sources[0].id).expect_err("nothing left to split from");
     assert!(error.message.contains("only record"));
+}
+
+/// The stored balances of Ana's and Bea's personas (by Ana's id, then Bea's).
+fn stored_balances(db: &Database, ids: [i64; 2]) -> [i64; 2] {
+    ids.map(|id| {
+        db.read(|c| {
+            Ok(c.query_row(
+                "SELECT points_balance FROM personas WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("balance")
+    })
+}
+
+#[test]
+fn a_running_syncs_points_show_before_they_settle_and_count_once() {
+    let store = unsettled_store();
+    let ana = list(
+        &store.db,
+        &PersonaQuery {
+            search: Some("ana".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .expect("ana")
+    .rows
+    .remove(0);
+    assert_eq!(ana.points, 75, "the list shows the pages' points at once");
+    assert_eq!(
+        stored_balances(&store.db, [ana.id, ana.id])[0],
+        0,
+        "not yet on the row"
+    );
+    let adjusted = canopy_core::loyalty::adjustments::adjust(
+        &store.db,
+        &canopy_core::loyalty::adjustments::PointsAdjustment {
+            persona_id: ana.id,
+            points: 5,
+            reason: "Welcome gift".into(),
+        },
+    )
+    .expect("adjusted");
+    assert_eq!(adjusted, 80, "an adjustment counts from the balance shown");
+    let audited: String = store
+        .db
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT old_value FROM audit_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("audit");
+    assert_eq!(audited, "75 points");
+
+    // Splitting meanwhile recomputes both balances from the ledger, pending entries included.
+    let merged = detail(&store.db, ana.id).expect("detail");
+    let bea = split(&store.db, merged.sources[1].id).expect("split");
+    let shown = |id| detail(&store.db, id).expect("detail").persona.points;
+    assert_eq!((shown(ana.id), shown(bea)), (5, 75));
+    store
+        .db
+        .write(|tx| canopy_core::personas::pending::settle(tx, chrono::Utc::now()))
+        .expect("settled");
+    assert_eq!(
+        (shown(ana.id), shown(bea)),
+        (5, 75),
+        "settling adds nothing twice"
+    );
+    assert_eq!(stored_balances(&store.db, [ana.id, bea]), [5, 75]);
 }
 
 #[test]

@@ -43,7 +43,10 @@ pub fn adjust(db: &Database, adjustment: &PointsAdjustment) -> Result<i64> {
     db.write(|tx| {
         let before: i64 = tx
             .query_row(
-                "SELECT points_balance FROM personas WHERE id = ?1",
+                &format!(
+                    "SELECT {} FROM personas p WHERE p.id = ?1",
+                    crate::personas::pending::BALANCE_OF_P
+                ),
                 [adjustment.persona_id],
                 |r| r.get(0),
             )

@@ -124,7 +124,7 @@ pub fn reconcile_purchase_points(
             .is_none_or(|start| purchased_at.as_str() >= start);
     let earning = eligible.then(|| points_for(total, page.points_per_dollar));
     let write = |kind, points, reason| {
-        crate::loyalty::ledger::write(
+        crate::loyalty::ledger::write_settled_later(
             tx,
             crate::loyalty::ledger::Entry {
                 persona_id,

@@ -76,7 +76,8 @@ fn fifo(tx: &Transaction<'_>, now: DateTime<Utc>, days: i64) -> Result<ExpiryRun
     let personas: Vec<i64> = tx
         .prepare(
             "SELECT DISTINCT l.persona_id FROM points_ledger l JOIN personas p ON p.id = l.persona_id
-             WHERE l.expires_at <= ?1 AND p.points_balance > 0",
+             WHERE l.expires_at <= ?1
+               AND (p.points_balance > 0 OR p.id IN (SELECT persona_id FROM personas_pending))",
         )?
         .query_map([&now_stamp], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -1,5 +1,6 @@
 //! The points ledger: every change to a persona's points is one entry, written once per (source,
-//! transaction, kind), and the persona's balance moves with it in the same transaction.
+//! transaction, kind), and the persona's balance moves with it in the same transaction — or, for a
+//! sync's records, when the sync settles the persona (see `personas::pending`).
 
 use rusqlite::{params, Transaction};
 
@@ -44,6 +45,28 @@ pub struct Entry<'a> {
 /// Writes `entry` and moves the persona's balance by it; returns false (and changes nothing) when
 /// the same (source, transaction, kind) was written before.
 pub fn write(tx: &Transaction<'_>, entry: Entry<'_>, now: &str) -> Result<bool> {
+    let inserted = insert(tx, entry, now)?;
+    if inserted {
+        tx.prepare_cached(
+            "UPDATE personas SET points_balance = points_balance + ?2 WHERE id = ?1",
+        )?
+        .execute(params![entry.persona_id, entry.points])?;
+    }
+    Ok(inserted)
+}
+
+/// [`write`] for a sync's records: the points reach the persona's balance when the sync settles
+/// its personas (see `personas::pending`), not one sale at a time.
+pub fn write_settled_later(tx: &Transaction<'_>, entry: Entry<'_>, now: &str) -> Result<bool> {
+    let inserted = insert(tx, entry, now)?;
+    if inserted {
+        crate::personas::pending::add_points(tx, entry.persona_id, entry.points)?;
+    }
+    Ok(inserted)
+}
+
+/// Inserts `entry` unless its (source, transaction, kind) is there; returns whether it was new.
+fn insert(tx: &Transaction<'_>, entry: Entry<'_>, now: &str) -> Result<bool> {
     let inserted = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO points_ledger (persona_id, kind, points, source, transaction_id, reason, created_at)
@@ -58,11 +81,5 @@ pub fn write(tx: &Transaction<'_>, entry: Entry<'_>, now: &str) -> Result<bool> 
             entry.reason,
             now
         ])?;
-    if inserted == 1 {
-        tx.prepare_cached(
-            "UPDATE personas SET points_balance = points_balance + ?2 WHERE id = ?1",
-        )?
-        .execute(params![entry.persona_id, entry.points])?;
-    }
     Ok(inserted == 1)
 }

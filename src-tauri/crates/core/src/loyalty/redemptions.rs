@@ -155,7 +155,7 @@ fn redeem(
         return Ok(Some(reward));
     }
     let at = store.map_or(String::new(), |(_, s)| format!(" at {s}"));
-    ledger::write(
+    ledger::write_settled_later(
         tx,
         Entry {
             persona_id: sale.persona_id,
@@ -191,7 +191,7 @@ fn give_back(
         .query_row(params![source, transaction], |r| r.get(0))
         .optional()?;
     if let Some(spent) = spent {
-        ledger::write(
+        ledger::write_settled_later(
             tx,
             Entry {
                 persona_id: sale.persona_id,

@@ -425,6 +425,8 @@ pub fn split(db: &Database, record_id: i64) -> Result<i64> {
                 params![persona, now],
             )?;
         }
+        // The balances now hold every ledger entry, a running sync's unsettled ones too.
+        crate::personas::pending::forget_points(tx, &[old, new])?;
         crate::personas::favorites::recompute_for(tx, &[old, new], Utc::now())?;
         tracing::info!(record_id, from = old, to = new, "split a source record off into its own persona");
         Ok(new)

@@ -263,14 +263,16 @@ pub(crate) fn conditions(query: &PersonaQuery) -> (String, Vec<SqlValue>, bool) 
 }
 
 /// The columns of a [`PersonaRow`], for `SELECT … FROM personas p`.
-pub(crate) const ROW_COLUMNS: &str =
-    "p.id, p.first_name, p.last_name, p.phone_e164, p.email, p.loyalty_member,
-    p.points_balance, p.marketing_opt_in,
+pub(crate) const ROW_COLUMNS: &str = concat!(
+    "p.id, p.first_name, p.last_name, p.phone_e164, p.email, p.loyalty_member, ",
+    crate::personas::pending::balance_of_p!(),
+    ", p.marketing_opt_in,
     (SELECT group_concat(DISTINCT s.integration) FROM source_records s WHERE s.persona_id = p.id),
     EXISTS (SELECT 1 FROM local_signups l WHERE l.persona_id = p.id),
     (SELECT r.name FROM retail_stores r WHERE r.id = p.favorite_store_id),
     p.last_purchase_at, p.created_at, p.sms_consent,
-    EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)";
+    EXISTS (SELECT 1 FROM imported_records i WHERE i.persona_id = p.id)"
+);
 
 /// How many columns [`ROW_COLUMNS`] selects.
 const ROW_COLUMN_COUNT: usize = 15;

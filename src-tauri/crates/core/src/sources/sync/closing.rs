@@ -1,6 +1,7 @@
-//! The local passes a credential's sync ends with, after its streams: the favorite store and last
-//! purchase of the personas it touched, enrolment by date, the one-time points import, mirrored
-//! points, and the rewards' mirror check and overdraft flag. One transaction, no POS call.
+//! The local passes a credential's sync ends with, after its streams: enrolment by date, the
+//! favorite store, last purchase and points balance of the personas it touched, the one-time
+//! points import, mirrored points, and the rewards' mirror check and overdraft flag. One
+//! transaction, no POS call.
 
 use chrono::Utc;
 
@@ -13,7 +14,7 @@ use crate::storage::db::Database;
 /// What the closing passes did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Closing {
-    /// Personas whose favorite store and last purchase were computed again.
+    /// Personas whose favorite store, last purchase and balance were brought up to date.
     pub settled_personas: usize,
     /// Purchases settled again for a new enrolment date.
     pub enrolled_purchases: usize,
@@ -33,9 +34,12 @@ pub(super) async fn close_credential(db: &Database, settings: &RunSettings) -> R
     };
     let integration = settings.integration.clone();
     db.write_async(move |tx| {
+        // Enrolment's points are settled with the pages'; the balances are then whole for the
+        // import and mirror passes, which read them.
+        let enrolled_purchases = crate::loyalty::enrollment::enroll_credential(tx, &page)?;
         Ok(Closing {
             settled_personas: crate::personas::pending::settle(tx, Utc::now())?,
-            enrolled_purchases: crate::loyalty::enrollment::enroll_credential(tx, &page)?,
+            enrolled_purchases,
             imported_points: crate::loyalty::pos_points::import_balances(
                 tx,
                 &page,

@@ -667,6 +667,12 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE id = NEW.id;
     END;
     "#,
+    // 15: a sync's points reach the balances once, in its closing pass: a page's ledger entries
+    // add their points to the persona's pending row (inside the page's transaction), and settling
+    // moves them onto the balance; until then a balance shown adds them (`pending::balance`).
+    r#"
+    ALTER TABLE personas_pending ADD COLUMN points INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Registers the SQL functions the schema's triggers call (`canopy_fold`). Every connection that
