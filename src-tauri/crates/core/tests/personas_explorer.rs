@@ -11,7 +11,7 @@ use canopy_core::base::pos_kind::Integration;
 use canopy_core::consent::ConsentSource;
 use canopy_core::personas::detail::{detail, split};
 use canopy_core::personas::query::PersonaSource;
-use canopy_core::personas::query::{list, PersonaQuery, PersonaSort};
+use canopy_core::personas::query::{list, PersonaQuery, PersonaRow, PersonaSort};
 use canopy_core::sources::signups::{sign_up, SignupInput};
 use canopy_core::sources::sync::{save_page, CursorWrite, PageContext};
 use canopy_core::storage::db::Database;
@@ -292,17 +292,7 @@ fn filters_and_sorting_run_in_sqlite() {
 #[test]
 fn a_wrong_merge_splits_off_with_its_sales_and_points() {
     let store = store();
-    let ana = list(
-        &store.db,
-        &PersonaQuery {
-            search: Some("ana".into()),
-            limit: 5,
-            ..Default::default()
-        },
-    )
-    .expect("ana")
-    .rows
-    .remove(0);
+    let ana = first_found(&store.db, "ana");
     let merged = detail(&store.db, ana.id).expect("detail");
     assert_eq!(merged.sources.len(), 2);
     assert_eq!(
@@ -349,40 +339,39 @@ fn a_wrong_merge_splits_off_with_its_sales_and_points() {
     assert!(error.message.contains("only record"));
 }
 
-/// The stored balances of Ana's and Bea's personas (by Ana's id, then Bea's).
-fn stored_balances(db: &Database, ids: [i64; 2]) -> [i64; 2] {
-    ids.map(|id| {
-        db.read(|c| {
-            Ok(c.query_row(
-                "SELECT points_balance FROM personas WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )?)
-        })
-        .expect("balance")
+/// The first persona a search for `search` finds.
+fn first_found(db: &Database, search: &str) -> PersonaRow {
+    list(
+        db,
+        &PersonaQuery {
+            search: Some(search.into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .expect("search")
+    .rows
+    .remove(0)
+}
+
+/// A persona's balance as stored on its row (without pending points).
+fn stored_balance(db: &Database, id: i64) -> i64 {
+    db.read(|c| {
+        Ok(c.query_row(
+            "SELECT points_balance FROM personas WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
     })
+    .expect("balance")
 }
 
 #[test]
 fn a_running_syncs_points_show_before_they_settle_and_count_once() {
     let store = unsettled_store();
-    let ana = list(
-        &store.db,
-        &PersonaQuery {
-            search: Some("ana".into()),
-            limit: 5,
-            ..Default::default()
-        },
-    )
-    .expect("ana")
-    .rows
-    .remove(0);
+    let ana = first_found(&store.db, "ana");
     assert_eq!(ana.points, 75, "the list shows the pages' points at once");
-    assert_eq!(
-        stored_balances(&store.db, [ana.id, ana.id])[0],
-        0,
-        "not yet on the row"
-    );
+    assert_eq!(stored_balance(&store.db, ana.id), 0, "not yet on the row");
     let adjusted = canopy_core::loyalty::adjustments::adjust(
         &store.db,
         &canopy_core::loyalty::adjustments::PointsAdjustment {
@@ -419,23 +408,16 @@ fn a_running_syncs_points_show_before_they_settle_and_count_once() {
         (5, 75),
         "settling adds nothing twice"
     );
-    assert_eq!(stored_balances(&store.db, [ana.id, bea]), [5, 75]);
+    assert_eq!(
+        [ana.id, bea].map(|id| stored_balance(&store.db, id)),
+        [5, 75]
+    );
 }
 
 #[test]
 fn splitting_off_the_record_a_profile_came_from_takes_the_profile_from_the_one_left() {
     let store = store();
-    let ana = list(
-        &store.db,
-        &PersonaQuery {
-            search: Some("ana".into()),
-            limit: 5,
-            ..Default::default()
-        },
-    )
-    .expect("ana")
-    .rows
-    .remove(0);
+    let ana = first_found(&store.db, "ana");
     let merged = detail(&store.db, ana.id).expect("detail");
     let ana_record = merged
         .sources
@@ -559,17 +541,7 @@ fn a_csv_import_merges_on_phone_or_email_keeps_good_lines_and_names_bad_ones() {
         ["Zoë", "Imani", "Quoted, Name"],
         "sorted by last name"
     );
-    let zoe = list(
-        &store.db,
-        &PersonaQuery {
-            search: Some("2065550100".into()),
-            limit: 5,
-            ..PersonaQuery::default()
-        },
-    )
-    .expect("list")
-    .rows
-    .remove(0);
+    let zoe = first_found(&store.db, "2065550100");
     assert_eq!(
         zoe.first_name.as_deref(),
         Some("Zoë"),

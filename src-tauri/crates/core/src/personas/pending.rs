@@ -4,8 +4,8 @@
 //! is a write to the persona's row and to an index. Pages note the personas, and the points their
 //! ledger entries add, inside their own transaction, so a crash loses none; settling at any moment
 //! (closing pass, cancel, start-up) is exact. Until a persona is settled, a balance shown adds its
-//! pending points ([`BALANCE_OF_P`]) and the idle-points expiry leaves it alone (its last purchase may be
-//! newer than it says).
+//! pending points ([`BALANCE_OF_P`]) and the idle-points expiry leaves it alone (its last purchase
+//! may be newer than it says).
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;

@@ -669,7 +669,7 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 15: a sync's points reach the balances once, in its closing pass: a page's ledger entries
     // add their points to the persona's pending row (inside the page's transaction), and settling
-    // moves them onto the balance; until then a balance shown adds them (`pending::balance`).
+    // moves them onto the balance; until then a balance shown adds them (`pending::BALANCE_OF_P`).
     r#"
     ALTER TABLE personas_pending ADD COLUMN points INTEGER NOT NULL DEFAULT 0;
     "#,
