@@ -93,7 +93,7 @@ impl PosSchema for TillboxSchema {
             state: None,
             updated_at: stamp(r)
                 .ok_or_else(|| RecordError::new(Some(id.to_string()), "changed", "not ISO 8601"))?,
-            payload: r.clone(),
+            payload: r.to_string(),
         })
     }
     fn map_stored_customer(&self, payload: &Value) -> Mapped<PosCustomer> {
@@ -111,11 +111,11 @@ impl PosSchema for TillboxSchema {
             total_cents: r["cents"]
                 .as_i64()
                 .ok_or_else(|| RecordError::new(Some(id.to_string()), "cents", "missing"))?,
-            discounts: json!([]),
+            discounts: "[]".into(),
             voided: false,
             purchased_at: at,
             updated_at: at,
-            payload: r.clone(),
+            payload: r.to_string(),
         })
     }
 }

@@ -88,8 +88,8 @@ pub struct PosCustomer {
     pub state: Option<String>,
     /// When the POS last changed the record.
     pub updated_at: DateTime<Utc>,
-    /// The record as received, kept as provenance.
-    pub payload: Value,
+    /// The record as received (JSON text), kept as provenance.
+    pub payload: String,
 }
 
 /// Why one POS record could not be read; the sync skips it and keeps the reason.
@@ -112,16 +112,17 @@ pub struct PosSale {
     pub customer_pos_id: Option<String>,
     /// What the shopper paid, in cents.
     pub total_cents: i64,
-    /// The discount lines, as `[{"name", "amount"}]` (mirrored discounts are matched by name).
-    pub discounts: Value,
+    /// The discount lines as JSON text, `[{"name", "amount"}]` (mirrored discounts are matched
+    /// by name).
+    pub discounts: String,
     /// Voided at the POS: it counts for nothing.
     pub voided: bool,
     /// When the sale was closed.
     pub purchased_at: DateTime<Utc>,
     /// When the POS last changed the record.
     pub updated_at: DateTime<Utc>,
-    /// The record as received.
-    pub payload: Value,
+    /// The record as received (JSON text).
+    pub payload: String,
 }
 
 /// A coupon (the POS side of a mirrored discount).
@@ -133,8 +134,8 @@ pub struct PosCoupon {
     pub name: String,
     /// Whether it can be used.
     pub active: bool,
-    /// The record as received.
-    pub payload: Value,
+    /// The record as received (JSON text).
+    pub payload: String,
 }
 
 /// A list record read into its domain type, or why it could not be.
@@ -149,7 +150,7 @@ pub fn map_discount(record: &Value) -> Mapped<PosCoupon> {
     Ok(PosCoupon {
         name: f.text("name")?.ok_or_else(|| f.error("name", "missing"))?,
         active: f.flag("active")?.unwrap_or(true),
-        payload: record.clone(),
+        payload: record.to_string(),
         pos_id,
     })
 }

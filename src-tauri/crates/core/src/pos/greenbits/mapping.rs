@@ -25,7 +25,7 @@ pub fn map_person(record: &Value) -> Mapped<PosCustomer> {
         employee: f.text("customer_group")?.as_deref() == Some("Employee"),
         points: f.points("loyalty_points")?,
         state: f.text("state")?,
-        payload: record.clone(),
+        payload: record.to_string(),
         pos_id,
     })
 }
@@ -47,11 +47,11 @@ pub fn map_order(record: &Value) -> Mapped<PosSale> {
     Ok(PosSale {
         customer_pos_id: f.text("person_id")?,
         total_cents: f.cents("total")?,
-        discounts: Value::Array(discounts),
+        discounts: Value::Array(discounts).to_string(),
         voided: f.flag("voided")?.unwrap_or(false),
         purchased_at: f.optional_instant("completed_at")?.unwrap_or(updated_at),
         updated_at,
-        payload: record.clone(),
+        payload: record.to_string(),
         pos_id,
     })
 }

@@ -41,7 +41,7 @@ pub fn map_customer(element: &Value) -> Mapped<PosCustomer> {
         employee: f.text("customer_type")?.as_deref() == Some("employee"),
         points: f.points("loyalty_points")?,
         state: f.text("state")?,
-        payload: record.clone(),
+        payload: record.to_string(),
         pos_id,
     })
 }
@@ -70,11 +70,11 @@ pub fn map_ticket(element: &Value) -> Mapped<PosSale> {
     Ok(PosSale {
         purchased_at: f.optional_instant("closed_at")?.unwrap_or(updated_at),
         total_cents: f.cents("total")?,
-        discounts: Value::Array(f.list("discounts")?.to_vec()),
+        discounts: Value::Array(f.list("discounts")?.to_vec()).to_string(),
         voided: f.flag("voided")?.unwrap_or(false),
         customer_pos_id,
         updated_at,
-        payload: record.clone(),
+        payload: record.to_string(),
         pos_id,
     })
 }

@@ -35,7 +35,7 @@ pub fn apply_customer(
     let phone = customer.phone_raw.as_deref().and_then(normalize_phone);
     let email = customer.email_raw.as_deref().and_then(normalize_email);
     let updated_at = customer.updated_at.to_rfc3339();
-    let payload = customer.payload.to_string();
+    let payload = &customer.payload;
     let integration = page.integration.as_str();
     let existing: Option<(i64, i64, String, String, bool, Option<bool>)> = tx
         .prepare_cached(
@@ -67,7 +67,7 @@ pub fn apply_customer(
         if stored.is_some_and(|s| customer.updated_at < s) {
             return Ok((RecordChange::Stale, persona_id));
         }
-        if stored_payload == payload {
+        if &stored_payload == payload {
             tx.prepare_cached("UPDATE source_records SET last_seen_at = ?2 WHERE id = ?1")?
                 .execute(params![record_id, page.now])?;
             return Ok((RecordChange::Unchanged, persona_id));

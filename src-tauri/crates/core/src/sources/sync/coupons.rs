@@ -15,7 +15,7 @@ pub fn apply_coupon(
     label: &str,
     coupon: &PosCoupon,
 ) -> Result<RecordChange> {
-    let payload = coupon.payload.to_string();
+    let payload = &coupon.payload;
     let stored: Option<String> = tx
         .prepare_cached(
             "SELECT payload FROM pos_coupons WHERE credential_id = ?1 AND store_key = ?2 AND pos_id = ?3",
@@ -33,7 +33,7 @@ pub fn apply_coupon(
                      page.store_key, label])?;
     Ok(match stored {
         None => RecordChange::New,
-        Some(old) if old == payload => RecordChange::Unchanged,
+        Some(old) if &old == payload => RecordChange::Unchanged,
         Some(_) => RecordChange::Changed,
     })
 }

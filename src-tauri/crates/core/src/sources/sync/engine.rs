@@ -6,6 +6,7 @@ use rusqlite::{params, Transaction};
 use serde_json::Value;
 
 use super::apply::{apply_customer, RecordChange};
+use super::read_page::{market, read_page, PageRecord, ReadPage};
 use super::scan_cursor::{ScanCursor, ScanStart};
 use super::tail_search::TailSearch;
 use super::{
@@ -68,48 +69,46 @@ pub fn save_page(
     records: &[Value],
     cursor: CursorWrite,
 ) -> Result<PageCounts> {
-    let mut counts = PageCounts::default();
+    let read = read_page(schema, plan, market(schema, page), records);
+    save_read_page(tx, page, plan, &read, cursor)
+}
+
+/// Saves one page of records already read (see `read_page`) and its cursor inside `tx`.
+pub fn save_read_page(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    plan: &StreamPlan,
+    read: &ReadPage,
+    cursor: CursorWrite,
+) -> Result<PageCounts> {
+    let mut counts = PageCounts {
+        newest: read.newest,
+        ..PageCounts::default()
+    };
     let mut touched = Vec::new();
-    let market = page
-        .market
-        .as_deref()
-        .filter(|_| schema.capabilities().shopper_state);
-    for record in records {
-        let applied = match plan.kind {
-            RecordKind::Customer => match schema.map_customer(record) {
-                Ok(customer) if !in_market(market, customer.state.as_deref()) => continue,
-                mapped => mapped.map(|customer| {
-                    counts.newest = counts.newest.max(Some(customer.updated_at));
-                    apply_customer(tx, page, &customer)
-                        .map(|(outcome, persona)| (outcome, Some(persona)))
-                }),
-            },
-            RecordKind::Sale => schema.map_sale(record).map(|sale| {
-                counts.newest = counts.newest.max(Some(sale.updated_at));
-                sales::apply_sale(tx, page, &sale)
-            }),
-            RecordKind::Coupon => schema.map_coupon(record).map(|coupon| {
-                coupons::apply_coupon(tx, page, &plan.store_label, &coupon).map(|o| (o, None))
-            }),
-        };
-        match applied {
-            Ok(result) => {
-                let (outcome, persona) = result?;
-                match outcome {
-                    RecordChange::New => counts.new += 1,
-                    RecordChange::Changed => counts.changed += 1,
-                    RecordChange::Unchanged | RecordChange::Stale => {}
-                }
-                if let (RecordChange::New | RecordChange::Changed, Some(persona)) =
-                    (outcome, persona)
-                {
-                    touched.push(persona);
-                }
+    for record in &read.records {
+        let (outcome, persona) = match record {
+            PageRecord::Customer(customer) => {
+                let (outcome, persona) = apply_customer(tx, page, customer)?;
+                (outcome, Some(persona))
             }
-            Err(bad) => {
+            PageRecord::Sale(sale) => sales::apply_sale(tx, page, sale)?,
+            PageRecord::Coupon(coupon) => {
+                (coupons::apply_coupon(tx, page, &plan.store_label, coupon)?, None)
+            }
+            PageRecord::Unreadable(bad) => {
                 counts.rejected += 1;
-                reject(tx, page.run_id, &bad)?;
+                reject(tx, page.run_id, bad)?;
+                continue;
             }
+        };
+        match outcome {
+            RecordChange::New => counts.new += 1,
+            RecordChange::Changed => counts.changed += 1,
+            RecordChange::Unchanged | RecordChange::Stale => {}
+        }
+        if let (RecordChange::New | RecordChange::Changed, Some(persona)) = (outcome, persona) {
+            touched.push(persona);
         }
     }
     touched.sort_unstable();
@@ -144,11 +143,6 @@ fn scan_after_page(cursor: ScanCursor, trusted: bool, counts: &PageCounts) -> Sc
     } else {
         cursor
     }
-}
-
-/// With "Sync to relevant market" on (a `market`), whether a shopper in `state` belongs to it.
-fn in_market(market: Option<&str>, state: Option<&str>) -> bool {
-    market.is_none_or(|market| state.is_some_and(|state| state.eq_ignore_ascii_case(market)))
 }
 
 fn reject(tx: &Transaction<'_>, run_id: i64, bad: &RecordError) -> Result<()> {
@@ -349,6 +343,23 @@ async fn fetch_page(
         pacer.heed(page.budget);
     }
     fetched
+}
+
+/// Fetches one page (see `fetch_page`) and reads its records (see `read_page`), so the reading
+/// happens beside the save of the page before rather than in the writer.
+#[allow(clippy::too_many_arguments)]
+async fn fetch_and_read(
+    context: &SyncContext<'_>,
+    secret: &Secret,
+    plan: &StreamPlan,
+    market: Option<&str>,
+    position: &Position,
+    pacer: &mut Pacer,
+    retries: &mut u32,
+) -> Result<(RawPage, ReadPage)> {
+    let page = fetch_page(context, secret, plan, position, pacer, retries).await?;
+    let read = read_page(context.connector.schema(), plan, market, &page.records);
+    Ok((page, read))
 }
 
 /// The newest `updated_at` among a raw page's records (unreadable stamps are skipped): where the
@@ -611,12 +622,22 @@ async fn pull(
     // run's tail then reads again from there.
     let mut pinned = resumed;
     let mut continuity = Continuity::new();
-    let mut fetched = fetch_page(context, secret, plan, &position, &mut pacer, &mut retries).await;
+    let market = market(context.connector.schema(), &template);
+    let mut fetched = fetch_and_read(
+        context,
+        secret,
+        plan,
+        market,
+        &position,
+        &mut pacer,
+        &mut retries,
+    )
+    .await;
     let mut previous = PageEnds::default();
     loop {
         summary.retries = retries;
         context.control.remember_pace(pacer.gap());
-        let page_records = fetched?;
+        let (page_records, read) = fetched?;
         previous.check_moved_on(&page_records.records, plan.stream)?;
         let page_newest = newest_stamp(context.connector.schema(), plan, &page_records.records);
         let check = if plan.paging == Paging::OffsetScan {
@@ -668,27 +689,25 @@ async fn pull(
             now: db_timestamp(Utc::now()),
             ..template.clone()
         };
-        let (connector, plan_copy, records) = (
-            context.connector.clone(),
-            plan.clone(),
-            page_records.records,
-        );
-        let save = context.db.write_async(move |tx| {
-            save_page(
-                tx,
-                connector.schema(),
-                &page,
-                &plan_copy,
-                &records,
-                cursor_write,
-            )
-        });
+        drop(page_records);
+        let plan_copy = plan.clone();
+        let save = context
+            .db
+            .write_async(move |tx| save_read_page(tx, &page, &plan_copy, &read, cursor_write));
         // The next page is fetched while this one is saved; a cancel stops before fetching.
         let going_on = more && !context.control.cancelled();
         let (counts, upcoming) = if going_on {
             let (saved, upcoming) = tokio::join!(
                 save,
-                fetch_page(context, secret, plan, &next, &mut pacer, &mut retries)
+                fetch_and_read(
+                    context,
+                    secret,
+                    plan,
+                    market,
+                    &next,
+                    &mut pacer,
+                    &mut retries
+                )
             );
             (saved?, Some(upcoming))
         } else {

@@ -11,6 +11,7 @@ mod apply;
 mod closing;
 mod coupons;
 mod engine;
+mod read_page;
 pub mod fingerprint;
 pub mod history;
 mod registry;

@@ -16,7 +16,7 @@ pub fn apply_sale(
     sale: &PosSale,
 ) -> Result<(RecordChange, Option<i64>)> {
     let integration = page.integration.as_str();
-    let payload = sale.payload.to_string();
+    let payload = &sale.payload;
     let existing: Option<(i64, Option<i64>, String, String)> = tx
         .prepare_cached(
             "SELECT id, persona_id, pos_updated_at, payload FROM purchases
@@ -31,7 +31,7 @@ pub fn apply_sale(
         if stored.is_some_and(|s| sale.updated_at < s) {
             return Ok((RecordChange::Stale, persona_id));
         }
-        if stored_payload == payload {
+        if &stored_payload == payload {
             return Ok((RecordChange::Unchanged, persona_id));
         }
         tx.prepare_cached(
@@ -41,7 +41,7 @@ pub fn apply_sale(
         .execute(params![
             purchase_id,
             sale.total_cents,
-            sale.discounts.to_string(),
+            sale.discounts,
             sale.voided,
             sale.purchased_at.to_rfc3339(),
             sale.updated_at.to_rfc3339(),
@@ -74,7 +74,7 @@ pub fn apply_sale(
         sale.customer_pos_id,
         persona_id,
         sale.total_cents,
-        sale.discounts.to_string(),
+        sale.discounts,
         sale.voided,
         sale.purchased_at.to_rfc3339(),
         sale.updated_at.to_rfc3339(),
