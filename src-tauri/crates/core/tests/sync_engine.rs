@@ -228,8 +228,8 @@ async fn greenbits_people_patients_and_orders_merge_with_posabit_shoppers_and_un
 }
 
 #[tokio::test]
-async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
-    let world = posabit_world(2_000, 500).await;
+async fn progress_is_streamed_as_pages_are_saved_and_a_cancel_stops_at_a_page_boundary() {
+    let world = posabit_world(8_000, 500).await;
     let reports: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
     let (sink_reports, console) = (reports.clone(), world.console.clone());
     let cancelling = console.clone();
@@ -255,14 +255,14 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
         Some(ErrorCode::Cancelled)
     );
     assert!(
-        run[0].pages < 4,
+        run[0].pages < 16,
         "stopped before the end: {} pages",
         run[0].pages
     );
     let reports = reports.lock().expect("reports").clone();
     assert_eq!(
         reports[0].total,
-        Some(2_000),
+        Some(8_000),
         "the POS's total is passed on"
     );
     assert_eq!(reports.last().map(|r| r.state.as_str()), Some("cancelled"));
@@ -272,10 +272,10 @@ async fn progress_is_streamed_per_page_and_a_cancel_stops_at_a_page_boundary() {
     let resumed = sync(&world, Integration::Posabit).await;
     assert!(resumed.iter().all(|s| s.error.is_none()));
     assert!(
-        resumed[0].seen < 2_000,
+        resumed[0].seen < 8_000,
         "the saved pages are not read again"
     );
-    assert_eq!(world.count("SELECT count(*) FROM source_records"), 2_000);
+    assert_eq!(world.count("SELECT count(*) FROM source_records"), 8_000);
     let history = world
         .console
         .sync_history(50, false)

@@ -86,7 +86,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             order.discounts,
-            json!([{"name": "10% Off Everything", "amount": 380}])
+            json!([{"name": "10% Off Everything", "amount": 380}]).to_string()
         );
         assert_eq!(order.customer_pos_id.as_deref(), Some("p-1"));
         let bad = map_order(&json!({"id": "x", "total": 1})).unwrap_err();

@@ -1,5 +1,6 @@
-//! Running one stream: fetch a page (paced, retried), save it with its cursor in one transaction,
-//! report progress, and move on — until the list ends, the credential is refused or the user cancels.
+//! Running one stream: fetch a page (paced, retried) and read it, save it with its cursor in the
+//! same transaction (a few pages to one, see `save_batch`) while the next pages are fetched, report
+//! progress, and move on — until the list ends, the credential is refused or the user cancels.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Transaction};
@@ -7,6 +8,7 @@ use serde_json::Value;
 
 use super::apply::{apply_customer, RecordChange};
 use super::read_page::{market, read_page, PageRecord, ReadPage};
+use super::save_batch::{ReadyPage, SaveBatches, Saved};
 use super::scan_cursor::{ScanCursor, ScanStart};
 use super::tail_search::TailSearch;
 use super::{
@@ -93,9 +95,10 @@ pub fn save_read_page(
                 (outcome, Some(persona))
             }
             PageRecord::Sale(sale) => sales::apply_sale(tx, page, sale)?,
-            PageRecord::Coupon(coupon) => {
-                (coupons::apply_coupon(tx, page, &plan.store_label, coupon)?, None)
-            }
+            PageRecord::Coupon(coupon) => (
+                coupons::apply_coupon(tx, page, &plan.store_label, coupon)?,
+                None,
+            ),
             PageRecord::Unreadable(bad) => {
                 counts.rejected += 1;
                 reject(tx, page.run_id, bad)?;
@@ -120,7 +123,7 @@ pub fn save_read_page(
         (CursorWrite::Newest, _) if counts.rejected > 0 => None,
         (CursorWrite::Newest, Some(newest)) => Some(db_timestamp(newest)),
         (CursorWrite::Scan { cursor, trusted }, _) => {
-            Some(scan_after_page(cursor, trusted, &counts).to_stored())
+            Some(scan_after_page(cursor, trusted, read).to_stored())
         }
         _ => None,
     };
@@ -137,9 +140,9 @@ pub fn save_read_page(
 
 /// A scan cursor after a saved page: its mark takes in the page's newest stamp when the list held
 /// still and every record was readable.
-fn scan_after_page(cursor: ScanCursor, trusted: bool, counts: &PageCounts) -> ScanCursor {
-    if trusted && counts.rejected == 0 {
-        cursor.advanced(counts.newest)
+fn scan_after_page(cursor: ScanCursor, trusted: bool, read: &ReadPage) -> ScanCursor {
+    if trusted && read.rejected() == 0 {
+        cursor.advanced(read.newest)
     } else {
         cursor
     }
@@ -585,6 +588,20 @@ impl PageEnds {
     }
 }
 
+/// Adds what a saved transaction did to the run's summary and reports the stream's progress.
+fn account(context: &SyncContext<'_>, plan: &StreamPlan, summary: &mut SyncSummary, saved: Saved) {
+    summary.new += saved.counts.new;
+    summary.changed += saved.counts.changed;
+    summary.rejected += saved.counts.rejected;
+    context.control.report(progress(
+        summary,
+        plan.stream,
+        saved.done,
+        saved.total,
+        SyncState::Running,
+    ));
+}
+
 /// Pulls every page of `plan`; each page is saved with `template` stamped with the page's time.
 async fn pull(
     context: &SyncContext<'_>,
@@ -634,111 +651,108 @@ async fn pull(
     )
     .await;
     let mut previous = PageEnds::default();
-    loop {
-        summary.retries = retries;
-        context.control.remember_pace(pacer.gap());
-        let (page_records, read) = fetched?;
-        previous.check_moved_on(&page_records.records, plan.stream)?;
-        let page_newest = newest_stamp(context.connector.schema(), plan, &page_records.records);
-        let check = if plan.paging == Paging::OffsetScan {
-            continuity.check(&page_records.records, page_newest)
-        } else {
-            PageCheck::default()
-        };
-        // Its stamps do not move the mark; past the last anchor, neither do the rest of the run's.
-        pinned |= check.moved && !check.reanchor;
-        let received = page_records.records.len() as u64;
-        let done_before = u64::from(summary.seen);
-        summary.pages += 1;
-        summary.seen = summary.seen.saturating_add(received as u32);
-        if let Some(remaining) = page_records.remaining {
-            *total = Some(match position {
-                Position::Offset(offset) | Position::Probe(offset) => {
-                    offset.saturating_add(remaining)
-                }
-                Position::Page { .. } => done_before.saturating_add(remaining),
-            });
-        }
-        let next = match (check.reanchor, check.anchor) {
-            (true, Some(anchor)) => Position::Offset(
-                first_updated_after(
-                    context,
-                    secret,
-                    plan,
-                    anchor - Duration::microseconds(1),
-                    &mut pacer,
-                    &mut retries,
-                )
-                .await?,
-            ),
-            _ => next_position(&position, received, page_newest),
-        };
-        // A moved page is read again from its anchor, whatever it said about the list's end.
-        let more = page_records.more || check.reanchor;
-        let cursor_write = match (plan.paging, scan.as_ref()) {
-            (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
-            (Paging::Incremental, _) => CursorWrite::Newest,
-            (Paging::OffsetScan, Some(scan)) => CursorWrite::Scan {
-                cursor: scan_cursor_after(scan, &next, more, &started),
-                trusted: !pinned && !check.moved,
-            },
-            (Paging::OffsetScan | Paging::Full, _) => CursorWrite::Nothing,
-        };
-        let written = cursor_write.clone();
-        let page = PageContext {
-            now: db_timestamp(Utc::now()),
-            ..template.clone()
-        };
-        drop(page_records);
-        let plan_copy = plan.clone();
-        let save = context
-            .db
-            .write_async(move |tx| save_read_page(tx, &page, &plan_copy, &read, cursor_write));
-        // The next page is fetched while this one is saved; a cancel stops before fetching.
-        let going_on = more && !context.control.cancelled();
-        let (counts, upcoming) = if going_on {
-            let (saved, upcoming) = tokio::join!(
-                save,
-                fetch_and_read(
-                    context,
-                    secret,
-                    plan,
-                    market,
-                    &next,
-                    &mut pacer,
-                    &mut retries
-                )
-            );
-            (saved?, Some(upcoming))
-        } else {
-            (save.await?, None)
-        };
-        summary.new += counts.new;
-        summary.changed += counts.changed;
-        summary.rejected += counts.rejected;
-        if let CursorWrite::Scan { cursor, trusted } = written {
-            scan = Some(scan_after_page(cursor, trusted, &counts));
-        }
-        pinned |= counts.rejected > 0;
-        let done = match position {
-            Position::Offset(offset) | Position::Probe(offset) => offset.saturating_add(received),
-            Position::Page { .. } => done_before + received,
-        };
-        context.control.report(progress(
-            summary,
-            plan.stream,
-            done,
-            *total,
-            SyncState::Running,
-        ));
-        match upcoming {
-            Some(upcoming) => {
-                fetched = upcoming;
-                position = next;
+    let mut batches = SaveBatches::new(context.db, plan);
+    // Pages are saved a few to a transaction while the next are fetched (see `save_batch`);
+    // whatever stops the run, the pages read before it are saved.
+    let read: Result<bool> = async {
+        loop {
+            summary.retries = retries;
+            context.control.remember_pace(pacer.gap());
+            let (page_records, read) = fetched?;
+            previous.check_moved_on(&page_records.records, plan.stream)?;
+            let page_newest = newest_stamp(context.connector.schema(), plan, &page_records.records);
+            let check = if plan.paging == Paging::OffsetScan {
+                continuity.check(&page_records.records, page_newest)
+            } else {
+                PageCheck::default()
+            };
+            // Its stamps do not move the mark; past the last anchor, neither do the rest of the
+            // run's.
+            pinned |= check.moved && !check.reanchor;
+            let received = page_records.records.len() as u64;
+            let done_before = u64::from(summary.seen);
+            summary.pages += 1;
+            summary.seen = summary.seen.saturating_add(received as u32);
+            if let Some(remaining) = page_records.remaining {
+                *total = Some(match position {
+                    Position::Offset(offset) | Position::Probe(offset) => {
+                        offset.saturating_add(remaining)
+                    }
+                    Position::Page { .. } => done_before.saturating_add(remaining),
+                });
             }
-            None if more => return Err(super::cancelled()),
-            None => break,
+            let next = match (check.reanchor, check.anchor) {
+                (true, Some(anchor)) => Position::Offset(
+                    first_updated_after(
+                        context,
+                        secret,
+                        plan,
+                        anchor - Duration::microseconds(1),
+                        &mut pacer,
+                        &mut retries,
+                    )
+                    .await?,
+                ),
+                _ => next_position(&position, received, page_newest),
+            };
+            // A moved page is read again from its anchor, whatever it said about the list's end.
+            let more = page_records.more || check.reanchor;
+            let cursor = match (plan.paging, scan.as_ref()) {
+                (Paging::Incremental, _) if pinned => CursorWrite::Nothing,
+                (Paging::Incremental, _) => CursorWrite::Newest,
+                (Paging::OffsetScan, Some(scan)) => CursorWrite::Scan {
+                    cursor: scan_cursor_after(scan, &next, more, &started),
+                    trusted: !pinned && !check.moved,
+                },
+                (Paging::OffsetScan | Paging::Full, _) => CursorWrite::Nothing,
+            };
+            if let CursorWrite::Scan { cursor, trusted } = &cursor {
+                scan = Some(scan_after_page(cursor.clone(), *trusted, &read));
+            }
+            pinned |= read.rejected() > 0;
+            let done = match position {
+                Position::Offset(offset) | Position::Probe(offset) => {
+                    offset.saturating_add(received)
+                }
+                Position::Page { .. } => done_before + received,
+            };
+            batches.push(ReadyPage {
+                page: PageContext {
+                    now: db_timestamp(Utc::now()),
+                    ..template.clone()
+                },
+                read,
+                cursor,
+                done,
+                total: *total,
+            });
+            // A cancel stops before fetching.
+            let going_on = more && !context.control.cancelled();
+            if !going_on {
+                return Ok(more);
+            }
+            if let Some(saved) = batches.step().await? {
+                account(context, plan, summary, saved);
+            }
+            fetched = fetch_and_read(
+                context,
+                secret,
+                plan,
+                market,
+                &next,
+                &mut pacer,
+                &mut retries,
+            )
+            .await;
+            position = next;
         }
+    }
+    .await;
+    for saved in batches.flush().await? {
+        account(context, plan, summary, saved);
+    }
+    if read? {
+        return Err(super::cancelled());
     }
     summary.retries = retries;
     if plan.paging == Paging::Full && plan.kind == RecordKind::Coupon {

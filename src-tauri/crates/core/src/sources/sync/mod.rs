@@ -11,12 +11,13 @@ mod apply;
 mod closing;
 mod coupons;
 mod engine;
-mod read_page;
 pub mod fingerprint;
 pub mod history;
+mod read_page;
 mod registry;
 mod runs;
 mod sales;
+mod save_batch;
 pub mod scan_cursor;
 mod tail_search;
 

@@ -31,6 +31,16 @@ pub struct ReadPage {
     pub newest: Option<DateTime<Utc>>,
 }
 
+impl ReadPage {
+    /// How many of its records could not be read.
+    pub fn rejected(&self) -> u32 {
+        self.records
+            .iter()
+            .filter(|record| matches!(record, PageRecord::Unreadable(_)))
+            .count() as u32
+    }
+}
+
 /// The market a page's shoppers are kept to: the context's, where the POS reports a state.
 pub fn market<'a>(schema: &dyn PosSchema, page: &'a PageContext) -> Option<&'a str> {
     page.market

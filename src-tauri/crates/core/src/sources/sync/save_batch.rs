@@ -1,0 +1,140 @@
+//! Saving a stream's pages a few at a time. A page read from the POS is saved at once when the
+//! writer is free; while it is busy saving, pages gather (up to [`COMMIT_RECORDS`] records) and go
+//! in the next transaction together, each page with its cursor in order, while the next pages are
+//! fetched. One commit for a few pages writes each hot database page to the log once rather than
+//! once a page, which is most of what a commit costs; a crash loses only pages not yet committed,
+//! which the next run reads again from the cursor committed with the last saved page.
+
+use tokio::task::JoinHandle;
+
+use super::engine::{save_read_page, CursorWrite, PageCounts};
+use super::read_page::ReadPage;
+use super::PageContext;
+use crate::base::error::Result;
+use crate::pos::streams::StreamPlan;
+use crate::storage::db::Database;
+
+/// Records gathered pages reach before they wait for the writer rather than for more pages.
+pub const COMMIT_RECORDS: usize = 2_000;
+
+/// A page read and waiting to be saved.
+pub struct ReadyPage {
+    /// Its context (stamped when it was read).
+    pub page: PageContext,
+    /// Its records.
+    pub read: ReadPage,
+    /// The cursor to write with it.
+    pub cursor: CursorWrite,
+    /// How far through the stream the sync is once it is saved, and of how many records the POS
+    /// said the stream had when the page was read (for progress).
+    pub done: u64,
+    /// See `done`.
+    pub total: Option<u64>,
+}
+
+/// What one saved transaction did.
+#[derive(Debug, Default)]
+pub struct Saved {
+    /// Its pages' counts, added up.
+    pub counts: PageCounts,
+    /// The stream's progress after its last page, of `total`.
+    pub done: u64,
+    /// See `done`.
+    pub total: Option<u64>,
+}
+
+/// The pages gathered for the next transaction and the transaction being saved.
+pub struct SaveBatches {
+    db: Database,
+    plan: StreamPlan,
+    gathered: Vec<ReadyPage>,
+    records: usize,
+    saving: Option<JoinHandle<Result<Saved>>>,
+}
+
+impl SaveBatches {
+    /// Batches for `plan`'s pages, saved into `db`.
+    pub fn new(db: &Database, plan: &StreamPlan) -> Self {
+        SaveBatches {
+            db: db.clone(),
+            plan: plan.clone(),
+            gathered: Vec::new(),
+            records: 0,
+            saving: None,
+        }
+    }
+
+    /// Adds a read page to the next transaction.
+    pub fn push(&mut self, page: ReadyPage) {
+        self.records += page.read.records.len();
+        self.gathered.push(page);
+    }
+
+    /// Collects the transaction being saved if it is done, and sends the gathered pages when the
+    /// writer is free (or, once they hold [`COMMIT_RECORDS`] records, waits for it); returns what
+    /// a finished transaction did.
+    pub async fn step(&mut self) -> Result<Option<Saved>> {
+        let free = self.saving.as_ref().is_none_or(JoinHandle::is_finished);
+        if free || self.records >= COMMIT_RECORDS {
+            self.send().await
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Waits for the transaction being saved, then starts saving the gathered pages (if any);
+    /// returns what the finished transaction did.
+    async fn send(&mut self) -> Result<Option<Saved>> {
+        let finished = self.wait().await?;
+        if !self.gathered.is_empty() {
+            let pages = std::mem::take(&mut self.gathered);
+            let (db, plan) = (self.db.clone(), self.plan.clone());
+            self.records = 0;
+            self.saving = Some(tokio::task::spawn_blocking(move || {
+                db.write(|tx| save_pages(tx, &plan, &pages))
+            }));
+        }
+        Ok(finished)
+    }
+
+    /// Saves every gathered page and waits until all are saved; returns what the transactions
+    /// did.
+    pub async fn flush(&mut self) -> Result<Vec<Saved>> {
+        let mut saved: Vec<Saved> = self.send().await?.into_iter().collect();
+        saved.extend(self.wait().await?);
+        Ok(saved)
+    }
+
+    /// Waits for the transaction being saved, if any. When it failed, the pages gathered since
+    /// are dropped: saved after it, their cursor would pass records that were never saved.
+    async fn wait(&mut self) -> Result<Option<Saved>> {
+        let Some(saving) = self.saving.take() else {
+            return Ok(None);
+        };
+        let saved = saving.await.map_err(Into::into).and_then(|saved| saved);
+        if saved.is_err() {
+            self.gathered.clear();
+            self.records = 0;
+        }
+        saved.map(Some)
+    }
+}
+
+/// Saves `pages` in order inside `tx`, each with its cursor.
+fn save_pages(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &StreamPlan,
+    pages: &[ReadyPage],
+) -> Result<Saved> {
+    let mut saved = Saved::default();
+    for ready in pages {
+        let counts = save_read_page(tx, &ready.page, plan, &ready.read, ready.cursor.clone())?;
+        saved.counts.new += counts.new;
+        saved.counts.changed += counts.changed;
+        saved.counts.rejected += counts.rejected;
+        saved.counts.newest = saved.counts.newest.max(counts.newest);
+        saved.done = ready.done;
+        saved.total = ready.total;
+    }
+    Ok(saved)
+}
