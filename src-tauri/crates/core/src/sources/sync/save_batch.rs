@@ -138,3 +138,130 @@ fn save_pages(
     }
     Ok(saved)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use super::*;
+    use crate::base::pos_kind::Integration;
+    use crate::pos::streams::{Paging, RecordKind, Stream};
+    use crate::pos::PosCustomer;
+    use crate::sources::sync::read_page::PageRecord;
+
+    fn plan() -> StreamPlan {
+        StreamPlan {
+            stream: Stream::Customers,
+            cursor_key: "customers".into(),
+            store_key: "c".into(),
+            store_label: "C".into(),
+            location: None,
+            kind: RecordKind::Customer,
+            paging: Paging::Incremental,
+        }
+    }
+
+    /// A database with the credential `c` (a page of credential `gone` cannot be saved).
+    fn world() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(dir.path().join("batches.db")).expect("db");
+        db.write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO credentials (id, integration, store_name, status, created_at)
+                   VALUES ('c', 'posabit', 'C', 'active', '2026-01-01T00:00:00Z')",
+            )?;
+            Ok(())
+        })
+        .expect("credential");
+        (dir, db)
+    }
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, minute, 0).unwrap()
+    }
+
+    /// A page of one new shopper `pos_id` of `credential`, stamped at `minute`.
+    fn page(credential: &str, pos_id: &str, minute: u32) -> ReadyPage {
+        let customer = PosCustomer {
+            pos_id: pos_id.into(),
+            first_name: Some("Ada".into()),
+            last_name: None,
+            phone_raw: None,
+            email_raw: None,
+            birth_date: None,
+            loyalty_member: false,
+            marketing_opt_in: None,
+            marketing_opt_out: false,
+            consent_signed: false,
+            employee: false,
+            points: None,
+            state: None,
+            updated_at: at(minute),
+            payload: format!("{{\"id\":\"{pos_id}\"}}"),
+        };
+        ReadyPage {
+            page: PageContext::with_defaults(
+                Integration::Posabit,
+                credential,
+                "2026-01-02T00:00:00Z",
+            ),
+            read: ReadPage {
+                records: vec![PageRecord::Customer(customer)],
+                newest: Some(at(minute)),
+            },
+            cursor: CursorWrite::Newest,
+            done: u64::from(minute),
+            total: Some(10),
+        }
+    }
+
+    fn saved_ids(db: &Database) -> Vec<String> {
+        db.read(|c| {
+            let mut ids = c.prepare("SELECT pos_id FROM source_records ORDER BY pos_id")?;
+            let ids = ids.query_map([], |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<_>>()?)
+        })
+        .expect("ids")
+    }
+
+    fn cursor(db: &Database) -> Option<String> {
+        db.read(|c| Ok(c.query_row("SELECT max(cursor) FROM sync_cursors", [], |r| r.get(0))?))
+            .expect("cursor")
+    }
+
+    #[tokio::test]
+    async fn pages_read_while_the_writer_is_busy_go_in_its_next_transaction_with_the_last_cursor() {
+        let (_dir, db) = world();
+        let mut batches = SaveBatches::new(&db, &plan());
+        batches.push(page("c", "1", 1));
+        assert!(
+            batches.step().await.expect("sent").is_none(),
+            "nothing finished yet"
+        );
+        batches.push(page("c", "2", 2));
+        batches.push(page("c", "3", 3));
+        let saved = batches.flush().await.expect("saved");
+        let shape: Vec<(u32, u64)> = saved.iter().map(|s| (s.counts.new, s.done)).collect();
+        assert_eq!(shape, [(1, 1), (2, 3)]);
+        assert_eq!(saved_ids(&db), ["1", "2", "3"]);
+        assert_eq!(cursor(&db).as_deref(), Some("2026-01-01T00:03:00.000000Z"));
+    }
+
+    #[tokio::test]
+    async fn after_a_failed_save_the_pages_gathered_behind_it_are_never_saved() {
+        let (_dir, db) = world();
+        let mut batches = SaveBatches::new(&db, &plan());
+        batches.push(page("gone", "1", 1));
+        batches.step().await.expect("sent");
+        batches.push(page("c", "2", 2));
+        let failed = batches.flush().await;
+        assert!(failed.is_err(), "{:?}", failed.map(|s| s.len()));
+        assert_eq!(saved_ids(&db), Vec::<String>::new());
+        assert_eq!(cursor(&db), None, "no cursor passes the failed page");
+
+        // The batches go on working for what is read next.
+        batches.push(page("c", "3", 3));
+        assert_eq!(batches.flush().await.expect("saved").len(), 1);
+        assert_eq!(saved_ids(&db), ["3"]);
+    }
+}
