@@ -63,46 +63,91 @@ pub fn points_for(total_cents: i64, points_per_dollar: i64) -> i64 {
     total_cents.max(0).saturating_mul(points_per_dollar) / 100
 }
 
-/// Brings a linked purchase's points and its redemptions in line with the sale (see `redemptions`
-/// for what a discount line spends; the persona's last purchase is settled once the sync's streams
-/// are done, see `personas::pending`): a sale whose POS customer is (or became) a loyalty member earns once; a voided sale's earning is
-/// reversed once (written first if the sale was voided before it could earn). Employees earn none, nor do sales before the points accrual start date, nor sales
-/// of an integration whose points are mirrored (the POS keeps those balances). Membership is the POS
-/// record's, not the merged persona's, so the result does not depend on the order records arrive
-/// in; a sale on or after the integration's enrolment date also makes its shopper a member.
+/// A purchase linked to a persona, with what settling its points and redemptions reads: the sale
+/// as stored and its POS customer's membership.
+#[derive(Debug, Clone)]
+pub struct LinkedSale {
+    /// The persona it is on.
+    pub persona_id: i64,
+    /// The POS's id for the sale.
+    pub pos_id: String,
+    /// What the shopper paid, in cents.
+    pub total_cents: i64,
+    /// Voided at the POS.
+    pub voided: bool,
+    /// When it closed (RFC 3339).
+    pub purchased_at: String,
+    /// Its discount lines (JSON text).
+    pub discounts: String,
+    /// The mappable key it came through.
+    pub store_key: String,
+    /// Its POS customer's record is a loyalty member.
+    pub member: bool,
+    /// Its POS customer's record is an employee's.
+    pub employee: bool,
+}
+
+impl LinkedSale {
+    /// Reads the linked purchase `purchase_id`.
+    pub fn read(tx: &Transaction<'_>, purchase_id: i64) -> Result<LinkedSale> {
+        Ok(tx
+            .prepare_cached(
+                "SELECT p.persona_id, p.pos_id, p.total_cents, p.voided, p.purchased_at, p.discounts, p.store_key,
+                        coalesce(s.loyalty_member, 0), coalesce(s.employee, 0)
+                 FROM purchases p
+                 LEFT JOIN source_records s ON s.integration = p.integration AND s.credential_id = p.credential_id
+                                           AND s.pos_id = p.customer_pos_id
+                 WHERE p.id = ?1",
+            )?
+            .query_row([purchase_id], |r| {
+                Ok(LinkedSale {
+                    persona_id: r.get(0)?,
+                    pos_id: r.get(1)?,
+                    total_cents: r.get(2)?,
+                    voided: r.get(3)?,
+                    purchased_at: r.get(4)?,
+                    discounts: r.get(5)?,
+                    store_key: r.get(6)?,
+                    member: r.get(7)?,
+                    employee: r.get(8)?,
+                })
+            })?)
+    }
+}
+
+/// [`reconcile_sale_points`] for the linked purchase `purchase_id`, read from the database.
 pub fn reconcile_purchase_points(
     tx: &Transaction<'_>,
     page: &PageContext,
     purchase_id: i64,
 ) -> Result<()> {
-    let (persona_id, pos_id, total, voided, purchased_at, member, employee): (
-        i64,
-        String,
-        i64,
-        bool,
-        String,
-        bool,
-        bool,
-    ) = tx
-        .prepare_cached(
-            "SELECT p.persona_id, p.pos_id, p.total_cents, p.voided, p.purchased_at, coalesce(s.loyalty_member, 0),
-                    coalesce(s.employee, 0)
-             FROM purchases p
-             LEFT JOIN source_records s ON s.integration = p.integration AND s.credential_id = p.credential_id
-                                       AND s.pos_id = p.customer_pos_id
-             WHERE p.id = ?1",
-        )?
-        .query_row([purchase_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?;
+    reconcile_sale_points(tx, page, &LinkedSale::read(tx, purchase_id)?)
+}
+
+/// Brings a linked sale's points and its redemptions in line with the sale (see `redemptions`
+/// for what a discount line spends; the persona's last purchase is settled once the sync's streams
+/// are done, see `personas::pending`): a sale whose POS customer is (or became) a loyalty member
+/// earns once; a voided sale's earning is reversed once (written first if the sale was voided
+/// before it could earn). Employees earn none, nor do sales before the points accrual start date,
+/// nor sales of an integration whose points are mirrored (the POS keeps those balances).
+/// Membership is the POS record's, not the merged persona's, so the result does not depend on the
+/// order records arrive in; a sale on or after the integration's enrolment date also makes its
+/// shopper a member.
+pub fn reconcile_sale_points(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    sale: &LinkedSale,
+) -> Result<()> {
+    let LinkedSale {
+        persona_id,
+        ref pos_id,
+        total_cents: total,
+        voided,
+        ref purchased_at,
+        member,
+        employee,
+        ..
+    } = *sale;
     let enrolled = !voided
         && page
             .enroll_after
@@ -131,7 +176,7 @@ pub fn reconcile_purchase_points(
                 kind,
                 points,
                 source: &source,
-                transaction_id: &pos_id,
+                transaction_id: pos_id,
                 reason,
             },
             &page.now,
@@ -161,7 +206,7 @@ pub fn reconcile_purchase_points(
     } else if let Some(points) = earning.filter(|points| *points > 0) {
         write(LedgerKind::Earn, points, "Purchase")?;
     }
-    crate::loyalty::redemptions::reconcile(tx, page, purchase_id)
+    crate::loyalty::redemptions::reconcile(tx, page, sale)
 }
 
 #[cfg(test)]

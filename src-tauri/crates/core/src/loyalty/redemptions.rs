@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::earning::LinkedSale;
 use super::ledger::{self, Entry, LedgerKind};
 use crate::base::error::Result;
 use crate::config::page_context::PageContext;
@@ -78,35 +79,14 @@ fn mapped_store(tx: &Transaction<'_>, store_key: &str) -> Result<Option<(i64, St
         .optional()?)
 }
 
-/// The sale a purchase row holds, as redemptions read it.
-struct Sale {
-    persona_id: i64,
-    pos_id: String,
-    discounts: String,
-    voided: bool,
-    purchased_at: String,
-    store_key: String,
-}
-
-/// Brings a linked purchase's redemptions in line with its discount lines and whether it was
-/// voided, inside the caller's transaction: a line naming a reward on offer that day is recorded
-/// once and spends the reward's points once; a voided sale's recorded redemptions are reversed
-/// once and their points given back once.
-pub(crate) fn reconcile(tx: &Transaction<'_>, page: &PageContext, purchase_id: i64) -> Result<()> {
-    let sale = tx
-        .prepare_cached(
-            "SELECT persona_id, pos_id, discounts, voided, purchased_at, store_key FROM purchases WHERE id = ?1",
-        )?
-        .query_row([purchase_id], |r| {
-            Ok(Sale {
-                persona_id: r.get(0)?,
-                pos_id: r.get(1)?,
-                discounts: r.get(2)?,
-                voided: r.get(3)?,
-                purchased_at: r.get(4)?,
-                store_key: r.get(5)?,
-            })
-        })?;
+/// Brings a linked sale's redemptions in line with its discount lines and whether it was voided,
+/// inside the caller's transaction: a line naming a reward on offer that day is recorded once and
+/// spends the reward's points once; a voided sale's recorded redemptions are reversed once and
+/// their points given back once.
+pub(crate) fn reconcile(tx: &Transaction<'_>, page: &PageContext, sale: &LinkedSale) -> Result<()> {
+    if sale.discounts == "[]" {
+        return Ok(());
+    }
     let lines: Vec<Value> = serde_json::from_str(&sale.discounts).unwrap_or_default();
     let source = format!("{}:{}", page.integration.as_str(), page.credential_id);
     for (line, discount) in lines.iter().enumerate() {
@@ -116,12 +96,12 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, page: &PageContext, purchase_id: i
         let line = line as i64;
         match recorded(tx, &source, &sale.pos_id, line)? {
             Some((reward, _, false)) if sale.voided => {
-                give_back(tx, page, &source, &sale, line, &reward)?;
+                give_back(tx, page, &source, sale, line, &reward)?;
             }
             Some(_) => {}
             // A sale first seen voided reads as one voided later: redeemed, then given back.
-            None => match redeem(tx, page, &source, &sale, line, name)? {
-                Some(reward) if sale.voided => give_back(tx, page, &source, &sale, line, &reward)?,
+            None => match redeem(tx, page, &source, sale, line, name)? {
+                Some(reward) if sale.voided => give_back(tx, page, &source, sale, line, &reward)?,
                 _ => {}
             },
         }
@@ -135,7 +115,7 @@ fn redeem(
     tx: &Transaction<'_>,
     page: &PageContext,
     source: &str,
-    sale: &Sale,
+    sale: &LinkedSale,
     line: i64,
     name: &str,
 ) -> Result<Option<String>> {
@@ -175,7 +155,7 @@ fn give_back(
     tx: &Transaction<'_>,
     page: &PageContext,
     source: &str,
-    sale: &Sale,
+    sale: &LinkedSale,
     line: i64,
     reward: &str,
 ) -> Result<()> {

@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::apply::RecordChange;
 use super::PageContext;
 use crate::base::error::Result;
+use crate::loyalty::earning::{reconcile_sale_points, LinkedSale};
 use crate::pos::PosSale;
 
 /// Applies `sale` inside the caller's transaction; returns what it did and the persona it is on,
@@ -52,15 +53,21 @@ pub fn apply_sale(
         }
         return Ok((RecordChange::Changed, persona_id));
     }
-    let persona_id: Option<i64> = match &sale.customer_pos_id {
+    // The shopper's persona and membership, when the POS customer is known.
+    let shopper: Option<(i64, bool, bool)> = match &sale.customer_pos_id {
         Some(customer) => tx
             .prepare_cached(
-                "SELECT persona_id FROM source_records WHERE integration = ?1 AND credential_id = ?2 AND pos_id = ?3",
+                "SELECT persona_id, loyalty_member, employee FROM source_records
+                 WHERE integration = ?1 AND credential_id = ?2 AND pos_id = ?3",
             )?
-            .query_row(params![integration, page.credential_id, customer], |r| r.get(0))
+            .query_row(params![integration, page.credential_id, customer], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?,
         None => None,
     };
+    let persona_id = shopper.map(|(persona_id, _, _)| persona_id);
+    let purchased_at = sale.purchased_at.to_rfc3339();
     tx.prepare_cached(
         "INSERT INTO purchases (integration, credential_id, store_key, pos_id, customer_pos_id, persona_id,
            total_cents, discounts, voided, purchased_at, pos_updated_at, payload)
@@ -76,12 +83,23 @@ pub fn apply_sale(
         sale.total_cents,
         sale.discounts,
         sale.voided,
-        sale.purchased_at.to_rfc3339(),
+        purchased_at,
         sale.updated_at.to_rfc3339(),
         payload
     ])?;
-    if persona_id.is_some() {
-        crate::loyalty::earning::reconcile_purchase_points(tx, page, tx.last_insert_rowid())?;
+    if let Some((persona_id, member, employee)) = shopper {
+        let linked = LinkedSale {
+            persona_id,
+            pos_id: sale.pos_id.clone(),
+            total_cents: sale.total_cents,
+            voided: sale.voided,
+            purchased_at,
+            discounts: sale.discounts.clone(),
+            store_key: page.store_key.clone(),
+            member,
+            employee,
+        };
+        reconcile_sale_points(tx, page, &linked)?;
     }
     Ok((RecordChange::New, persona_id))
 }
