@@ -101,10 +101,6 @@ impl Database {
             .map_err(|e| not_canopys(&path, e))?;
         // 32 MiB of page cache for the writer: bounded, whatever the size of the data.
         writer.pragma_update(None, "cache_size", -32_000)?;
-        // Statement journals in memory: every write to a table with triggers or foreign keys keeps
-        // one, and once one outgrew its buffer it went to a temporary file for the rest of the
-        // transaction, a write call for each page each statement changed.
-        writer.pragma_update(None, "temp_store", "MEMORY")?;
         // A log that grew during a long sync is cut back to 64 MiB once it restarts.
         writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         configure(&writer)?;
