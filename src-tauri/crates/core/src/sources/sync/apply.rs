@@ -167,7 +167,9 @@ pub fn apply_customer(
         customer.loyalty_member,
         customer.marketing_opt_in
     ])?;
-    if customer.state.is_some() {
+    // A new persona took the state when it was made; one matched by phone or e-mail keeps its
+    // own and takes this one only if it had none.
+    if customer.state.is_some() && reason != "new" {
         tx.prepare_cached(
             "UPDATE personas SET address_state = coalesce(address_state, ?2) WHERE id = ?1",
         )?
