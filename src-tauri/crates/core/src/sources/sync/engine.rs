@@ -653,8 +653,9 @@ async fn pull(
     let mut previous = PageEnds::default();
     let mut batches = SaveBatches::new(context.db, plan);
     // Pages are saved a few to a transaction while the next are fetched (see `save_batch`);
-    // whatever stops the run, the pages read before it are saved.
-    let read: Result<bool> = async {
+    // whatever stops the run, the pages read before it are saved. `Ok(true)`: a cancel stopped it
+    // before the list ended.
+    let cancelled: Result<bool> = async {
         loop {
             summary.retries = retries;
             context.control.remember_pace(pacer.gap());
@@ -751,7 +752,7 @@ async fn pull(
     for saved in batches.flush().await? {
         account(context, plan, summary, saved);
     }
-    if read? {
+    if cancelled? {
         return Err(super::cancelled());
     }
     summary.retries = retries;
