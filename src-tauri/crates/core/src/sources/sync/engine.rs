@@ -350,7 +350,6 @@ async fn fetch_page(
 
 /// Fetches one page (see `fetch_page`) and reads its records (see `read_page`), so the reading
 /// happens beside the save of the page before rather than in the writer.
-#[allow(clippy::too_many_arguments)]
 async fn fetch_and_read(
     context: &SyncContext<'_>,
     secret: &Secret,

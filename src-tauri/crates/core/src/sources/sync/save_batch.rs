@@ -48,7 +48,6 @@ pub struct SaveBatches {
     db: Database,
     plan: StreamPlan,
     gathered: Vec<ReadyPage>,
-    records: usize,
     saving: Option<JoinHandle<Result<Saved>>>,
 }
 
@@ -59,14 +58,12 @@ impl SaveBatches {
             db: db.clone(),
             plan: plan.clone(),
             gathered: Vec::new(),
-            records: 0,
             saving: None,
         }
     }
 
     /// Adds a read page to the next transaction.
     pub fn push(&mut self, page: ReadyPage) {
-        self.records += page.read.records.len();
         self.gathered.push(page);
     }
 
@@ -75,7 +72,12 @@ impl SaveBatches {
     /// a finished transaction did.
     pub async fn step(&mut self) -> Result<Option<Saved>> {
         let free = self.saving.as_ref().is_none_or(JoinHandle::is_finished);
-        if free || self.records >= COMMIT_RECORDS {
+        let gathered: usize = self
+            .gathered
+            .iter()
+            .map(|page| page.read.records.len())
+            .sum();
+        if free || gathered >= COMMIT_RECORDS {
             self.send().await
         } else {
             Ok(None)
@@ -89,7 +91,6 @@ impl SaveBatches {
         if !self.gathered.is_empty() {
             let pages = std::mem::take(&mut self.gathered);
             let (db, plan) = (self.db.clone(), self.plan.clone());
-            self.records = 0;
             self.saving = Some(tokio::task::spawn_blocking(move || {
                 db.write(|tx| save_pages(tx, &plan, &pages))
             }));
@@ -114,7 +115,6 @@ impl SaveBatches {
         let saved = saving.await.map_err(Into::into).and_then(|saved| saved);
         if saved.is_err() {
             self.gathered.clear();
-            self.records = 0;
         }
         saved.map(Some)
     }
